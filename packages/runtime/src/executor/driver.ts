@@ -1,0 +1,39 @@
+/**
+ * The one interface every model method runs on. `toDriver()` turns whatever the user
+ * passed (pg.Pool, pg.Client, PoolClient, PGlite, a Transaction, a Database) into a Driver.
+ */
+
+export interface QueryConfig {
+  readonly text: string
+  readonly values?: readonly unknown[]
+  /** Named prepared statement (pg); ignored where not supported. */
+  readonly name?: string
+}
+
+export interface QueryResult<R> {
+  readonly rows: R[]
+  readonly rowCount: number
+}
+
+export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
+
+export interface TransactionOptions {
+  readonly isolationLevel?: IsolationLevel
+  readonly readOnly?: boolean
+}
+
+export interface Driver {
+  readonly dialect: 'pg' | 'pglite'
+  /**
+   * One parameterised statement. Rows come back decoded the same way on every backend:
+   * bigint → bigint, numeric → string, timestamp/timestamptz → Date, date → 'YYYY-MM-DD',
+   * json/jsonb → parsed, bytea → Uint8Array, arrays → arrays.
+   */
+  query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>>
+  /** Several statements without parameters (simple protocol), e.g. a migration file. */
+  exec(sql: string): Promise<void>
+  /** Runs `fn` in a transaction on one connection; nested calls use savepoints. */
+  transaction<T>(fn: (tx: Driver) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /** Runs `fn` on one dedicated connection without a transaction (advisory locks, session settings). */
+  session<T>(fn: (session: Driver) => Promise<T>): Promise<T>
+}

@@ -37,3 +37,13 @@ export interface Driver {
   /** Runs `fn` on one dedicated connection without a transaction (advisory locks, session settings). */
   session<T>(fn: (session: Driver) => Promise<T>): Promise<T>
 }
+
+/**
+ * What model methods accept as their first argument: a pg.Pool, a pg.Client or PoolClient,
+ * a PGlite instance, or any Driver (the Database from `connect()`, a transaction).
+ */
+export type Executor =
+  | import('pg').Pool
+  | import('pg').ClientBase
+  | import('@electric-sql/pglite').PGliteInterface
+  | Driver

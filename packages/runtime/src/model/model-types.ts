@@ -1,0 +1,61 @@
+import type { ModelMeta } from '@fluentorm/core'
+import type { Executor } from '../executor/driver.ts'
+import type { QueryBuilder } from '../query/query-builder.ts'
+
+/**
+ * The type-level description of one model. The generated `.d.ts` declares one per model
+ * (`UserTypes`) and the runtime's `Model<T>` derives every signature from it.
+ */
+export interface ModelTypes {
+  readonly table: string
+  /** A row as read: column name → decoded value. */
+  readonly row: object
+  /** Insert input: required and optional columns per the schema's createInput. */
+  readonly create: object
+  /** Update input: every updatable column, optional; `null` sets NULL, `undefined` keeps. */
+  readonly update: object
+  /** Primary-key value: a scalar, or an object of the key columns for a composite key. */
+  readonly id: unknown
+  readonly relations: { readonly [name: string]: RelationTypes }
+}
+
+export interface RelationTypes {
+  readonly target: ModelTypes
+  /** hasMany / manyToMany: an array; belongsTo / hasOne: one row or null. */
+  readonly many: boolean
+}
+
+/** Column names of a model. */
+export type ColumnName<T extends ModelTypes> = keyof T['row'] & string
+
+export interface FindOptions {
+  /** Include soft-deleted rows. */
+  readonly withDeleted?: boolean
+}
+
+export interface UpsertOptions<T extends ModelTypes> {
+  /** Conflict target columns. @default the first unique column, else the primary key */
+  readonly conflict?: readonly ColumnName<T>[]
+}
+
+/** The static API of a generated model class (`User`, `Post`, …). */
+export interface Model<T extends ModelTypes> {
+  readonly meta: ModelMeta
+  tableName(): T['table']
+  createTable(db: Executor): Promise<void>
+  createIndexes(db: Executor): Promise<void>
+  tableExists(db: Executor): Promise<boolean>
+  dropTable(db: Executor): Promise<void>
+  truncate(db: Executor): Promise<void>
+  insert(db: Executor, data: T['create']): Promise<T['row']>
+  insertMany(db: Executor, rows: readonly T['create'][]): Promise<T['row'][]>
+  findById(db: Executor, id: T['id'], options?: FindOptions): Promise<T['row'] | null>
+  findAll(db: Executor, options?: FindOptions): Promise<T['row'][]>
+  update(db: Executor, id: T['id'], data: T['update']): Promise<T['row'] | null>
+  upsert(db: Executor, data: T['create'], options?: UpsertOptions<T>): Promise<T['row']>
+  softDelete(db: Executor, id: T['id']): Promise<boolean>
+  restore(db: Executor, id: T['id']): Promise<boolean>
+  hardDelete(db: Executor, id: T['id']): Promise<boolean>
+  count(db: Executor, options?: FindOptions): Promise<number>
+  query(): QueryBuilder<T>
+}

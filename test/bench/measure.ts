@@ -1,0 +1,63 @@
+/** Interleaved, median-of-rounds measurement: ratios within one run, never absolute gates. */
+
+export interface Contender {
+  readonly name: string
+  /** Runs one operation. */
+  readonly run: () => Promise<unknown>
+}
+
+export interface Measurement {
+  readonly name: string
+  /** Median microseconds per operation over the rounds. */
+  readonly microseconds: number
+  readonly samples: readonly number[]
+}
+
+export interface MeasureOptions {
+  readonly rounds: number
+  readonly operations: number
+  readonly warmup: number
+}
+
+/**
+ * Runs every contender `operations` times per round, rounds interleaved so that drift on a
+ * shared 2-core machine hits every contender alike; reports the median µs/op per contender.
+ */
+export async function measure(
+  contenders: readonly Contender[],
+  { rounds, operations, warmup }: MeasureOptions,
+): Promise<Measurement[]> {
+  for (const contender of contenders) {
+    for (let i = 0; i < warmup; i++) await contender.run()
+  }
+  const samples = contenders.map(() => [] as number[])
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, contender] of contenders.entries()) {
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < operations; i++) await contender.run()
+      const elapsed = Number(process.hrtime.bigint() - start) / 1000
+      samples[index]!.push(elapsed / operations)
+    }
+  }
+  return contenders.map((contender, index) => ({
+    name: contender.name,
+    microseconds: median(samples[index]!),
+    samples: samples[index]!,
+  }))
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** A markdown table of µs/op and the ratio of each contender to the baseline (first row). */
+export function ratioTable(results: readonly Measurement[], baseline = results[0]!.name): string {
+  const base = results.find((r) => r.name === baseline)!.microseconds
+  const lines = ['| contender | µs/op (median) | ratio to ' + baseline + ' |', '|---|---:|---:|']
+  for (const r of results) {
+    lines.push(`| ${r.name} | ${r.microseconds.toFixed(1)} | ${(r.microseconds / base).toFixed(3)}x |`)
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,186 @@
+/**
+ * findById and a 20-row query through a fluentorm model vs raw pg (the same named prepared
+ * statement), Drizzle (prepared and per call), Kysely and postgres.js — one connection
+ * each, interleaved rounds, medians, ratios to raw pg.
+ */
+import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
+import { defineModels } from '@fluentorm/runtime'
+import { desc, eq, sql as dsql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import postgres from 'postgres'
+import { measure, ratioTable } from './measure.ts'
+
+const URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
+const SCHEMA = 'fluentorm_bench'
+
+function schemaModels() {
+  const compiled = compileSchema([
+    {
+      path: 'bench/01_users.ts',
+      tableName: 'users',
+      order: 1,
+      build(t: TableSchema) {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.string({ name: 'email' })
+        t.string({ name: 'name' })
+        t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
+      },
+    },
+    {
+      path: 'bench/02_posts.ts',
+      tableName: 'posts',
+      order: 2,
+      build(t: TableSchema) {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.uuid({ name: 'user_id' })
+        t.string({ name: 'title' })
+        t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
+        t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users' })
+        t.addIndexes([{ columns: ['user_id', 'created_at'] }])
+      },
+    },
+  ])
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
+  return defineModels(toModelMetas(compiled.schema)) as Record<string, any>
+}
+
+const dUsers = pgTable('users', {
+  id: uuid('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  created_at: timestamp('created_at', { withTimezone: true }).notNull(),
+})
+const dPosts = pgTable('posts', {
+  id: uuid('id').primaryKey(),
+  user_id: uuid('user_id').notNull(),
+  title: text('title').notNull(),
+  created_at: timestamp('created_at', { withTimezone: true }).notNull(),
+})
+
+interface KyselyDb {
+  users: { id: string; email: string; name: string; created_at: Date }
+  posts: { id: string; user_id: string; title: string; created_at: Date }
+}
+
+export async function runtimeBench(): Promise<string> {
+  const options = `-c search_path=${SCHEMA}`
+  const setup = new pg.Client({ connectionString: URL })
+  await setup.connect()
+  await setup.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`)
+  await setup.end()
+
+  const { User, Post } = schemaModels()
+  const client = new pg.Client({ connectionString: URL, options })
+  await client.connect()
+  await User.createTable(client)
+  await Post.createTable(client)
+  await Post.createIndexes(client)
+  await client.query(
+    `INSERT INTO users (id, email, name) SELECT gen_random_uuid(), 'u' || i || '@x.io', 'user ' || i FROM generate_series(1, 1000) i`,
+  )
+  await client.query(
+    `INSERT INTO posts (id, user_id, title, created_at) SELECT gen_random_uuid(), u.id, 'post ' || i, now() - i * interval '1 minute' FROM users u, generate_series(1, 40) i`,
+  )
+  await client.query('ANALYZE')
+  const ids = (await client.query<{ id: string }>('SELECT id FROM users')).rows.map((r) => r.id)
+  let n = 0
+  const nextId = () => ids[n++ % ids.length]!
+
+  const drizzleClient = new pg.Client({ connectionString: URL, options })
+  await drizzleClient.connect()
+  const ddb = drizzle(drizzleClient)
+  const dById = ddb
+    .select()
+    .from(dUsers)
+    .where(eq(dUsers.id, dsql.placeholder('id')))
+    .prepare('d_by_id')
+  const dPage = ddb
+    .select()
+    .from(dPosts)
+    .where(eq(dPosts.user_id, dsql.placeholder('id')))
+    .orderBy(desc(dPosts.created_at))
+    .limit(20)
+    .prepare('d_page')
+
+  const kdb = new Kysely<KyselyDb>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: URL, options, max: 1 }) }),
+  })
+  const sql = postgres(URL, { max: 1, connection: { search_path: SCHEMA }, onnotice: () => {} })
+
+  const byId = [
+    {
+      name: 'raw pg (named)',
+      run: () =>
+        client.query({ name: 'raw_by_id', text: 'SELECT * FROM users WHERE id = $1', values: [nextId()] }),
+    },
+    { name: 'fluentorm findById', run: () => User.findById(client, nextId()) },
+    { name: 'drizzle prepared', run: () => dById.execute({ id: nextId() }) },
+    {
+      name: 'drizzle per call',
+      run: () => ddb.select().from(dUsers).where(eq(dUsers.id, nextId())),
+    },
+    {
+      name: 'kysely',
+      run: () => kdb.selectFrom('users').selectAll().where('id', '=', nextId()).executeTakeFirst(),
+    },
+    { name: 'postgres.js', run: () => sql`SELECT * FROM users WHERE id = ${nextId()}` },
+  ]
+  const page = [
+    {
+      name: 'raw pg (named)',
+      run: () =>
+        client.query({
+          name: 'raw_page',
+          text: 'SELECT * FROM posts WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20',
+          values: [nextId()],
+        }),
+    },
+    {
+      name: 'fluentorm query',
+      run: () =>
+        Post.query().where('user_id', '=', nextId()).orderBy('created_at', 'desc').limit(20).fetch(client),
+    },
+    { name: 'drizzle prepared', run: () => dPage.execute({ id: nextId() }) },
+    {
+      name: 'kysely',
+      run: () =>
+        kdb
+          .selectFrom('posts')
+          .selectAll()
+          .where('user_id', '=', nextId())
+          .orderBy('created_at', 'desc')
+          .limit(20)
+          .execute(),
+    },
+    {
+      name: 'postgres.js',
+      run: () => sql`SELECT * FROM posts WHERE user_id = ${nextId()} ORDER BY created_at DESC LIMIT 20`,
+    },
+  ]
+
+  const opts = { rounds: 7, operations: 1000, warmup: 500 }
+  const byIdResults = await measure(byId, opts)
+  const pageResults = await measure(page, opts)
+
+  await client.end()
+  await drizzleClient.end()
+  await kdb.destroy()
+  await sql.end()
+  const drop = new pg.Client({ connectionString: URL })
+  await drop.connect()
+  await drop.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
+  await drop.end()
+
+  return [
+    '### findById, one connection (7 rounds × 1000 queries, median)',
+    '',
+    ratioTable(byIdResults),
+    '',
+    '### 20-row query (posts of a user, newest first), one connection',
+    '',
+    ratioTable(pageResults),
+  ].join('\n')
+}

@@ -3,6 +3,13 @@
  * passed (pg.Pool, pg.Client, PoolClient, PGlite, a Transaction, a Database) into a Driver.
  */
 
+/**
+ * Marks the Drivers fluentorm builds, so `toDriver()` recognises them exactly instead of
+ * guessing from their shape. `Symbol.for`: two copies of the runtime (a Vite SSR graph and
+ * Node's) still recognise each other's Drivers.
+ */
+export const driverBrand: unique symbol = Symbol.for('fluentorm.driver')
+
 export interface QueryConfig {
   readonly text: string
   readonly values?: readonly unknown[]
@@ -15,7 +22,11 @@ export interface QueryResult<R> {
   readonly rowCount: number
 }
 
-export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
+export type IsolationLevel =
+  | 'read uncommitted'
+  | 'read committed'
+  | 'repeatable read'
+  | 'serializable'
 
 export interface TransactionOptions {
   readonly isolationLevel?: IsolationLevel

@@ -1,0 +1,183 @@
+import { FluentOrmError, type FluentOrmErrorKind } from './fluent-orm-error.ts'
+
+export interface ErrorContext {
+  /** The model class name, `User`. */
+  readonly model?: string
+  /** The method or step that failed, `insert`. */
+  readonly operation: string
+  readonly sql?: string
+}
+
+/** The fields pg's DatabaseError and PGlite's error objects both carry. */
+interface DatabaseErrorLike {
+  readonly message: string
+  readonly code?: string
+  readonly constraint?: string
+  readonly table?: string
+  readonly column?: string
+  readonly detail?: string
+  readonly hint?: string
+}
+
+const kindBySqlState: Readonly<Record<string, FluentOrmErrorKind>> = {
+  '23505': 'unique_violation',
+  '23503': 'foreign_key_violation',
+  '23502': 'not_null_violation',
+  '23514': 'check_violation',
+  '23P01': 'exclusion_violation',
+  '42P01': 'undefined_table',
+  '42703': 'undefined_column',
+  '3D000': 'undefined_database',
+  '42P07': 'duplicate_table',
+  '22P02': 'invalid_input',
+  '22007': 'invalid_input',
+  '22008': 'invalid_input',
+  '22001': 'value_too_long',
+  '42601': 'syntax_error',
+  '40001': 'serialization_failure',
+  '40P01': 'deadlock',
+  '57014': 'timeout',
+  '55P03': 'lock_timeout',
+  '57P01': 'connection',
+  '57P02': 'connection',
+  '57P03': 'connection',
+  '28P01': 'authentication',
+  '28000': 'authentication',
+}
+
+const nodeConnectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+])
+
+/** Messages pg throws without a code when a connection dies under a query. */
+const lostConnection = /connection terminated|connection error|not queryable|pglite is closed/i
+
+const poolTimeout = /timeout exceeded when trying to connect/i
+
+/**
+ * Turns whatever a driver threw into a FluentOrmError that names the model and operation.
+ * Model methods call it around every statement; an error that already is a FluentOrmError
+ * is re-told from the new call site.
+ *
+ * @example
+ * try { await driver.query(config) }
+ * catch (error) { throw toFluentError(error, { model: 'User', operation: 'insert', sql: config.text }) }
+ * // User.insert failed: duplicate value for unique constraint users_email_key (email)=(a@b.c) already exists
+ */
+export function toFluentError(error: unknown, context: ErrorContext): FluentOrmError {
+  if (error instanceof FluentOrmError) {
+    const same = error.model === context.model && error.operation === context.operation
+    return same ? error : error.withContext(context)
+  }
+  const source = asErrorLike(error)
+  const code = source.code ?? ''
+  const kind = classify(source, code)
+  return new FluentOrmError({
+    code: fluentCode(kind, code),
+    kind,
+    reason: describe(kind, source),
+    model: context.model,
+    operation: context.operation,
+    constraint: source.constraint,
+    table: source.table ?? relationIn(source.message),
+    column: source.column ?? columnOf(kind, source),
+    detail: source.detail,
+    hint: source.hint ?? hintFor(kind),
+    sql: context.sql,
+    cause: error,
+  })
+}
+
+function asErrorLike(error: unknown): DatabaseErrorLike {
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    return error as DatabaseErrorLike
+  }
+  return { message: String(error) }
+}
+
+function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
+  const known = kindBySqlState[code]
+  if (known) return known
+  if (code.startsWith('08') || nodeConnectionCodes.has(code)) return 'connection'
+  if (poolTimeout.test(source.message)) return 'timeout'
+  if (lostConnection.test(source.message)) return 'connection'
+  if (/^[0-9A-Z]{5}$/.test(code)) return 'database'
+  return 'unknown'
+}
+
+/** SQLSTATEs stay as they are; errors without one get a fluentorm code. */
+function fluentCode(kind: FluentOrmErrorKind, code: string): string {
+  if (/^[0-9A-Z]{5}$/.test(code)) return code
+  if (kind === 'timeout') return 'POOL_TIMEOUT'
+  if (kind === 'connection') return 'CONNECTION_LOST'
+  return code || 'UNKNOWN'
+}
+
+function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike): string {
+  const key = source.detail ? stripKey(source.detail) : ''
+  switch (kind) {
+    case 'unique_violation':
+      return `duplicate value for unique constraint ${source.constraint}${key ? ` ${key}` : ''}`
+    case 'foreign_key_violation':
+      return `foreign key constraint ${source.constraint} violated${key ? `: ${key}` : ''}`
+    case 'not_null_violation':
+      return `column ${source.table}.${source.column} is NOT NULL but the value was null; pass a value for ${source.column}`
+    case 'check_violation':
+      return `check constraint ${source.constraint} on table ${source.table} rejected the row${source.detail ? ` (${withoutPeriod(source.detail)})` : ''}`
+    case 'undefined_table':
+      return `${source.message}; create the table first (Model.createTable(db) or run the migrations)`
+    case 'undefined_column':
+      return `${source.message}; the database table is behind the schema: run the pending migrations`
+    case 'serialization_failure':
+    case 'deadlock':
+      return `${source.message}; the transaction can be retried (transaction(db, fn, { retry: { attempts: 3 } }))`
+    case 'timeout':
+      return poolTimeout.test(source.message)
+        ? 'no free connection in the pool within connectionTimeoutMillis; every connection is busy. Raise pool.max or pool.connectionTimeoutMillis, or find transactions that hold connections too long'
+        : `${source.message} (statement_timeout); make the query cheaper or raise statementTimeout`
+    case 'lock_timeout':
+      return `${source.message} (lock_timeout); another transaction holds a lock on the table`
+    case 'connection':
+      return `the database connection was lost (${source.message}); the statement may or may not have run. The broken connection is discarded: retry if the operation is idempotent`
+    default:
+      return source.message
+  }
+}
+
+function hintFor(kind: FluentOrmErrorKind): string | undefined {
+  if (kind === 'serialization_failure' || kind === 'deadlock') {
+    return 'Retry the whole transaction: transaction(db, fn, { retry: { attempts: 3 } })'
+  }
+  if (kind === 'connection') return 'Check that PostgreSQL is running and reachable.'
+  return undefined
+}
+
+/** `Key (email)=(a@b.c) already exists.` → `(email)=(a@b.c) already exists` */
+function stripKey(detail: string): string {
+  return withoutPeriod(detail.startsWith('Key ') ? detail.slice(4) : detail)
+}
+
+function withoutPeriod(text: string): string {
+  return text.endsWith('.') ? text.slice(0, -1) : text
+}
+
+/** PostgreSQL names the relation only in the message for undefined tables and columns. */
+function relationIn(message: string): string | undefined {
+  return /relation "([^"]+)"/.exec(message)?.[1]
+}
+
+function columnOf(kind: FluentOrmErrorKind, source: DatabaseErrorLike): string | undefined {
+  if (kind === 'undefined_column') {
+    const match = /column "([^"]+)"|column (?:\S+\.)?(\S+) does not exist/.exec(source.message)
+    return match?.[1] ?? match?.[2]
+  }
+  if (kind === 'unique_violation' || kind === 'foreign_key_violation') {
+    const columns = /^Key \(([^)]+)\)=/.exec(source.detail ?? '')?.[1]
+    return columns && !columns.includes(',') ? columns : undefined
+  }
+  return undefined
+}

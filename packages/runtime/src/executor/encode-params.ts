@@ -1,0 +1,22 @@
+/**
+ * Makes parameter values mean the same on pg and PGlite. Only Dates need it: pg sends them
+ * in the machine's local time zone, which a `timestamp` (no zone) column stores as a shifted
+ * wall-clock time; an ISO string in UTC round-trips on both column types and both backends.
+ * Everything else passes through: bigint, Uint8Array (bytea), arrays and plain objects
+ * (json) are encoded alike by both drivers. Returns the input when nothing changes, so the
+ * common query allocates nothing.
+ */
+export function encodeParams(values: readonly unknown[] | undefined): unknown[] | undefined {
+  if (values === undefined || !values.some(needsEncoding)) return values as unknown[] | undefined
+  return values.map(encodeValue)
+}
+
+function needsEncoding(value: unknown): boolean {
+  return value instanceof Date || (Array.isArray(value) && value.some(needsEncoding))
+}
+
+function encodeValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString()
+  if (Array.isArray(value)) return value.map(encodeValue)
+  return value
+}

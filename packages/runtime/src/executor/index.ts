@@ -1,0 +1,21 @@
+export type { ConnectOptions, Database, PgDatabase, PgliteDatabase } from '../connect.ts'
+export { connect } from '../connect.ts'
+export { connectionFailedError } from '../errors/connection-failed-error.ts'
+export type { FluentOrmErrorFields, FluentOrmErrorKind } from '../errors/fluent-orm-error.ts'
+export { FluentOrmError } from '../errors/fluent-orm-error.ts'
+export type { ErrorContext } from '../errors/to-fluent-error.ts'
+export { toFluentError } from '../errors/to-fluent-error.ts'
+export type {
+  Driver,
+  Executor,
+  IsolationLevel,
+  QueryConfig,
+  QueryResult,
+  TransactionOptions,
+} from './driver.ts'
+export { driverBrand } from './driver.ts'
+export { toDriver } from './to-driver.ts'
+export type { TransactionRunOptions } from './transaction.ts'
+export { transaction } from './transaction.ts'
+export type { Transaction } from './transaction-driver.ts'
+export { valueParsers } from './value-parsers.ts'

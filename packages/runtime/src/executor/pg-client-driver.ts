@@ -1,0 +1,42 @@
+import type pg from 'pg'
+import {
+  type Driver,
+  driverBrand,
+  type QueryConfig,
+  type QueryResult,
+  type TransactionOptions,
+} from './driver.ts'
+import { PgConnection, pgExec, pgQuery } from './pg-connection.ts'
+import { runTransaction, type Transaction } from './transaction-driver.ts'
+
+/**
+ * A pg.Client or PoolClient as a Driver: one connection, used directly. Its transactions
+ * run one after another, because two transactions interleaved on one connection would be
+ * one transaction.
+ */
+export class PgClientDriver implements Driver {
+  readonly [driverBrand] = true
+  readonly dialect = 'pg'
+  #lastTransaction: Promise<unknown> = Promise.resolve()
+
+  constructor(readonly client: pg.ClientBase) {}
+
+  query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    return pgQuery<R>(this.client, config)
+  }
+
+  exec(sql: string): Promise<void> {
+    return pgExec(this.client, sql)
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const run = () => runTransaction(new PgConnection(this.client), fn, options)
+    const result = this.#lastTransaction.then(run, run)
+    this.#lastTransaction = result.catch(() => undefined)
+    return result
+  }
+
+  session<T>(fn: (session: Driver) => Promise<T>): Promise<T> {
+    return fn(this)
+  }
+}

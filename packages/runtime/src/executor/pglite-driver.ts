@@ -1,0 +1,100 @@
+import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite'
+import { toFluentError } from '../errors/to-fluent-error.ts'
+import type { Connection } from './connection.ts'
+import {
+  type Driver,
+  driverBrand,
+  type QueryConfig,
+  type QueryResult,
+  type TransactionOptions,
+} from './driver.ts'
+import { encodeParams } from './encode-params.ts'
+import {
+  SavepointCounter,
+  setTransactionStatement,
+  settle,
+  type Transaction,
+} from './transaction-driver.ts'
+import { valueParsers } from './value-parsers.ts'
+
+type PGliteTarget = PGliteInterface | PGliteTransaction
+
+const queryOptions = { parsers: valueParsers }
+
+/** One statement on PGlite; prepared-statement names are ignored (PGlite plans each query). */
+async function pgliteQuery<R>(target: PGliteTarget, config: QueryConfig): Promise<QueryResult<R>> {
+  try {
+    const result = await target.query<R>(
+      config.text,
+      encodeParams(config.values) as unknown[] | undefined,
+      queryOptions,
+    )
+    return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? 0 }
+  } catch (error) {
+    throw toFluentError(error, { operation: 'query', sql: config.text })
+  }
+}
+
+async function pgliteExec(target: PGliteTarget, sql: string): Promise<void> {
+  try {
+    await target.exec(sql)
+  } catch (error) {
+    throw toFluentError(error, { operation: 'exec', sql })
+  }
+}
+
+/**
+ * A PGlite instance as a Driver. PGlite is one connection: its own `transaction()` holds
+ * every other query back until the transaction ends, so transactions are serialised and
+ * nested ones become savepoints.
+ */
+export class PgliteDriver implements Driver {
+  readonly [driverBrand] = true
+  readonly dialect = 'pglite'
+
+  constructor(readonly pglite: PGliteInterface) {}
+
+  query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    return pgliteQuery<R>(this.pglite, config)
+  }
+
+  exec(sql: string): Promise<void> {
+    return pgliteExec(this.pglite, sql)
+  }
+
+  async transaction<T>(
+    fn: (tx: Transaction) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    const modes = setTransactionStatement(options)
+    let failure: { error: unknown } | undefined
+    try {
+      return await this.pglite.transaction(async (inner) => {
+        const connection = pgliteConnection(inner)
+        if (modes) await connection.query({ text: modes })
+        // PGlite itself sends COMMIT, or ROLLBACK when this callback throws.
+        return settle(connection, new SavepointCounter(), fn, undefined, undefined).catch(
+          (error) => {
+            failure = { error }
+            throw error
+          },
+        )
+      })
+    } catch (error) {
+      if (failure && failure.error === error) throw error
+      throw toFluentError(error, { operation: 'transaction' })
+    }
+  }
+
+  session<T>(fn: (session: Driver) => Promise<T>): Promise<T> {
+    return fn(this)
+  }
+}
+
+function pgliteConnection(target: PGliteTransaction): Connection {
+  return {
+    dialect: 'pglite',
+    query: (config) => pgliteQuery(target, config),
+    exec: (sql) => pgliteExec(target, sql),
+  }
+}

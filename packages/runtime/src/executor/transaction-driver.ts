@@ -1,0 +1,170 @@
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import type { Connection } from './connection.ts'
+import {
+  type Driver,
+  driverBrand,
+  type IsolationLevel,
+  type QueryConfig,
+  type QueryResult,
+  type TransactionOptions,
+} from './driver.ts'
+
+/** What `transaction(db, async (tx) => …)` hands the callback: a Driver on one connection. */
+export type Transaction = Driver
+
+const isolationSql: Readonly<Record<IsolationLevel, string>> = {
+  'read uncommitted': 'READ UNCOMMITTED',
+  'read committed': 'READ COMMITTED',
+  'repeatable read': 'REPEATABLE READ',
+  serializable: 'SERIALIZABLE',
+}
+
+/** `BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY`, from validated options only. */
+export function beginStatement(options: TransactionOptions | undefined): string {
+  return `BEGIN${transactionModes(options)}`
+}
+
+/** PGlite opens its transactions with a bare BEGIN; the modes follow as SET TRANSACTION. */
+export function setTransactionStatement(
+  options: TransactionOptions | undefined,
+): string | undefined {
+  const modes = transactionModes(options)
+  return modes ? `SET TRANSACTION${modes}` : undefined
+}
+
+function transactionModes(options: TransactionOptions | undefined): string {
+  if (!options) return ''
+  let modes = ''
+  if (options.isolationLevel !== undefined) {
+    const level = isolationSql[options.isolationLevel]
+    if (!level) {
+      throw usageError(
+        `unknown isolationLevel ${JSON.stringify(options.isolationLevel)}; use one of ${Object.keys(isolationSql).join(', ')}`,
+      )
+    }
+    modes += ` ISOLATION LEVEL ${level}`
+  }
+  if (options.readOnly !== undefined) modes += options.readOnly ? ' READ ONLY' : ' READ WRITE'
+  return modes
+}
+
+/** Runs `fn` inside BEGIN … COMMIT on `connection`; on failure ROLLBACK and rethrow fn's error. */
+export async function runTransaction<T>(
+  connection: Connection,
+  fn: (tx: Transaction) => Promise<T>,
+  options: TransactionOptions | undefined,
+): Promise<T> {
+  await connection.query({ text: beginStatement(options) })
+  return settle(connection, new SavepointCounter(), fn, 'COMMIT', 'ROLLBACK')
+}
+
+/**
+ * Runs `fn` with a TransactionDriver, then ends it with `commit` or `rollback`. The error
+ * rethrown is always fn's own: a failing ROLLBACK (the connection died) must not hide why
+ * the transaction failed.
+ */
+export async function settle<T>(
+  connection: Connection,
+  savepoints: SavepointCounter,
+  fn: (tx: Transaction) => Promise<T>,
+  commit: string | undefined,
+  rollback: string | undefined,
+): Promise<T> {
+  const tx = new TransactionDriver(connection, savepoints)
+  let result: T
+  try {
+    result = await fn(tx)
+  } catch (error) {
+    tx.finish()
+    if (rollback) await connection.query({ text: rollback }).catch(() => undefined)
+    throw error
+  }
+  tx.finish()
+  if (commit) await connection.query({ text: commit })
+  return result
+}
+
+/** Numbers the savepoints of one outermost transaction: sp_1, sp_2, … */
+export class SavepointCounter {
+  #last = 0
+  next(): string {
+    this.#last += 1
+    return `sp_${this.#last}`
+  }
+}
+
+/**
+ * A transaction (or a savepoint inside one) as a Driver. Once its callback has returned it
+ * refuses every statement: a query that slipped out of the callback (a missing `await`)
+ * would otherwise run outside the transaction, or on a connection someone else now uses.
+ */
+export class TransactionDriver implements Driver {
+  readonly [driverBrand] = true
+  readonly dialect: 'pg' | 'pglite'
+  #finished = false
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly savepoints: SavepointCounter,
+  ) {
+    this.dialect = connection.dialect
+  }
+
+  query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    if (this.#finished) return Promise.reject(finishedError('query', config.text))
+    return this.connection.query<R>(config)
+  }
+
+  exec(sql: string): Promise<void> {
+    if (this.#finished) return Promise.reject(finishedError('exec', sql))
+    return this.connection.exec(sql)
+  }
+
+  /** A nested transaction: `SAVEPOINT sp_n`, then `RELEASE` or `ROLLBACK TO SAVEPOINT sp_n`. */
+  async transaction<T>(fn: (tx: Driver) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    if (this.#finished) throw finishedError('transaction')
+    if (options?.isolationLevel !== undefined || options?.readOnly !== undefined) {
+      throw usageError(
+        'isolationLevel and readOnly apply to the outermost transaction only; a nested transaction is a savepoint inside it',
+      )
+    }
+    const savepoint = this.savepoints.next()
+    await this.connection.query({ text: `SAVEPOINT ${savepoint}` })
+    return settle(
+      this.connection,
+      this.savepoints,
+      fn,
+      `RELEASE SAVEPOINT ${savepoint}`,
+      `ROLLBACK TO SAVEPOINT ${savepoint}`,
+    )
+  }
+
+  session<T>(fn: (session: Driver) => Promise<T>): Promise<T> {
+    if (this.#finished) return Promise.reject(finishedError('session'))
+    return fn(this)
+  }
+
+  finish(): void {
+    this.#finished = true
+  }
+}
+
+function finishedError(operation: string, sql?: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'TRANSACTION_FINISHED',
+    kind: 'transaction_finished',
+    reason:
+      'the transaction has already committed or rolled back. Use tx only inside the transaction(db, async (tx) => …) callback, and await every query before the callback returns',
+    operation,
+    sql,
+  })
+}
+
+function usageError(reason: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason,
+    operation: 'transaction',
+  })
+}

@@ -1,0 +1,55 @@
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import type { Executor, TransactionOptions } from './driver.ts'
+import { toDriver } from './to-driver.ts'
+import type { Transaction } from './transaction-driver.ts'
+
+export interface TransactionRunOptions extends TransactionOptions {
+  /**
+   * Run the whole callback again when PostgreSQL aborts it with a serialization failure
+   * (40001) or a deadlock (40P01), up to `attempts` runs in all, with a short random
+   * back-off. Only for callbacks that are safe to repeat (no e-mails sent from inside).
+   */
+  readonly retry?: { readonly attempts: number }
+}
+
+/**
+ * Runs `fn` in a transaction: COMMIT when it resolves, ROLLBACK when it throws, and the
+ * error `fn` threw is rethrown as it was. Called with a transaction, it nests as a savepoint.
+ *
+ * @example
+ * await transaction(db, async (tx) => {
+ *   const user = await User.insert(tx, { email, name })
+ *   await Post.insert(tx, { title, user_id: user.id })
+ * }, { isolationLevel: 'serializable' })
+ * // BEGIN ISOLATION LEVEL SERIALIZABLE; INSERT …; INSERT …; COMMIT
+ */
+export async function transaction<T>(
+  db: Executor,
+  fn: (tx: Transaction) => Promise<T>,
+  options: TransactionRunOptions = {},
+): Promise<T> {
+  const { retry, ...modes } = options
+  const driver = toDriver(db)
+  const attempts = retry?.attempts ?? 1
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await driver.transaction(fn, modes)
+    } catch (error) {
+      if (attempt >= attempts || !isRetryable(error)) throw error
+      await backOff(attempt)
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return (
+    error instanceof FluentOrmError &&
+    (error.kind === 'serialization_failure' || error.kind === 'deadlock')
+  )
+}
+
+/** Random back-off, growing per attempt, so the retried transactions do not collide again. */
+function backOff(attempt: number): Promise<void> {
+  const millis = Math.random() * 20 * 2 ** attempt
+  return new Promise((resolve) => setTimeout(resolve, millis))
+}

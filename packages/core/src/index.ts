@@ -1,0 +1,29 @@
+export { toModelMetas } from './codegen/model-metas.ts'
+export { type LoadResult, type LoadSchemasOptions, loadSchemas } from './loader/load-schemas.ts'
+export {
+  type CompileResult,
+  compileSchema,
+  type SchemaFileModule,
+} from './schema/compile-schema.ts'
+export type { ModelMeta, TableDDL } from './schema/model-meta.ts'
+export { singularize, toModelName } from './schema/model-name.ts'
+export type * from './schema/schema-ir.ts'
+export { formatProblems, type SchemaProblem } from './schema/schema-problem.ts'
+export {
+  type BelongsToOptions,
+  type DefaultValue,
+  type EnumOptions,
+  type FieldOptions,
+  type HasOptions,
+  type IndexOptions,
+  type ManyToManyOptions,
+  type NumericOptions,
+  type SqlExpression,
+  sql,
+  TableSchema,
+  type VarcharOptions,
+} from './schema/table-schema.ts'
+export { columnSql } from './sql/create-table-sql.ts'
+export { quoteIdent, quoteLiteral } from './sql/identifier.ts'
+export { tableDdl } from './sql/table-ddl.ts'
+export { generateTableFiles } from './sql/table-files.ts'

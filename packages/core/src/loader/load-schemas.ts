@@ -1,0 +1,129 @@
+import { readdir } from 'node:fs/promises'
+import { relative, resolve, sep } from 'node:path'
+import { createJiti } from 'jiti'
+import {
+  type CompileResult,
+  compileSchema,
+  type SchemaFileModule,
+} from '../schema/compile-schema.ts'
+import type { SchemaProblem } from '../schema/schema-problem.ts'
+import type { TableSchema } from '../schema/table-schema.ts'
+
+export interface LoadSchemasOptions {
+  /** The folder holding `NN_name.ts` schema files. */
+  readonly schemasDir: string
+  /** Paths in problems and `sources` are relative to it. @default process.cwd() */
+  readonly root?: string
+}
+
+/** A compile result, plus the absolute paths of the schema files read (for watchers). */
+export type LoadResult = CompileResult & { readonly files: readonly string[] }
+
+const SCHEMA_FILE = /\.(ts|mts|js|mjs)$/
+const PREFIXED = /^(\d+)_(.+)\.(ts|mts|js|mjs)$/
+
+/**
+ * Finds `schemas/NN_name.ts` (also `.mts`, `.js`, `.mjs`), evaluates each file afresh
+ * (no module cache: a call after an edit sees the edit) and compiles them.
+ *
+ * ```ts
+ * const result = await loadSchemas({ schemasDir: 'schemas' })
+ * if (!result.ok) console.error(formatProblems(result.problems))
+ * ```
+ */
+export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResult> {
+  const root = resolve(options.root ?? process.cwd())
+  const dir = resolve(root, options.schemasDir)
+  const display = (path: string) => relative(root, path).split(sep).join('/')
+  const problems: SchemaProblem[] = []
+
+  let names: string[]
+  try {
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter(
+        (entry) => entry.isFile() && SCHEMA_FILE.test(entry.name) && !entry.name.endsWith('.d.ts'),
+      )
+      .map((entry) => entry.name)
+  } catch {
+    const problem = {
+      file: display(dir),
+      message: `The schemas folder ${display(dir)} cannot be read.`,
+      hint: 'Create it, or point the schemas option at the folder holding your NN_name.ts files.',
+    }
+    return { ok: false, problems: [problem], files: [] }
+  }
+
+  const candidates = names.flatMap((name) => {
+    const match = PREFIXED.exec(name)
+    if (match === null) {
+      problems.push({
+        file: display(resolve(dir, name)),
+        message: `The schema file ${name} has no numeric prefix.`,
+        hint: `Rename it NN_${name} (e.g. 04_${name}): the prefix orders the files.`,
+      })
+      return []
+    }
+    return [
+      { name, order: Number(match[1]), defaultTable: match[2] ?? '', path: resolve(dir, name) },
+    ]
+  })
+  candidates.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1))
+
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false })
+  const modules: SchemaFileModule[] = []
+  for (const candidate of candidates) {
+    const file = display(candidate.path)
+    let exports: Record<string, unknown>
+    try {
+      exports = (await jiti.import(candidate.path)) as Record<string, unknown>
+    } catch (error) {
+      problems.push({
+        file,
+        message: `The file cannot be evaluated: ${firstLines(error)}`,
+        hint: 'Fix the syntax or import error in this file.',
+      })
+      continue
+    }
+    const tableName = exports.tableName ?? candidate.defaultTable
+    if (typeof tableName !== 'string' || tableName === '') {
+      problems.push({
+        file,
+        message: 'The tableName export is not a non-empty string.',
+        hint: "Export the table name as a string: export const tableName = 'posts'.",
+      })
+      continue
+    }
+    if (typeof exports.build !== 'function') {
+      problems.push({
+        file,
+        table: tableName,
+        message: 'The file does not export a build function.',
+        hint: 'Add: export function build(t: TableSchema): void { … }',
+      })
+      continue
+    }
+    modules.push({
+      path: file,
+      tableName,
+      order: candidate.order,
+      build: exports.build as (t: TableSchema) => void,
+    })
+  }
+
+  const files = candidates.map((candidate) => candidate.path)
+  const compiled = compileSchema(modules)
+  if (problems.length > 0) {
+    return { ok: false, problems: [...problems, ...(compiled.ok ? [] : compiled.problems)], files }
+  }
+  return { ...compiled, files }
+}
+
+/** The error's message without its stack, shortened to the part a person reads. */
+function firstLines(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s+at /.test(line))
+    .slice(0, 6)
+    .join('\n  ')
+}

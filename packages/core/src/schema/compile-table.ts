@@ -1,0 +1,278 @@
+import { suggestName } from '../validate/closest-name.ts'
+import { optionCheck } from './builder-options.ts'
+import { compileColumn } from './compile-column.ts'
+import { toModelName } from './model-name.ts'
+import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
+import type { SchemaProblem } from './schema-problem.ts'
+import type { ColumnDraft, IndexOptions, TableDraftEntry } from './table-schema.ts'
+
+/** Everything the builders of one table recorded, across its files in prefix order. */
+export interface TableDraft {
+  readonly name: string
+  /** Prefix order of the table's first file: breaks ties in the creation order. */
+  readonly order: number
+  readonly sources: readonly string[]
+  readonly entries: readonly TableDraftEntry[]
+}
+
+export type RelationEntry = Extract<
+  TableDraftEntry,
+  { kind: 'belongsTo' | 'hasOne' | 'hasMany' | 'manyToMany' }
+>
+
+/** A compiled table whose relations still need the other tables to resolve. */
+export interface CompiledTable {
+  readonly table: TableIR
+  readonly order: number
+  readonly relationEntries: readonly RelationEntry[]
+}
+
+/**
+ * Compiles one table's drafts: columns, primary key, uniques, checks, indexes, enums and
+ * flags. Relations are left to `resolveRelations`, which needs every table.
+ */
+export function compileTable(draft: TableDraft, problems: SchemaProblem[]): CompiledTable {
+  const table = draft.name
+  const firstSource = draft.sources[0] ?? ''
+  const report = (file: string, message: string, hint: string, column?: string) =>
+    problems.push({ file, table, ...(column === undefined ? {} : { column }), message, hint })
+
+  for (const entry of draft.entries) reportUnknownOptions(entry, report)
+
+  const columnDrafts = uniqueColumns(draft.entries, report)
+  const names = columnDrafts.map((column) => column.options.name)
+  const checkColumns = (file: string, columns: readonly string[], what: string) => {
+    if (columns.length === 0)
+      report(file, `The ${what} lists no columns.`, 'List at least one column.')
+    for (const column of columns) {
+      if (!names.includes(column)) {
+        report(
+          file,
+          `The ${what} uses column '${column}', which table '${table}' does not have.`,
+          suggestName(column, names, 'columns'),
+          column,
+        )
+      }
+    }
+  }
+
+  const primaryKey = resolvePrimaryKey(draft, columnDrafts, report, checkColumns)
+  const foreignKeyColumns = new Set(
+    draft.entries.flatMap((entry) => (entry.kind === 'belongsTo' ? [entry.options.column] : [])),
+  )
+  const columns: ColumnIR[] = []
+  const enums = new Map<string, EnumIR>()
+  for (const columnDraft of columnDrafts) {
+    const compiled = compileColumn(columnDraft, {
+      table,
+      solePrimaryKey: primaryKey.length === 1 ? (primaryKey[0] ?? null) : null,
+      foreignKeyColumns,
+      problems,
+    })
+    columns.push(compiled.column)
+    if (compiled.enum !== null) addEnum(enums, compiled.enum, columnDraft, report)
+  }
+
+  const uniques: UniqueIR[] = []
+  const checks: CheckIR[] = []
+  const indexes: IndexIR[] = []
+  for (const entry of draft.entries) {
+    if (entry.kind === 'unique') {
+      checkColumns(entry.source, entry.columns, 'unique constraint')
+      uniques.push({
+        kind: 'unique',
+        name: entry.name ?? `${table}_${entry.columns.join('_')}_key`,
+        columns: [...entry.columns],
+      })
+    } else if (entry.kind === 'check') {
+      if (entry.name.trim() === '' || entry.expression.trim() === '') {
+        report(
+          entry.source,
+          'A check constraint needs a name and an expression.',
+          "Write t.check('price_positive', 'price > 0').",
+        )
+      }
+      checks.push({ kind: 'check', name: entry.name, expression: entry.expression })
+    } else if (entry.kind === 'index') {
+      indexes.push(compileIndex(table, entry.options, entry.source, checkColumns, report))
+    } else if (entry.kind === 'column' && entry.column.options.check !== undefined) {
+      const column = entry.column.options.name
+      checks.push({
+        kind: 'check',
+        name: `${table}_${column}_check`,
+        expression: entry.column.options.check,
+      })
+    }
+  }
+
+  const deletedAt = columns.find((column) => column.name === 'deleted_at')
+  return {
+    order: draft.order,
+    relationEntries: draft.entries.filter((entry): entry is RelationEntry =>
+      ['belongsTo', 'hasOne', 'hasMany', 'manyToMany'].includes(entry.kind),
+    ),
+    table: {
+      kind: 'table',
+      name: table,
+      modelName: toModelName(table),
+      columns,
+      primaryKey,
+      uniques,
+      checks,
+      indexes,
+      relations: [],
+      enums: [...enums.values()],
+      softDelete:
+        deletedAt?.nullable && (deletedAt.type === 'timestamptz' || deletedAt.type === 'timestamp'),
+      updatedAt: columns.some((column) => column.name === 'updated_at'),
+      renamedFrom: draft.entries.flatMap((entry) =>
+        entry.kind === 'renamedFrom' ? entry.names : [],
+      ),
+      sources: draft.sources.length > 0 ? [...draft.sources] : [firstSource],
+    },
+  }
+}
+
+type Report = (file: string, message: string, hint: string, column?: string) => void
+type CheckColumns = (file: string, columns: readonly string[], what: string) => void
+
+function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
+  const check = optionCheck(entry)
+  if (check === null) return
+  const column = entry.kind === 'column' ? entry.column.options.name : undefined
+  const source = entry.kind === 'column' ? entry.column.source : entry.source
+  for (const key of check.given) {
+    if (!check.allowed.includes(key)) {
+      report(
+        source,
+        `Unknown option '${key}' on a ${check.what}.`,
+        suggestName(key, check.allowed, 'options'),
+        column,
+      )
+    }
+  }
+}
+
+/** The column drafts in order, the first of each name kept; a repeated name is reported. */
+function uniqueColumns(entries: readonly TableDraftEntry[], report: Report): ColumnDraft[] {
+  const seen = new Map<string, ColumnDraft>()
+  for (const entry of entries) {
+    if (entry.kind !== 'column') continue
+    const { name } = entry.column.options
+    if (typeof name !== 'string' || name === '') {
+      report(
+        entry.column.source,
+        `A ${entry.column.type} column has no name.`,
+        "Give every column a name: { name: 'title' }.",
+      )
+      continue
+    }
+    const first = seen.get(name)
+    if (first === undefined) {
+      seen.set(name, entry.column)
+      continue
+    }
+    report(
+      entry.column.source,
+      `Column '${name}' is declared twice (first in ${first.source}).`,
+      'Remove one declaration or rename the column; to change a column, edit its first declaration.',
+      name,
+    )
+  }
+  return [...seen.values()]
+}
+
+function resolvePrimaryKey(
+  draft: TableDraft,
+  columns: readonly ColumnDraft[],
+  report: Report,
+  checkColumns: CheckColumns,
+): string[] {
+  const flagged = columns.filter((column) => column.options.primaryKey === true)
+  const composite = draft.entries.filter((entry) => entry.kind === 'primaryKey')
+  const [first, second] = composite
+  if (second !== undefined) {
+    report(
+      second.source,
+      't.primaryKey([...]) is called more than once.',
+      'Keep one t.primaryKey([...]) listing every key column.',
+    )
+  }
+  if (first !== undefined) {
+    checkColumns(first.source, first.columns, 'primary key')
+    for (const column of flagged) {
+      if (!first.columns.includes(column.options.name)) {
+        report(
+          column.source,
+          `Column '${column.options.name}' has primaryKey: true but is not in t.primaryKey([...]).`,
+          'Add it to t.primaryKey([...]) or remove primaryKey: true.',
+          column.options.name,
+        )
+      }
+    }
+    return [...first.columns]
+  }
+  if (flagged.length > 1) {
+    report(
+      flagged[1]?.source ?? draft.sources[0] ?? '',
+      `Columns ${flagged.map((column) => `'${column.options.name}'`).join(' and ')} both have primaryKey: true.`,
+      `For a composite key, remove primaryKey: true and write t.primaryKey([${flagged.map((column) => `'${column.options.name}'`).join(', ')}]).`,
+    )
+  }
+  if (flagged.length === 0) {
+    report(
+      draft.sources[0] ?? '',
+      `Table '${draft.name}' has no primary key; models need one to find, update and delete rows.`,
+      "Add t.uuid({ name: 'id', primaryKey: true }) or t.increments({ name: 'id', primaryKey: true }), or t.primaryKey([...]) over existing columns.",
+    )
+  }
+  return flagged.map((column) => column.options.name)
+}
+
+function addEnum(
+  enums: Map<string, EnumIR>,
+  added: EnumIR,
+  column: ColumnDraft,
+  report: Report,
+): void {
+  const existing = enums.get(added.name)
+  if (existing === undefined) {
+    enums.set(added.name, added)
+  } else if (existing.values.join('\0') !== added.values.join('\0')) {
+    report(
+      column.source,
+      `Enum type '${added.name}' is declared twice with different values.`,
+      'Give the two columns the same values, or different enumName.',
+      column.options.name,
+    )
+  }
+}
+
+function compileIndex(
+  table: string,
+  options: IndexOptions,
+  source: string,
+  checkColumns: CheckColumns,
+  report: Report,
+): IndexIR {
+  const columns = Array.isArray(options.columns) ? [...options.columns] : []
+  checkColumns(source, columns, `index${options.name === undefined ? '' : ` '${options.name}'`}`)
+  const method = options.method?.toLowerCase() ?? null
+  if (method !== null && !/^[a-z_][a-z0-9_]*$/.test(method)) {
+    report(
+      source,
+      `Index method '${options.method}' is not an access-method name.`,
+      'Use btree, hash, gin, gist, spgist or brin.',
+    )
+  }
+  const where = options.where?.trim() || null
+  return {
+    kind: 'index',
+    name: options.name ?? `idx_${table}_${columns.join('_')}`,
+    columns,
+    unique: options.unique === true,
+    where,
+    method,
+    source,
+  }
+}

@@ -1,0 +1,128 @@
+import type { ResolvedTable } from './compile-relations.ts'
+import type { BelongsToIR, TableIR } from './schema-ir.ts'
+import type { SchemaProblem } from './schema-problem.ts'
+
+interface Edge {
+  readonly from: TableIR
+  readonly to: string
+  readonly relation: BelongsToIR
+  readonly notNull: boolean
+}
+
+/**
+ * Orders tables so that FK targets come first, ties broken by file prefix order then name.
+ * Cycles through a nullable FK are broken at the earliest table (its FK to the later table
+ * is added after both exist); a cycle in which every FK column is NOT NULL is reported,
+ * because no row of any of its tables could be inserted first.
+ */
+export function orderTables(
+  resolved: readonly ResolvedTable[],
+  problems: SchemaProblem[],
+): TableIR[] {
+  const names = new Set(resolved.map((entry) => entry.table.name))
+  const edges = resolved.flatMap(({ table }) =>
+    table.relations.flatMap((relation): Edge[] =>
+      relation.kind === 'belongsTo' &&
+      relation.referencesTable !== table.name &&
+      names.has(relation.referencesTable)
+        ? [
+            {
+              from: table,
+              to: relation.referencesTable,
+              relation,
+              notNull: !isNullable(table, relation.column),
+            },
+          ]
+        : [],
+    ),
+  )
+  reportRequiredCycles(
+    resolved,
+    edges.filter((edge) => edge.notNull),
+    problems,
+  )
+
+  const pending = [...resolved].sort(
+    (a, b) => a.order - b.order || compare(a.table.name, b.table.name),
+  )
+  const placed = new Set<string>()
+  const ordered: TableIR[] = []
+  while (pending.length > 0) {
+    const readyIndex = pending.findIndex(({ table }) =>
+      edges.every((edge) => edge.from !== table || placed.has(edge.to)),
+    )
+    const [next] = pending.splice(readyIndex === -1 ? 0 : readyIndex, 1)
+    if (next === undefined) break
+    placed.add(next.table.name)
+    ordered.push(next.table)
+  }
+  return ordered
+}
+
+function isNullable(table: TableIR, column: string): boolean {
+  return table.columns.find((candidate) => candidate.name === column)?.nullable ?? true
+}
+
+/** Strongly connected components (Tarjan) of the NOT NULL FK graph with more than one table. */
+function reportRequiredCycles(
+  resolved: readonly ResolvedTable[],
+  edges: readonly Edge[],
+  problems: SchemaProblem[],
+): void {
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  let counter = 0
+  const visit = (name: string): void => {
+    index.set(name, counter)
+    low.set(name, counter)
+    counter++
+    stack.push(name)
+    onStack.add(name)
+    for (const edge of edges.filter((candidate) => candidate.from.name === name)) {
+      if (!index.has(edge.to)) {
+        visit(edge.to)
+        low.set(name, Math.min(low.get(name) ?? 0, low.get(edge.to) ?? 0))
+      } else if (onStack.has(edge.to)) {
+        low.set(name, Math.min(low.get(name) ?? 0, index.get(edge.to) ?? 0))
+      }
+    }
+    if (low.get(name) !== index.get(name)) return
+    const component: string[] = []
+    let member: string | undefined
+    do {
+      member = stack.pop()
+      if (member === undefined) break
+      onStack.delete(member)
+      component.push(member)
+    } while (member !== name)
+    if (component.length > 1) reportCycle(resolved, edges, component.reverse(), problems)
+  }
+  for (const { table } of resolved) if (!index.has(table.name)) visit(table.name)
+}
+
+function reportCycle(
+  resolved: readonly ResolvedTable[],
+  edges: readonly Edge[],
+  tables: readonly string[],
+  problems: SchemaProblem[],
+): void {
+  const inCycle = edges.filter(
+    (edge) => tables.includes(edge.from.name) && tables.includes(edge.to),
+  )
+  const first = resolved.find(({ table }) => table.name === tables[0])?.table
+  const example = inCycle[0]
+  problems.push({
+    file: first?.sources[0] ?? '',
+    table: tables.join(', '),
+    message: `Tables ${tables.join(', ')} reference each other through NOT NULL foreign keys (${inCycle
+      .map((edge) => `${edge.from.name}.${edge.relation.column} → ${edge.to}`)
+      .join(', ')}): no row of any of them could be inserted first.`,
+    hint: `Make one of these columns nullable${example === undefined ? '' : `, e.g. ${example.from.name}.${example.relation.column} with nullable: true`}.`,
+  })
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

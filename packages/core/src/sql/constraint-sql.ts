@@ -1,0 +1,65 @@
+import type { BelongsToIR, EnumIR, IndexIR, TableIR } from '../schema/schema-ir.ts'
+import { columnList } from './create-table-sql.ts'
+import { dollarQuote } from './dollar-quote.ts'
+import { quoteIdent, quoteLiteral } from './identifier.ts'
+
+/**
+ * `CREATE TYPE … AS ENUM`, guarded so that re-running it (or another table's file
+ * creating the same shared type) is harmless.
+ *
+ * ```sql
+ * DO $fluentorm$
+ * BEGIN
+ *   CREATE TYPE post_status AS ENUM ('draft', 'published');
+ * EXCEPTION
+ *   WHEN duplicate_object THEN NULL;
+ * END
+ * $fluentorm$
+ * ```
+ */
+export function createEnumSql(item: EnumIR): string {
+  const values = item.values.map(quoteLiteral).join(', ')
+  return `DO ${dollarQuote(
+    `BEGIN\n  CREATE TYPE ${quoteIdent(item.name)} AS ENUM (${values});\nEXCEPTION\n  WHEN duplicate_object THEN NULL;\nEND`,
+  )}`
+}
+
+/**
+ * The FK of a belongsTo, added only when the table has no constraint of that name yet,
+ * so the statement can be re-run.
+ *
+ * ```sql
+ * DO $fluentorm$
+ * BEGIN
+ *   IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'fk_posts_author' AND conrelid = 'posts'::regclass) THEN
+ *     ALTER TABLE posts ADD CONSTRAINT fk_posts_author FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE ON UPDATE NO ACTION;
+ *   END IF;
+ * END
+ * $fluentorm$
+ * ```
+ */
+export function foreignKeySql(table: TableIR, relation: BelongsToIR): string {
+  const tableName = quoteIdent(table.name)
+  const exists = `SELECT 1 FROM pg_constraint WHERE conname = ${quoteLiteral(relation.constraintName)} AND conrelid = ${quoteLiteral(tableName)}::regclass`
+  const alter =
+    `ALTER TABLE ${tableName} ADD CONSTRAINT ${quoteIdent(relation.constraintName)} ` +
+    `FOREIGN KEY (${quoteIdent(relation.column)}) REFERENCES ${quoteIdent(relation.referencesTable)} (${quoteIdent(relation.referencesColumn)}) ` +
+    `ON DELETE ${relation.onDelete.toUpperCase()} ON UPDATE ${relation.onUpdate.toUpperCase()};`
+  return `DO ${dollarQuote(`BEGIN\n  IF NOT EXISTS (${exists}) THEN\n    ${alter}\n  END IF;\nEND`)}`
+}
+
+/**
+ * ```sql
+ * CREATE UNIQUE INDEX IF NOT EXISTS idx_posts_slug ON posts USING btree (slug) WHERE deleted_at IS NULL
+ * ```
+ */
+export function createIndexSql(table: TableIR, index: IndexIR): string {
+  return [
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(index.name)} ON ${quoteIdent(table.name)}`,
+    index.method === null ? null : `USING ${index.method}`,
+    `(${columnList(index.columns)})`,
+    index.where === null ? null : `WHERE ${index.where}`,
+  ]
+    .filter((part) => part !== null)
+    .join(' ')
+}

@@ -1,0 +1,29 @@
+import type { TableDDL } from '../schema/model-meta.ts'
+import type { TableIR } from '../schema/schema-ir.ts'
+import { createEnumSql, createIndexSql, foreignKeySql } from './constraint-sql.ts'
+import { createTableSql } from './create-table-sql.ts'
+import { quoteIdent } from './identifier.ts'
+
+/**
+ * The DDL of one table as separate statements, without trailing semicolons, each
+ * re-runnable: enum types, the table, its foreign keys, its indexes, and the drop.
+ *
+ * ```ts
+ * tableDdl(posts).createIndexes
+ * // ['CREATE INDEX IF NOT EXISTS idx_posts_user_created ON posts (user_id, created_at)']
+ * tableDdl(posts).dropTable // 'DROP TABLE IF EXISTS posts CASCADE'
+ * ```
+ */
+export function tableDdl(table: TableIR): TableDDL {
+  return Object.freeze({
+    createTypes: Object.freeze(table.enums.map(createEnumSql)),
+    createTable: createTableSql(table),
+    foreignKeys: Object.freeze(
+      table.relations.flatMap((relation) =>
+        relation.kind === 'belongsTo' ? [foreignKeySql(table, relation)] : [],
+      ),
+    ),
+    createIndexes: Object.freeze(table.indexes.map((index) => createIndexSql(table, index))),
+    dropTable: `DROP TABLE IF EXISTS ${quoteIdent(table.name)} CASCADE`,
+  })
+}

@@ -1,0 +1,135 @@
+import type { TableIR } from '../schema/schema-ir.ts'
+import type { SchemaProblem } from '../schema/schema-problem.ts'
+
+/** PostgreSQL truncates longer names silently (NAMEDATALEN − 1), so two names could collide. */
+const MAX_IDENTIFIER_BYTES = 63
+const MODEL_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+
+interface NamedThing {
+  readonly name: string
+  readonly what: string
+  readonly table: TableIR
+  readonly file: string
+  readonly column?: string
+}
+
+/**
+ * Checks the names the whole schema shares: identifier length, relation names (tables,
+ * indexes, unique and primary-key constraints share one namespace per PostgreSQL schema,
+ * and enum types share the type namespace with tables), constraint names per table, and
+ * model class names.
+ */
+export function validateNames(tables: readonly TableIR[], problems: SchemaProblem[]): void {
+  const all = tables.flatMap(namedThings)
+  for (const thing of all) {
+    const bytes = Buffer.byteLength(thing.name)
+    if (bytes > MAX_IDENTIFIER_BYTES) {
+      problems.push({
+        ...where(thing),
+        message: `The ${thing.what} name '${thing.name}' is ${bytes} bytes long; PostgreSQL cuts names at ${MAX_IDENTIFIER_BYTES} bytes, so two names could silently become one.`,
+        hint: `Shorten it to ${MAX_IDENTIFIER_BYTES} bytes or fewer${thing.what === 'index' || thing.what.includes('constraint') ? ' (give it an explicit name)' : ''}.`,
+      })
+    }
+  }
+  reportDuplicates(
+    all.filter((thing) =>
+      ['table', 'index', 'unique constraint', 'primary key'].includes(thing.what),
+    ),
+    'PostgreSQL keeps tables, indexes and unique / primary-key constraints in one namespace per schema',
+    problems,
+  )
+  reportDuplicates(
+    all.filter((thing) => ['table', 'enum type'].includes(thing.what)),
+    'Tables and enum types share the type namespace',
+    problems,
+    true,
+  )
+  for (const table of tables) {
+    reportDuplicates(
+      all.filter((thing) => thing.table === table && thing.what.includes('constraint')),
+      'Constraint names must be unique within a table',
+      problems,
+    )
+  }
+  reportModelNames(tables, problems)
+}
+
+function namedThings(table: TableIR): NamedThing[] {
+  const file = table.sources[0] ?? ''
+  const on = (name: string, what: string, extra: Partial<NamedThing> = {}): NamedThing => ({
+    name,
+    what,
+    table,
+    file,
+    ...extra,
+  })
+  return [
+    on(table.name, 'table'),
+    ...(table.primaryKey.length > 0 ? [on(`${table.name}_pkey`, 'primary key')] : []),
+    ...table.columns.map((column) =>
+      on(column.name, 'column', { column: column.name, file: column.source }),
+    ),
+    ...table.indexes.map((index) => on(index.name, 'index', { file: index.source })),
+    ...table.uniques.map((unique) => on(unique.name, 'unique constraint')),
+    ...table.checks.map((check) => on(check.name, 'check constraint')),
+    ...table.relations.flatMap((relation) =>
+      relation.kind === 'belongsTo' ? [on(relation.constraintName, 'foreign key constraint')] : [],
+    ),
+    ...table.enums.map((item) => on(item.name, 'enum type')),
+  ]
+}
+
+function reportDuplicates(
+  things: readonly NamedThing[],
+  reason: string,
+  problems: SchemaProblem[],
+  sameNameAllowedWithinKind = false,
+): void {
+  const seen = new Map<string, NamedThing>()
+  for (const thing of things) {
+    const first = seen.get(thing.name)
+    if (first === undefined) {
+      seen.set(thing.name, thing)
+      continue
+    }
+    if (sameNameAllowedWithinKind && first.what === thing.what) continue
+    problems.push({
+      ...where(thing),
+      message: `The ${thing.what} name '${thing.name}' is already used by the ${first.what} on table '${first.table.name}' (${first.file}). ${reason}.`,
+      hint: `Rename one of them.`,
+    })
+  }
+}
+
+function reportModelNames(tables: readonly TableIR[], problems: SchemaProblem[]): void {
+  const seen = new Map<string, TableIR>()
+  for (const table of tables) {
+    const file = table.sources[0] ?? ''
+    if (!MODEL_NAME.test(table.modelName)) {
+      problems.push({
+        file,
+        table: table.name,
+        message: `Table '${table.name}' gives the model name '${table.modelName}', which is not a JavaScript identifier.`,
+        hint: 'Use a table name made of letters, digits and underscores that starts with a letter.',
+      })
+    }
+    const first = seen.get(table.modelName)
+    if (first !== undefined) {
+      problems.push({
+        file,
+        table: table.name,
+        message: `Tables '${first.name}' and '${table.name}' both become the model '${table.modelName}'.`,
+        hint: 'Rename one of the tables (the file name or its tableName export).',
+      })
+    }
+    seen.set(table.modelName, table)
+  }
+}
+
+function where(thing: NamedThing): Pick<SchemaProblem, 'file' | 'table' | 'column'> {
+  return {
+    file: thing.file,
+    table: thing.table.name,
+    ...(thing.column === undefined ? {} : { column: thing.column }),
+  }
+}

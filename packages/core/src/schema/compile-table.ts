@@ -122,8 +122,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       indexes,
       relations: [],
       enums: [...enums.values()],
-      softDelete:
-        deletedAt?.nullable && (deletedAt.type === 'timestamptz' || deletedAt.type === 'timestamp'),
+      softDelete: isSoftDeleteColumn(deletedAt),
       updatedAt: columns.some((column) => column.name === 'updated_at'),
       renamedFrom: draft.entries.flatMap((entry) =>
         entry.kind === 'renamedFrom' ? entry.names : [],
@@ -275,4 +274,9 @@ function compileIndex(
     method,
     source,
   }
+}
+
+/** `deleted_at` as `softDelete()` makes it: a nullable timestamp. */
+function isSoftDeleteColumn(column: ColumnIR | undefined): boolean {
+  return column?.nullable === true && (column.type === 'timestamptz' || column.type === 'timestamp')
 }

@@ -1,3 +1,9 @@
+export { generateDts } from './codegen/generate-dts.ts'
+export {
+  type BundledMigration,
+  generateMigrationsModule,
+} from './codegen/generate-migrations-module.ts'
+export { generateModelsModule } from './codegen/generate-models-module.ts'
 export { toModelMetas } from './codegen/model-metas.ts'
 export { type LoadResult, type LoadSchemasOptions, loadSchemas } from './loader/load-schemas.ts'
 export {

@@ -1,0 +1,45 @@
+import type { ColumnIR, ColumnType, EnumIR } from '../schema/schema-ir.ts'
+
+/** The TypeScript type the runtime decodes each PostgreSQL scalar kind to (see the Driver contract). */
+const SCALAR_TS_TYPES: Readonly<Record<Exclude<ColumnType, 'enum'>, string>> = {
+  uuid: 'string',
+  text: 'string',
+  varchar: 'string',
+  date: 'string',
+  time: 'string',
+  interval: 'string',
+  // numeric keeps its exact decimal digits, which a JS number would round.
+  numeric: 'string',
+  smallint: 'number',
+  integer: 'number',
+  real: 'number',
+  double: 'number',
+  bigint: 'bigint',
+  boolean: 'boolean',
+  timestamp: 'Date',
+  timestamptz: 'Date',
+  json: 'unknown',
+  jsonb: 'unknown',
+  bytea: 'Uint8Array',
+}
+
+/**
+ * The TypeScript type of a column's value as read from a row: `TEXT NOT NULL` → `string`,
+ * `BIGINT` nullable → `bigint | null`, `TEXT[]` → `string[]`, an enum → a union of its literals.
+ * `enums` supplies the values of enum columns, looked up by `enumName`.
+ */
+export function columnTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
+  const scalar = scalarTsType(column, enums)
+  const value = column.array ? `${parenthesiseUnion(scalar)}[]` : scalar
+  return column.nullable ? `${value} | null` : value
+}
+
+function scalarTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
+  if (column.type !== 'enum') return SCALAR_TS_TYPES[column.type]
+  const values = enums.find((e) => e.name === column.enumName)?.values ?? []
+  return values.length === 0 ? 'string' : values.map((v) => JSON.stringify(v)).join(' | ')
+}
+
+function parenthesiseUnion(type: string): string {
+  return type.includes(' | ') ? `(${type})` : type
+}

@@ -1,0 +1,26 @@
+import type { ModelMeta } from '../schema/model-meta.ts'
+
+/**
+ * The JavaScript of `virtual:fluentorm/models`: the precompiled metadata of every model
+ * inlined as JSON and handed to the runtime's `defineModels`, so the application never loads
+ * the schema DSL. One named export per model plus `models`, every model keyed by name in
+ * the order of `metas` (dependency order: a table after the tables it references).
+ *
+ * @example
+ * generateModelsModule(toModelMetas(schema))
+ * // import { defineModels } from '@fluentorm/runtime'
+ * // const metas = [{"table":{"kind":"table","name":"users",…},"ddl":{…}}, …]
+ * // export const models = Object.freeze(defineModels(metas))
+ * // export const User = models.User
+ */
+export function generateModelsModule(metas: readonly ModelMeta[]): string {
+  const exports = metas.map(
+    ({ table }) => `export const ${table.modelName} = models.${table.modelName}\n`,
+  )
+  return `import { defineModels } from '@fluentorm/runtime'
+
+const metas = ${JSON.stringify(metas)}
+
+export const models = Object.freeze(defineModels(metas))
+${exports.join('')}`
+}

@@ -9,22 +9,19 @@ export function parseFlags<const Name extends string>(
   args: readonly string[],
   names: readonly Name[],
 ): { readonly values: Partial<Record<Name, string>>; readonly help: boolean } {
-  const options = Object.fromEntries([
-    ...names.map((name) => [name, { type: 'string' as const }]),
-    ['help', { type: 'boolean' as const, short: 'h' }],
-  ])
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  }
+  for (const name of names) options[name] = { type: 'string' }
   try {
-    const { values } = parseArgs({
-      args: [...args],
-      options,
-      strict: true,
-      allowPositionals: false,
-    })
-    const help = values.help === true
-    const strings = Object.fromEntries(
-      names.flatMap((name) => (typeof values[name] === 'string' ? [[name, values[name]]] : [])),
-    )
-    return { values: strings as Partial<Record<Name, string>>, help }
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false })
+    const values: Record<string, unknown> = parsed.values
+    const strings: Partial<Record<Name, string>> = {}
+    for (const name of names) {
+      const value = values[name]
+      if (typeof value === 'string') strings[name] = value
+    }
+    return { values: strings, help: values.help === true }
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }

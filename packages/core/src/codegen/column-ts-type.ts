@@ -31,7 +31,8 @@ const SCALAR_TS_TYPES: Readonly<Record<Exclude<ColumnType, 'enum'>, string>> = {
 export function columnTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
   const scalar = scalarTsType(column, enums)
   const value = column.array ? `${parenthesiseUnion(scalar)}[]` : scalar
-  return column.nullable ? `${value} | null` : value
+  // `unknown` already includes null.
+  return column.nullable && value !== 'unknown' ? `${value} | null` : value
 }
 
 function scalarTsType(column: ColumnIR, enums: readonly EnumIR[]): string {

@@ -46,14 +46,17 @@ export class PgPoolDriver implements Driver {
       throw toFluentError(error, { operation: 'connect' })
     }
     const connection = new PgConnection(client)
+    // A checked-out client whose server goes away emits 'error'; unheard, Node would exit.
+    const onError = () => {
+      connection.lost = true
+    }
+    client.on('error', onError)
     try {
-      const result = await fn(connection)
-      client.release()
-      return result
-    } catch (error) {
+      return await fn(connection)
+    } finally {
+      client.off('error', onError)
       // A dead connection goes back as destroyed; the pool opens a fresh one when needed.
       client.release(connection.lost)
-      throw error
     }
   }
 }

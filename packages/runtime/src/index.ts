@@ -1,0 +1,34 @@
+/**
+ * @fluentorm/runtime: what generated models and applications use. Everything not exported
+ * here is internal.
+ */
+export * from './executor/index.ts'
+export * from './migration/index.ts'
+export { defineModels } from './model/define-models.ts'
+export type {
+  ColumnName,
+  FindOptions,
+  Model,
+  ModelTypes,
+  RelationTypes,
+  UpsertOptions,
+} from './model/model-types.ts'
+export { QueryBuilder } from './query/query-builder.ts'
+export type { ColumnRef } from './query/query-state.ts'
+export type {
+  AggregateFunction,
+  AggregateResult,
+  AllRowsOption,
+  ColumnValue,
+  ComparisonOperator,
+  ListOperator,
+  Page,
+  PatternOperator,
+  QualifiedColumn,
+  QueryColumn,
+  RangeOperator,
+  RelationName,
+  RelationResult,
+  Selected,
+  SumResult,
+} from './query/query-types.ts'

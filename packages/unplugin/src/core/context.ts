@@ -1,0 +1,136 @@
+import { join } from 'node:path'
+import type { SchemaIR } from '@fluentorm/core'
+import {
+  formatProblems,
+  generateDts,
+  generateModelsModule,
+  generateTableFiles,
+  loadSchemas,
+  toModelMetas,
+} from '@fluentorm/core'
+import { type Options, type ResolvedOptions, resolveOptions } from '../options.ts'
+import { consoleLogger, type FluentormLogger } from './logger.ts'
+import { bundledMigrationsModule } from './migrations-bridge.ts'
+import type { VirtualModule } from './module-ids.ts'
+import { writeIfChanged } from './write-if-changed.ts'
+
+/** The outcome of reading the schema files once more. */
+export type RefreshResult =
+  | {
+      readonly ok: true
+      readonly changed: boolean
+      readonly previous: SchemaIR | null
+      readonly schema: SchemaIR
+    }
+  | { readonly ok: false; readonly report: string }
+
+export interface WatchedPaths {
+  readonly files: readonly string[]
+  readonly dirs: readonly string[]
+}
+
+interface Generated {
+  readonly schema: SchemaIR
+  readonly modelsCode: string
+}
+
+/**
+ * The bundler-agnostic state of the plugin: the last valid schema and its generated code,
+ * the last validation report, and the files to write. Hooks only call into it.
+ */
+export interface FluentormContext {
+  readonly options: ResolvedOptions
+  logger: FluentormLogger
+  /**
+   * True under a dev server: an invalid schema is then reported while the last valid
+   * models keep serving, instead of failing the build.
+   */
+  serving: boolean
+  /** Re-resolves the option paths against the bundler's root. */
+  setRoot(root: string): void
+  /** Reads and compiles the schema files (again), and writes the `.d.ts` when it changed. */
+  refresh(): Promise<RefreshResult>
+  /** The code of a virtual module; throws the validation report when there is no valid schema to serve. */
+  moduleCode(module: VirtualModule): Promise<string>
+  /** Files and folders whose changes must rebuild `module` in watch mode. */
+  watched(module: VirtualModule): WatchedPaths
+  /** Writes the per-table SQL files that changed; throws the report on invalid schemas. */
+  writeBuildOutputs(): Promise<void>
+}
+
+/**
+ * Creates the plugin state for one bundler instance. Paths resolve against `root` until a
+ * hook calls `setRoot` with the bundler's own root.
+ */
+export function createContext(rawOptions: Options, root = process.cwd()): FluentormContext {
+  let options = resolveOptions(rawOptions, root)
+  let generated: Generated | null = null
+  let report: string | null = null
+  let schemaFiles: readonly string[] = []
+  let pending: Promise<RefreshResult> | null = null
+  let queue: Promise<unknown> = Promise.resolve()
+
+  async function load(): Promise<RefreshResult> {
+    const result = await loadSchemas({ schemasDir: options.schemasDir, root: options.root })
+    schemaFiles = result.files
+    if (!result.ok) {
+      report = formatProblems(result.problems)
+      return { ok: false, report }
+    }
+    report = null
+    const previous = generated?.schema ?? null
+    const modelsCode = generateModelsModule(toModelMetas(result.schema))
+    const changed = modelsCode !== generated?.modelsCode
+    generated = { schema: result.schema, modelsCode }
+    if (options.dtsFile !== null) await writeIfChanged(options.dtsFile, generateDts(result.schema))
+    return { ok: true, changed, previous, schema: result.schema }
+  }
+
+  /** The valid schema to build from, or the validation report as an error. */
+  async function validSchema(): Promise<Generated> {
+    await (pending ?? context.refresh())
+    if (generated === null || (report !== null && !context.serving)) {
+      throw new Error(report ?? `fluentorm: no schema could be read from ${options.schemasDir}`)
+    }
+    return generated
+  }
+
+  const context: FluentormContext = {
+    get options() {
+      return options
+    },
+    logger: consoleLogger,
+    serving: false,
+    setRoot(next) {
+      if (next === options.root) return
+      options = resolveOptions(rawOptions, next)
+      generated = null
+      pending = null
+    },
+    refresh() {
+      // Serialised: a rename arrives as unlink + add, and each must see the files the previous one saw.
+      const run = queue.then(load)
+      queue = run.catch(() => undefined)
+      pending = run
+      return run
+    },
+    async moduleCode(module) {
+      if (module === 'migrations') return bundledMigrationsModule(options.migrationsDir)
+      return (await validSchema()).modelsCode
+    },
+    watched(module) {
+      if (module === 'migrations') return { files: [], dirs: [options.migrationsDir] }
+      return { files: schemaFiles, dirs: [options.schemasDir] }
+    },
+    async writeBuildOutputs() {
+      const { schema } = await validSchema()
+      const written: string[] = []
+      for (const [file, sql] of generateTableFiles(schema)) {
+        if (await writeIfChanged(join(options.migrationsDir, file), sql)) written.push(file)
+      }
+      if (written.length > 0)
+        context.logger.info(`wrote ${written.join(', ')} in ${options.migrationsDir}`)
+    },
+  }
+  return context
+}

@@ -1,0 +1,29 @@
+import { dirname } from 'node:path'
+import type { PluginBuild } from 'esbuild'
+import type { FluentormContext } from './context.ts'
+import { ESBUILD_LOAD_FILTER, resolvedModuleOf } from './module-ids.ts'
+
+/**
+ * What esbuild needs beyond the shared hooks. The module loads here so it can name the
+ * schema folder in `watchDirs` (watch mode then rebuilds when a schema file is added or
+ * deleted, which `watchFiles` cannot see), and the SQL files are written from `onEnd` only
+ * when the build succeeded: unplugin's `writeBundle` also runs after a failed esbuild build.
+ */
+export function esbuildSetup(context: FluentormContext, build: PluginBuild): void {
+  build.onLoad({ filter: ESBUILD_LOAD_FILTER, namespace: 'fluentorm' }, async (args) => {
+    const module = resolvedModuleOf(args.path)
+    if (module === null) return null
+    const { files, dirs } = context.watched(module)
+    const watch = { watchFiles: [...files], watchDirs: [...dirs] }
+    try {
+      const contents = await context.moduleCode(module)
+      return { contents, loader: 'js', resolveDir: dirname(args.path), ...watch }
+    } catch (error) {
+      return { errors: [{ text: (error as Error).message }], ...watch }
+    }
+  })
+  build.onEnd(async (result) => {
+    if (result.errors.length > 0 || build.initialOptions.write === false) return
+    await context.writeBuildOutputs()
+  })
+}

@@ -1,0 +1,92 @@
+import type { UnpluginFactory } from 'unplugin'
+import { createUnplugin } from 'unplugin'
+import { createContext } from './core/context.ts'
+import { attachDevServer } from './core/dev-server.ts'
+import { esbuildSetup } from './core/esbuild-setup.ts'
+import {
+  ESBUILD_LOAD_FILTER,
+  esbuildModuleFile,
+  IMPORT_FILTER,
+  resolvedModuleOf,
+  VIRTUAL_IDS,
+  virtualModuleOf,
+} from './core/module-ids.ts'
+import type { Options } from './options.ts'
+
+export type { FluentormContext, RefreshResult } from './core/context.ts'
+export { createContext } from './core/context.ts'
+export type { Options, ResolvedOptions } from './options.ts'
+export { DEFAULT_OPTIONS, resolveOptions } from './options.ts'
+
+/**
+ * The fluentorm plugin for any bundler: serves `virtual:fluentorm/models` (alias
+ * `~fluentorm/models`) and `virtual:fluentorm/migrations`, writes the `.d.ts`, writes the
+ * SQL files on build, and regenerates on schema changes in the Vite dev server.
+ */
+export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = {}, meta) => {
+  const context = createContext(options)
+  return {
+    name: 'fluentorm',
+    enforce: 'pre',
+    resolveId: {
+      filter: { id: IMPORT_FILTER },
+      handler(id) {
+        const module = virtualModuleOf(id)
+        if (module === null) return null
+        return meta.framework === 'esbuild'
+          ? esbuildModuleFile(context.options.root, module)
+          : VIRTUAL_IDS[module].resolved
+      },
+    },
+    load: {
+      filter: { id: /^\0virtual:fluentorm\/(models|migrations)$/ },
+      async handler(id) {
+        const module = resolvedModuleOf(id)
+        if (module === null) return null
+        // Under Vite's dev server the schema watcher reloads the module; elsewhere the
+        // bundler's watch mode must know which files and folders rebuild it.
+        if (!context.serving) {
+          const { files, dirs } = context.watched(module)
+          for (const path of [...files, ...dirs]) this.addWatchFile(path)
+        }
+        try {
+          return { code: await context.moduleCode(module), map: null }
+        } catch (error) {
+          return this.error((error as Error).message)
+        }
+      },
+    },
+    async buildStart() {
+      await context.refresh()
+    },
+    writeBundle() {
+      // esbuild calls writeBundle even after a failed build: esbuildSetup writes on success only.
+      if (meta.framework === 'esbuild') return
+      return context.writeBuildOutputs()
+    },
+    vite: {
+      configResolved(config) {
+        context.setRoot(config.root)
+      },
+      configureServer(server) {
+        attachDevServer(context, server)
+      },
+    },
+    esbuild: {
+      onResolveFilter: IMPORT_FILTER,
+      onLoadFilter: ESBUILD_LOAD_FILTER,
+      config(initialOptions) {
+        context.setRoot(initialOptions.absWorkingDir ?? process.cwd())
+      },
+      setup: (build) => esbuildSetup(context, build),
+    },
+    webpack(compiler) {
+      context.setRoot(compiler.options.context ?? process.cwd())
+    },
+    rspack(compiler) {
+      context.setRoot(compiler.options.context ?? process.cwd())
+    },
+  }
+}
+
+export default /* #__PURE__ */ createUnplugin(unpluginFactory)

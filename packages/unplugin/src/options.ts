@@ -1,0 +1,57 @@
+import { isAbsolute, resolve } from 'node:path'
+
+/** Options of the fluentorm plugin, the same for every bundler. */
+export interface Options {
+  /**
+   * The folder of schema files (`01_users.ts`, `02_posts.ts`, …), relative to the bundler's
+   * root (Vite `root`, esbuild `absWorkingDir`, else the current directory) or absolute.
+   * @default 'schemas'
+   */
+  schemas?: string
+  /**
+   * The folder the build writes the per-table SQL files and the numbered migrations to, and
+   * `virtual:fluentorm/migrations` reads. Relative to the root, or absolute.
+   * @default 'migrations'
+   */
+  migrations?: string
+  /**
+   * Where to write the generated declarations of `virtual:fluentorm/models`: a path relative
+   * to the root (or absolute), or `false` to write none.
+   * @default 'fluentorm.d.ts'
+   */
+  dts?: string | false
+}
+
+/** Options with every default applied and every path absolute. */
+export interface ResolvedOptions {
+  readonly root: string
+  readonly schemasDir: string
+  readonly migrationsDir: string
+  /** Absolute path of the declaration file, or null when `dts: false`. */
+  readonly dtsFile: string | null
+}
+
+export const DEFAULT_OPTIONS = {
+  schemas: 'schemas',
+  migrations: 'migrations',
+  dts: 'fluentorm.d.ts',
+} as const satisfies Required<Options>
+
+/**
+ * Applies the defaults and resolves every path against `root`.
+ *
+ * @example
+ * resolveOptions({ schemas: '../schemas' }, '/app/playground')
+ * // { root: '/app/playground', schemasDir: '/app/schemas',
+ * //   migrationsDir: '/app/playground/migrations', dtsFile: '/app/playground/fluentorm.d.ts' }
+ */
+export function resolveOptions(options: Options, root: string): ResolvedOptions {
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(root, path))
+  const dts = options.dts ?? DEFAULT_OPTIONS.dts
+  return Object.freeze({
+    root,
+    schemasDir: absolute(options.schemas ?? DEFAULT_OPTIONS.schemas),
+    migrationsDir: absolute(options.migrations ?? DEFAULT_OPTIONS.migrations),
+    dtsFile: dts === false ? null : absolute(dts),
+  })
+}

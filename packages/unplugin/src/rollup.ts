@@ -1,0 +1,4 @@
+import { createRollupPlugin } from 'unplugin'
+import { unpluginFactory } from './index.ts'
+
+export default createRollupPlugin(unpluginFactory)

@@ -1,6 +1,7 @@
 import type { ModelMeta } from '@fluentorm/core'
 import type { Executor } from '../executor/driver.ts'
 import type { QueryBuilder } from '../query/query-builder.ts'
+import type { ColumnRef } from '../query/query-state.ts'
 
 /**
  * The type-level description of one model. The generated `.d.ts` declares one per model
@@ -57,5 +58,11 @@ export interface Model<T extends ModelTypes> {
   restore(db: Executor, id: T['id']): Promise<boolean>
   hardDelete(db: Executor, id: T['id']): Promise<boolean>
   count(db: Executor, options?: FindOptions): Promise<number>
+  /** A new query on this model: `Post.query().where(…).fetch(db)`. */
   query(): QueryBuilder<T>
+  /**
+   * A reference to one of this model's columns for another model's query (a correlated
+   * subquery): `Comment.query().whereColumn('post_id', '=', Post.column('id'))`.
+   */
+  column(name: ColumnName<T>): ColumnRef
 }

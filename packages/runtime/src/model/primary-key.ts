@@ -1,0 +1,53 @@
+import type { ColumnIR } from '@fluentorm/core'
+import { quoteIdent } from '../query/sql-ident.ts'
+import type { TableInfo } from './table-info.ts'
+import { usageError } from './usage-error.ts'
+
+/**
+ * `"id" = $1`, or `"a" = $1 AND "b" = $2` for a composite key, with placeholders numbered
+ * from `first`.
+ */
+export function primaryKeyCondition(info: TableInfo, operation: string, first = 1): string {
+  return requirePrimaryKey(info, operation)
+    .map((column, i) => `${quoteIdent(column.name)} = $${first + i}`)
+    .join(' AND ')
+}
+
+/**
+ * The bound values of an id: a scalar for a one-column key, `{ a, b }` for a composite key.
+ */
+export function primaryKeyValues(info: TableInfo, id: unknown, operation: string): unknown[] {
+  const key = requirePrimaryKey(info, operation)
+  const context = { model: info.modelName, operation }
+  if (key.length === 1) {
+    if (id === undefined || id === null) {
+      throw usageError(context, `the id is ${id}`, `Pass the ${key[0]!.name} value of the row.`)
+    }
+    return [id]
+  }
+  const names = key.map((column) => column.name)
+  if (typeof id !== 'object' || id === null) {
+    throw usageError(
+      context,
+      `table ${info.table.name} has a composite primary key, so the id must be an object`,
+      `Pass { ${names.join(', ')} }.`,
+    )
+  }
+  const record = id as Record<string, unknown>
+  return names.map((name) => {
+    const value = record[name]
+    if (value === undefined || value === null) {
+      throw usageError(context, `the id has no "${name}"`, `Pass { ${names.join(', ')} }.`)
+    }
+    return value
+  })
+}
+
+function requirePrimaryKey(info: TableInfo, operation: string): readonly ColumnIR[] {
+  if (info.primaryKey.length > 0) return info.primaryKey
+  throw usageError(
+    { model: info.modelName, operation },
+    `table ${info.table.name} has no primary key`,
+    'Declare one (primaryKey: true on a column, or t.primaryKey([...])) or use query().',
+  )
+}

@@ -1,0 +1,48 @@
+import type { ColumnIR, TableIR } from '@fluentorm/core'
+import { quoteIdent } from '../query/sql-ident.ts'
+import { usageError } from './usage-error.ts'
+
+/**
+ * What the runtime derives once from a table's IR: quoted names, a column lookup and the
+ * explicit column list every statement returns (never `*`, so a prepared statement's result
+ * shape is fixed and rows only carry schema columns).
+ */
+export interface TableInfo {
+  readonly table: TableIR
+  readonly modelName: string
+  readonly quoted: string
+  readonly columns: ReadonlyMap<string, ColumnIR>
+  /** `"id", "email", …` in schema order. */
+  readonly returning: string
+  readonly primaryKey: readonly ColumnIR[]
+  readonly softDelete: boolean
+}
+
+export function tableInfo(table: TableIR): TableInfo {
+  const columns = new Map(table.columns.map((column) => [column.name, column]))
+  return Object.freeze({
+    table,
+    modelName: table.modelName,
+    quoted: quoteIdent(table.name),
+    columns,
+    returning: table.columns.map((column) => quoteIdent(column.name)).join(', '),
+    primaryKey: table.primaryKey.map((name) => columns.get(name)!),
+    softDelete: table.softDelete,
+  })
+}
+
+/** The column named `name`, or a clear error listing the table's columns. */
+export function requireColumn(info: TableInfo, name: string, operation: string): ColumnIR {
+  const column = info.columns.get(name)
+  if (column) return column
+  throw usageError(
+    { model: info.modelName, operation },
+    `unknown column "${name}" on table ${info.table.name}`,
+    `Use one of: ${[...info.columns.keys()].join(', ')}.`,
+  )
+}
+
+/** `"alias"."id", "alias"."email", …`: every column, qualified. */
+export function qualifiedColumns(info: TableInfo, alias: string): string {
+  return info.table.columns.map((column) => `${alias}.${quoteIdent(column.name)}`).join(', ')
+}

@@ -1,0 +1,30 @@
+import { toFluentError } from '../errors/to-fluent-error.ts'
+import type { Executor } from '../executor/driver.ts'
+import { toDriver } from '../executor/to-driver.ts'
+import type { QueryState } from './query-state.ts'
+import type { Statement } from './select-sql.ts'
+import { statementName } from './statement-name.ts'
+
+type Row = Record<string, unknown>
+
+/**
+ * Runs a statement a query built. The text is the same for every call of the same query
+ * shape (values are all bound), so it runs as a named prepared statement too.
+ */
+export async function runStatement(
+  db: Executor,
+  state: QueryState,
+  operation: string,
+  statement: Statement,
+): Promise<{ rows: Row[]; rowCount: number }> {
+  const { text, values } = statement
+  try {
+    return await toDriver(db).query<Row>({ text, values, name: statementName(text) })
+  } catch (error) {
+    throw toFluentError(error, {
+      model: state.runtime.info.modelName,
+      operation: `query.${operation}`,
+      sql: text,
+    })
+  }
+}

@@ -1,0 +1,82 @@
+import type { ColumnName, ModelTypes, RelationTypes } from '../model/model-types.ts'
+
+/**
+ * The types the query builder's signatures are made of. Each is a flat lookup over the
+ * generated `ModelTypes` (no recursion per column), so type checking stays cheap.
+ */
+
+/** `users.id` for every column of M (distributes over a union of joined models). */
+export type QualifiedColumn<M extends ModelTypes> = M extends ModelTypes
+  ? `${M['table']}.${ColumnName<M>}`
+  : never
+
+/** What a query on T joined with J accepts as a column: `title`, `posts.title`, `users.name`. */
+export type QueryColumn<T extends ModelTypes, J extends ModelTypes> =
+  | ColumnName<T>
+  | QualifiedColumn<T>
+  | QualifiedColumn<J>
+
+type RowOf<M extends ModelTypes, Table extends string> = Extract<
+  M,
+  { readonly table: Table }
+>['row']
+
+/** The row value type of a query column. */
+export type ColumnValue<T extends ModelTypes, J extends ModelTypes, C> = C extends keyof T['row']
+  ? T['row'][C]
+  : C extends `${infer Table}.${infer Column}`
+    ? Column extends keyof RowOf<T | J, Table>
+      ? RowOf<T | J, Table>[Column]
+      : never
+    : never
+
+/** The row key a selected column gets: `users.name` → `name`. */
+export type ColumnKey<C extends string> = C extends `${string}.${infer Column}` ? Column : C
+
+/** The row type of `select(...columns)`. */
+export type Selected<T extends ModelTypes, J extends ModelTypes, C extends string> = {
+  [P in C as ColumnKey<P>]: ColumnValue<T, J, P>
+}
+
+export type ComparisonOperator = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='
+export type PatternOperator = 'like' | 'ilike' | 'not like' | 'not ilike'
+export type ListOperator = 'in' | 'not in'
+export type RangeOperator = 'between' | 'not between'
+export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max'
+
+/**
+ * What sum / avg give: a number for JS-number columns (cast to float8), an exact decimal
+ * string for bigint and numeric columns; null over no rows.
+ */
+export type SumResult<V> = NonNullable<V> extends number ? number | null : string | null
+
+/** A selected aggregate's value type. */
+export type AggregateResult<F extends AggregateFunction, V> = F extends 'count'
+  ? number
+  : F extends 'sum' | 'avg'
+    ? SumResult<V>
+    : V | null
+
+export type RelationName<T extends ModelTypes> = keyof T['relations'] & string
+
+export type RelationTarget<
+  T extends ModelTypes,
+  N extends RelationName<T>,
+> = T['relations'][N]['target']
+
+/** An included relation's value: an array for many, else one row or null. */
+export type RelationResult<Rel extends RelationTypes, R> = Rel['many'] extends true ? R[] : R | null
+
+/** What `paginate` returns. */
+export interface Page<R> {
+  readonly rows: R[]
+  readonly total: number
+  readonly page: number
+  readonly perPage: number
+  readonly pages: number
+}
+
+/** Guard for update / delete by condition: without a where they refuse unless `all: true`. */
+export interface AllRowsOption {
+  readonly all?: boolean
+}

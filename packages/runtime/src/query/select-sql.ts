@@ -1,0 +1,171 @@
+import type { ColumnIR } from '@fluentorm/core'
+import {
+  aggregateSql,
+  clausesSql,
+  columnSql,
+  type RenderContext,
+  type Renderer,
+  type SelectOptions,
+} from './condition-sql.ts'
+import { includeSql } from './include-sql.ts'
+import type { Aggregate, Order, QueryState } from './query-state.ts'
+import { quoteIdent } from './sql-ident.ts'
+import { SqlWriter } from './sql-writer.ts'
+
+/** A rendered statement: the text with `$n` placeholders and the values to bind. */
+export interface Statement {
+  readonly text: string
+  readonly values: readonly unknown[]
+}
+
+function renderer(): Renderer {
+  let alias = 0
+  return { writer: new SqlWriter(), nextAlias: () => ++alias }
+}
+
+export function scope(r: Renderer, alias: string): RenderContext {
+  return {
+    writer: r.writer,
+    alias,
+    nextAlias: r.nextAlias,
+    subquery: (state) => renderSelect(state, r, { alias: ownAlias(state), json: false }),
+  }
+}
+
+export function ownAlias(state: QueryState): string {
+  return quoteIdent(state.runtime.info.table.name)
+}
+
+/**
+ * `SELECT "posts"."id", … FROM "posts" WHERE "posts"."deleted_at" IS NULL AND … ORDER BY …
+ * LIMIT $n`, with each include as a correlated JSON subquery in the select list.
+ */
+export function selectStatement(state: QueryState): Statement {
+  const r = renderer()
+  const text = renderSelect(state, r, { alias: ownAlias(state), json: false })
+  return { text, values: r.writer.values }
+}
+
+/** `SELECT count(*) AS "count" FROM …`; wraps the query when DISTINCT, GROUP BY or LIMIT shape it. */
+export function countStatement(state: QueryState): Statement {
+  const r = renderer()
+  const counted = { ...state, includes: [], orderBy: [] }
+  const text =
+    state.distinct || state.groupBy.length || state.limit !== null || state.offset !== null
+      ? `SELECT count(*) AS "count" FROM (${renderSelect(counted, r, { alias: ownAlias(state), json: false })}) AS "q"`
+      : `SELECT count(*) AS "count" ${fromWhereSql(state, scope(r, ownAlias(state)), {})}`
+  return { text, values: r.writer.values }
+}
+
+/** `SELECT EXISTS (SELECT 1 FROM … WHERE …) AS "exists"` */
+export function existsStatement(state: QueryState): Statement {
+  const r = renderer()
+  const inner = renderSelect(
+    { ...state, includes: [] },
+    r,
+    { alias: ownAlias(state), json: false },
+    '1',
+  )
+  return { text: `SELECT EXISTS (${inner}) AS "exists"`, values: r.writer.values }
+}
+
+/** `SELECT sum("posts"."view_count")::float8 AS "value" FROM … WHERE …` */
+export function aggregateStatement(state: QueryState, aggregate: Aggregate): Statement {
+  const r = renderer()
+  const ctx = scope(r, ownAlias(state))
+  const value = aggregateSql(ctx, aggregate, true)
+  const text = `SELECT ${value} AS "value" ${fromWhereSql(state, ctx, {})}`
+  return { text, values: r.writer.values }
+}
+
+/** The WHERE condition of a query (soft-delete filter and clauses), or '' when none. */
+export function whereSql(state: QueryState, ctx: RenderContext, correlation?: string): string {
+  const parts: string[] = []
+  if (correlation) parts.push(correlation)
+  if (state.runtime.info.softDelete && state.deleted !== 'include') {
+    parts.push(`${ctx.alias}."deleted_at" IS ${state.deleted === 'only' ? 'NOT ' : ''}NULL`)
+  }
+  if (state.where.length) parts.push(clausesSql(ctx, state.where))
+  return parts.join(' AND ')
+}
+
+/**
+ * The whole SELECT. `projection` replaces the select list (EXISTS uses `1`).
+ */
+export function renderSelect(
+  state: QueryState,
+  r: Renderer,
+  options: SelectOptions,
+  projection?: string,
+): string {
+  const ctx = scope(r, options.alias)
+  const select = projection ?? projectionSql(state, ctx, r, options.json)
+  let text = `SELECT ${state.distinct ? 'DISTINCT ' : ''}${select} ${fromWhereSql(state, ctx, options)}`
+  if (state.groupBy.length) {
+    text += ` GROUP BY ${state.groupBy.map((target) => columnSql(ctx, target)).join(', ')}`
+  }
+  if (state.having.length) text += ` HAVING ${clausesSql(ctx, state.having)}`
+  if (state.orderBy.length) text += ` ORDER BY ${orderSql(ctx, state.orderBy)}`
+  if (state.limit !== null) text += ` LIMIT ${r.writer.param(state.limit)}`
+  if (state.offset !== null) text += ` OFFSET ${r.writer.param(state.offset)}`
+  return text
+}
+
+function fromWhereSql(
+  state: QueryState,
+  ctx: RenderContext,
+  options: Pick<SelectOptions, 'from' | 'correlation'>,
+): string {
+  let text = `FROM ${options.from ?? state.runtime.info.quoted}`
+  for (const join of state.joins) {
+    const keyword = join.type === 'inner' ? 'INNER JOIN' : 'LEFT JOIN'
+    const deleted =
+      join.info.softDelete && state.deleted === 'exclude'
+        ? ` AND ${join.info.quoted}."deleted_at" IS NULL`
+        : ''
+    text += ` ${keyword} ${join.info.quoted} ON ${columnSql(ctx, join.left)} = ${columnSql(ctx, join.right)}${deleted}`
+  }
+  const where = whereSql(state, ctx, options.correlation)
+  return where ? `${text} WHERE ${where}` : text
+}
+
+function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json: boolean): string {
+  const items = state.select
+    ? state.select.map((item) =>
+        item.kind === 'column'
+          ? item.target.table === null
+            ? ownColumnSql(ctx, item.target.column, json)
+            : columnSql(ctx, item.target)
+          : `${aggregateSql(ctx, item.aggregate, true)} AS ${quoteIdent(item.alias)}`,
+      )
+    : state.runtime.info.table.columns.map((column) => ownColumnSql(ctx, column, json))
+  for (const include of state.includes) {
+    items.push(
+      `${includeSql(include, ctx, r, renderSelect)} AS ${quoteIdent(include.relation.name)}`,
+    )
+  }
+  if (json && state.orderBy.length) {
+    items.push(`row_number() OVER (ORDER BY ${orderSql(ctx, state.orderBy)}) AS "__n"`)
+  }
+  return items.join(', ')
+}
+
+/**
+ * A column of the own table. In JSON, int8 and numeric would become JSON numbers (losing
+ * precision) and bytea an escaped string, so they travel as text and are decoded per column.
+ */
+function ownColumnSql(ctx: RenderContext, column: ColumnIR, json: boolean): string {
+  const sql = `${ctx.alias}.${quoteIdent(column.name)}`
+  if (!json || !['bigint', 'numeric', 'bytea'].includes(column.type)) return sql
+  return `${sql}::${column.array ? 'text[]' : 'text'} AS ${quoteIdent(column.name)}`
+}
+
+function orderSql(ctx: RenderContext, orders: readonly Order[]): string {
+  return orders
+    .map((order) => {
+      const by = typeof order.by === 'string' ? quoteIdent(order.by) : columnSql(ctx, order.by)
+      const nulls = order.nulls ? ` NULLS ${order.nulls.toUpperCase()}` : ''
+      return `${by} ${order.direction.toUpperCase()}${nulls}`
+    })
+    .join(', ')
+}

@@ -5,6 +5,7 @@ import { formatProblems } from '../../schema/schema-problem.ts'
 import { generateTableFiles } from '../../sql/table-files.ts'
 import type { CliCommand } from '../cli-command.ts'
 import { parseFlags } from '../parse-flags.ts'
+import { generateNextMigration } from './generate-migration.ts'
 
 /**
  * `fluentorm generate [--schemas dir] [--migrations dir]`: writes `migrations/<table>.sql`
@@ -47,10 +48,11 @@ Options:
       written++
       io.out(`wrote ${relative(io.cwd, path)}\n`)
     }
+    const migrationStep = await generateNextMigration(result.schema, dir, io)
     const tables = result.schema.tables.length
     io.out(
       `fluentorm: ${tables} table${tables === 1 ? '' : 's'}, ${written === 0 ? 'all files up to date' : `${written} file${written === 1 ? '' : 's'} written`}\n`,
     )
-    return 0
+    return migrationStep
   },
 }

@@ -1,0 +1,103 @@
+import type {
+  BelongsToIR,
+  CheckIR,
+  ColumnIR,
+  EnumIR,
+  IndexIR,
+  TableIR,
+} from '../schema/schema-ir.ts'
+
+/** Where `ALTER TYPE … ADD VALUE` puts a new enum value, so the order matches the schema. */
+export type EnumValuePosition = { readonly before: string } | { readonly after: string } | null
+
+/** A column that uses an enum type, for recreating the type when values are removed. */
+export interface EnumColumnRef {
+  readonly table: string
+  readonly column: ColumnIR
+}
+
+/**
+ * One difference between two schemas, as plain data. The diff produces these; the migration
+ * plan renders them into SQL (up and down) and lints them. Table and column names are the
+ * names after the change, except in `rename*` and `drop*` nodes, which carry the old names.
+ */
+export type SchemaChange =
+  | { readonly kind: 'createEnum'; readonly enum: EnumIR }
+  | { readonly kind: 'dropEnum'; readonly enum: EnumIR }
+  | {
+      readonly kind: 'addEnumValue'
+      readonly enumName: string
+      readonly value: string
+      readonly position: EnumValuePosition
+    }
+  | {
+      readonly kind: 'renameEnumValue'
+      readonly enumName: string
+      readonly from: string
+      readonly to: string
+    }
+  | {
+      readonly kind: 'recreateEnum'
+      readonly from: EnumIR
+      readonly to: EnumIR
+      readonly removed: readonly string[]
+      readonly columns: readonly EnumColumnRef[]
+    }
+  | { readonly kind: 'createTable'; readonly table: TableIR }
+  | { readonly kind: 'dropTable'; readonly table: TableIR }
+  | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }
+  | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnIR }
+  | { readonly kind: 'dropColumn'; readonly table: string; readonly column: ColumnIR }
+  | {
+      readonly kind: 'renameColumn'
+      readonly table: string
+      readonly from: string
+      readonly to: string
+    }
+  | {
+      readonly kind: 'alterColumnType'
+      readonly table: string
+      readonly from: ColumnIR
+      readonly to: ColumnIR
+    }
+  | { readonly kind: 'setNotNull' | 'dropNotNull'; readonly table: string; readonly column: string }
+  | {
+      readonly kind: 'setDefault'
+      readonly table: string
+      readonly column: string
+      readonly defaultSql: string
+    }
+  | { readonly kind: 'dropDefault'; readonly table: string; readonly column: string }
+  | {
+      readonly kind: 'addIdentity' | 'dropIdentity'
+      readonly table: string
+      readonly column: string
+    }
+  | {
+      readonly kind: 'addPrimaryKey' | 'dropPrimaryKey' | 'addUnique' | 'dropUnique'
+      readonly table: string
+      readonly name: string
+      readonly columns: readonly string[]
+    }
+  | {
+      readonly kind: 'renameConstraint'
+      readonly table: string
+      readonly from: string
+      readonly to: string
+    }
+  | { readonly kind: 'addCheck' | 'dropCheck'; readonly table: string; readonly check: CheckIR }
+  | {
+      readonly kind: 'addIndex' | 'dropIndex'
+      readonly table: string
+      readonly index: IndexIR
+      /** The table is created in the same migration (no concurrent build needed). */
+      readonly newTable: boolean
+    }
+  | {
+      readonly kind: 'addForeignKey' | 'dropForeignKey'
+      readonly table: string
+      readonly fk: BelongsToIR
+      readonly newTable: boolean
+    }
+
+export type SchemaChangeKind = SchemaChange['kind']

@@ -1,0 +1,106 @@
+import type { EnumIR, SchemaIR } from '../schema/schema-ir.ts'
+import { declaredRenames, type RenameMap } from './declared-renames.ts'
+import type { EnumValuePosition, SchemaChange } from './schema-change.ts'
+import { diffTable, foreignKeysOf } from './table-diff.ts'
+
+const NO_RENAMES: RenameMap = { tables: new Map(), columns: new Map(), enumValues: new Map() }
+
+/**
+ * Everything that differs between two schemas, as a deterministic list of changes (target
+ * table order, then what only the source has). `from: null` is the empty database: every
+ * enum, table, index and FK is created. Renames are the declared ones (`renamedFrom`,
+ * `renamedValues`) unless `renames` is given (the rollback diff passes the inverted map).
+ *
+ * ```ts
+ * diffSchemas(before, after)
+ * // [{ kind: 'addColumn', table: 'users', column: { name: 'phone', … } }]
+ * ```
+ */
+export function diffSchemas(
+  from: SchemaIR | null,
+  to: SchemaIR,
+  renames: RenameMap = from ? declaredRenames(from, to) : NO_RENAMES,
+): readonly SchemaChange[] {
+  const source: SchemaIR = from ?? { kind: 'schema', tables: [], enums: [] }
+  const changes: SchemaChange[] = diffEnums(source, to, renames)
+
+  const previousTables = new Map(source.tables.map((t) => [t.name, t]))
+  const kept = new Set<string>()
+  for (const table of to.tables) {
+    const oldName = renames.tables.get(table.name) ?? table.name
+    const previous = previousTables.get(oldName)
+    if (!previous) {
+      changes.push({ kind: 'createTable', table })
+      for (const index of table.indexes) {
+        changes.push({ kind: 'addIndex', table: table.name, index, newTable: true })
+      }
+      for (const fk of foreignKeysOf(table)) {
+        changes.push({ kind: 'addForeignKey', table: table.name, fk, newTable: true })
+      }
+      continue
+    }
+    kept.add(oldName)
+    if (oldName !== table.name) changes.push({ kind: 'renameTable', from: oldName, to: table.name })
+    changes.push(...diffTable(previous, table, renames))
+  }
+  // Dropped tables lose their own FKs first, so they can be dropped in any order.
+  for (const table of [...source.tables].reverse()) {
+    if (kept.has(table.name)) continue
+    for (const fk of foreignKeysOf(table)) {
+      changes.push({ kind: 'dropForeignKey', table: table.name, fk, newTable: false })
+    }
+    changes.push({ kind: 'dropTable', table })
+  }
+  return changes
+}
+
+function diffEnums(from: SchemaIR, to: SchemaIR, renames: RenameMap): SchemaChange[] {
+  const changes: SchemaChange[] = []
+  const previousEnums = new Map(from.enums.map((e) => [e.name, e]))
+  const nextNames = new Set(to.enums.map((e) => e.name))
+  for (const type of to.enums) {
+    const previous = previousEnums.get(type.name)
+    if (previous) changes.push(...diffEnumValues(previous, type, renames, to))
+    else changes.push({ kind: 'createEnum', enum: type })
+  }
+  for (const type of from.enums) {
+    if (!nextNames.has(type.name)) changes.push({ kind: 'dropEnum', enum: type })
+  }
+  return changes
+}
+
+/**
+ * Renames first, then additions at their declared position. PostgreSQL cannot remove an
+ * enum value: the type is recreated and every column using it is cast through text.
+ */
+function diffEnumValues(
+  previous: EnumIR,
+  next: EnumIR,
+  renames: RenameMap,
+  to: SchemaIR,
+): SchemaChange[] {
+  const changes: SchemaChange[] = []
+  const renamed = renames.enumValues.get(next.name) ?? new Map<string, string>()
+  const current = [...previous.values]
+  for (const [value, old] of renamed) {
+    changes.push({ kind: 'renameEnumValue', enumName: next.name, from: old, to: value })
+    current[current.indexOf(old)] = value
+  }
+  const removed = current.filter((v) => !next.values.includes(v))
+  if (removed.length > 0) {
+    const columns = to.tables.flatMap((table) =>
+      table.columns
+        .filter((c) => c.enumName === next.name)
+        .map((column) => ({ table: table.name, column })),
+    )
+    return [...changes, { kind: 'recreateEnum', from: previous, to: next, removed, columns }]
+  }
+  next.values.forEach((value, i) => {
+    if (current.includes(value)) return
+    const position: EnumValuePosition =
+      i > 0 ? { after: next.values[i - 1]! } : current.length > 0 ? { before: current[0]! } : null
+    changes.push({ kind: 'addEnumValue', enumName: next.name, value, position })
+    current.splice(i, 0, value)
+  })
+  return changes
+}

@@ -1,0 +1,217 @@
+import type { BelongsToIR, ColumnIR, TableIR } from '../schema/schema-ir.ts'
+import type { RenameMap } from './declared-renames.ts'
+import type { SchemaChange } from './schema-change.ts'
+
+interface KeyConstraint {
+  readonly name: string
+  readonly columns: readonly string[]
+}
+
+/**
+ * The changes inside one table that exists on both sides (possibly renamed). `previous`
+ * carries the old names; every column list of `previous` is translated to the new column
+ * names before comparing, so a rename alone produces only the rename.
+ */
+export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap): SchemaChange[] {
+  const table = next.name
+  const renamed = renames.columns.get(table) ?? new Map<string, string>()
+  const oldToNew = new Map([...renamed].map(([to, from]) => [from, to]))
+  const newName = (column: string) => oldToNew.get(column) ?? column
+  const changes: SchemaChange[] = []
+
+  const previousColumns = new Map(previous.columns.map((c) => [c.name, c]))
+  const matched = new Set<string>()
+  for (const column of next.columns) {
+    const oldName = renamed.get(column.name) ?? column.name
+    const old = previousColumns.get(oldName)
+    if (!old) {
+      changes.push({ kind: 'addColumn', table, column })
+      continue
+    }
+    matched.add(oldName)
+    if (oldName !== column.name) {
+      changes.push({ kind: 'renameColumn', table, from: oldName, to: column.name })
+    }
+    changes.push(...diffColumn(table, old, column))
+  }
+  for (const column of previous.columns) {
+    if (!matched.has(column.name)) changes.push({ kind: 'dropColumn', table, column })
+  }
+
+  // An added column brings its inline UNIQUE / PRIMARY KEY; a dropped one takes its keys along.
+  const added = new Set(changes.flatMap((c) => (c.kind === 'addColumn' ? [c.column.name] : [])))
+  const dropped = new Set(changes.flatMap((c) => (c.kind === 'dropColumn' ? [c.column.name] : [])))
+  const keyChanges = [
+    ...diffKeys(
+      table,
+      'PrimaryKey',
+      primaryKeyOf(previous, newName),
+      primaryKeyOf(next, (c) => c),
+    ),
+    ...diffKeys(
+      table,
+      'Unique',
+      uniquesOf(previous, newName),
+      uniquesOf(next, (c) => c),
+    ),
+  ].filter((c) => {
+    if (c.kind === 'addUnique' || c.kind === 'addPrimaryKey') {
+      return !(
+        c.columns.length === 1 &&
+        added.has(c.columns[0]!) &&
+        isInlineKey(next, c.columns[0]!)
+      )
+    }
+    if (c.kind === 'dropUnique' || c.kind === 'dropPrimaryKey')
+      return !c.columns.some((col) => dropped.has(col))
+    return true
+  })
+  changes.push(...keyChanges)
+
+  const previousChecks = new Map(previous.checks.map((c) => [c.name, c]))
+  const nextChecks = new Map(next.checks.map((c) => [c.name, c]))
+  for (const check of previous.checks) {
+    if (nextChecks.get(check.name)?.expression !== check.expression) {
+      changes.push({ kind: 'dropCheck', table, check })
+    }
+  }
+  for (const check of next.checks) {
+    if (previousChecks.get(check.name)?.expression !== check.expression) {
+      changes.push({ kind: 'addCheck', table, check })
+    }
+  }
+
+  const indexKey = (i: TableIR['indexes'][number], rename: (c: string) => string) =>
+    JSON.stringify([i.columns.map(rename), i.unique, i.where, i.method])
+  const previousIndexes = new Map(previous.indexes.map((i) => [i.name, indexKey(i, newName)]))
+  const nextIndexes = new Map(next.indexes.map((i) => [i.name, indexKey(i, (c) => c)]))
+  for (const index of previous.indexes) {
+    if (nextIndexes.get(index.name) !== previousIndexes.get(index.name)) {
+      changes.push({ kind: 'dropIndex', table, index, newTable: false })
+    }
+  }
+  for (const index of next.indexes) {
+    if (previousIndexes.get(index.name) !== nextIndexes.get(index.name)) {
+      changes.push({ kind: 'addIndex', table, index, newTable: false })
+    }
+  }
+
+  const fkKey = (
+    fk: BelongsToIR,
+    rename: (c: string) => string,
+    renameTable: (t: string) => string,
+  ) =>
+    JSON.stringify([
+      rename(fk.column),
+      renameTable(fk.referencesTable),
+      fk.referencesColumn,
+      fk.onDelete,
+      fk.onUpdate,
+    ])
+  const tableOldToNew = new Map([...renames.tables].map(([to, from]) => [from, to]))
+  const previousFks = new Map(
+    foreignKeysOf(previous).map((fk) => [
+      fk.constraintName,
+      fkKey(fk, newName, (t) => tableOldToNew.get(t) ?? t),
+    ]),
+  )
+  const nextFks = new Map(
+    foreignKeysOf(next).map((fk) => [
+      fk.constraintName,
+      fkKey(
+        fk,
+        (c) => c,
+        (t) => t,
+      ),
+    ]),
+  )
+  for (const fk of foreignKeysOf(previous)) {
+    if (nextFks.get(fk.constraintName) !== previousFks.get(fk.constraintName)) {
+      changes.push({ kind: 'dropForeignKey', table, fk, newTable: false })
+    }
+  }
+  for (const fk of foreignKeysOf(next)) {
+    if (previousFks.get(fk.constraintName) !== nextFks.get(fk.constraintName)) {
+      changes.push({ kind: 'addForeignKey', table, fk, newTable: false })
+    }
+  }
+  return changes
+}
+
+function diffColumn(table: string, old: ColumnIR, column: ColumnIR): SchemaChange[] {
+  const changes: SchemaChange[] = []
+  const name = column.name
+  const typeChanged = old.sqlType !== column.sqlType
+  if (typeChanged) changes.push({ kind: 'alterColumnType', table, from: old, to: column })
+  if (old.nullable && !column.nullable) changes.push({ kind: 'setNotNull', table, column: name })
+  if (!old.nullable && column.nullable) changes.push({ kind: 'dropNotNull', table, column: name })
+  // A type change drops and restores the default itself: the old default may not cast.
+  if (!typeChanged && old.defaultSql !== column.defaultSql) {
+    changes.push(
+      column.defaultSql === null
+        ? { kind: 'dropDefault', table, column: name }
+        : { kind: 'setDefault', table, column: name, defaultSql: column.defaultSql },
+    )
+  }
+  if (old.identity !== column.identity) {
+    changes.push({ kind: column.identity ? 'addIdentity' : 'dropIdentity', table, column: name })
+  }
+  return changes
+}
+
+/**
+ * Matches key constraints by name, then by columns: PostgreSQL keeps `users_pkey` and
+ * `users_email_key` when the table or column is renamed, so those become renames.
+ */
+function diffKeys(
+  table: string,
+  kind: 'PrimaryKey' | 'Unique',
+  previous: readonly KeyConstraint[],
+  next: readonly KeyConstraint[],
+): SchemaChange[] {
+  const same = (a: KeyConstraint, b: KeyConstraint) => a.columns.join(',') === b.columns.join(',')
+  const changes: SchemaChange[] = []
+  const unmatchedPrevious = [...previous]
+  const added: KeyConstraint[] = []
+  for (const key of next) {
+    const byName = unmatchedPrevious.findIndex((p) => p.name === key.name)
+    if (byName >= 0 && same(unmatchedPrevious[byName]!, key)) {
+      unmatchedPrevious.splice(byName, 1)
+      continue
+    }
+    const byColumns = unmatchedPrevious.findIndex((p) => p.name !== key.name && same(p, key))
+    if (byColumns >= 0) {
+      const [old] = unmatchedPrevious.splice(byColumns, 1)
+      changes.push({ kind: 'renameConstraint', table, from: old!.name, to: key.name })
+      continue
+    }
+    added.push(key)
+  }
+  for (const key of unmatchedPrevious) changes.push({ kind: `drop${kind}`, table, ...key })
+  for (const key of added) changes.push({ kind: `add${kind}`, table, ...key })
+  return changes
+}
+
+function isInlineKey(table: TableIR, name: string): boolean {
+  const column = table.columns.find((c) => c.name === name)
+  return column !== undefined && (column.unique || column.primaryKey)
+}
+
+function primaryKeyOf(table: TableIR, rename: (c: string) => string): KeyConstraint[] {
+  if (table.primaryKey.length === 0) return []
+  return [{ name: `${table.name}_pkey`, columns: table.primaryKey.map(rename) }]
+}
+
+/** Column-level UNIQUE gets PostgreSQL's own name, `<table>_<column>_key`. */
+function uniquesOf(table: TableIR, rename: (c: string) => string): KeyConstraint[] {
+  return [
+    ...table.columns
+      .filter((c) => c.unique && !(c.primaryKey && table.primaryKey.length === 1))
+      .map((c) => ({ name: `${table.name}_${c.name}_key`, columns: [rename(c.name)] })),
+    ...table.uniques.map((u) => ({ name: u.name, columns: u.columns.map(rename) })),
+  ]
+}
+
+export function foreignKeysOf(table: TableIR): BelongsToIR[] {
+  return table.relations.filter((r): r is BelongsToIR => r.kind === 'belongsTo')
+}

@@ -1,0 +1,166 @@
+import type { SchemaChange } from '../diff/schema-change.ts'
+import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
+import { createEnumSql } from '../sql/constraint-sql.ts'
+import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
+import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
+
+/** How a plan renders index changes on tables that already exist. */
+export interface ChangeSqlOptions {
+  /** `CREATE/DROP INDEX CONCURRENTLY`: only in a migration that runs without a transaction. */
+  readonly concurrently: boolean
+}
+
+const q = quoteIdent
+const list = columnList
+const alterTable = (table: string) => `ALTER TABLE ${q(table)}`
+const alterColumn = (table: string, column: string) =>
+  `${alterTable(table)} ALTER COLUMN ${q(column)}`
+
+/**
+ * The SQL statements of one change, each ending with `;`. Guards (`IF [NOT] EXISTS`) are
+ * used where PostgreSQL has them; an FK on a table that already holds rows is added
+ * `NOT VALID` and validated in a second statement.
+ */
+export function changeSql(change: SchemaChange, options: ChangeSqlOptions): string[] {
+  switch (change.kind) {
+    case 'createEnum':
+      return [`${createEnumSql(change.enum)};`]
+    case 'dropEnum':
+      return [`DROP TYPE IF EXISTS ${q(change.enum.name)};`]
+    case 'addEnumValue': {
+      const { position } = change
+      const where = !position
+        ? ''
+        : 'before' in position
+          ? ` BEFORE ${quoteLiteral(position.before)}`
+          : ` AFTER ${quoteLiteral(position.after)}`
+      return [
+        `ALTER TYPE ${q(change.enumName)} ADD VALUE IF NOT EXISTS ${quoteLiteral(change.value)}${where};`,
+      ]
+    }
+    case 'renameEnumValue':
+      return [
+        `ALTER TYPE ${q(change.enumName)} RENAME VALUE ${quoteLiteral(change.from)} TO ${quoteLiteral(change.to)};`,
+      ]
+    case 'recreateEnum': {
+      const old = `${change.to.name.slice(0, 50)}_fluentorm_old`
+      return [
+        `ALTER TYPE ${q(change.to.name)} RENAME TO ${q(old)};`,
+        `CREATE TYPE ${q(change.to.name)} AS ENUM (${change.to.values.map(quoteLiteral).join(', ')});`,
+        ...change.columns.flatMap(({ table, column }) =>
+          retypeColumnSql(table, column, column, true),
+        ),
+        `DROP TYPE ${q(old)};`,
+      ]
+    }
+    case 'createTable':
+      return [`${createTableSql(change.table)};`]
+    case 'dropTable':
+      return [`DROP TABLE IF EXISTS ${q(change.table.name)};`]
+    case 'renameTable':
+      return [`${alterTable(change.from)} RENAME TO ${q(change.to)};`]
+    case 'addColumn':
+      return [`${alterTable(change.table)} ADD COLUMN IF NOT EXISTS ${columnSql(change.column)};`]
+    case 'dropColumn':
+      return [`${alterTable(change.table)} DROP COLUMN IF EXISTS ${q(change.column.name)};`]
+    case 'renameColumn':
+      return [`${alterTable(change.table)} RENAME COLUMN ${q(change.from)} TO ${q(change.to)};`]
+    case 'alterColumnType': {
+      const throughText = change.from.type === 'enum' || change.to.type === 'enum'
+      return retypeColumnSql(change.table, change.from, change.to, throughText)
+    }
+    case 'setNotNull':
+      return [`${alterColumn(change.table, change.column)} SET NOT NULL;`]
+    case 'dropNotNull':
+      return [`${alterColumn(change.table, change.column)} DROP NOT NULL;`]
+    case 'setDefault':
+      return [`${alterColumn(change.table, change.column)} SET DEFAULT ${change.defaultSql};`]
+    case 'dropDefault':
+      return [`${alterColumn(change.table, change.column)} DROP DEFAULT;`]
+    case 'addIdentity':
+      return [`${alterColumn(change.table, change.column)} ADD GENERATED ALWAYS AS IDENTITY;`]
+    case 'dropIdentity':
+      return [`${alterColumn(change.table, change.column)} DROP IDENTITY IF EXISTS;`]
+    case 'addPrimaryKey':
+      return [
+        `${alterTable(change.table)} ADD CONSTRAINT ${q(change.name)} PRIMARY KEY (${list(change.columns)});`,
+      ]
+    case 'addUnique':
+      return [
+        `${alterTable(change.table)} ADD CONSTRAINT ${q(change.name)} UNIQUE (${list(change.columns)});`,
+      ]
+    case 'dropPrimaryKey':
+    case 'dropUnique':
+      return [`${alterTable(change.table)} DROP CONSTRAINT IF EXISTS ${q(change.name)};`]
+    case 'renameConstraint':
+      return [`${alterTable(change.table)} RENAME CONSTRAINT ${q(change.from)} TO ${q(change.to)};`]
+    case 'addCheck':
+      return [
+        `${alterTable(change.table)} ADD CONSTRAINT ${q(change.check.name)} CHECK (${change.check.expression});`,
+      ]
+    case 'dropCheck':
+      return [`${alterTable(change.table)} DROP CONSTRAINT IF EXISTS ${q(change.check.name)};`]
+    case 'addIndex':
+      return [createIndexSql(change.table, change.index, options.concurrently && !change.newTable)]
+    case 'dropIndex':
+      return [
+        `DROP INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${q(change.index.name)};`,
+      ]
+    case 'addForeignKey': {
+      if (change.newTable) return [`${foreignKeySql(change.table, change.fk)};`]
+      return [
+        `${foreignKeySql(change.table, change.fk)} NOT VALID;`,
+        `${alterTable(change.table)} VALIDATE CONSTRAINT ${q(change.fk.constraintName)};`,
+      ]
+    }
+    case 'dropForeignKey':
+      return [
+        `${alterTable(change.table)} DROP CONSTRAINT IF EXISTS ${q(change.fk.constraintName)};`,
+      ]
+  }
+}
+
+/**
+ * A plain `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY` (the per-table files' DO-block guard
+ * is not needed: a migration runs once, and on existing tables it gets `NOT VALID`).
+ */
+function foreignKeySql(table: string, fk: BelongsToIR): string {
+  return (
+    `${alterTable(table)} ADD CONSTRAINT ${q(fk.constraintName)} FOREIGN KEY (${q(fk.column)}) ` +
+    `REFERENCES ${q(fk.referencesTable)} (${q(fk.referencesColumn)}) ` +
+    `ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()}`
+  )
+}
+
+/**
+ * `ALTER COLUMN … TYPE … USING col::type`, with the default dropped first and restored
+ * after (an old default often cannot be cast). Enums cast through text.
+ */
+function retypeColumnSql(
+  table: string,
+  from: ColumnIR,
+  to: ColumnIR,
+  throughText: boolean,
+): string[] {
+  const via = throughText ? (to.array ? '::text[]' : '::text') : ''
+  const using = `${q(to.name)}${via}::${to.sqlType}`
+  return [
+    ...(from.defaultSql === null ? [] : [`${alterColumn(table, to.name)} DROP DEFAULT;`]),
+    `${alterColumn(table, to.name)} TYPE ${to.sqlType} USING ${using};`,
+    ...(to.defaultSql === null
+      ? []
+      : [`${alterColumn(table, to.name)} SET DEFAULT ${to.defaultSql};`]),
+  ]
+}
+
+/** Like the per-table files' index, plus CONCURRENTLY for a migration that runs outside a transaction. */
+function createIndexSql(table: string, index: IndexIR, concurrently: boolean): string {
+  return [
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS`,
+    `${q(index.name)} ON ${q(table)}${index.method ? ` USING ${index.method}` : ''} (${list(index.columns)})`,
+    index.where ? `WHERE ${index.where}` : null,
+  ]
+    .filter((part) => part !== null)
+    .join(' ')
+    .concat(';')
+}

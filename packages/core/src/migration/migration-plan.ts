@@ -1,0 +1,114 @@
+import { declaredRenames, invertRenames } from '../diff/declared-renames.ts'
+import type { SchemaChange, SchemaChangeKind } from '../diff/schema-change.ts'
+import { diffSchemas } from '../diff/schema-diff.ts'
+import type { SchemaIR } from '../schema/schema-ir.ts'
+import { changeSql } from './change-sql.ts'
+import { type LintFinding, lintChanges, lintStatements } from './migration-lint.ts'
+import { migrationName } from './migration-name.ts'
+import { EMPTY_SCHEMA_HASH, schemaHash } from './schema-snapshot.ts'
+
+/** One generated migration: what to run, how to undo it, and what to look at before running it. */
+export interface MigrationPlan {
+  /** Descriptive file name part: `add_phone_to_users`, `create_tags`, … */
+  readonly name: string
+  readonly changes: readonly SchemaChange[]
+  /** Up statements, each ending with `;`. Empty when the schemas match. */
+  readonly up: readonly string[]
+  /** Rollback statements, or null when a step cannot be undone (see `irreversible`). */
+  readonly down: readonly string[] | null
+  /** Why the rollback is refused: data that a drop destroys cannot be brought back. */
+  readonly irreversible: readonly string[]
+  /** False for an index-only migration on existing tables, built CONCURRENTLY outside a transaction. */
+  readonly transactional: boolean
+  readonly findings: readonly LintFinding[]
+  readonly fromHash: string
+  readonly toHash: string
+}
+
+// Statement order inside a migration: what later steps depend on comes first (types before
+// columns, every CREATE TABLE before any FK, FKs dropped before their tables).
+const PHASE: Record<SchemaChangeKind, number> = {
+  createEnum: 0,
+  addEnumValue: 0,
+  renameEnumValue: 0,
+  renameTable: 1,
+  renameColumn: 2,
+  renameConstraint: 2,
+  dropForeignKey: 3,
+  dropIndex: 4,
+  dropCheck: 4,
+  dropUnique: 4,
+  dropPrimaryKey: 4,
+  createTable: 5,
+  addColumn: 6,
+  dropColumn: 7,
+  alterColumnType: 8,
+  setDefault: 8,
+  dropDefault: 8,
+  dropNotNull: 8,
+  setNotNull: 8,
+  addIdentity: 8,
+  dropIdentity: 8,
+  recreateEnum: 9,
+  addPrimaryKey: 10,
+  addUnique: 10,
+  addCheck: 10,
+  addIndex: 11,
+  addForeignKey: 12,
+  dropTable: 13,
+  dropEnum: 14,
+}
+
+/**
+ * Plans the migration from the committed schema (`null`: the empty database) to the current
+ * one. Pure and deterministic: the same schemas give the same statements, byte for byte.
+ *
+ * ```ts
+ * planMigration(before, after).up
+ * // ['ALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT;']
+ * ```
+ */
+export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPlan {
+  const renames = from ? declaredRenames(from, to) : undefined
+  const changes = ordered(diffSchemas(from, to, renames))
+  const empty: SchemaIR = { kind: 'schema', tables: [], enums: [] }
+  const reverse = ordered(
+    diffSchemas(to, from ?? empty, renames ? invertRenames(renames) : undefined),
+  )
+  const concurrently =
+    changes.length > 0 &&
+    changes.every((c) => (c.kind === 'addIndex' || c.kind === 'dropIndex') && !c.newTable)
+  const options = { concurrently }
+  const up = changes.flatMap((c) => changeSql(c, options))
+  const irreversible = changes.flatMap(irreversibleReason)
+  return {
+    name: migrationName(changes),
+    changes,
+    up,
+    down: irreversible.length > 0 ? null : reverse.flatMap((c) => changeSql(c, options)),
+    irreversible,
+    transactional: !concurrently,
+    findings: [...lintStatements(up, { transactional: !concurrently }), ...lintChanges(changes)],
+    fromHash: from ? schemaHash(from) : EMPTY_SCHEMA_HASH,
+    toHash: schemaHash(to),
+  }
+}
+
+function ordered(changes: readonly SchemaChange[]): SchemaChange[] {
+  return [...changes].sort((a, b) => PHASE[a.kind] - PHASE[b.kind])
+}
+
+function irreversibleReason(change: SchemaChange): string[] {
+  switch (change.kind) {
+    case 'dropTable':
+      return [`drops table ${change.table.name}: its rows cannot be restored`]
+    case 'dropColumn':
+      return [`drops column ${change.table}.${change.column.name}: its values cannot be restored`]
+    case 'recreateEnum':
+      return [
+        `removes ${change.removed.join(', ')} from enum ${change.to.name}: rows holding them cannot be restored`,
+      ]
+    default:
+      return []
+  }
+}

@@ -1,0 +1,20 @@
+export type { AppliedMigration } from './migration-history.ts'
+export { HISTORY_TABLE } from './migration-history.ts'
+export type {
+  DownOptions,
+  MigrateOptions,
+  MigrateResult,
+  MigrationStatus,
+} from './migration-runner.ts'
+export { down, migrate, status } from './migration-runner.ts'
+export type { Migration, MigrationDirectives, MigrationSource } from './migration-source.ts'
+export {
+  compareMigrations,
+  MIGRATION_FILE,
+  migrationChecksum,
+  migrationNumber,
+  readDirectives,
+  resolveMigrations,
+} from './migration-source.ts'
+export type { SqlStatement } from './split-statements.ts'
+export { splitStatements } from './split-statements.ts'

@@ -152,3 +152,20 @@ describe('toFluentError on errors that did not come from the database', () => {
     expect(error.message).toMatch(/^query failed: no free connection in the pool/)
   })
 })
+
+describe('parameter errors', () => {
+  it('refuses an Invalid Date parameter with a clear error', async () => {
+    const backend = await BACKENDS[1].open()
+    try {
+      const thrown = await toDriver(backend.db)
+        .query({ text: 'SELECT $1::timestamptz AS at', values: [new Date('not a date')] })
+        .catch((error: unknown) => error)
+      expect(thrown).toMatchObject({ code: 'INVALID_DATE', kind: 'invalid_input' })
+      expect((thrown as Error).message).toBe(
+        'query failed: a parameter is an Invalid Date (new Date(…) could not read its input); pass a valid Date or an ISO 8601 string',
+      )
+    } finally {
+      await backend.close()
+    }
+  })
+})

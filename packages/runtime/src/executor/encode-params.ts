@@ -1,3 +1,5 @@
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+
 /**
  * Makes parameter values mean the same on pg and PGlite. Only Dates need it: pg sends them
  * in the machine's local time zone, which a `timestamp` (no zone) column stores as a shifted
@@ -16,7 +18,18 @@ function needsEncoding(value: unknown): boolean {
 }
 
 function encodeValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString()
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) {
+      throw new FluentOrmError({
+        code: 'INVALID_DATE',
+        kind: 'invalid_input',
+        reason:
+          'a parameter is an Invalid Date (new Date(…) could not read its input); pass a valid Date or an ISO 8601 string',
+        operation: 'query',
+      })
+    }
+    return value.toISOString()
+  }
   if (Array.isArray(value)) return value.map(encodeValue)
   return value
 }

@@ -1,7 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Executor, TransactionOptions } from './driver.ts'
 import { toDriver } from './to-driver.ts'
-import type { Transaction } from './transaction-driver.ts'
+import { type Transaction, TransactionDriver } from './transaction-driver.ts'
 
 export interface TransactionRunOptions extends TransactionOptions {
   /**
@@ -30,7 +30,8 @@ export async function transaction<T>(
 ): Promise<T> {
   const { retry, ...modes } = options
   const driver = toDriver(db)
-  const attempts = retry?.attempts ?? 1
+  // A savepoint cannot be retried alone: the serialization failure dooms the outer transaction.
+  const attempts = driver instanceof TransactionDriver ? 1 : (retry?.attempts ?? 1)
   for (let attempt = 1; ; attempt++) {
     try {
       return await driver.transaction(fn, modes)

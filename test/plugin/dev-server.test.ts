@@ -1,0 +1,119 @@
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import type { Model } from '@fluentorm/runtime'
+import fluentorm from '@fluentorm/unplugin/vite'
+import { createLogger, createServer, isRunnableDevEnvironment, type ViteDevServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
+import { waitFor } from './support/wait-for.ts'
+
+type Models = Record<string, Model<any>> & { models: Record<string, Model<any>> }
+
+const PHONE_LINE = "  t.string({ name: 'phone', nullable: true })\n"
+const TAGS_SCHEMA = `import type { TableSchema } from '@fluentorm/core'
+
+export function build(t: TableSchema): void {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.string({ name: 'label' })
+}
+`
+
+describe('the Vite dev server', () => {
+  let project: FixtureProject
+  let server: ViteDevServer
+  const errors: string[] = []
+  const infos: string[] = []
+
+  const importModels = async () => {
+    const ssr = server.environments.ssr
+    if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
+    return (await ssr.runner.import('virtual:fluentorm/models')) as Models
+  }
+  const columnsOf = (model: Model<any> | undefined) => model?.meta.table.columns.map((c) => c.name)
+  const schemaFile = (name: string) => join(project.root, 'schemas', name)
+  const editSchema = async (name: string, edit: (text: string) => string) =>
+    writeFile(schemaFile(name), edit(await readFile(schemaFile(name), 'utf8')))
+
+  beforeAll(async () => {
+    project = await copyFixture('blog')
+    const logger = createLogger('silent')
+    logger.error = (message) => void errors.push(message)
+    logger.info = (message) => void infos.push(message)
+    server = await createServer({
+      root: project.root,
+      configFile: false,
+      customLogger: logger,
+      appType: 'custom',
+      server: { middlewareMode: true, ws: false },
+      plugins: [fluentorm()],
+    })
+  })
+
+  afterAll(async () => {
+    await server?.close()
+    await project?.remove()
+  })
+
+  it('serves the models and writes the .d.ts at start', async () => {
+    const { models } = await importModels()
+    expect(Object.keys(models)).toEqual(['User', 'Post'])
+    expect(await readFile(join(project.root, 'fluentorm.d.ts'), 'utf8')).toContain(
+      'export const Post: Model<PostTypes>',
+    )
+  })
+
+  it('adds a column on save, usable on the next import, and prints the pending SQL', async () => {
+    await editSchema('01_users.ts', (text) =>
+      text.replace('  t.timestamps()\n', `${PHONE_LINE}  t.timestamps()\n`),
+    )
+    const { User } = await waitFor('the phone column', async () => {
+      const models = await importModels()
+      return columnsOf(models.User)?.includes('phone') ? models : undefined
+    })
+    const db = await PGlite.create()
+    try {
+      await User!.createTable(db)
+      const ada = await User!.insert(db, { email: 'ada@example.com', name: 'Ada', phone: '+44 20' })
+      expect((await User!.findById(db, ada.id))?.phone).toBe('+44 20')
+    } finally {
+      await db.close()
+    }
+    expect(await readFile(join(project.root, 'fluentorm.d.ts'), 'utf8')).toContain(
+      'phone: string | null',
+    )
+    expect(infos.join('\n')).toMatch(/pending migration[\s\S]*phone/)
+  })
+
+  it('picks up an added schema file, then forgets it when deleted', async () => {
+    await writeFile(schemaFile('03_tags.ts'), TAGS_SCHEMA)
+    await waitFor('the Tag model', async () => ((await importModels()).Tag ? true : undefined))
+    await rm(schemaFile('03_tags.ts'))
+    await waitFor('Tag to go', async () => ((await importModels()).Tag ? undefined : true))
+    expect(Object.keys((await importModels()).models)).toEqual(['User', 'Post'])
+  })
+
+  it('reports a broken schema, keeps serving the last good models, and recovers', async () => {
+    const before = columnsOf((await importModels()).Post)
+    await editSchema('02_posts.ts', (text) =>
+      text.replace("columns: ['user_id', 'created_at']", "columns: ['user_idd']"),
+    )
+    const report = await waitFor('the validation report', () =>
+      errors.find((e) => e.includes('user_idd')),
+    )
+    expect(report).toContain('02_posts.ts')
+    expect(columnsOf((await importModels()).Post)).toEqual(before)
+
+    await editSchema('02_posts.ts', (text) =>
+      text
+        .replace("columns: ['user_idd']", "columns: ['user_id']")
+        .replace(
+          '  t.timestamps()\n',
+          "  t.text({ name: 'body', nullable: true })\n  t.timestamps()\n",
+        ),
+    )
+    await waitFor('the fixed schema', async () =>
+      columnsOf((await importModels()).Post)?.includes('body') ? true : undefined,
+    )
+  })
+})

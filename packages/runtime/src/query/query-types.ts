@@ -67,6 +67,17 @@ export type RelationTarget<
 /** An included relation's value: an array for many, else one row or null. */
 export type RelationResult<Rel extends RelationTypes, R> = Rel['many'] extends true ? R[] : R | null
 
+/** Type-only key of the row type a query yields (no runtime value). */
+export declare const queryRow: unique symbol
+
+/**
+ * Any query builder, seen only through the rows it yields: what subqueries and nested
+ * includes accept. Covariant in R, so every `QueryBuilder<M, R, J>` is a `Query<R>`.
+ */
+export interface Query<R = unknown> {
+  readonly [queryRow]: R
+}
+
 /** What `paginate` returns. */
 export interface Page<R> {
   readonly rows: R[]

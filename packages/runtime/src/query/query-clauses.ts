@@ -1,0 +1,191 @@
+import { type ModelRuntime, runtimeOf } from '../model/model-runtime.ts'
+import type { Model } from '../model/model-types.ts'
+import { requireColumn } from '../model/table-info.ts'
+import { usageError } from '../model/usage-error.ts'
+import type { Aggregate, AggregateFunction, Include, Join, QueryState } from './query-state.ts'
+import type { AllRowsOption } from './query-types.ts'
+import { resolveColumn } from './resolve-column.ts'
+
+/**
+ * The checks and lookups behind the query builder's clause methods, as functions of the
+ * state, so the builder class stays a thin typed surface.
+ */
+
+function fail(state: QueryState, operation: string, problem: string, hint: string): never {
+  throw usageError({ model: state.runtime.info.modelName, operation }, problem, hint)
+}
+
+const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max'])
+
+/** `count(*)`, `sum(column)`, … checked. */
+export function aggregateOf(
+  state: QueryState,
+  fn: AggregateFunction,
+  column: string,
+  operation: string,
+): Aggregate {
+  if (!AGGREGATES.has(fn)) {
+    fail(
+      state,
+      operation,
+      `unknown aggregate ${JSON.stringify(fn)}`,
+      'Use count, sum, avg, min or max.',
+    )
+  }
+  if (column === '*' && fn !== 'count') {
+    fail(state, operation, `${fn}(*) is not an aggregate`, 'Name a column.')
+  }
+  return { fn, target: column === '*' ? null : resolveColumn(state, column, operation) }
+}
+
+/** A join of another model, its ON columns resolved: `column` on the joined table. */
+export function joinOf(
+  state: QueryState,
+  type: Join['type'],
+  model: Model<any>,
+  column: string,
+  other: string,
+): Join {
+  const info = runtimeOf(model).info
+  const taken = [state.runtime.info, ...state.joins.map((join) => join.info)]
+  if (taken.some((candidate) => candidate.table.name === info.table.name)) {
+    fail(state, 'join', `table ${info.table.name} is already in the query`, 'Join each table once.')
+  }
+  const [table, name] = column.split('.')
+  if (table !== info.table.name || name === undefined) {
+    fail(
+      state,
+      'join',
+      `"${column}" is not a column of the joined table ${info.table.name}`,
+      `Write it as ${info.table.name}.<column>.`,
+    )
+  }
+  const left = { table: info.table.name, column: requireColumn(info, name, 'join') }
+  return { type, info, left, right: resolveColumn(state, other, 'join') }
+}
+
+/**
+ * An include: the relation by name, and the nested query `build` makes on the target model.
+ */
+export function includeOf(
+  state: QueryState,
+  name: string,
+  nestedState: (target: ModelRuntime) => QueryState,
+): Include {
+  const table = state.runtime.info.table
+  const relation = table.relations.find((candidate) => candidate.name === name)
+  if (!relation) {
+    const names = table.relations.map((candidate) => candidate.name)
+    fail(
+      state,
+      'include',
+      `table ${table.name} has no relation "${name}"`,
+      names.length
+        ? `Use one of: ${names.join(', ')}.`
+        : 'Declare it in the schema (belongsTo, hasOne, hasMany, manyToMany).',
+    )
+  }
+  const targetTable =
+    relation.kind === 'belongsTo'
+      ? relation.referencesTable
+      : relation.kind === 'manyToMany'
+        ? relation.targetTable
+        : relation.foreignTable
+  const target = state.runtime.model(targetTable)
+  if (!target) {
+    fail(
+      state,
+      'include',
+      `relation "${name}" targets table ${targetTable}, which has no model`,
+      'Define every related table in the same defineModels call.',
+    )
+  }
+  return { relation, query: nestedState(target) }
+}
+
+/** The state an update / delete by condition runs on, refused when it would be unsafe. */
+export function mutableState(
+  state: QueryState,
+  operation: string,
+  options: AllRowsOption,
+): QueryState {
+  const shaped =
+    state.joins.length ||
+    state.includes.length ||
+    state.groupBy.length ||
+    state.limit !== null ||
+    state.offset !== null ||
+    state.select
+  if (shaped) {
+    fail(
+      state,
+      `query.${operation}`,
+      `${operation}() by condition cannot use select, joins, includes, groupBy, limit or offset`,
+      'Express the rows with where conditions (whereIn / whereExists with a subquery).',
+    )
+  }
+  if (state.where.length === 0 && !options.all) {
+    fail(
+      state,
+      `query.${operation}`,
+      `${operation}() without a where condition would affect every row`,
+      `Add a where, or pass { all: true } to ${operation} them all.`,
+    )
+  }
+  if (operation === 'softDelete' && !state.runtime.info.softDelete) {
+    fail(
+      state,
+      'query.softDelete',
+      `table ${state.runtime.info.table.name} has no soft delete (no deleted_at column)`,
+      'Add t.softDelete() to its schema, or use delete().',
+    )
+  }
+  return state
+}
+
+/** A LIMIT / OFFSET / page number: a non-negative integer. */
+export function countArgument(state: QueryState, value: number, operation: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    fail(state, operation, `expected a non-negative integer, got ${String(value)}`, '')
+  }
+  return value
+}
+
+/** Checks a direction / nulls argument of orderBy (JS callers can pass anything). */
+export function checkOrder(state: QueryState, direction: string, nulls: string | undefined): void {
+  if (direction !== 'asc' && direction !== 'desc') {
+    fail(state, 'orderBy', `unknown direction ${JSON.stringify(direction)}`, "Use 'asc' or 'desc'.")
+  }
+  if (nulls !== undefined && nulls !== 'first' && nulls !== 'last') {
+    fail(state, 'orderBy', `unknown nulls ${JSON.stringify(nulls)}`, "Use 'first' or 'last'.")
+  }
+}
+
+/** Checks a comparison operator (whereColumn, having). */
+export function checkOperator(
+  state: QueryState,
+  operators: ReadonlySet<string>,
+  op: string,
+  operation: string,
+): void {
+  if (!operators.has(op)) {
+    fail(state, operation, `unknown operator ${JSON.stringify(op)}`, 'Use =, <>, <, <=, > or >=.')
+  }
+}
+
+/** A subquery argument's state, or a clear error for anything that is not a query. */
+export function subqueryState(
+  state: QueryState,
+  stateOf: (value: unknown) => QueryState | null,
+  value: unknown,
+  operation: string,
+): QueryState {
+  const sub = stateOf(value)
+  if (sub) return sub
+  return fail(
+    state,
+    operation,
+    'expected a subquery',
+    'Pass a query, e.g. Comment.query().whereColumn(…).',
+  )
+}

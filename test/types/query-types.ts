@@ -1,0 +1,147 @@
+/**
+ * Type tests: what users see through the generated `Model<UserTypes>` declarations.
+ * Compiled by `npx tsc -p test/types/tsconfig.json --noEmit` (type-check.test.ts runs it);
+ * every `@ts-expect-error` must be an error, every other line must compile.
+ */
+import type { Executor } from '@fluentorm/runtime'
+import type {
+  BlogModels,
+  CommentRow,
+  PostRow,
+  PostTagTypes,
+  TagRow,
+  UserRow,
+} from '../fixtures/blog-types.ts'
+
+type Equal<A, B> =
+  (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false
+function expectType<A>() {
+  return { is: <B>(..._: Equal<A, B> extends true ? [] : [never]) => undefined }
+}
+
+declare const db: Executor
+declare const models: BlogModels
+const { User, Post, Comment, PostTag } = models
+
+export async function modelMethods() {
+  const user = await User.insert(db, { email: 'a@b.c', name: 'Ann' })
+  expectType<typeof user>().is<UserRow>()
+  expectType<Awaited<ReturnType<typeof User.findById>>>().is<UserRow | null>()
+  await User.update(db, user.id, { name: 'x', phone: null })
+  await PostTag.findById(db, { post_id: 'p', tag_id: 1 })
+  expectType<PostTagTypes['id']>().is<{ readonly post_id: string; readonly tag_id: number }>()
+
+  // @ts-expect-error email is required
+  await User.insert(db, { name: 'Ann' })
+  // @ts-expect-error view_count is excluded from the create input
+  await Post.insert(db, { title: 't', user_id: user.id, view_count: 1 })
+  // @ts-expect-error a misspelt column
+  await User.update(db, user.id, { nmae: 'x' })
+  // @ts-expect-error name is NOT NULL: null is not a valid update
+  await User.update(db, user.id, { name: null })
+  // @ts-expect-error a composite key is an object
+  await PostTag.findById(db, 'p')
+  // @ts-expect-error upsert conflict columns are the model's columns
+  await User.upsert(db, { email: 'a', name: 'b' }, { conflict: ['emial'] })
+}
+
+export async function queries() {
+  const posts = await Post.query()
+    .where('view_count', '>', 10)
+    .orderBy('created_at', 'desc')
+    .fetch(db)
+  expectType<typeof posts>().is<PostRow[]>()
+
+  const narrowed = await Post.query().select('id', 'title').first(db)
+  expectType<typeof narrowed>().is<{ id: string; title: string } | null>()
+
+  await Post.query()
+    .where('summary', null)
+    .where('title', 'in', ['a', 'b'])
+    .where('view_count', 'between', [1, 10])
+    .where('title', 'ilike', '%x%')
+    .where((q) => q.where('is_published', true).orWhere('view_count', '>=', 100))
+    .whereNull('summary')
+    .whereIn('user_id', User.query().select('id'))
+    .whereExists(Comment.query().whereColumn('post_id', '=', Post.column('id')))
+    .withDeleted()
+    .limit(10)
+    .fetch(db)
+
+  const titles = await Post.query().pluck(db, 'title')
+  expectType<typeof titles>().is<string[]>()
+  const views = await Post.query().sum(db, 'view_count')
+  expectType<typeof views>().is<number | null>()
+  const likes = await Comment.query().sum(db, 'likes')
+  expectType<typeof likes>().is<string | null>()
+  const latest = await Post.query().max(db, 'created_at')
+  expectType<typeof latest>().is<Date | null>()
+
+  const joined = await Post.query()
+    .join(User, 'users.id', 'posts.user_id')
+    .where('users.name', 'Ann')
+    .select('title', 'users.email')
+    .fetch(db)
+  expectType<typeof joined>().is<{ title: string; email: string }[]>()
+
+  const grouped = await Post.query()
+    .select('user_id')
+    .selectAggregate('count', '*', 'posts')
+    .groupBy('user_id')
+    .having('count', '*', '>', 1)
+    .orderBy('posts', 'desc')
+    .fetch(db)
+  expectType<typeof grouped>().is<({ user_id: string } & { posts: number })[]>()
+
+  // @ts-expect-error a misspelt column in where
+  Post.query().where('titel', 'x')
+  // @ts-expect-error a misspelt column in orderBy
+  Post.query().orderBy('craeted_at')
+  // @ts-expect-error a misspelt column in select
+  Post.query().select('id', 'titel')
+  // @ts-expect-error a wrong value type
+  Post.query().where('view_count', '>', 'ten')
+  // @ts-expect-error a wrong value type in a list
+  Post.query().where('view_count', 'in', ['1'])
+  // @ts-expect-error between takes a pair
+  Post.query().where('view_count', 'between', 1)
+  // @ts-expect-error an unknown operator
+  Post.query().where('view_count', '=>', 1)
+  // @ts-expect-error null only for nullable columns
+  Post.query().where('title', null)
+  // @ts-expect-error a column of a table that is not joined
+  Post.query().where('users.name', 'Ann')
+  // @ts-expect-error the joined column must belong to the joined model
+  Post.query().join(User, 'posts.id', 'user_id')
+  // @ts-expect-error sum of an unknown column
+  Post.query().sum(db, 'views')
+}
+
+export async function includes() {
+  const post = await Post.query()
+    .include('author')
+    .include('comments', (q) => q.where('approved', true).orderBy('created_at').limit(5))
+    .include('tags', (q) => q.select('name'))
+    .first(db)
+  if (post) {
+    expectType<typeof post.author>().is<UserRow | null>()
+    expectType<typeof post.comments>().is<CommentRow[]>()
+    expectType<typeof post.tags>().is<{ name: string }[]>()
+    expectType<typeof post.title>().is<string>()
+  }
+
+  const users = await User.query()
+    .include('posts', (q) => q.include('comments', (c) => c.include('author')))
+    .fetch(db)
+  expectType<
+    (typeof users)[number]['posts'][number]['comments'][number]['author']
+  >().is<UserRow | null>()
+
+  const tags = await models.Tag.query().include('posts').fetch(db)
+  expectType<(typeof tags)[number]>().is<TagRow & { posts: PostRow[] }>()
+
+  // @ts-expect-error an unknown relation
+  Post.query().include('auther')
+  // @ts-expect-error nested queries are typed on the related model
+  Post.query().include('author', (q) => q.where('title', 'x'))
+}

@@ -7,6 +7,7 @@ import {
   generateTableFiles,
   loadSchemas,
   toModelMetas,
+  writeNextMigration,
 } from '@fluentorm/core'
 import { type Options, type ResolvedOptions, resolveOptions } from '../options.ts'
 import { consoleLogger, type FluentormLogger } from './logger.ts'
@@ -54,7 +55,10 @@ export interface FluentormContext {
   moduleCode(module: VirtualModule): Promise<string>
   /** Files and folders whose changes must rebuild `module` in watch mode. */
   watched(module: VirtualModule): WatchedPaths
-  /** Writes the per-table SQL files that changed; throws the report on invalid schemas. */
+  /**
+   * Writes the per-table SQL files that changed and, when the schema moved on from the last
+   * migration's snapshot, the next numbered migration; throws the report on invalid schemas.
+   */
   writeBuildOutputs(): Promise<void>
 }
 
@@ -130,6 +134,10 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
       }
       if (written.length > 0)
         context.logger.info(`wrote ${written.join(', ')} in ${options.migrationsDir}`)
+      const { root, migrationsDir } = options
+      const migration = await writeNextMigration({ root, migrationsDir, schema })
+      if (!migration.ok) throw new Error(migration.message)
+      if (migration.written.length > 0) context.logger.info(migration.message)
     },
   }
   return context

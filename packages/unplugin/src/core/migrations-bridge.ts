@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { SchemaIR } from '@fluentorm/core'
-import { generateMigrationsModule, parseSnapshot, planMigration } from '@fluentorm/core'
+import {
+  generateMigrationsModule,
+  parseSnapshot,
+  planMigration,
+  snapshotPath,
+} from '@fluentorm/core'
 import { resolveMigrations } from '@fluentorm/runtime'
-
-/** Where the build records the schema its last migration produced. */
-function snapshotFile(migrationsDir: string): string {
-  return join(migrationsDir, 'meta', 'snapshot.json')
-}
 
 /**
  * The code of `virtual:fluentorm/migrations`: the numbered migrations of `migrationsDir`
@@ -27,7 +26,7 @@ export async function pendingMigrationPreview(
   migrationsDir: string,
   schema: SchemaIR,
 ): Promise<string | null> {
-  const file = snapshotFile(migrationsDir)
+  const file = snapshotPath(migrationsDir)
   const text = await readFile(file, 'utf8').catch(() => null)
   const plan = planMigration(text === null ? null : parseSnapshot(text, file).schema, schema)
   if (plan.up.length === 0) return null

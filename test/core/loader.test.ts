@@ -1,0 +1,79 @@
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { loadSchemas } from '@fluentorm/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempProject } from './support/schema-fixtures.ts'
+
+const USERS = `import type { TableSchema } from '@fluentorm/core'
+export function build(t: TableSchema): void {
+  t.uuid({ name: 'id', primaryKey: true })
+}
+`
+
+describe('loadSchemas', () => {
+  const dirs: string[] = []
+  const project = async (files: Record<string, string>) => {
+    const dir = await tempProject(files)
+    dirs.push(dir)
+    return dir
+  }
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('sorts files by numeric prefix, names tables after the file or the tableName export', async () => {
+    const root = await project({
+      'schemas/10_posts.ts': `export const tableName = 'articles'\n${USERS}`,
+      'schemas/2_users.mjs': `export function build(t) { t.uuid({ name: 'id', primaryKey: true }) }\n`,
+      'schemas/types.d.ts': 'export {}\n',
+    })
+    const result = await loadSchemas({ schemasDir: 'schemas', root })
+    expect(
+      result.ok && result.schema.tables.map((table) => [table.name, table.sources[0]]),
+    ).toEqual([
+      ['users', 'schemas/2_users.mjs'],
+      ['articles', 'schemas/10_posts.ts'],
+    ])
+    expect(result.files).toEqual([
+      join(root, 'schemas/2_users.mjs'),
+      join(root, 'schemas/10_posts.ts'),
+    ])
+  })
+
+  it('sees an edit on the next call', async () => {
+    const root = await project({ 'schemas/01_users.ts': USERS })
+    const before = await loadSchemas({ schemasDir: 'schemas', root })
+    await writeFile(
+      join(root, 'schemas/01_users.ts'),
+      USERS.replace('}\n', "  t.string({ name: 'email' })\n}\n"),
+    )
+    const after = await loadSchemas({ schemasDir: 'schemas', root })
+    expect(before.ok && before.schema.tables[0]?.columns.map((column) => column.name)).toEqual([
+      'id',
+    ])
+    expect(after.ok && after.schema.tables[0]?.columns.map((column) => column.name)).toEqual([
+      'id',
+      'email',
+    ])
+  })
+
+  it('reports a file without build, a syntax error and a name without prefix, all at once', async () => {
+    const root = await project({
+      'schemas/01_users.ts': 'export const tableName = "users"\n',
+      'schemas/02_posts.ts': 'export function build(t {\n',
+      'schemas/comments.ts': USERS,
+    })
+    const result = await loadSchemas({ schemasDir: 'schemas', root })
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(
+      result.problems.map((problem) => [problem.file, problem.message.split('\n')[0]]),
+    ).toEqual([
+      ['schemas/comments.ts', 'The schema file comments.ts has no numeric prefix.'],
+      ['schemas/01_users.ts', 'The file does not export a build function.'],
+      ['schemas/02_posts.ts', expect.stringMatching(/^The file cannot be evaluated: /)],
+    ])
+    for (const problem of result.problems) expect(problem.message).not.toMatch(/\n\s+at /)
+    expect(result.problems[1]?.hint).toBe('Add: export function build(t: TableSchema): void { … }')
+  })
+})

@@ -12,9 +12,15 @@ import { handWritten } from './support/migration-fixtures.ts'
 const CHILD = join(import.meta.dirname, 'support', 'migrate-child.ts')
 const JITI = join(import.meta.dirname, '..', '..', 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs')
 
-const create = handWritten('0001_create_events', 'CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, note TEXT);')
+const create = handWritten(
+  '0001_create_events',
+  'CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, note TEXT);',
+)
 // The sleep widens the race; the INSERT would fail on a second run (duplicate key).
-const fill = handWritten('0002_fill_events', "SELECT pg_sleep(0.2);\nINSERT INTO events (id, note) VALUES (1, 'once');")
+const fill = handWritten(
+  '0002_fill_events',
+  "SELECT pg_sleep(0.2);\nINSERT INTO events (id, note) VALUES (1, 'once');",
+)
 
 interface Runner {
   readonly child: ChildProcess
@@ -31,7 +37,10 @@ function startRunner(): Runner {
   return {
     child,
     lines,
-    next: () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+    next: () =>
+      queue.length > 0
+        ? Promise.resolve(queue.shift()!)
+        : new Promise((resolve) => waiting.push(resolve)),
   }
 }
 
@@ -53,7 +62,9 @@ describe('concurrent runners on PostgreSQL', () => {
   })
   afterAll(async () => {
     for (const runner of runners) runner.child.stdin!.end()
-    const codes = await Promise.all(runners.map((r) => new Promise((resolve) => r.child.once('exit', resolve))))
+    const codes = await Promise.all(
+      runners.map((r) => new Promise((resolve) => r.child.once('exit', resolve))),
+    )
     expect(codes).toEqual(runners.map(() => 0))
     for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await admin.end()
@@ -63,7 +74,11 @@ describe('concurrent runners on PostgreSQL', () => {
   const round = async (round: number, schema: string) => {
     const job = `${JSON.stringify({ round, schema, migrations: [create, fill] })}\n`
     for (const runner of runners) runner.child.stdin!.write(job)
-    return Promise.all(runners.map(async (r) => JSON.parse(await r.next()) as { applied?: string[]; error?: string }))
+    return Promise.all(
+      runners.map(
+        async (r) => JSON.parse(await r.next()) as { applied?: string[]; error?: string },
+      ),
+    )
   }
 
   it.each([
@@ -80,19 +95,30 @@ describe('concurrent runners on PostgreSQL', () => {
       const results = await round(r, schema)
       expect(results.filter((x) => x.error)).toEqual([])
       const applied = results.flatMap((x) => x.applied ?? []).sort()
-      expect(applied).toEqual(preapply ? ['0002_fill_events'] : ['0001_create_events', '0002_fill_events'])
-      const rows = await admin.query(`SELECT name FROM ${schema}.fluentorm_migrations ORDER BY name`)
+      expect(applied).toEqual(
+        preapply ? ['0002_fill_events'] : ['0001_create_events', '0002_fill_events'],
+      )
+      const rows = await admin.query(
+        `SELECT name FROM ${schema}.fluentorm_migrations ORDER BY name`,
+      )
       expect(rows.rows.map((x) => x.name)).toEqual(['0001_create_events', '0002_fill_events'])
-      expect((await admin.query(`SELECT note FROM ${schema}.events`)).rows).toEqual([{ note: 'once' }])
+      expect((await admin.query(`SELECT note FROM ${schema}.events`)).rows).toEqual([
+        { note: 'once' },
+      ])
     }
   })
 
   it('a runner killed with SIGKILL mid-migration leaves the database as before; the next run completes', async () => {
     const schema = await freshSchema()
-    const slow = handWritten('0002_slow', 'CREATE TABLE half (id INTEGER);\nSELECT pg_sleep(1.5);\nCREATE TABLE done (id INTEGER);')
+    const slow = handWritten(
+      '0002_slow',
+      'CREATE TABLE half (id INTEGER);\nSELECT pg_sleep(1.5);\nCREATE TABLE done (id INTEGER);',
+    )
     const file = join(tmpdir(), `fluentorm-kill-${process.pid}.json`)
     writeFileSync(file, JSON.stringify([create, slow]))
-    const child = spawn(process.execPath, [JITI, CHILD, '--once', schema, file], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [JITI, CHILD, '--once', schema, file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal)))
     for (;;) {
       const sleeping = await admin.query(
@@ -104,11 +130,17 @@ describe('concurrent runners on PostgreSQL', () => {
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
     const tables = async () =>
-      (await admin.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, [schema])).rows.map(
-        (x) => x.tablename,
-      )
+      (
+        await admin.query(
+          `SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`,
+          [schema],
+        )
+      ).rows.map((x) => x.tablename)
     // The killed runner's backend finishes its sleep, finds the client gone, rolls back.
-    while ((await admin.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%'`)).rowCount) {
+    while (
+      (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%'`))
+        .rowCount
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     expect(await tables()).toEqual(['events', 'fluentorm_migrations'])
@@ -116,7 +148,9 @@ describe('concurrent runners on PostgreSQL', () => {
     expect((await migrate(pool, [create, slow])).applied).toEqual(['0002_slow'])
     await pool.end()
     expect(await tables()).toEqual(['done', 'events', 'fluentorm_migrations', 'half'])
-    const history = await admin.query(`SELECT name FROM ${schema}.fluentorm_migrations ORDER BY name`)
+    const history = await admin.query(
+      `SELECT name FROM ${schema}.fluentorm_migrations ORDER BY name`,
+    )
     expect(history.rows.map((x) => x.name)).toEqual(['0001_create_events', '0002_slow'])
   })
 })

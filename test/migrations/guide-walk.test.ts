@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Migration } from '@fluentorm/runtime'
 import { down, migrate, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, BACKENDS } from '../support/backends.ts'
+import { BACKENDS, type Backend } from '../support/backends.ts'
 import { type Build, migrationOf, planMigration, schemaOf } from './support/migration-fixtures.ts'
 
 const usersBase: Build = (t) => {
@@ -10,7 +12,9 @@ const usersBase: Build = (t) => {
 }
 const v1 = schemaOf({ users: (t) => (usersBase(t), t.string({ name: 'name' })) })
 const v2 = schemaOf({
-  users: (t) => (usersBase(t), t.string({ name: 'name' }), t.string({ name: 'phone', notNull: false })),
+  users: (t) => (
+    usersBase(t), t.string({ name: 'name' }), t.string({ name: 'phone', notNull: false })
+  ),
 })
 const v3 = schemaOf({
   users: (t) => (
@@ -29,7 +33,12 @@ const posts =
     t.uuid({ name: 'id', primaryKey: true })
     t.uuid({ name: 'user_id' })
     t[count]({ name: 'view_count', defaultValue: '0' })
-    t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users', onDelete: 'cascade' })
+    t.belongsTo({
+      name: 'author',
+      column: 'user_id',
+      referencesTable: 'users',
+      onDelete: 'cascade',
+    })
   }
 const v6 = schemaOf({ users: v5Users, posts: posts('integer') })
 const v7 = schemaOf({ users: v5Users, posts: posts('bigInt') })
@@ -38,12 +47,18 @@ describe.each(BACKENDS)('the guide walk on $name', ({ open }) => {
   let backend: Backend
   const applied: Migration[] = []
   const columns = async (table: string) => {
-    const result = await toDriver(backend.db).query<{ column_name: string; data_type: string; is_nullable: string }>({
+    const result = await toDriver(backend.db).query<{
+      column_name: string
+      data_type: string
+      is_nullable: string
+    }>({
       text: `SELECT column_name, data_type, is_nullable FROM information_schema.columns
              WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       values: [table],
     })
-    return result.rows.map((r) => `${r.column_name} ${r.data_type}${r.is_nullable === 'YES' ? ' null' : ''}`)
+    return result.rows.map(
+      (r) => `${r.column_name} ${r.data_type}${r.is_nullable === 'YES' ? ' null' : ''}`,
+    )
   }
   const indexes = async (table: string) => {
     const result = await toDriver(backend.db).query<{ indexname: string }>({
@@ -52,8 +67,15 @@ describe.each(BACKENDS)('the guide walk on $name', ({ open }) => {
     })
     return result.rows.map((r) => r.indexname)
   }
+  /** docs/MIGRATIONS.md shows each step's SQL; it must be what the generator produces. */
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'MIGRATIONS.md'), 'utf8')
   /** Adds the next migration, applies it, and rolls it back and forth once when it can be. */
-  const step = async (plan: ReturnType<typeof planMigration>, check: () => Promise<void>, undo?: () => Promise<void>) => {
+  const step = async (
+    plan: ReturnType<typeof planMigration>,
+    check: () => Promise<void>,
+    undo?: () => Promise<void>,
+  ) => {
+    if (applied.length > 0) expect(doc).toContain(plan.up.join('\n'))
     const migration = migrationOf(applied.length + 1, plan)
     applied.push(migration)
     expect((await migrate(backend.db, applied)).applied).toEqual([migration.name])
@@ -98,14 +120,20 @@ describe.each(BACKENDS)('the guide walk on $name', ({ open }) => {
   })
 
   it('0003 renames name to full_name and keeps the data', async () => {
-    await toDriver(backend.db).query({ text: `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada')` })
+    await toDriver(backend.db).query({
+      text: `INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada')`,
+    })
     const plan = planMigration(v2, v3)
     expect(plan.name).toBe('rename_name_to_full_name_in_users')
     expect(plan.up).toEqual(['ALTER TABLE users RENAME COLUMN name TO full_name;'])
     expect(plan.down).toEqual(['ALTER TABLE users RENAME COLUMN full_name TO name;'])
     expect(plan.findings.map((f) => f.rule)).toEqual(['rename'])
     const fullName = async () =>
-      (await toDriver(backend.db).query<{ full_name: string }>({ text: 'SELECT full_name FROM users' })).rows
+      (
+        await toDriver(backend.db).query<{ full_name: string }>({
+          text: 'SELECT full_name FROM users',
+        })
+      ).rows
     await step(
       plan,
       async () => expect(await fullName()).toEqual([{ full_name: 'Ada' }]),
@@ -119,7 +147,9 @@ describe.each(BACKENDS)('the guide walk on $name', ({ open }) => {
     expect(plan.up).toEqual(['ALTER TABLE users DROP COLUMN IF EXISTS phone;'])
     expect(plan.down).toBeNull()
     expect(plan.findings.map((f) => `${f.severity} ${f.rule}`)).toEqual(['error drop-column'])
-    const migration = await step(plan, async () => expect(await columns('users')).not.toContain('phone text null'))
+    const migration = await step(plan, async () =>
+      expect(await columns('users')).not.toContain('phone text null'),
+    )
     expect(migration.down).toContain('-- fluentorm:irreversible drops column users.phone')
     await expect(down(backend.db, { migrations: applied })).rejects.toThrow(
       /0004_drop_phone_from_users\.sql cannot be rolled back: it drops column users\.phone: its values cannot be restored/,
@@ -130,7 +160,9 @@ describe.each(BACKENDS)('the guide walk on $name', ({ open }) => {
     const plan = planMigration(v4, v5)
     expect(plan.name).toBe('add_idx_users_full_name')
     expect(plan.transactional).toBe(false)
-    expect(plan.up).toEqual(['CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_full_name ON users (full_name);'])
+    expect(plan.up).toEqual([
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_full_name ON users (full_name);',
+    ])
     expect(plan.down).toEqual(['DROP INDEX CONCURRENTLY IF EXISTS idx_users_full_name;'])
     const migration = await step(
       plan,

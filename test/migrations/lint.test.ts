@@ -10,9 +10,15 @@ describe('migration lint', () => {
     [['DROP TABLE IF EXISTS tags;'], 'error drop-table'],
     [['ALTER TABLE users DROP COLUMN IF EXISTS phone;'], 'error drop-column'],
     [['CREATE INDEX idx_users_email ON users (email);'], 'warning non-concurrent-index'],
-    [['CREATE INDEX CONCURRENTLY idx_users_email ON users (email);'], 'error concurrently-in-transaction'],
+    [
+      ['CREATE INDEX CONCURRENTLY idx_users_email ON users (email);'],
+      'error concurrently-in-transaction',
+    ],
     [['ALTER TABLE users ADD COLUMN age INTEGER NOT NULL;'], 'error add-not-null-column'],
-    [['ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);'], 'warning fk-without-not-valid'],
+    [
+      ['ALTER TABLE posts ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id);'],
+      'warning fk-without-not-valid',
+    ],
     [['ALTER TABLE users RENAME COLUMN name TO full_name;'], 'warning rename'],
     [['ALTER TABLE users RENAME TO members;'], 'warning rename'],
     [['ALTER TABLE users ALTER COLUMN name SET NOT NULL;'], 'warning set-not-null'],
@@ -34,20 +40,31 @@ describe('migration lint', () => {
         "SELECT 'DROP TABLE users';",
       ]),
     ).toEqual([])
-    expect(rules(['CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (email);'], false)).toEqual([])
+    expect(rules(['CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON users (email);'], false)).toEqual(
+      [],
+    )
   })
 
   it('flags a narrowing type change from the schema, not a widening one', () => {
-    const withName = (length: number) => schemaOf({
-      users: (t) => (t.uuid({ name: 'id', primaryKey: true }), t.varchar({ name: 'name', length })),
-    })
-    expect(planMigration(withName(100), withName(20)).findings.map((f) => f.rule)).toEqual(['narrowing-type-change'])
+    const withName = (length: number) =>
+      schemaOf({
+        users: (t) => (
+          t.uuid({ name: 'id', primaryKey: true }), t.varchar({ name: 'name', length })
+        ),
+      })
+    expect(planMigration(withName(100), withName(20)).findings.map((f) => f.rule)).toEqual([
+      'narrowing-type-change',
+    ])
     expect(planMigration(withName(20), withName(100)).findings).toEqual([])
   })
 
   it('generates FKs on existing tables NOT VALID, then validates them', () => {
-    const users = (t: Parameters<Parameters<typeof schemaOf>[0][string]>[0]) => t.uuid({ name: 'id', primaryKey: true })
-    const before = schemaOf({ users, posts: (t) => (t.uuid({ name: 'id', primaryKey: true }), t.uuid({ name: 'user_id' })) })
+    const users = (t: Parameters<Parameters<typeof schemaOf>[0][string]>[0]) =>
+      t.uuid({ name: 'id', primaryKey: true })
+    const before = schemaOf({
+      users,
+      posts: (t) => (t.uuid({ name: 'id', primaryKey: true }), t.uuid({ name: 'user_id' })),
+    })
     const after = schemaOf({
       users,
       posts: (t) => (

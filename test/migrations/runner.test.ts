@@ -1,16 +1,29 @@
 import { down, type Migration, migrate, status, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type Backend, BACKENDS } from '../support/backends.ts'
+import { BACKENDS, type Backend } from '../support/backends.ts'
 import { handWritten } from './support/migration-fixtures.ts'
 
-const one = handWritten('001_create_things', 'CREATE TABLE things (id INTEGER PRIMARY KEY);', 'DROP TABLE things;')
-const two = handWritten('002_add_label', "ALTER TABLE things ADD COLUMN label TEXT DEFAULT 'x;y';", 'ALTER TABLE things DROP COLUMN label;')
-const three = handWritten('003_add_size', 'ALTER TABLE things ADD COLUMN size INTEGER;', 'ALTER TABLE things DROP COLUMN size;')
+const one = handWritten(
+  '001_create_things',
+  'CREATE TABLE things (id INTEGER PRIMARY KEY);',
+  'DROP TABLE things;',
+)
+const two = handWritten(
+  '002_add_label',
+  "ALTER TABLE things ADD COLUMN label TEXT DEFAULT 'x;y';",
+  'ALTER TABLE things DROP COLUMN label;',
+)
+const three = handWritten(
+  '003_add_size',
+  'ALTER TABLE things ADD COLUMN size INTEGER;',
+  'ALTER TABLE things DROP COLUMN size;',
+)
 
 describe.each(BACKENDS)('the migration runner on $name', ({ open }) => {
   let backend: Backend
   const query = async (text: string) => (await toDriver(backend.db).query({ text })).rows
-  const history = async () => (await query('SELECT name FROM fluentorm_migrations ORDER BY name')).map((r) => r.name)
+  const history = async () =>
+    (await query('SELECT name FROM fluentorm_migrations ORDER BY name')).map((r) => r.name)
 
   beforeAll(async () => {
     backend = await open()
@@ -18,24 +31,36 @@ describe.each(BACKENDS)('the migration runner on $name', ({ open }) => {
   afterAll(() => backend.close())
   // A fresh, empty schema per test (one database per file: PGlite takes seconds to start).
   beforeEach(async () => {
-    await toDriver(backend.db).exec(`DROP SCHEMA IF EXISTS ${backend.schema} CASCADE; CREATE SCHEMA ${backend.schema}`)
+    await toDriver(backend.db).exec(
+      `DROP SCHEMA IF EXISTS ${backend.schema} CASCADE; CREATE SCHEMA ${backend.schema}`,
+    )
   })
 
   it('applies hand-written files in order, records them, and skips them the second time', async () => {
-    expect((await migrate(backend.db, [three, one, two])).applied).toEqual(['001_create_things', '002_add_label', '003_add_size'])
+    expect((await migrate(backend.db, [three, one, two])).applied).toEqual([
+      '001_create_things',
+      '002_add_label',
+      '003_add_size',
+    ])
     expect((await migrate(backend.db, [one, two, three])).applied).toEqual([])
-    const rows = await query('SELECT name, checksum, started_at <= finished_at AS ordered FROM fluentorm_migrations ORDER BY name')
-    expect(rows).toEqual([one, two, three].map((m) => ({ name: m.name, checksum: m.checksum, ordered: true })))
+    const rows = await query(
+      'SELECT name, checksum, started_at <= finished_at AS ordered FROM fluentorm_migrations ORDER BY name',
+    )
+    expect(rows).toEqual(
+      [one, two, three].map((m) => ({ name: m.name, checksum: m.checksum, ordered: true })),
+    )
     await query('INSERT INTO things (id) VALUES (1)')
     expect(await query('SELECT label FROM things')).toEqual([{ label: 'x;y' }])
   })
 
   it('dry run returns the SQL and changes nothing', async () => {
     const result = await migrate(backend.db, { migrations: [one], dryRun: true })
-    expect(result.sql).toBe('-- 001_create_things.sql\nCREATE TABLE things (id INTEGER PRIMARY KEY);\n')
-    expect(await query(`SELECT to_regclass('fluentorm_migrations') AS t, to_regclass('things') AS u`)).toEqual([
-      { t: null, u: null },
-    ])
+    expect(result.sql).toBe(
+      '-- 001_create_things.sql\nCREATE TABLE things (id INTEGER PRIMARY KEY);\n',
+    )
+    expect(
+      await query(`SELECT to_regclass('fluentorm_migrations') AS t, to_regclass('things') AS u`),
+    ).toEqual([{ t: null, u: null }])
   })
 
   it('status lists applied and pending; down rolls back n steps', async () => {
@@ -80,13 +105,17 @@ describe.each(BACKENDS)('the migration runner on $name', ({ open }) => {
       "-- adds two columns\nALTER TABLE things ADD COLUMN a TEXT;\n\nALTER TABLE nowhere ADD COLUMN b TEXT;\nSELECT ';';",
     )
     const error = (await migrate(backend.db, [one, failing, three]).catch((e: Error) => e)) as Error
-    expect(error.message).toMatch(/^migrate failed: 002_broken\.sql, statement 2 of 3 \(line 4\): .*nowhere.* does not exist/)
+    expect(error.message).toMatch(
+      /^migrate failed: 002_broken\.sql, statement 2 of 3 \(line 4\): .*nowhere.* does not exist/,
+    )
     expect(error.message).toContain('ALTER TABLE nowhere ADD COLUMN b TEXT;')
     expect(error.message).toContain('Nothing of 002_broken.sql was applied')
     expect(await history()).toEqual(['001_create_things'])
-    expect(await query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'things' AND table_schema = current_schema()`)).toEqual([
-      { column_name: 'id' },
-    ])
+    expect(
+      await query(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'things' AND table_schema = current_schema()`,
+      ),
+    ).toEqual([{ column_name: 'id' }])
   })
 
   it('down refuses a migration without a rollback file before running anything', async () => {
@@ -104,9 +133,13 @@ describe.each(BACKENDS)('the migration runner on $name', ({ open }) => {
       '-- fluentorm:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_things_id ON things (id);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_things_id2 ON things (id);',
     )
     await migrate(backend.db, [one, concurrent])
-    expect(await query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'idx_things_id%'`)).toEqual([{ n: 2 }])
-    expect(await query(`SELECT transactional FROM fluentorm_migrations WHERE name = '002_index'`)).toEqual([
-      { transactional: false },
-    ])
+    expect(
+      await query(
+        `SELECT count(*)::int AS n FROM pg_indexes WHERE indexname LIKE 'idx_things_id%'`,
+      ),
+    ).toEqual([{ n: 2 }])
+    expect(
+      await query(`SELECT transactional FROM fluentorm_migrations WHERE name = '002_index'`),
+    ).toEqual([{ transactional: false }])
   })
 })

@@ -4,14 +4,19 @@
  * answers each with one JSON line. `--once <schema> <file>` runs one job and exits (the
  * SIGKILL test).
  */
-import { createInterface } from 'node:readline'
+
 import { readFileSync } from 'node:fs'
-import { migrate, type Migration } from '@fluentorm/runtime'
+import { createInterface } from 'node:readline'
+import { type Migration, migrate } from '@fluentorm/runtime'
 import pg from 'pg'
 import { DATABASE_URL } from '../../support/backends.ts'
 
 async function run(schema: string, migrations: Migration[]): Promise<string[]> {
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}`, max: 2 })
+  const pool = new pg.Pool({
+    connectionString: DATABASE_URL,
+    options: `-c search_path=${schema}`,
+    max: 2,
+  })
   try {
     return (await migrate(pool, { migrations, lockWaitTimeout: 30_000 })).applied as string[]
   } finally {
@@ -31,7 +36,9 @@ if (process.argv[2] === '--once') {
       const applied = await run(job.schema, job.migrations)
       process.stdout.write(`${JSON.stringify({ round: job.round, applied })}\n`)
     } catch (error) {
-      process.stdout.write(`${JSON.stringify({ round: job.round, error: (error as Error).message })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ round: job.round, error: (error as Error).message })}\n`,
+      )
     }
   }
 }

@@ -1,9 +1,15 @@
 import type { Migration } from '@fluentorm/runtime'
+import {
+  renderDownFile,
+  renderMigrationFile,
+} from '../../../packages/core/src/migration/migration-file.ts'
+import {
+  type MigrationPlan,
+  planMigration,
+} from '../../../packages/core/src/migration/migration-plan.ts'
 import { compileSchema } from '../../../packages/core/src/schema/compile-schema.ts'
 import type { SchemaIR } from '../../../packages/core/src/schema/schema-ir.ts'
 import type { TableSchema } from '../../../packages/core/src/schema/table-schema.ts'
-import { renderDownFile, renderMigrationFile } from '../../../packages/core/src/migration/migration-file.ts'
-import { type MigrationPlan, planMigration } from '../../../packages/core/src/migration/migration-plan.ts'
 import { migrationChecksum } from '../../../packages/runtime/src/migration/migration-source.ts'
 
 export type Build = (t: TableSchema) => void

@@ -119,7 +119,7 @@ describe('concurrent runners on PostgreSQL', () => {
     const child = spawn(process.execPath, [JITI, CHILD, '--once', schema, file], {
       stdio: ['ignore', 'pipe', 'inherit'],
     })
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal)))
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
     for (;;) {
       const sleeping = await admin.query(
         `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(1.5)%' AND state = 'active'`,

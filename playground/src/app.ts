@@ -5,7 +5,7 @@ import { renderPage } from './render-page.ts'
 import { DEMO_USER, setupDatabase } from './setup-database.ts'
 
 const db = await database()
-// Again on every reload of this module, so a table added to schemas/ in dev exists at once.
+// Again on every reload of this module, so a migration generated while the server runs applies at once.
 await setupDatabase(db)
 
 /** The blog's routes: the post list, creating a post from the form, soft-deleting one. */

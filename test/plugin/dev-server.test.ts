@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { Model } from '@fluentorm/runtime'
@@ -114,6 +114,26 @@ describe('the Vite dev server', () => {
     )
     await waitFor('the fixed schema', async () =>
       columnsOf((await importModels()).Post)?.includes('body') ? true : undefined,
+    )
+  })
+
+  it('reloads the bundled migrations when a migration file is written meanwhile', async () => {
+    const ssr = server.environments.ssr
+    if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
+    const names = async () =>
+      (
+        (await ssr.runner.import('virtual:fluentorm/migrations')) as {
+          migrations: { name: string }[]
+        }
+      ).migrations.map((m) => m.name)
+    expect(await names()).toEqual([])
+    await mkdir(join(project.root, 'migrations'), { recursive: true })
+    await writeFile(
+      join(project.root, 'migrations/0001_create_tags.sql'),
+      'CREATE TABLE tags (id int);\n',
+    )
+    await waitFor('the new migration', async () =>
+      (await names()).includes('0001_create_tags') ? true : undefined,
     )
   })
 })

@@ -2,7 +2,7 @@ import { dirname, extname, resolve } from 'node:path'
 import type { ViteDevServer } from 'vite'
 import type { FluentormContext } from './context.ts'
 import { pendingMigrationPreview } from './migrations-bridge.ts'
-import { VIRTUAL_IDS } from './module-ids.ts'
+import { VIRTUAL_IDS, type VirtualModule } from './module-ids.ts'
 
 const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
 /** A rename arrives as unlink then add: regenerate once for both. */
@@ -13,7 +13,8 @@ const SETTLE_MS = 40
  * renamed or deleted regenerates the module and the `.d.ts`, prints the SQL the change
  * implies, and reloads `virtual:fluentorm/models` in every environment (the SSR runner
  * included). An invalid schema is reported in the terminal and the error overlay while the
- * last valid models keep serving.
+ * last valid models keep serving. A migration written to migrations/ meanwhile (by
+ * `npx fluentorm generate`) reloads `virtual:fluentorm/migrations`.
  */
 export function attachDevServer(context: FluentormContext, server: ViteDevServer): void {
   context.serving = true
@@ -23,14 +24,17 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     error: (message) => logger.error(`[fluentorm] ${message}`, { timestamp: true }),
   }
   // Vite watches only its root and the files it imported; schemas/ may sit outside the root.
-  server.watcher.add(context.options.schemasDir)
+  server.watcher.add([context.options.schemasDir, context.options.migrationsDir])
   let timer: NodeJS.Timeout | undefined
   let showingError = false
 
   const onFileEvent = (file: string) => {
     const path = resolve(file)
-    if (dirname(path) !== context.options.schemasDir || !SCHEMA_EXTENSIONS.has(extname(path)))
-      return
+    const folder = dirname(path)
+    if (folder === context.options.migrationsDir && extname(path) === '.sql') {
+      void reloadModule(server, 'migrations')
+    }
+    if (folder !== context.options.schemasDir || !SCHEMA_EXTENSIONS.has(extname(path))) return
     clearTimeout(timer)
     timer = setTimeout(regenerate, SETTLE_MS)
   }
@@ -51,15 +55,15 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     if (!result.changed) return
     const preview = await pendingMigrationPreview(context.options.migrationsDir, result.schema)
     if (preview !== null) context.logger.info(preview)
-    await reloadModels(server)
+    await reloadModule(server, 'models')
   }
 }
 
-/** Reloads the models module in each environment that has loaded it. */
-async function reloadModels(server: ViteDevServer): Promise<void> {
+/** Reloads a virtual module in each environment that has loaded it. */
+async function reloadModule(server: ViteDevServer, module: VirtualModule): Promise<void> {
   for (const environment of Object.values(server.environments)) {
-    const module = environment.moduleGraph.getModuleById(VIRTUAL_IDS.models.resolved)
-    if (module) await environment.reloadModule(module)
+    const node = environment.moduleGraph.getModuleById(VIRTUAL_IDS[module].resolved)
+    if (node) await environment.reloadModule(node)
   }
 }
 

@@ -3,6 +3,7 @@ import pg from 'pg'
 import { connectionFailedError } from './errors/connection-failed-error.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 import type { Driver } from './executor/driver.ts'
+import { PgPipelineDriver } from './executor/pg-pipeline-driver.ts'
 import { PgPoolDriver } from './executor/pg-pool-driver.ts'
 import { PgliteDriver } from './executor/pglite-driver.ts'
 
@@ -27,12 +28,21 @@ export interface ConnectOptions {
   readonly statementTimeout?: number
   /** pg only: a statement waiting longer for a lock fails (ms, 0 = never). @default 0 */
   readonly lockTimeout?: number
+  /**
+   * pg only: send single statements over a few connections in pipeline mode, many in flight
+   * on each, instead of one at a time per pool connection. Transactions, `session()` and
+   * `exec()` always use the pool. `false` behind a transaction-mode pooler (PgBouncer before
+   * 1.21, or without `max_prepared_statements`): see docs/PERFORMANCE.md.
+   * @default { connections: 2 }
+   */
+  readonly pipeline?: boolean | { readonly connections?: number }
 }
 
 export interface PgDatabase extends Driver {
   readonly kind: 'pg'
+  /** The pool that transactions and sessions (and every query, with `pipeline: false`) use. */
   readonly pool: pg.Pool
-  /** Ends every connection of the pool. */
+  /** Ends every connection: the pool's and the pipelined ones. */
   close(): Promise<void>
 }
 
@@ -67,6 +77,10 @@ class PgPoolDatabase extends PgPoolDriver implements PgDatabase {
   }
 }
 
+class PgPipelineDatabase extends PgPipelineDriver implements PgDatabase {
+  readonly kind = 'pg'
+}
+
 class EmbeddedDatabase extends PgliteDriver implements PgliteDatabase {
   readonly kind = 'pglite'
   declare readonly pglite: PGlite
@@ -76,24 +90,56 @@ class EmbeddedDatabase extends PgliteDriver implements PgliteDatabase {
 }
 
 async function connectPg(url: string, options: ConnectOptions): Promise<PgDatabase> {
-  const pool = new pg.Pool({
+  const client = {
     connectionString: url,
-    max: options.pool?.max ?? 10,
     connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 10_000,
-    idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 10_000,
     options: startupOptions(url, options),
+  }
+  const pool = new pg.Pool({
+    ...client,
+    max: options.pool?.max ?? 10,
+    idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 10_000,
   })
   // An idle client whose server went away emits 'error' on the pool; unhandled, Node would
   // exit. pg already drops that client, and the next query opens a fresh connection.
   pool.on('error', () => undefined)
+  const connections = pipelineConnections(options.pipeline)
+  if (connections === 0) {
+    try {
+      const probe = await pool.connect()
+      probe.release()
+    } catch (error) {
+      await pool.end()
+      throw connectionFailedError(url, error)
+    }
+    return new PgPoolDatabase(pool)
+  }
+  const db = new PgPipelineDatabase(pool, { client, connections, url })
   try {
-    const probe = await pool.connect()
-    probe.release()
+    await db.open()
   } catch (error) {
     await pool.end()
-    throw connectionFailedError(url, error)
+    throw error
   }
-  return new PgPoolDatabase(pool)
+  return db
+}
+
+/**
+ * Two pipelined connections: on a small server one keeps a backend busy while the other's
+ * answers are read; more add little (docs/PERFORMANCE.md has the measurements).
+ */
+function pipelineConnections(pipeline: ConnectOptions['pipeline']): number {
+  if (pipeline === false) return 0
+  const connections = pipeline === true || pipeline === undefined ? 2 : (pipeline.connections ?? 2)
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new FluentOrmError({
+      code: 'INVALID_OPTION',
+      kind: 'invalid_usage',
+      reason: `pipeline.connections must be a whole number of at least 1, got ${String(connections)}; or pass pipeline: false to send every query through the pool`,
+      operation: 'connect',
+    })
+  }
+  return connections
 }
 
 /**

@@ -1,0 +1,158 @@
+import pg from 'pg'
+import { connectionFailedError } from '../errors/connection-failed-error.ts'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import {
+  type Driver,
+  driverBrand,
+  type QueryConfig,
+  type QueryResult,
+  type TransactionOptions,
+} from './driver.ts'
+import { pgQuery } from './pg-connection.ts'
+import { PgPoolDriver } from './pg-pool-driver.ts'
+import type { Transaction } from './transaction-driver.ts'
+
+/**
+ * Statements that change the state of the session they run on. On a pipelined connection
+ * they would change it for every query that shares the connection, so they run on a pool
+ * connection instead, as a plain pg.Pool would run them.
+ */
+const sessionStatement =
+  /^\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate)\b/i
+
+/** One pipelined pg.Client; replaced by a fresh one after its connection dies. */
+interface PipelineSlot {
+  client: pg.Client | undefined
+  opening: Promise<pg.Client> | undefined
+  /** Queries sent on this slot and not yet answered: the load that picks the slot. */
+  inFlight: number
+}
+
+export interface PipelineConfig {
+  /** How pipelined clients connect (URL, startup options); `pipeline: true` is added. */
+  readonly client: pg.ClientConfig
+  /** How many pipelined connections the queries are spread over. */
+  readonly connections: number
+  /** For error messages that name the server. */
+  readonly url: string
+}
+
+/**
+ * Single statements are multiplexed over a few pg clients in pipeline mode: each query is
+ * written at once, without waiting for the answers to the ones before it, on the connection
+ * with the fewest queries in flight. Each query carries its own Sync, so one that fails
+ * fails alone. Transactions, `session()` and `exec()` need a connection of their own and
+ * use `pool`.
+ *
+ * @example
+ * const db = new PgPipelineDriver(pool, { client: { connectionString }, connections: 2, url })
+ * await Promise.all(ids.map((id) => User.findById(db, id)))  // 64 queries, 2 sockets, no waiting
+ */
+export class PgPipelineDriver implements Driver {
+  readonly [driverBrand] = true
+  readonly dialect = 'pg'
+  readonly #slots: PipelineSlot[]
+  readonly #pooled: PgPoolDriver
+  #closed = false
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly pipeline: PipelineConfig,
+  ) {
+    this.#pooled = new PgPoolDriver(pool)
+    this.#slots = Array.from({ length: Math.max(1, pipeline.connections) }, () => ({
+      client: undefined,
+      opening: undefined,
+      inFlight: 0,
+    }))
+  }
+
+  query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    if (sessionStatement.test(config.text)) return this.#pooled.query<R>(config)
+    return this.#send<R>(this.#leastLoaded(), config)
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#pooled.exec(sql)
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#pooled.transaction(fn, options)
+  }
+
+  session<T>(fn: (session: Driver) => Promise<T>): Promise<T> {
+    return this.#pooled.session(fn)
+  }
+
+  /** Opens the first pipelined connection, so a wrong URL fails at start-up. */
+  async open(): Promise<void> {
+    await this.#open(this.#slots[0]!)
+  }
+
+  /** Lets the queries already sent finish, then ends the pipelined connections and the pool. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const clients = this.#slots.map((slot) => slot.client ?? slot.opening?.catch(() => undefined))
+    await Promise.all(clients.map(async (client) => (await client)?.end()))
+    await this.pool.end()
+  }
+
+  async #send<R>(slot: PipelineSlot, config: QueryConfig): Promise<QueryResult<R>> {
+    slot.inFlight++
+    try {
+      return await pgQuery<R>(slot.client ?? (await this.#open(slot)), config)
+    } finally {
+      slot.inFlight--
+    }
+  }
+
+  /** Ties go to the first slot: sequential callers stay on one warm connection. */
+  #leastLoaded(): PipelineSlot {
+    let best = this.#slots[0]!
+    for (let i = 1; i < this.#slots.length && best.inFlight > 0; i++) {
+      const slot = this.#slots[i]!
+      if (slot.inFlight < best.inFlight) best = slot
+    }
+    return best
+  }
+
+  #open(slot: PipelineSlot): Promise<pg.Client> {
+    if (this.#closed) return Promise.reject(closedError())
+    slot.opening ??= this.#connect(slot).finally(() => {
+      slot.opening = undefined
+    })
+    return slot.opening
+  }
+
+  async #connect(slot: PipelineSlot): Promise<pg.Client> {
+    const client = new pg.Client({ ...this.pipeline.client, pipeline: true })
+    // A dead connection emits 'error' (unheard, Node would exit) and 'end'; its queries fail
+    // with kind 'connection' and the next query opens a fresh connection in its slot.
+    const forget = () => {
+      if (slot.client === client) slot.client = undefined
+    }
+    client.on('error', forget)
+    client.on('end', forget)
+    try {
+      await client.connect()
+    } catch (error) {
+      throw connectionFailedError(this.pipeline.url, error)
+    }
+    if (this.#closed) {
+      await client.end()
+      throw closedError()
+    }
+    slot.client = client
+    return client
+  }
+}
+
+function closedError(): FluentOrmError {
+  return new FluentOrmError({
+    code: 'DATABASE_CLOSED',
+    kind: 'connection',
+    reason:
+      'the database was closed (db.close()) before this query; close the Database only after its last query',
+    operation: 'query',
+  })
+}

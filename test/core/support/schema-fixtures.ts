@@ -50,9 +50,17 @@ export function schemaOf(...files: SchemaFileModule[]): SchemaIR {
   return result.schema
 }
 
-/** Writes files into a fresh temporary directory and returns its path. */
-export async function tempProject(files: Readonly<Record<string, string>>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fluentorm-core-'))
+/**
+ * Writes files into a fresh temporary directory and returns its path. Pass `insideRepo` for
+ * files that import `@fluentorm/core` at run time: they resolve it from the repository.
+ */
+export async function tempProject(
+  files: Readonly<Record<string, string>>,
+  insideRepo = false,
+): Promise<string> {
+  const base = insideRepo ? resolve(ROOT, 'tmp') : tmpdir()
+  await mkdir(base, { recursive: true })
+  const dir = await mkdtemp(join(base, 'fluentorm-core-'))
   for (const [name, content] of Object.entries(files)) {
     await mkdir(resolve(dir, name, '..'), { recursive: true })
     await writeFile(resolve(dir, name), content)

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { generateTableFiles } from '@fluentorm/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BACKENDS, type Backend } from '../support/backends.ts'
-import { loadValid, ROOT, rows, runScript } from './support/schema-fixtures.ts'
+import { file, loadValid, ROOT, rows, runScript, schemaOf } from './support/schema-fixtures.ts'
 
 /** The catalog as one line per column, constraint and index, with the schema name removed. */
 async function readCatalog(backend: Backend): Promise<string> {
@@ -93,5 +93,47 @@ describe.each(BACKENDS)('generated files applied to $name', ({ open }) => {
     expect(post).toMatchObject({ is_published: false, view_count: 0 })
     await rows(backend, 'DELETE FROM users WHERE id = $1', [user?.id])
     expect(await rows(backend, 'SELECT * FROM posts')).toEqual([])
+  })
+
+  it('place an FK of a cycle through a nullable column in the later table file', async () => {
+    const schema = schemaOf(
+      file('teams', (t) => {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.uuid({ name: 'captain_id', nullable: true })
+        t.belongsTo({
+          name: 'captain',
+          column: 'captain_id',
+          referencesTable: 'players',
+          onDelete: 'set null',
+        })
+      }),
+      file(
+        'players',
+        (t) => {
+          t.uuid({ name: 'id', primaryKey: true })
+          t.uuid({ name: 'team_id' })
+          t.belongsTo({ name: 'team', column: 'team_id', referencesTable: 'teams' })
+        },
+        2,
+      ),
+    )
+    const generated = generateTableFiles(schema)
+    expect([...generated.keys()]).toEqual(['teams.sql', 'players.sql'])
+    expect(generated.get('teams.sql')).not.toContain('fk_teams_captain')
+    expect(generated.get('players.sql')).toContain('-- Apply after: teams.sql\n')
+    expect(generated.get('players.sql')).toContain(
+      'ALTER TABLE teams ADD CONSTRAINT fk_teams_captain',
+    )
+    for (let run = 0; run < 2; run++) {
+      for (const content of generated.values()) await runScript(backend, content)
+    }
+    const actions = await rows<{ conname: string; confdeltype: string }>(
+      backend,
+      `SELECT conname, confdeltype::text FROM pg_constraint WHERE conname IN ('fk_teams_captain', 'fk_players_team') ORDER BY conname`,
+    )
+    expect(actions).toEqual([
+      { conname: 'fk_players_team', confdeltype: 'a' },
+      { conname: 'fk_teams_captain', confdeltype: 'n' },
+    ])
   })
 })

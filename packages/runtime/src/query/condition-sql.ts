@@ -33,8 +33,11 @@ export interface RenderContext {
   readonly writer: SqlWriter
   /** Quoted alias of the query's own table. */
   readonly alias: string
-  /** Renders a nested query with the same writer, so placeholders keep counting. */
-  subquery(state: QueryState): string
+  /**
+   * Renders a nested query with the same writer, so placeholders keep counting;
+   * `projection` replaces its select list (EXISTS needs none: `1`).
+   */
+  subquery(state: QueryState, projection?: string): string
   /** A fresh alias number for include subqueries. */
   nextAlias(): number
 }
@@ -141,7 +144,7 @@ function conditionSql(ctx: RenderContext, condition: Condition): string {
     case 'columns':
       return `${columnSql(ctx, condition.left)} ${OPERATOR_SQL[condition.op]} ${columnSql(ctx, condition.right)}`
     case 'exists':
-      return `${condition.negated ? 'NOT ' : ''}EXISTS (${ctx.subquery(condition.query)})`
+      return `${condition.negated ? 'NOT ' : ''}EXISTS (${ctx.subquery(condition.query, '1')})`
     case 'group': {
       const inner = joinClauses(ctx, condition.clauses)
       return condition.clauses.length === 1 ? inner : `(${inner})`

@@ -28,7 +28,8 @@ export function scope(r: Renderer, alias: string): RenderContext {
     writer: r.writer,
     alias,
     nextAlias: r.nextAlias,
-    subquery: (state) => renderSelect(state, r, { alias: ownAlias(state), json: false }),
+    subquery: (state, projection) =>
+      renderSelect(state, r, { alias: ownAlias(state), json: false }, projection),
   }
 }
 

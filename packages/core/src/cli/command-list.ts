@@ -6,4 +6,10 @@ import { migrateCommand } from './commands/migrate-command.ts'
 import { statusCommand } from './commands/status-command.ts'
 
 /** Every `fluentorm` subcommand; a new one is a file in `commands/` plus a line here. */
-export const COMMANDS: readonly CliCommand[] = [generateCommand, migrateCommand, statusCommand, downCommand, checkCommand]
+export const COMMANDS: readonly CliCommand[] = [
+  generateCommand,
+  migrateCommand,
+  statusCommand,
+  downCommand,
+  checkCommand,
+]

@@ -30,6 +30,8 @@ describe.each(BACKENDS)('model CRUD on $name', ({ open }) => {
     await Other.createTable(db)
     await Other.createTable(db)
     expect(await Other.tableExists(db)).toBe(true)
+    // DROP … CASCADE took the junction's foreign key to tags with it: put it back.
+    await PostTag.createTable(db)
   })
 
   it('inserts with SQL defaults and returns the whole row', async () => {

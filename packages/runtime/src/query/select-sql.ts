@@ -153,12 +153,17 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
 
 /**
  * A column of the own table. In JSON, int8 and numeric would become JSON numbers (losing
- * precision) and bytea an escaped string, so they travel as text and are decoded per column.
+ * precision) and bytea an escaped string, so they travel as text (bytea as hex, whatever
+ * the session's bytea_output) and are decoded per column.
  */
 function ownColumnSql(ctx: RenderContext, column: ColumnIR, json: boolean): string {
   const sql = `${ctx.alias}.${quoteIdent(column.name)}`
   if (!json || !['bigint', 'numeric', 'bytea'].includes(column.type)) return sql
-  return `${sql}::${column.array ? 'text[]' : 'text'} AS ${quoteIdent(column.name)}`
+  const text =
+    column.type === 'bytea' && !column.array
+      ? `encode(${sql}, 'hex')`
+      : `${sql}::${column.array ? 'text[]' : 'text'}`
+  return `${text} AS ${quoteIdent(column.name)}`
 }
 
 function orderSql(ctx: RenderContext, orders: readonly Order[]): string {

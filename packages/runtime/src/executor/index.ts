@@ -5,7 +5,9 @@ export type { FluentOrmErrorFields, FluentOrmErrorKind } from '../errors/fluent-
 export { FluentOrmError } from '../errors/fluent-orm-error.ts'
 export type { ErrorContext } from '../errors/to-fluent-error.ts'
 export { toFluentError } from '../errors/to-fluent-error.ts'
+export { copyRows } from './copy-rows.ts'
 export type {
+  CopyTarget,
   Driver,
   Executor,
   IsolationLevel,

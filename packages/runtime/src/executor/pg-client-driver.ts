@@ -1,12 +1,13 @@
 import type pg from 'pg'
 import {
+  type CopyTarget,
   type Driver,
   driverBrand,
   type QueryConfig,
   type QueryResult,
   type TransactionOptions,
 } from './driver.ts'
-import { PgConnection, pgExec, pgQuery } from './pg-connection.ts'
+import { PgConnection, pgCopy, pgExec, pgQuery } from './pg-connection.ts'
 import { runTransaction, type Transaction } from './transaction-driver.ts'
 
 /**
@@ -27,6 +28,10 @@ export class PgClientDriver implements Driver {
 
   exec(sql: string): Promise<void> {
     return pgExec(this.client, sql)
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return pgCopy(this.client, target, rows)
   }
 
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {

@@ -1,8 +1,10 @@
 import type pg from 'pg'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
-import type { QueryConfig, QueryResult } from './driver.ts'
+import { copyStatement, copyText } from './copy-text.ts'
+import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
+import { pgCopyFrom } from './pg-copy-query.ts'
 import { type ValueParser, valueParsers } from './value-parsers.ts'
 
 const keepText: ValueParser = (text) => text
@@ -39,6 +41,20 @@ export async function pgExec(target: pg.Pool | pg.ClientBase, sql: string): Prom
   }
 }
 
+/** COPY FROM STDIN on one client (a pool cannot: the rows must follow on the same connection). */
+export async function pgCopy(
+  client: pg.ClientBase,
+  target: CopyTarget,
+  rows: readonly (readonly unknown[])[],
+): Promise<number> {
+  const sql = copyStatement(target, 'STDIN')
+  try {
+    return await pgCopyFrom(client, sql, copyText(rows))
+  } catch (error) {
+    throw toFluentError(error, { operation: 'copyFrom', sql })
+  }
+}
+
 /** A pg client as a Connection that remembers whether it died, so it is destroyed, not reused. */
 export class PgConnection implements Connection {
   readonly dialect = 'pg'
@@ -52,6 +68,10 @@ export class PgConnection implements Connection {
 
   exec(sql: string): Promise<void> {
     return pgExec(this.client, sql).catch((error) => this.#note(error))
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return pgCopy(this.client, target, rows).catch((error) => this.#note(error))
   }
 
   #note(error: { kind?: string }): never {

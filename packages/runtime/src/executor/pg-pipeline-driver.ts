@@ -2,6 +2,7 @@ import pg from 'pg'
 import { connectionFailedError } from '../errors/connection-failed-error.ts'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import {
+  type CopyTarget,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -41,8 +42,8 @@ export interface PipelineConfig {
  * Single statements are multiplexed over a few pg clients in pipeline mode: each query is
  * written at once, without waiting for the answers to the ones before it, on the connection
  * with the fewest queries in flight. Each query carries its own Sync, so one that fails
- * fails alone. Transactions, `session()` and `exec()` need a connection of their own and
- * use `pool`.
+ * fails alone. Transactions, `session()`, `exec()` and `copyFrom()` need a connection of
+ * their own and use `pool`.
  *
  * @example
  * const db = new PgPipelineDriver(pool, { client: { connectionString }, connections: 2, url })
@@ -74,6 +75,10 @@ export class PgPipelineDriver implements Driver {
 
   exec(sql: string): Promise<void> {
     return this.#pooled.exec(sql)
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return this.#pooled.copyFrom(target, rows)
   }
 
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import {
+  type CopyTarget,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -28,6 +29,10 @@ export class PgPoolDriver implements Driver {
 
   exec(sql: string): Promise<void> {
     return pgExec(this.pool, sql)
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return this.#withConnection((connection) => connection.copyFrom(target, rows))
   }
 
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {

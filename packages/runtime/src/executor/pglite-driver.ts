@@ -1,7 +1,9 @@
 import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
+import { copyStatement, copyText } from './copy-text.ts'
 import {
+  type CopyTarget,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -43,6 +45,21 @@ async function pgliteExec(target: PGliteTarget, sql: string): Promise<void> {
   }
 }
 
+/** PGlite reads COPY data from a Blob it exposes as the file `/dev/blob`. */
+async function pgliteCopy(
+  target: PGliteTarget,
+  copy: CopyTarget,
+  rows: readonly (readonly unknown[])[],
+): Promise<number> {
+  const sql = copyStatement(copy, "'/dev/blob'")
+  try {
+    const result = await target.query(sql, [], { blob: new Blob([copyText(rows)]) })
+    return result.affectedRows ?? 0
+  } catch (error) {
+    throw toFluentError(error, { operation: 'copyFrom', sql })
+  }
+}
+
 /**
  * A PGlite instance as a Driver. PGlite is one connection: its own `transaction()` holds
  * every other query back until the transaction ends, so transactions are serialised and
@@ -60,6 +77,10 @@ export class PgliteDriver implements Driver {
 
   exec(sql: string): Promise<void> {
     return pgliteExec(this.pglite, sql)
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return pgliteCopy(this.pglite, target, rows)
   }
 
   async transaction<T>(
@@ -96,5 +117,6 @@ function pgliteConnection(target: PGliteTransaction): Connection {
     dialect: 'pglite',
     query: (config) => pgliteQuery(target, config),
     exec: (sql) => pgliteExec(target, sql),
+    copyFrom: (copy, rows) => pgliteCopy(target, copy, rows),
   }
 }

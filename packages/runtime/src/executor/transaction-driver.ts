@@ -1,6 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Connection } from './connection.ts'
 import {
+  type CopyTarget,
   type Driver,
   driverBrand,
   type IsolationLevel,
@@ -118,6 +119,11 @@ export class TransactionDriver implements Driver {
   exec(sql: string): Promise<void> {
     if (this.#finished) return Promise.reject(finishedError('exec', sql))
     return this.connection.exec(sql)
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    if (this.#finished) return Promise.reject(finishedError('copyFrom'))
+    return this.connection.copyFrom(target, rows)
   }
 
   /** A nested transaction: `SAVEPOINT sp_n`, then `RELEASE` or `ROLLBACK TO SAVEPOINT sp_n`. */

@@ -1,0 +1,71 @@
+import { quoteIdent } from '../query/sql-ident.ts'
+import type { CopyTarget } from './driver.ts'
+import { encodeParams } from './encode-params.ts'
+
+/** `COPY "events" ("name", "value") FROM STDIN`; names quoted, so any column name is safe. */
+export function copyStatement(target: CopyTarget, source: string): string {
+  return `COPY ${quoteIdent(target.table)} (${target.columns.map(quoteIdent).join(', ')}) FROM ${source}`
+}
+
+/**
+ * Encodes rows in COPY's text format: one line per row, fields separated by tabs, `\N` for
+ * NULL, and backslash, tab, newline and carriage return escaped. Values mean what they mean
+ * as query parameters (encodeParams): a Date is ISO 8601 in UTC, a bigint its digits, a
+ * Uint8Array bytea, an array a PostgreSQL array, a plain object JSON.
+ *
+ * @example
+ * copyText([[1, 'a\tb', null]]) // '1\ta\\tb\t\\N\n'
+ */
+export function copyText(rows: readonly (readonly unknown[])[]): string {
+  const lines: string[] = new Array(rows.length)
+  for (let r = 0; r < rows.length; r++) {
+    const row = encodeParams(rows[r]) ?? []
+    let line = ''
+    for (let c = 0; c < row.length; c++) {
+      if (c > 0) line += '\t'
+      line += copyField(row[c])
+    }
+    lines[r] = line
+  }
+  return lines.length ? `${lines.join('\n')}\n` : ''
+}
+
+const special = /[\\\t\n\r]/
+const specialAll = /[\\\t\n\r]/g
+const escapes: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+}
+
+function copyField(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  const text = fieldText(value)
+  return special.test(text) ? text.replace(specialAll, (char) => escapes[char]!) : text
+}
+
+function fieldText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value
+    case 'number':
+    case 'bigint':
+      return String(value)
+    case 'boolean':
+      return value ? 't' : 'f'
+  }
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`
+  if (Array.isArray(value)) return arrayLiteral(value)
+  return JSON.stringify(value)
+}
+
+/** `['a', null, 'b"c']` → `{"a",NULL,"b\"c"}`; nested arrays nest. */
+function arrayLiteral(values: readonly unknown[]): string {
+  const items = values.map((value) => {
+    if (value === null || value === undefined) return 'NULL'
+    if (Array.isArray(value)) return arrayLiteral(value)
+    return `"${fieldText(value).replace(/[\\"]/g, '\\$&')}"`
+  })
+  return `{${items.join(',')}}`
+}

@@ -1,0 +1,109 @@
+import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  copyRows,
+  type Executor,
+  FluentOrmError,
+  toDriver,
+  transaction,
+} from '../../packages/runtime/src/executor/index.ts'
+import { defineModels } from '../../packages/runtime/src/model/define-models.ts'
+import { BACKENDS, type Backend } from '../support/backends.ts'
+
+function eventModel() {
+  const compiled = compileSchema([
+    {
+      path: 'schemas/01_events.ts',
+      tableName: 'events',
+      order: 1,
+      build(t: TableSchema) {
+        t.bigIncrements({ name: 'id', primaryKey: true })
+        t.string({ name: 'name' })
+        t.string({ name: 'note', notNull: false })
+        t.bigInt({ name: 'amount', defaultValue: '0' })
+        t.jsonb({ name: 'payload', notNull: false })
+        t.binary({ name: 'raw', notNull: false })
+        t.string({ name: 'tags', array: true, notNull: false })
+        t.timestamptz({ name: 'at', notNull: false })
+      },
+    },
+  ])
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
+  // biome-ignore lint/suspicious/noExplicitAny: the test model is untyped, as in runtime tests
+  return defineModels(toModelMetas(compiled.schema)).Event as any
+}
+
+const Event = eventModel()
+
+/** Every character COPY's text format must escape, and values of every encoded kind. */
+const tricky = {
+  name: 'tab\there, newline\nthere, cr\r, backslash \\ and \\N',
+  note: null,
+  amount: 9007199254740993n,
+  payload: { quote: '"', nested: ['a', 1, null] },
+  raw: new Uint8Array([0, 9, 10, 92, 255]),
+  tags: ['plain', 'with "quote"', 'back\\slash', 'comma, brace }', null],
+  at: new Date('2024-05-06T07:08:09.123Z'),
+}
+
+describe.each(BACKENDS)('copyRows on $name', ({ open }) => {
+  let backend: Backend
+  let db: Executor
+  beforeAll(async () => {
+    backend = await open()
+    db = backend.db
+    await Event.createTable(db)
+  })
+  afterAll(() => backend?.close())
+
+  it('loads rows that read back exactly as they were given', async () => {
+    await Event.truncate(db)
+    const plain = Array.from({ length: 1000 }, (_, i) => ({
+      ...tricky,
+      name: `event ${i}`,
+      note: i % 2 ? `note ${i}` : null,
+    }))
+    expect(await copyRows(db, Event, [tricky, ...plain])).toBe(1001)
+    const rows = await Event.query().orderBy('id').fetch(db)
+    expect(rows).toHaveLength(1001)
+    expect(rows[0]).toEqual({ id: 1n, ...tricky })
+    expect(rows[1000]).toMatchObject({ name: 'event 999', note: 'note 999' })
+  })
+
+  it('commits or rolls back with the transaction it runs in', async () => {
+    await Event.truncate(db)
+    const thrown = await transaction(db, async (tx) => {
+      await copyRows(tx, Event, [{ name: 'a' }, { name: 'b' }])
+      expect(await Event.count(tx)).toBe(2)
+      throw new Error('undo')
+    }).catch((error: unknown) => error)
+    expect(thrown).toEqual(new Error('undo'))
+    expect(await Event.count(db)).toBe(0)
+  })
+
+  it('refuses rows that do not all set the same columns', async () => {
+    const thrown = await copyRows(db, Event, [{ name: 'a', amount: 1n }, { name: 'b' }]).catch(
+      (error: unknown) => error,
+    )
+    expect(thrown).toBeInstanceOf(FluentOrmError)
+    expect((thrown as Error).message).toBe(
+      'copyRows failed: row 1 sets name but the first row sets name, amount; every row of a COPY must set the same columns (use insertMany to let some rows take defaults)',
+    )
+  })
+
+  it('names the model and column a row gets wrong', async () => {
+    const thrown = await copyRows(db, Event, [{ name: 'a', colour: 'red' }]).catch(
+      (error: unknown) => error,
+    )
+    expect((thrown as Error).message).toBe(
+      'copyRows failed: events has no column colour; the columns are id, name, note, amount, payload, raw, tags, at',
+    )
+  })
+
+  it('reports a constraint violation from the database', async () => {
+    const thrown = await toDriver(db)
+      .copyFrom?.({ table: 'events', columns: ['name'] }, [['ok'], [null]])
+      .catch((error: unknown) => error)
+    expect(thrown).toMatchObject({ kind: 'not_null_violation', operation: 'copyFrom' })
+  })
+})

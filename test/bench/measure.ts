@@ -57,7 +57,9 @@ export function ratioTable(results: readonly Measurement[], baseline = results[0
   const base = results.find((r) => r.name === baseline)!.microseconds
   const lines = ['| contender | µs/op (median) | ratio to ' + baseline + ' |', '|---|---:|---:|']
   for (const r of results) {
-    lines.push(`| ${r.name} | ${r.microseconds.toFixed(1)} | ${(r.microseconds / base).toFixed(3)}x |`)
+    lines.push(
+      `| ${r.name} | ${r.microseconds.toFixed(1)} | ${(r.microseconds / base).toFixed(3)}x |`,
+    )
   }
   return lines.join('\n')
 }

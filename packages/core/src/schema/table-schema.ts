@@ -136,7 +136,12 @@ export type TableDraftEntry =
       readonly name?: string
       readonly source: string
     }
-  | { readonly kind: 'check'; readonly name: string; readonly expression: string; readonly source: string }
+  | {
+      readonly kind: 'check'
+      readonly name: string
+      readonly expression: string
+      readonly source: string
+    }
   | { readonly kind: 'index'; readonly options: IndexOptions; readonly source: string }
   | { readonly kind: 'belongsTo'; readonly options: BelongsToOptions; readonly source: string }
   | {

@@ -193,3 +193,11 @@ describe.each(BACKENDS)('relations on $name', ({ open }) => {
     ])
   })
 })
+
+describe('include misuse', () => {
+  it('refuses a nested query on another model', () => {
+    expect(() => Post.query().include('author', () => Comment.query() as never)).toThrow(
+      'Post.include failed: the query built for relation "author" is on table comments, not users',
+    )
+  })
+})

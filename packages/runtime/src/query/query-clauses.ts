@@ -100,7 +100,16 @@ export function includeOf(
       'Define every related table in the same defineModels call.',
     )
   }
-  return { relation, query: nestedState(target) }
+  const query = nestedState(target)
+  if (query.runtime !== target) {
+    fail(
+      state,
+      'include',
+      `the query built for relation "${name}" is on table ${query.runtime.info.table.name}, not ${targetTable}`,
+      'Build on the query the callback receives: include(name, (q) => q.where(…)).',
+    )
+  }
+  return { relation, query }
 }
 
 /** The state an update / delete by condition runs on, refused when it would be unsafe. */

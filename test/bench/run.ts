@@ -4,12 +4,16 @@
  */
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
+import { codegenBench } from './codegen-bench.ts'
 import { runtimeBench } from './runtime-bench.ts'
 
 const sections: string[] = []
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
 
-for (const [title, bench] of [['Runtime: per-query overhead', runtimeBench]] as const) {
+for (const [title, bench] of [
+  ['Runtime: per-query overhead', runtimeBench],
+  ['Codegen: full generation and one schema saved', codegenBench],
+] as const) {
   console.log(`\n## ${title}\n`)
   const text = await bench()
   console.log(text)

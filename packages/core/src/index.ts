@@ -5,7 +5,12 @@ export {
 } from './codegen/generate-migrations-module.ts'
 export { generateModelsModule } from './codegen/generate-models-module.ts'
 export { toModelMetas } from './codegen/model-metas.ts'
-export { type LoadResult, type LoadSchemasOptions, loadSchemas } from './loader/load-schemas.ts'
+export {
+  type LoadResult,
+  type LoadSchemasOptions,
+  loadSchemas,
+  type SchemaModuleCache,
+} from './loader/load-schemas.ts'
 export { snapshotPath } from './migration/migration-directory.ts'
 export { type MigrationPlan, planMigration } from './migration/migration-plan.ts'
 export { parseSnapshot, type SchemaSnapshot } from './migration/schema-snapshot.ts'

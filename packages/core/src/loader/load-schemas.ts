@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { relative, resolve, sep } from 'node:path'
 import { createJiti } from 'jiti'
 import {
@@ -14,7 +14,18 @@ export interface LoadSchemasOptions {
   readonly schemasDir: string
   /** Paths in problems and `sources` are relative to it. @default process.cwd() */
   readonly root?: string
+  /**
+   * Evaluated files kept between calls by a long-lived caller (the dev server): a file whose
+   * text is unchanged is not evaluated again, so saving one schema re-evaluates one file.
+   */
+  readonly cache?: SchemaModuleCache
 }
+
+/** Absolute path → the file's text and its exports when last evaluated. */
+export type SchemaModuleCache = Map<
+  string,
+  { readonly source: string; readonly exports: Record<string, unknown> }
+>
 
 /** A compile result, plus the absolute paths of the schema files read (for watchers). */
 export type LoadResult = CompileResult & { readonly files: readonly string[] }
@@ -69,13 +80,14 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
   })
   candidates.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1))
 
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false })
+  // No module cache, so an edit is always seen; the transform cache is keyed by content.
+  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: true })
   const modules: SchemaFileModule[] = []
   for (const candidate of candidates) {
     const file = display(candidate.path)
     let exports: Record<string, unknown>
     try {
-      exports = (await jiti.import(candidate.path)) as Record<string, unknown>
+      exports = await evaluate(jiti, candidate.path, options.cache)
     } catch (error) {
       problems.push({
         file,
@@ -116,6 +128,20 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
     return { ok: false, problems: [...problems, ...(compiled.ok ? [] : compiled.problems)], files }
   }
   return { ...compiled, files }
+}
+
+async function evaluate(
+  jiti: ReturnType<typeof createJiti>,
+  path: string,
+  cache: SchemaModuleCache | undefined,
+): Promise<Record<string, unknown>> {
+  if (cache === undefined) return (await jiti.import(path)) as Record<string, unknown>
+  const source = await readFile(path, 'utf8')
+  const cached = cache.get(path)
+  if (cached?.source === source) return cached.exports
+  const exports = (await jiti.import(path)) as Record<string, unknown>
+  cache.set(path, { source, exports })
+  return exports
 }
 
 /** The error's message without its stack, shortened to the part a person reads. */

@@ -46,7 +46,7 @@ export function validateNames(tables: readonly TableIR[], problems: SchemaProble
   )
   for (const table of tables) {
     reportDuplicates(
-      all.filter((thing) => thing.table === table && thing.what.includes('constraint')),
+      namedThings(table).filter((thing) => thing.what.includes('constraint')),
       'Constraint names must be unique within a table',
       problems,
     )

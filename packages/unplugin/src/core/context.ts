@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { SchemaIR } from '@fluentorm/core'
+import type { SchemaIR, SchemaModuleCache } from '@fluentorm/core'
 import {
   formatProblems,
   generateDts,
@@ -71,11 +71,14 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
   let generated: Generated | null = null
   let report: string | null = null
   let schemaFiles: readonly string[] = []
+  // Saving one schema then re-evaluates that file only.
+  const cache: SchemaModuleCache = new Map()
   let pending: Promise<RefreshResult> | null = null
   let queue: Promise<unknown> = Promise.resolve()
 
   async function load(): Promise<RefreshResult> {
-    const result = await loadSchemas({ schemasDir: options.schemasDir, root: options.root })
+    const { schemasDir, root } = options
+    const result = await loadSchemas({ schemasDir, root, cache })
     schemaFiles = result.files
     if (!result.ok) {
       report = formatProblems(result.problems)

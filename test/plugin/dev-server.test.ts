@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { Model } from '@fluentorm/runtime'
@@ -93,11 +93,17 @@ describe('the Vite dev server', () => {
     )
   })
 
-  it('picks up an added schema file, then forgets it when deleted', async () => {
+  it('picks up an added schema file, follows a rename, and forgets it when deleted', async () => {
     await writeFile(schemaFile('03_tags.ts'), TAGS_SCHEMA)
     await waitFor('the Tag model', async () => ((await importModels()).Tag ? true : undefined))
-    await rm(schemaFile('03_tags.ts'))
-    await waitFor('Tag to go', async () => ((await importModels()).Tag ? undefined : true))
+    // The table name comes from the file name: renaming the file renames the model.
+    await rename(schemaFile('03_tags.ts'), schemaFile('03_labels.ts'))
+    await waitFor('Label instead of Tag', async () => {
+      const models = await importModels()
+      return models.Label && !models.Tag ? true : undefined
+    })
+    await rm(schemaFile('03_labels.ts'))
+    await waitFor('Label to go', async () => ((await importModels()).Label ? undefined : true))
     expect(Object.keys((await importModels()).models)).toEqual(['User', 'Post'])
   })
 

@@ -63,3 +63,51 @@ export function ratioTable(results: readonly Measurement[], baseline = results[0
   }
   return lines.join('\n')
 }
+
+/** One target of issue 6, checked against this run's numbers. */
+export interface TargetCheck {
+  readonly target: string
+  readonly met: boolean
+  /** The measured value and, when missed, by how much. */
+  readonly measured: string
+  /** Why a miss happens, known from profiling; shown only for a miss. */
+  readonly whyMissed: string
+}
+
+/** What every benchmark section returns: its tables and the targets it checks. */
+export interface BenchResult {
+  readonly text: string
+  readonly targets: readonly TargetCheck[]
+}
+
+/** `at most` target: met when `value ≤ limit`; the miss is told as a factor over the limit. */
+export function atMost(
+  target: string,
+  value: number,
+  limit: number,
+  unit: string,
+  whyMissed: string,
+): TargetCheck {
+  const met = value <= limit
+  const measured = `${format(value)}${unit}${met ? '' : ` (${(value / limit).toFixed(2)}x the limit)`}`
+  return { target, met, measured, whyMissed }
+}
+
+/** `at least` target: met when `value ≥ limit`; the miss is told as the share reached. */
+export function atLeast(
+  target: string,
+  value: number,
+  limit: number,
+  unit: string,
+  whyMissed: string,
+): TargetCheck {
+  const met = value >= limit
+  const measured = `${format(value)}${unit}${met ? '' : ` (${Math.round((value / limit) * 100)}% of the target)`}`
+  return { target, met, measured, whyMissed }
+}
+
+function format(value: number): string {
+  return Math.abs(value) >= 1000
+    ? Math.round(value).toLocaleString('en')
+    : value.toFixed(value < 10 ? 3 : 1)
+}

@@ -56,12 +56,15 @@ export interface PgliteDatabase extends Driver {
 export type Database = PgDatabase | PgliteDatabase
 
 /**
- * Opens the database: a pg pool when `url` or DATABASE_URL is set, otherwise embedded
- * PGlite. The first connection is made here, so a wrong URL fails now, clearly.
+ * Opens the database: pg when `url` or DATABASE_URL is set, otherwise embedded PGlite.
+ * On pg, single statements are pipelined over 2 connections and transactions use a pool
+ * (`pipeline: false`: everything through the pool). The first connection is made here, so
+ * a wrong URL fails now, clearly.
  *
  * @example
  * const db = await connect()                              // DATABASE_URL, else PGlite in memory
  * const db = await connect({ url, statementTimeout: 5_000 })
+ * const db = await connect({ url, pipeline: false })        // behind PgBouncer < 1.21
  * await User.findById(db, id)
  * await db.close()
  */

@@ -1,6 +1,6 @@
 import { quoteIdent } from '../query/sql-ident.ts'
 import type { CopyTarget } from './driver.ts'
-import { encodeParams } from './encode-params.ts'
+import { encodeDate } from './encode-params.ts'
 
 /** `COPY "events" ("name", "value") FROM STDIN`; names quoted, so any column name is safe. */
 export function copyStatement(target: CopyTarget, source: string): string {
@@ -10,24 +10,22 @@ export function copyStatement(target: CopyTarget, source: string): string {
 /**
  * Encodes rows in COPY's text format: one line per row, fields separated by tabs, `\N` for
  * NULL, and backslash, tab, newline and carriage return escaped. Values mean what they mean
- * as query parameters (encodeParams): a Date is ISO 8601 in UTC, a bigint its digits, a
+ * as query parameters (encode-params.ts): a Date is ISO 8601 in UTC, a bigint its digits, a
  * Uint8Array bytea, an array a PostgreSQL array, a plain object JSON.
  *
  * @example
  * copyText([[1, 'a\tb', null]]) // '1\ta\\tb\t\\N\n'
  */
 export function copyText(rows: readonly (readonly unknown[])[]): string {
-  const lines: string[] = new Array(rows.length)
-  for (let r = 0; r < rows.length; r++) {
-    const row = encodeParams(rows[r]) ?? []
-    let line = ''
+  let text = ''
+  for (const row of rows) {
     for (let c = 0; c < row.length; c++) {
-      if (c > 0) line += '\t'
-      line += copyField(row[c])
+      if (c > 0) text += '\t'
+      text += copyField(row[c])
     }
-    lines[r] = line
+    text += '\n'
   }
-  return lines.length ? `${lines.join('\n')}\n` : ''
+  return text
 }
 
 const special = /[\\\t\n\r]/
@@ -55,6 +53,7 @@ function fieldText(value: unknown): string {
     case 'boolean':
       return value ? 't' : 'f'
   }
+  if (value instanceof Date) return encodeDate(value)
   if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`
   if (Array.isArray(value)) return arrayLiteral(value)
   return JSON.stringify(value)

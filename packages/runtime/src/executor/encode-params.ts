@@ -18,18 +18,21 @@ function needsEncoding(value: unknown): boolean {
 }
 
 function encodeValue(value: unknown): unknown {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) {
-      throw new FluentOrmError({
-        code: 'INVALID_DATE',
-        kind: 'invalid_input',
-        reason:
-          'a parameter is an Invalid Date (new Date(…) could not read its input); pass a valid Date or an ISO 8601 string',
-        operation: 'query',
-      })
-    }
-    return value.toISOString()
-  }
+  if (value instanceof Date) return encodeDate(value)
   if (Array.isArray(value)) return value.map(encodeValue)
   return value
+}
+
+/** A Date as ISO 8601 in UTC; an Invalid Date is refused, never sent as 'Invalid Date'. */
+export function encodeDate(value: Date): string {
+  if (Number.isNaN(value.getTime())) {
+    throw new FluentOrmError({
+      code: 'INVALID_DATE',
+      kind: 'invalid_input',
+      reason:
+        'a parameter is an Invalid Date (new Date(…) could not read its input); pass a valid Date or an ISO 8601 string',
+      operation: 'query',
+    })
+  }
+  return value.toISOString()
 }

@@ -90,8 +90,15 @@ function watchWithRollup(root: string): () => Promise<void> {
     output: { file: join(root, 'out/models.mjs'), format: 'es' },
     onwarn: () => undefined,
   })
+  let building = true
   watcher.on('event', (event) => {
+    if (event.code === 'START') building = true
+    if (event.code === 'END' || event.code === 'ERROR') building = false
     if ('result' in event && event.result) void event.result.close()
   })
-  return () => watcher.close()
+  // A build still writing migrations/ when the test removes the project would race it.
+  return async () => {
+    await waitFor('rollup to finish building', () => (building ? undefined : true))
+    await watcher.close()
+  }
 }

@@ -18,5 +18,5 @@ export async function copyFixture(name: string): Promise<FixtureProject> {
   const root = await mkdtemp(join(tmpdir(), `fluentorm-${name}-`))
   await cp(join(REPO, 'test/plugin/fixtures', name), root, { recursive: true })
   await symlink(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir')
-  return { root, remove: () => rm(root, { recursive: true, force: true }) }
+  return { root, remove: () => rm(root, { recursive: true, force: true, maxRetries: 5 }) }
 }

@@ -96,7 +96,7 @@ export async function bulkBench(): Promise<BenchResult> {
       rates[2]!,
       500_000,
       ' rows/s',
-      'encoding the rows in JS (Date → ISO text) and the server parsing them share the 2 cores with the other engineers’ test runs (load average above 4 during the run)',
+      'not profiled end to end; encoding 50k rows to COPY text alone took 95–175 ms on this loaded machine (about 2 µs a row, Date → ISO text the largest share), and the server parses the text on the same 2 cores',
     ),
   ]
   const text = [

@@ -128,7 +128,7 @@ export async function relationsBench(): Promise<BenchResult> {
     number,
   ]
   const why =
-    'Drizzle prepared sends a named statement (Parse once); the fluentorm query builder sends its SQL unnamed, so PostgreSQL parses and plans the three-level statement on every call'
+    'not yet profiled; both send named statements, so the candidates are per-call work in the query builder (building the SQL and hashing it into the statement name on every fetch, which Drizzle prepared skips) and decoding the include JSON row by row in JS'
   const targets = [
     atMost('(d) include faster than Drizzle per call', fluentUs / perCall, 1, 'x Drizzle', why),
     atMost(

@@ -78,7 +78,7 @@ export const names: string[] = rows.map((row) => row.name)
       seconds,
       1,
       ' s',
-      'parsing @fluentorm/runtime sources (the package exports .ts, so tsc checks them too) is about half of it',
+      'tsc Parse time is about 0.4 s of it (the 330 KiB .d.ts plus the .ts sources @fluentorm/runtime exports); Check time stays under 0.7 s',
     ),
     atMost(
       '(f) the generated types compile without errors',

@@ -109,6 +109,9 @@ describe('the Vite dev server', () => {
 
   it('reports a broken schema, keeps serving the last good models, and recovers', async () => {
     const before = columnsOf((await importModels()).Post)
+    // What the browser's error overlay receives.
+    const overlay: unknown[] = []
+    server.environments.client.hot.send = (payload: unknown) => void overlay.push(payload)
     await editSchema('02_posts.ts', (text) =>
       text.replace("columns: ['user_id', 'created_at']", "columns: ['user_idd']"),
     )
@@ -116,6 +119,10 @@ describe('the Vite dev server', () => {
       errors.find((e) => e.includes('user_idd')),
     )
     expect(report).toContain('02_posts.ts')
+    expect(overlay).toContainEqual({
+      type: 'error',
+      err: expect.objectContaining({ message: expect.stringContaining('user_idd') }),
+    })
     expect(columnsOf((await importModels()).Post)).toEqual(before)
 
     await editSchema('02_posts.ts', (text) =>
@@ -129,6 +136,8 @@ describe('the Vite dev server', () => {
     await waitFor('the fixed schema', async () =>
       columnsOf((await importModels()).Post)?.includes('body') ? true : undefined,
     )
+    // The page reloads, which clears the overlay.
+    expect(overlay).toContainEqual({ type: 'full-reload' })
   })
 
   it('reloads the bundled migrations when a migration file is written meanwhile', async () => {

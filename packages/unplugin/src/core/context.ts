@@ -19,8 +19,8 @@ import { writeIfChanged } from './write-if-changed.ts'
 export type RefreshResult =
   | {
       readonly ok: true
+      /** Whether the models module differs from the last valid one. */
       readonly changed: boolean
-      readonly previous: SchemaIR | null
       readonly schema: SchemaIR
     }
   | { readonly ok: false; readonly report: string }
@@ -77,20 +77,18 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
   let queue: Promise<unknown> = Promise.resolve()
 
   async function load(): Promise<RefreshResult> {
-    const { schemasDir, root } = options
-    const result = await loadSchemas({ schemasDir, root, cache })
+    const result = await loadSchemas({ schemasDir: options.schemasDir, root: options.root, cache })
     schemaFiles = result.files
     if (!result.ok) {
       report = formatProblems(result.problems)
       return { ok: false, report }
     }
     report = null
-    const previous = generated?.schema ?? null
     const modelsCode = generateModelsModule(toModelMetas(result.schema))
     const changed = modelsCode !== generated?.modelsCode
     generated = { schema: result.schema, modelsCode }
     if (options.dtsFile !== null) await writeIfChanged(options.dtsFile, generateDts(result.schema))
-    return { ok: true, changed, previous, schema: result.schema }
+    return { ok: true, changed, schema: result.schema }
   }
 
   /** The valid schema to build from, or the validation report as an error. */

@@ -1,9 +1,8 @@
 /**
  * N synthetic tables as the reference measurements shape them: 10 columns, 1 index and
- * 1 foreign key each, to table ⌊i/2⌋: a tree of depth log2(N). (A chain, each table
- * referencing the one before, makes tsc fail at 200 tables with TS2321 'Excessive stack depth
- * comparing types'; see RESULTS.md.) As schema file sources for the plugin, and as
- * in-memory modules for compileSchema.
+ * 1 foreign key each, to table ⌊i/2⌋ (a tree of depth log2(N)) or, with `shape: 'chain'`,
+ * to table i − 1 (the deepest relation graph: the type test uses it). As schema file sources
+ * for the plugin, and as in-memory modules for compileSchema.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,7 +11,9 @@ import type { SchemaFileModule, TableSchema } from '@fluentorm/core'
 export const tableName = (i: number) => `widgets_${String(i).padStart(4, '0')}`
 
 /** The body of `build(t)` for table i; `extra` adds one column (the one-table change). */
-function buildBody(i: number, extra: boolean): string {
+export type SchemaShape = 'tree' | 'chain'
+
+function buildBody(i: number, extra: boolean, shape: SchemaShape = 'tree'): string {
   const lines = [
     "t.uuid({ name: 'id', primaryKey: true })",
     "t.string({ name: 'name' })",
@@ -27,7 +28,7 @@ function buildBody(i: number, extra: boolean): string {
   if (i > 1) {
     lines.push(
       "t.uuid({ name: 'parent_id', notNull: false })",
-      `t.belongsTo({ name: 'parent', column: 'parent_id', referencesTable: '${tableName(Math.floor(i / 2))}' })`,
+      `t.belongsTo({ name: 'parent', column: 'parent_id', referencesTable: '${tableName(shape === 'chain' ? i - 1 : Math.floor(i / 2))}' })`,
     )
   }
   lines.push("t.addIndexes([{ columns: ['name', 'created_at'] }])")
@@ -53,10 +54,10 @@ export function writeSchemaFiles(dir: string, count: number): string {
 }
 
 /** The same tables as modules, for compileSchema without the loader. */
-export function schemaModules(count: number): SchemaFileModule[] {
+export function schemaModules(count: number, shape: SchemaShape = 'tree'): SchemaFileModule[] {
   return Array.from({ length: count }, (_, index) => {
     const i = index + 1
-    const build = new Function('t', buildBody(i, false)) as (t: TableSchema) => void
+    const build = new Function('t', buildBody(i, false, shape)) as (t: TableSchema) => void
     return { path: `schemas/${schemaFileName(i)}`, tableName: tableName(i), order: i, build }
   })
 }

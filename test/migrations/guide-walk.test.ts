@@ -10,22 +10,35 @@ const usersBase: Build = (t) => {
   t.uuid({ name: 'id', primaryKey: true })
   t.string({ name: 'email', unique: true })
 }
-const v1 = schemaOf({ users: (t) => (usersBase(t), t.string({ name: 'name' })) })
+const v1 = schemaOf({
+  users: (t) => {
+    usersBase(t)
+    t.string({ name: 'name' })
+  },
+})
 const v2 = schemaOf({
-  users: (t) => (
-    usersBase(t), t.string({ name: 'name' }), t.string({ name: 'phone', notNull: false })
-  ),
+  users: (t) => {
+    usersBase(t)
+    t.string({ name: 'name' })
+    t.string({ name: 'phone', notNull: false })
+  },
 })
 const v3 = schemaOf({
-  users: (t) => (
-    usersBase(t),
-    t.string({ name: 'full_name', renamedFrom: 'name' }),
+  users: (t) => {
+    usersBase(t)
+    t.string({ name: 'full_name', renamedFrom: 'name' })
     t.string({ name: 'phone', notNull: false })
-  ),
+  },
 })
-const v4Users: Build = (t) => (usersBase(t), t.string({ name: 'full_name' }))
+const v4Users: Build = (t) => {
+  usersBase(t)
+  t.string({ name: 'full_name' })
+}
 const v4 = schemaOf({ users: v4Users })
-const v5Users: Build = (t) => (v4Users(t), t.addIndexes([{ columns: ['full_name'] }]))
+const v5Users: Build = (t) => {
+  v4Users(t)
+  t.addIndexes([{ columns: ['full_name'] }])
+}
 const v5 = schemaOf({ users: v5Users })
 const posts =
   (count: 'integer' | 'bigInt'): Build =>

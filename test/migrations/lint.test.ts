@@ -48,9 +48,10 @@ describe('migration lint', () => {
   it('flags a narrowing type change from the schema, not a widening one', () => {
     const withName = (length: number) =>
       schemaOf({
-        users: (t) => (
-          t.uuid({ name: 'id', primaryKey: true }), t.varchar({ name: 'name', length })
-        ),
+        users: (t) => {
+          t.uuid({ name: 'id', primaryKey: true })
+          t.varchar({ name: 'name', length })
+        },
       })
     expect(planMigration(withName(100), withName(20)).findings.map((f) => f.rule)).toEqual([
       'narrowing-type-change',
@@ -63,15 +64,18 @@ describe('migration lint', () => {
       t.uuid({ name: 'id', primaryKey: true })
     const before = schemaOf({
       users,
-      posts: (t) => (t.uuid({ name: 'id', primaryKey: true }), t.uuid({ name: 'user_id' })),
+      posts: (t) => {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.uuid({ name: 'user_id' })
+      },
     })
     const after = schemaOf({
       users,
-      posts: (t) => (
-        t.uuid({ name: 'id', primaryKey: true }),
-        t.uuid({ name: 'user_id' }),
+      posts: (t) => {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.uuid({ name: 'user_id' })
         t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users' })
-      ),
+      },
     })
     const plan = planMigration(before, after)
     expect(plan.up).toEqual([

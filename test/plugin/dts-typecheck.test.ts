@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { compileSchema, generateDts } from '@fluentorm/core'
 import { createContext } from '@fluentorm/unplugin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { schemaModules } from '../bench/synthetic-schema.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 
 const run = promisify(execFile)
@@ -69,5 +71,43 @@ describe('the generated .d.ts under tsc', () => {
     expect(output).toMatch(
       /^mistakes\.ts\(6,\d+\): error .*'view_count' does not exist in type 'PostCreate'/m,
     )
+  })
+})
+
+/** 200 tables, each belonging to the one before: the deepest relation graph a schema can have. */
+function chainDts(): string {
+  const compiled = compileSchema(schemaModules(200, 'chain'))
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
+  return generateDts(compiled.schema)
+}
+
+describe('the generated .d.ts for a deep relation chain', () => {
+  let project: FixtureProject
+
+  beforeAll(async () => {
+    project = await copyFixture('blog')
+    await writeFile(join(project.root, 'fluentorm.d.ts'), chainDts())
+    await writeFile(
+      join(project.root, 'chain.ts'),
+      `import type { Executor } from '@fluentorm/runtime'
+import { Widgets0101 } from 'virtual:fluentorm/models'
+
+export async function grandparentName(db: Executor): Promise<string | undefined> {
+  const rows = await Widgets0101.query()
+    .where('position', '>', 10)
+    .orderBy('created_at', 'desc')
+    .include('parent', (q) => q.include('parent'))
+    .fetch(db)
+  return rows[0]?.parent?.parent?.name
+}
+`,
+    )
+  })
+  afterAll(() => project?.remove())
+
+  // Comparing each model's types with ModelTypes used to walk every relation target in
+  // turn and overflow tsc's stack (TS2321) on chains of about a hundred tables.
+  it('type-checks without an excessive-depth error', async () => {
+    expect(await typecheck(project.root, ['chain.ts'])).toBe('')
   })
 })

@@ -29,7 +29,6 @@ function eventModel() {
     },
   ])
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  // biome-ignore lint/suspicious/noExplicitAny: the test model is untyped, as in runtime tests
   return defineModels(toModelMetas(compiled.schema)).Event as any
 }
 

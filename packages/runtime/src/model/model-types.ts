@@ -21,7 +21,13 @@ export interface ModelTypes {
 }
 
 export interface RelationTypes {
-  readonly target: ModelTypes
+  /**
+   * The related model's ModelTypes. Typed `any` here on purpose: checking a model against
+   * ModelTypes would otherwise walk every relation's target, and their targets, and overflow
+   * tsc's stack (TS2321) on a chain of a hundred tables. `RelationTarget` checks the one
+   * target an `include()` actually uses.
+   */
+  readonly target: any
   /** hasMany / manyToMany: an array; belongsTo / hasOne: one row or null. */
   readonly many: boolean
 }

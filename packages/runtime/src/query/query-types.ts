@@ -62,7 +62,7 @@ export type RelationName<T extends ModelTypes> = keyof T['relations'] & string
 export type RelationTarget<
   T extends ModelTypes,
   N extends RelationName<T>,
-> = T['relations'][N]['target']
+> = T['relations'][N]['target'] extends infer M extends ModelTypes ? M : never
 
 /** An included relation's value: an array for many, else one row or null. */
 export type RelationResult<Rel extends RelationTypes, R> = Rel['many'] extends true ? R[] : R | null

@@ -27,7 +27,6 @@ declare module 'virtual:fluentorm/models' {
     name: string
   }
   export interface UserUpdate {
-    id?: string
     email?: string
     name?: string
   }
@@ -73,7 +72,6 @@ declare module 'virtual:fluentorm/models' {
     is_published?: boolean
   }
   export interface PostUpdate {
-    id?: string
     title?: string
     summary?: string | null
     user_id?: string
@@ -118,7 +116,6 @@ declare module 'virtual:fluentorm/models' {
     content: string
   }
   export interface CommentUpdate {
-    id?: string
     post_id?: string
     user_id?: string
     content?: string

@@ -203,6 +203,33 @@ describe('compileSchema', () => {
   })
 })
 
+describe('update inputs', () => {
+  it('leaves primary-key columns out of updates unless the schema opts in', () => {
+    const schema = schemaOf(
+      file('users', (t) => {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.string({ name: 'email', primaryKey: false })
+      }),
+      file(
+        'memberships',
+        (t) => {
+          t.uuid({ name: 'user_id' })
+          t.uuid({ name: 'group_id', updateInput: true })
+          t.primaryKey(['user_id', 'group_id'])
+        },
+        2,
+      ),
+    )
+    const updatable = (table: string) =>
+      schema.tables
+        .find((candidate) => candidate.name === table)!
+        .columns.filter((column) => column.updateInput)
+        .map((column) => column.name)
+    expect(updatable('users')).toEqual(['email'])
+    expect(updatable('memberships')).toEqual(['group_id'])
+  })
+})
+
 describe('model names', () => {
   it.each([
     ['users', 'User'],
@@ -214,6 +241,8 @@ describe('model names', () => {
     ['boxes', 'Box'],
     ['houses', 'House'],
     ['news', 'News'],
+    ['shelves', 'Shelf'],
+    ['book_shelves', 'BookShelf'],
   ])('%s → %s', (table, model) => {
     expect(toModelName(table)).toBe(model)
   })

@@ -66,6 +66,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
     const compiled = compileColumn(columnDraft, {
       table,
       solePrimaryKey: primaryKey.length === 1 ? (primaryKey[0] ?? null) : null,
+      primaryKey,
       foreignKeyColumns,
       problems,
     })

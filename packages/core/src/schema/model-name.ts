@@ -13,6 +13,16 @@ const IRREGULAR: Readonly<Record<string, string>> = {
   vertices: 'vertex',
   criteria: 'criterion',
   phenomena: 'phenomenon',
+  shelves: 'shelf',
+  wolves: 'wolf',
+  halves: 'half',
+  calves: 'calf',
+  leaves: 'leaf',
+  loaves: 'loaf',
+  thieves: 'thief',
+  knives: 'knife',
+  wives: 'wife',
+  lives: 'life',
 }
 
 /** Words that are already singular or have no singular. */

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { relative, resolve, sep } from 'node:path'
-import { createJiti } from 'jiti'
 import {
   type CompileResult,
   compileSchema,
@@ -8,6 +7,7 @@ import {
 } from '../schema/compile-schema.ts'
 import type { SchemaProblem } from '../schema/schema-problem.ts'
 import type { TableSchema } from '../schema/table-schema.ts'
+import { type Evaluation, evaluateSchemaFiles } from './evaluate-schema-files.ts'
 
 export interface LoadSchemasOptions {
   /** The folder holding `NN_name.ts` schema files. */
@@ -35,7 +35,7 @@ const PREFIXED = /^(\d+)_(.+)\.(ts|mts|js|mjs)$/
 
 /**
  * Finds `schemas/NN_name.ts` (also `.mts`, `.js`, `.mjs`), evaluates each file afresh
- * (no module cache: a call after an edit sees the edit) and compiles them.
+ * (bundled by esbuild, no module cache: a call after an edit sees the edit) and compiles them.
  *
  * ```ts
  * const result = await loadSchemas({ schemasDir: 'schemas' })
@@ -80,22 +80,23 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
   })
   candidates.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1))
 
-  // No module cache, so an edit is always seen; the transform cache is keyed by content.
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: true })
+  const evaluated = await evaluateAll(
+    candidates.map((candidate) => candidate.path),
+    options.cache,
+  )
   const modules: SchemaFileModule[] = []
-  for (const candidate of candidates) {
+  for (const [index, candidate] of candidates.entries()) {
     const file = display(candidate.path)
-    let exports: Record<string, unknown>
-    try {
-      exports = await evaluate(jiti, candidate.path, options.cache)
-    } catch (error) {
+    const evaluation = evaluated[index]!
+    if (!evaluation.ok) {
       problems.push({
         file,
-        message: `The file cannot be evaluated: ${firstLines(error)}`,
+        message: `The file cannot be evaluated: ${firstLines(evaluation.message)}`,
         hint: 'Fix the syntax or import error in this file.',
       })
       continue
     }
+    const { exports } = evaluation
     const tableName = exports.tableName ?? candidate.defaultTable
     if (typeof tableName !== 'string' || tableName === '') {
       problems.push({
@@ -130,23 +131,32 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
   return { ...compiled, files }
 }
 
-async function evaluate(
-  jiti: ReturnType<typeof createJiti>,
-  path: string,
+/**
+ * Every file's exports, evaluated afresh in one batch; with a cache, only the files whose text
+ * changed since the last call are evaluated (all files are read at once to find them).
+ */
+async function evaluateAll(
+  paths: readonly string[],
   cache: SchemaModuleCache | undefined,
-): Promise<Record<string, unknown>> {
-  if (cache === undefined) return (await jiti.import(path)) as Record<string, unknown>
-  const source = await readFile(path, 'utf8')
-  const cached = cache.get(path)
-  if (cached?.source === source) return cached.exports
-  const exports = (await jiti.import(path)) as Record<string, unknown>
-  cache.set(path, { source, exports })
-  return exports
+): Promise<Evaluation[]> {
+  if (cache === undefined) return evaluateSchemaFiles(paths)
+  const sources = await Promise.all(paths.map((path) => readFile(path, 'utf8')))
+  const stale = paths.flatMap((path, i) => (cache.get(path)?.source === sources[i] ? [] : [i]))
+  const fresh = await evaluateSchemaFiles(stale.map((i) => paths[i]!))
+  const results = paths.map(
+    (path): Evaluation => ({ ok: true, exports: cache.get(path)?.exports ?? {} }),
+  )
+  for (const [n, i] of stale.entries()) {
+    const evaluation = fresh[n]!
+    results[i] = evaluation
+    if (evaluation.ok) cache.set(paths[i]!, { source: sources[i]!, exports: evaluation.exports })
+    else cache.delete(paths[i]!)
+  }
+  return results
 }
 
-/** The error's message without its stack, shortened to the part a person reads. */
-function firstLines(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
+/** The error message without any stack, shortened to the part a person reads. */
+function firstLines(message: string): string {
   return message
     .split('\n')
     .filter((line) => line.trim() !== '' && !/^\s+at /.test(line))

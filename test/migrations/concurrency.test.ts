@@ -84,29 +84,34 @@ describe('concurrent runners on PostgreSQL', () => {
   it.each([
     ['an empty database', false],
     ['a database with one pending migration', true],
-  ])('applies each migration exactly once over twenty rounds on %s', async (_, preapply) => {
-    for (let r = 0; r < 20; r++) {
-      const schema = await freshSchema()
-      if (preapply) {
-        const pool = inSchema(schema)
-        await migrate(pool, [create])
-        await pool.end()
+  ])(
+    'applies each migration exactly once over twenty rounds on %s',
+    async (_, preapply) => {
+      for (let r = 0; r < 20; r++) {
+        const schema = await freshSchema()
+        if (preapply) {
+          const pool = inSchema(schema)
+          await migrate(pool, [create])
+          await pool.end()
+        }
+        const results = await round(r, schema)
+        expect(results.filter((x) => x.error)).toEqual([])
+        const applied = results.flatMap((x) => x.applied ?? []).sort()
+        expect(applied).toEqual(
+          preapply ? ['0002_fill_events'] : ['0001_create_events', '0002_fill_events'],
+        )
+        const rows = await admin.query(
+          `SELECT name FROM ${schema}.fluentorm_migrations ORDER BY name`,
+        )
+        expect(rows.rows.map((x) => x.name)).toEqual(['0001_create_events', '0002_fill_events'])
+        expect((await admin.query(`SELECT note FROM ${schema}.events`)).rows).toEqual([
+          { note: 'once' },
+        ])
       }
-      const results = await round(r, schema)
-      expect(results.filter((x) => x.error)).toEqual([])
-      const applied = results.flatMap((x) => x.applied ?? []).sort()
-      expect(applied).toEqual(
-        preapply ? ['0002_fill_events'] : ['0001_create_events', '0002_fill_events'],
-      )
-      const rows = await admin.query(
-        `SELECT name FROM ${schema}.fluentorm_migrations ORDER BY name`,
-      )
-      expect(rows.rows.map((x) => x.name)).toEqual(['0001_create_events', '0002_fill_events'])
-      expect((await admin.query(`SELECT note FROM ${schema}.events`)).rows).toEqual([
-        { note: 'once' },
-      ])
-    }
-  })
+      // Twenty rounds of ten processes: generous on a loaded 2-core CI machine.
+    },
+    180_000,
+  )
 
   it('a runner killed with SIGKILL mid-migration leaves the database as before; the next run completes', async () => {
     const schema = await freshSchema()

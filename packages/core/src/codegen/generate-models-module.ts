@@ -19,8 +19,20 @@ export function generateModelsModule(metas: readonly ModelMeta[]): string {
   )
   return `import { defineModels } from '@fluentorm/runtime'
 
-const metas = ${JSON.stringify(metas)}
+const metas = [${metas.map(metaJson).join(',')}]
 
 export const models = Object.freeze(defineModels(metas))
 ${exports.join('')}`
+}
+
+/** `JSON.stringify(metas)` one element at a time, each kept per meta object (immutable). */
+const jsonCache = new WeakMap<ModelMeta, string>()
+
+function metaJson(meta: ModelMeta): string {
+  let json = jsonCache.get(meta)
+  if (json === undefined) {
+    json = JSON.stringify(meta)
+    jsonCache.set(meta, json)
+  }
+  return json
 }

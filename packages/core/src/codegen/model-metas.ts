@@ -1,5 +1,5 @@
 import type { ModelMeta } from '../schema/model-meta.ts'
-import type { SchemaIR } from '../schema/schema-ir.ts'
+import type { SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { tableDdl } from '../sql/table-ddl.ts'
 
 /**
@@ -11,5 +11,17 @@ import { tableDdl } from '../sql/table-ddl.ts'
  * ```
  */
 export function toModelMetas(schema: SchemaIR): ModelMeta[] {
-  return schema.tables.map((table) => Object.freeze({ table, ddl: tableDdl(table) }))
+  return schema.tables.map(modelMeta)
+}
+
+/** Per table object: the IR is immutable, and a dev-server refresh keeps unchanged tables. */
+const metaCache = new WeakMap<TableIR, ModelMeta>()
+
+function modelMeta(table: TableIR): ModelMeta {
+  let meta = metaCache.get(table)
+  if (meta === undefined) {
+    meta = Object.freeze({ table, ddl: tableDdl(table) })
+    metaCache.set(table, meta)
+  }
+  return meta
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { SchemaIR } from '../schema/schema-ir.ts'
+import { deepFreeze } from '../schema/deep-freeze.ts'
+import type { SchemaIR, TableIR } from '../schema/schema-ir.ts'
 
 /** The hash a migration chain starts from: the empty database. */
 export const EMPTY_SCHEMA_HASH = 'empty'
@@ -49,17 +50,40 @@ function sortKeys(value: unknown, omit: ReadonlySet<string>): unknown {
  * over the canonical JSON, without sources, renames and model-only flags).
  */
 export function schemaHash(schema: SchemaIR): string {
-  const relevant = {
-    ...schema,
-    tables: schema.tables.map((t) => ({
-      ...t,
-      relations: t.relations.filter((r) => r.kind === 'belongsTo'),
-    })),
+  // The top-level `"tables": null` line is the only one indented two spaces: the tables array goes there.
+  const [head, tail] = canonicalJson({ ...schema, tables: null }, NOT_IN_DATABASE).split(
+    TABLES_PLACEHOLDER,
+  )
+  const hash = createHash('sha256').update(head!).update('\n  "tables": ')
+  if (schema.tables.length === 0) hash.update('[]')
+  else {
+    hash.update('[')
+    for (const [i, table] of schema.tables.entries()) {
+      hash.update(i === 0 ? TABLE_INDENT : `,${TABLE_INDENT}`).update(tableJson(table))
+    }
+    hash.update('\n  ]')
   }
-  return createHash('sha256')
-    .update(canonicalJson(relevant, NOT_IN_DATABASE))
-    .digest('hex')
-    .slice(0, 16)
+  return hash.update(tail!).digest('hex').slice(0, 16)
+}
+
+const TABLES_PLACEHOLDER = '\n  "tables": null'
+/** An element of the top-level `tables` array sits four spaces deep. */
+const TABLE_INDENT = '\n    '
+const tableJsonCache = new WeakMap<TableIR, string>()
+
+/**
+ * One table's canonical JSON as it appears inside the schema's, kept per table object: the IR
+ * is immutable, so a table that survives a dev-server refresh (or the snapshot read again) is
+ * not serialised again.
+ */
+function tableJson(table: TableIR): string {
+  let json = tableJsonCache.get(table)
+  if (json === undefined) {
+    const relevant = { ...table, relations: table.relations.filter((r) => r.kind === 'belongsTo') }
+    json = canonicalJson(relevant, NOT_IN_DATABASE).replaceAll('\n', TABLE_INDENT)
+    tableJsonCache.set(table, json)
+  }
+  return json
 }
 
 export function createSnapshot(schema: SchemaIR): SchemaSnapshot {
@@ -76,6 +100,18 @@ export function serializeSnapshot(snapshot: SchemaSnapshot): string {
  * rather than producing a wrong diff.
  */
 export function parseSnapshot(text: string, file: string): SchemaSnapshot {
+  if (lastParsed?.text !== text)
+    lastParsed = { text, snapshot: deepFreeze(readSnapshot(text, file)) }
+  return lastParsed.snapshot
+}
+
+/**
+ * The last snapshot read, frozen: the dev server reads the same file on every save, and the
+ * same objects let the per-table caches (hash, diff) hit.
+ */
+let lastParsed: { readonly text: string; readonly snapshot: SchemaSnapshot } | undefined
+
+function readSnapshot(text: string, file: string): SchemaSnapshot {
   let data: unknown
   try {
     data = JSON.parse(text)

@@ -13,6 +13,7 @@ import { type Options, type ResolvedOptions, resolveOptions } from '../options.t
 import { consoleLogger, type FluentormLogger } from './logger.ts'
 import { bundledMigrationsModule } from './migrations-bridge.ts'
 import type { VirtualModule } from './module-ids.ts'
+import { createTableInterner } from './table-interner.ts'
 import { writeIfChanged } from './write-if-changed.ts'
 
 /** The outcome of reading the schema files once more. */
@@ -73,6 +74,7 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
   let schemaFiles: readonly string[] = []
   // Saving one schema then re-evaluates that file only.
   const cache: SchemaModuleCache = new Map()
+  const intern = createTableInterner()
   let pending: Promise<RefreshResult> | null = null
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -84,11 +86,12 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
       return { ok: false, report }
     }
     report = null
-    const modelsCode = generateModelsModule(toModelMetas(result.schema))
+    const schema = intern(result.schema)
+    const modelsCode = generateModelsModule(toModelMetas(schema))
     const changed = modelsCode !== generated?.modelsCode
-    generated = { schema: result.schema, modelsCode }
-    if (options.dtsFile !== null) await writeIfChanged(options.dtsFile, generateDts(result.schema))
-    return { ok: true, changed, schema: result.schema }
+    generated = { schema, modelsCode }
+    if (options.dtsFile !== null) await writeIfChanged(options.dtsFile, generateDts(schema))
+    return { ok: true, changed, schema }
   }
 
   /** The valid schema to build from, or the validation report as an error. */

@@ -25,7 +25,8 @@ function encodeValue(value: unknown): unknown {
 
 /** A Date as ISO 8601 in UTC; an Invalid Date is refused, never sent as 'Invalid Date'. */
 export function encodeDate(value: Date): string {
-  if (Number.isNaN(value.getTime())) {
+  const time = value.getTime()
+  if (Number.isNaN(time)) {
     throw new FluentOrmError({
       code: 'INVALID_DATE',
       kind: 'invalid_input',
@@ -34,5 +35,45 @@ export function encodeDate(value: Date): string {
       operation: 'query',
     })
   }
-  return value.toISOString()
+  return isoString(time)
+}
+
+/** 1970-01-01 … 9999-12-31: the range where `isoString`'s arithmetic prints four-digit years. */
+const fastRange = 253_402_300_800_000
+const msPerDay = 86_400_000
+
+/**
+ * `Date.prototype.toISOString` by integer arithmetic (days → civil date, H. Hinnant's
+ * algorithm): bulk loads encode a Date per row, and this is several times cheaper than
+ * V8's own formatting. Outside 1970–9999 it defers to toISOString.
+ */
+function isoString(time: number): string {
+  if (time < 0 || time >= fastRange) return new Date(time).toISOString()
+  const days = Math.floor(time / msPerDay)
+  const ms = time - days * msPerDay
+  const era = Math.floor((days + 719_468) / 146_097)
+  const dayOfEra = days + 719_468 - era * 146_097
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  )
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100))
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153)
+  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1
+  const month = shifted < 10 ? shifted + 3 : shifted - 9
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+  const seconds = Math.floor(ms / 1000)
+  return `${year}-${two(month)}-${two(day)}T${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}.${three(ms % 1000)}Z`
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`
+}
+
+function three(n: number): string {
+  return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`
 }

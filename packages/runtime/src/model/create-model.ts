@@ -1,6 +1,6 @@
 import type { ColumnIR, ModelMeta } from '@fluentorm/core'
 import { toFluentError } from '../errors/to-fluent-error.ts'
-import type { Driver, Executor, QueryConfig } from '../executor/driver.ts'
+import type { Executor, QueryConfig } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
 import { columnRef } from '../query/column-ref.ts'
 import { QueryBuilder } from '../query/query-builder.ts'
@@ -10,7 +10,6 @@ import {
   findAllSql,
   findByIdSql,
   hardDeleteSql,
-  insertManySql,
   insertSql,
   restoreSql,
   softDeleteSql,
@@ -20,14 +19,12 @@ import {
   upsertSql,
 } from './crud-sql.ts'
 import { columnsKey, createColumns, updateColumns } from './input-columns.ts'
+import { insertMany } from './insert-many.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
 import type { FindOptions, Model, UpsertOptions } from './model-types.ts'
 import { primaryKeyValues } from './primary-key.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
-
-/** PostgreSQL's limit on bound parameters per statement. */
-const MAX_PARAMS = 65_535
 
 type Row = Record<string, unknown>
 
@@ -42,6 +39,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
   const insertCache = new Map<string, QueryConfig>()
   const updateCache = new Map<string, QueryConfig>()
   const upsertCache = new Map<string, QueryConfig>()
+  const unnestCache = new Map<string, QueryConfig>()
 
   async function run(db: Executor, operation: string, config: QueryConfig): Promise<Row[]> {
     try {
@@ -80,11 +78,6 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     )
   }
 
-  function insertInto(driver: Driver, columns: readonly ColumnIR[], rows: readonly Row[]) {
-    const { text, values } = insertManySql(info, columns, rows)
-    return driver.query<Row>({ text, values })
-  }
-
   const model: Model<any> = {
     meta,
     tableName: () => info.table.name,
@@ -115,30 +108,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
 
     async insertMany(db, input) {
       if (input.length === 0) return []
-      const rows = input as readonly Row[]
-      const used = new Set<string>()
-      for (const row of rows) {
-        for (const column of createColumns(info, row, 'insertMany')) used.add(column.name)
-      }
-      // A row list that sets no column still needs one slot per row to say DEFAULT in.
-      const columns = used.size
-        ? info.table.columns.filter((column) => used.has(column.name))
-        : info.table.columns.slice(0, 1)
-      const perChunk = Math.floor(MAX_PARAMS / columns.length)
-      try {
-        const driver = toDriver(db)
-        if (rows.length <= perChunk) return (await insertInto(driver, columns, rows)).rows
-        return await driver.transaction(async (tx) => {
-          const inserted: Row[] = []
-          for (let start = 0; start < rows.length; start += perChunk) {
-            const chunk = rows.slice(start, start + perChunk)
-            inserted.push(...(await insertInto(tx, columns, chunk)).rows)
-          }
-          return inserted
-        })
-      } catch (error) {
-        throw toFluentError(error, { model: name, operation: 'insertMany' })
-      }
+      return insertMany(info, unnestCache, db, input as readonly Row[])
     },
 
     async findById(db, id, options?: FindOptions) {

@@ -64,6 +64,27 @@ export function insertManySql(
 }
 
 /**
+ * A multi-row insert with one array parameter per column, whatever the row count:
+ * `INSERT INTO "tags" ("name") SELECT * FROM unnest($1::TEXT[]) RETURNING "id", "name"`.
+ * The text depends only on the columns, so it is prepared once; PostgreSQL parses one
+ * array instead of binding a parameter per value. Rows are inserted, and returned, in
+ * array order.
+ */
+export function unnestInsertSql(info: TableInfo, columns: readonly ColumnIR[]): string {
+  const names = columns.map((column) => quoteIdent(column.name)).join(', ')
+  const arrays = columns.map((column, i) => `$${i + 1}::${elementType(column)}[]`).join(', ')
+  return `INSERT INTO ${info.quoted} (${names}) SELECT * FROM unnest(${arrays}) RETURNING ${info.returning}`
+}
+
+/**
+ * The array element type without its modifier: an explicit cast to `VARCHAR(12)` would
+ * silently truncate a longer string, where the insert's own assignment must refuse it.
+ */
+function elementType(column: ColumnIR): string {
+  return column.type === 'enum' ? column.sqlType : column.sqlType.replace(/\(.*\)$/, '')
+}
+
+/**
  * `INSERT … ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", … RETURNING …`.
  * Sets every sent column that is not part of the conflict target or the primary key.
  */

@@ -1,0 +1,44 @@
+import { encodeDate } from './encode-params.ts'
+
+const needsEscape = /[\\"]/
+const escapeAll = /[\\"]/g
+
+/**
+ * One column of many rows as a PostgreSQL array literal, sent as a single text parameter
+ * (`unnest($1::INTEGER[], …)` in insertMany). Each element means what it means as a query
+ * parameter (encode-params.ts): a Date is ISO 8601 in UTC, a bigint its digits, a
+ * Uint8Array bytea, null NULL; strings are quoted and escaped, so any text is data. Both
+ * backends read the literal with the server's own array parser, so they store alike.
+ *
+ * @example
+ * arrayParam(['a"b', null, 7]) // '{"a\\"b",NULL,"7"}'
+ */
+export function arrayParam(values: readonly unknown[]): string {
+  let text = '{'
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) text += ','
+    text += element(values[i])
+  }
+  return `${text}}`
+}
+
+function element(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL'
+  const text = elementText(value)
+  return `"${needsEscape.test(text) ? text.replace(escapeAll, '\\$&') : text}"`
+}
+
+function elementText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value
+    case 'number':
+    case 'bigint':
+      return String(value)
+    case 'boolean':
+      return value ? 't' : 'f'
+  }
+  if (value instanceof Date) return encodeDate(value)
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`
+  return JSON.stringify(value)
+}

@@ -1,0 +1,123 @@
+import type { ColumnIR } from '@fluentorm/core'
+import { toFluentError } from '../errors/to-fluent-error.ts'
+import { arrayParam } from '../executor/array-param.ts'
+import type { Executor, QueryConfig } from '../executor/driver.ts'
+import { toDriver } from '../executor/to-driver.ts'
+import { statementName } from '../query/statement-name.ts'
+import { insertManySql, unnestInsertSql } from './crud-sql.ts'
+import { columnsKey, createColumns } from './input-columns.ts'
+import type { TableInfo } from './table-info.ts'
+
+type Row = Record<string, unknown>
+
+/** PostgreSQL's limit on bound parameters per statement (the VALUES form binds one per value). */
+const MAX_PARAMS = 65_535
+/**
+ * Rows per unnest statement. Big enough that the round trips vanish, small enough that the
+ * next chunk is encoded while PostgreSQL inserts the one before it.
+ */
+const UNNEST_ROWS = 10_000
+
+/**
+ * `Model.insertMany`: the rows inserted, in input order, all or none. When every row sets
+ * the same columns it sends one array per column (`unnestInsertSql`, a prepared statement);
+ * otherwise, or for array and json columns (whose values an array literal cannot carry as
+ * they are), a multi-row VALUES with `DEFAULT` in the slots a row leaves out.
+ */
+export function insertMany(
+  info: TableInfo,
+  unnestStatements: Map<string, QueryConfig>,
+  db: Executor,
+  rows: readonly Row[],
+): Promise<Row[]> {
+  const used = usedColumns(info, rows)
+  // A row list that sets no column still needs one slot per row to say DEFAULT in.
+  const columns = used.size
+    ? info.table.columns.filter((column) => used.has(column.name))
+    : info.table.columns.slice(0, 1)
+  if (used.size && columns.every(unnestable) && everyRowSets(rows, columns)) {
+    const key = columnsKey(columns)
+    let config = unnestStatements.get(key)
+    if (!config) {
+      const text = unnestInsertSql(info, columns)
+      config = Object.freeze({ text, name: statementName(text) })
+      unnestStatements.set(key, config)
+    }
+    return inChunks(info, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
+  }
+  const perChunk = Math.floor(MAX_PARAMS / columns.length)
+  return inChunks(info, db, rows, perChunk, (chunk) => insertManySql(info, columns, chunk))
+}
+
+/** Runs one statement per chunk; several chunks share a transaction. */
+async function inChunks(
+  info: TableInfo,
+  db: Executor,
+  rows: readonly Row[],
+  perChunk: number,
+  statement: (chunk: readonly Row[]) => QueryConfig,
+): Promise<Row[]> {
+  const chunk = (start: number) => statement(rows.slice(start, start + perChunk))
+  try {
+    const driver = toDriver(db)
+    if (rows.length <= perChunk) return (await driver.query<Row>(chunk(0))).rows
+    return await driver.transaction(async (tx) => {
+      const inserted: Row[] = []
+      let running = tx.query<Row>(chunk(0))
+      for (let start = perChunk; start < rows.length; start += perChunk) {
+        // Encoded while the server still inserts the chunk before; should encoding throw,
+        // the transaction rolls back and that chunk's outcome no longer matters.
+        running.catch(() => undefined)
+        const next = chunk(start)
+        inserted.push(...(await running).rows)
+        running = tx.query<Row>(next)
+      }
+      inserted.push(...(await running).rows)
+      return inserted
+    })
+  } catch (error) {
+    throw toFluentError(error, { model: info.modelName, operation: 'insertMany' })
+  }
+}
+
+/**
+ * The names of the columns any row sets. Each row is checked against sets built once per
+ * call (createColumns per row cost more than the insert itself on large inputs); a row that
+ * fails is handed to createColumns, whose error names the column and what to do.
+ */
+function usedColumns(info: TableInfo, rows: readonly Row[]): Set<string> {
+  const settable = new Set<string>()
+  const required: string[] = []
+  for (const column of info.table.columns) {
+    if (column.createInput !== 'excluded') settable.add(column.name)
+    if (column.createInput === 'required') required.push(column.name)
+  }
+  const used = new Set<string>()
+  for (const row of rows) {
+    if (typeof row !== 'object' || row === null) createColumns(info, row, 'insertMany')
+    for (const name of Object.keys(row)) {
+      if (row[name] === undefined) continue
+      if (!settable.has(name)) createColumns(info, row, 'insertMany')
+      used.add(name)
+    }
+    for (const name of required) {
+      if (row[name] === undefined) createColumns(info, row, 'insertMany')
+    }
+  }
+  return used
+}
+
+function unnestChunk(columns: readonly ColumnIR[], config: QueryConfig) {
+  return (chunk: readonly Row[]): QueryConfig => ({
+    ...config,
+    values: columns.map((column) => arrayParam(chunk.map((row) => row[column.name]))),
+  })
+}
+
+function unnestable(column: ColumnIR): boolean {
+  return !column.array && column.type !== 'json' && column.type !== 'jsonb'
+}
+
+function everyRowSets(rows: readonly Row[], columns: readonly ColumnIR[]): boolean {
+  return rows.every((row) => columns.every((column) => row[column.name] !== undefined))
+}

@@ -80,6 +80,20 @@ describe.each(BACKENDS)('copyRows on $name', ({ open }) => {
     expect(await Event.count(db)).toBe(0)
   })
 
+  it('loads thousands of rows in chunks, and none when a late row cannot be encoded', async () => {
+    await Event.truncate(db)
+    const rows = Array.from({ length: 9_000 }, (_, i) => ({ name: `e${i}`, at: new Date(i) }))
+    expect(await copyRows(db, Event, rows)).toBe(9_000)
+    expect(await Event.query().where('name', 'e8999').first(db)).toMatchObject({
+      at: new Date(8999),
+    })
+    await Event.truncate(db)
+    rows[7_000] = { name: 'bad', at: new Date('not a date') }
+    await expect(copyRows(db, Event, rows)).rejects.toMatchObject({ code: 'INVALID_DATE' })
+    expect(await Event.count(db)).toBe(0)
+    expect(await copyRows(db, Event, [{ name: 'after', at: null }])).toBe(1)
+  })
+
   it('refuses rows that do not all set the same columns', async () => {
     const thrown = await copyRows(db, Event, [{ name: 'a', amount: 1n }, { name: 'b' }]).catch(
       (error: unknown) => error,

@@ -4,8 +4,9 @@ const needsEscape = /[\\"]/
 const escapeAll = /[\\"]/g
 
 /**
- * One column of many rows as a PostgreSQL array literal, sent as a single text parameter
- * (`unnest($1::INTEGER[], …)` in insertMany). Each element means what it means as a query
+ * A PostgreSQL array literal: one column of many rows, sent as a single text parameter
+ * (`unnest($1::INTEGER[], …)` in insertMany), or an array column's value in COPY text.
+ * Nested arrays nest. Each element means what it means as a query
  * parameter (encode-params.ts): a Date is ISO 8601 in UTC, a bigint its digits, a
  * Uint8Array bytea, null NULL; strings are quoted and escaped, so any text is data. Both
  * backends read the literal with the server's own array parser, so they store alike.
@@ -24,6 +25,7 @@ export function arrayParam(values: readonly unknown[]): string {
 
 function element(value: unknown): string {
   if (value === null || value === undefined) return 'NULL'
+  if (Array.isArray(value)) return arrayParam(value)
   const text = elementText(value)
   return `"${needsEscape.test(text) ? text.replace(escapeAll, '\\$&') : text}"`
 }

@@ -1,4 +1,5 @@
 import { quoteIdent } from '../query/sql-ident.ts'
+import { arrayParam } from './array-param.ts'
 import type { CopyTarget } from './driver.ts'
 import { encodeDate } from './encode-params.ts'
 
@@ -37,34 +38,24 @@ const escapes: Readonly<Record<string, string>> = {
   '\r': '\\r',
 }
 
+/** Numbers, booleans and dates print no character COPY escapes, so only text is scanned. */
 function copyField(value: unknown): string {
-  if (value === null || value === undefined) return '\\N'
-  const text = fieldText(value)
-  return special.test(text) ? text.replace(specialAll, (char) => escapes[char]!) : text
-}
-
-function fieldText(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return value
+      return escapeCopy(value)
     case 'number':
     case 'bigint':
       return String(value)
     case 'boolean':
       return value ? 't' : 'f'
   }
+  if (value === null || value === undefined) return '\\N'
   if (value instanceof Date) return encodeDate(value)
-  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`
-  if (Array.isArray(value)) return arrayLiteral(value)
-  return JSON.stringify(value)
+  // bytea's `\x…` with its backslash escaped for COPY.
+  if (value instanceof Uint8Array) return `\\\\x${Buffer.from(value).toString('hex')}`
+  return escapeCopy(Array.isArray(value) ? arrayParam(value) : JSON.stringify(value))
 }
 
-/** `['a', null, 'b"c']` → `{"a",NULL,"b\"c"}`; nested arrays nest. */
-function arrayLiteral(values: readonly unknown[]): string {
-  const items = values.map((value) => {
-    if (value === null || value === undefined) return 'NULL'
-    if (Array.isArray(value)) return arrayLiteral(value)
-    return `"${fieldText(value).replace(/[\\"]/g, '\\$&')}"`
-  })
-  return `{${items.join(',')}}`
+function escapeCopy(text: string): string {
+  return special.test(text) ? text.replace(specialAll, (char) => escapes[char]!) : text
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
-import { copyStatement, copyText } from './copy-text.ts'
+import { copyStatement } from './copy-text.ts'
 import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'
@@ -49,7 +49,7 @@ export async function pgCopy(
 ): Promise<number> {
   const sql = copyStatement(target, 'STDIN')
   try {
-    return await pgCopyFrom(client, sql, copyText(rows))
+    return await pgCopyFrom(client, sql, rows)
   } catch (error) {
     throw toFluentError(error, { operation: 'copyFrom', sql })
   }

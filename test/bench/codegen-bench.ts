@@ -6,7 +6,9 @@
  *   build outputs (per-table SQL files, first numbered migration);
  * - one-schema regeneration: what the Vite dev server does when one schema file is saved
  *   (refresh: re-read the schemas, models module, .d.ts; then the pending migration preview
- *   it prints, diffed against the snapshot the full generation wrote).
+ *   it prints, diffed against the snapshot the full generation wrote). The first save after
+ *   a build also reads the snapshot and serialises its tables once; later saves reuse them,
+ *   so both are shown.
  */
 import { rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,6 +20,8 @@ import { schemaFileName, schemaFileSource, writeSchemaFiles } from './synthetic-
 
 const SIZES = [50, 200, 500] as const
 const ROUNDS = 3
+/** Saves per round: the first, then later ones toggling the same column. */
+const SAVES = 5
 const silent = { info: () => {}, warn: () => {}, error: () => {} }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -30,13 +34,14 @@ export async function codegenBench(workDir: string): Promise<BenchResult> {
   const lines = [
     `### Plugin generation, synthetic tables (10 columns, 1 index, 1 FK each; ${ROUNDS} rounds, median)`,
     '',
-    '| tables | full generation, cold (ms) | one-schema regeneration, dev server (ms) | .d.ts size |',
-    '|---:|---:|---:|---:|',
+    '| tables | full generation, cold (ms) | one-schema regeneration, first save (ms) | one-schema regeneration, later saves (ms) | .d.ts size |',
+    '|---:|---:|---:|---:|---:|',
   ]
   const targets: TargetCheck[] = []
   for (const size of SIZES) {
     const full: number[] = []
-    const one: number[] = []
+    const first: number[] = []
+    const later: number[] = []
     let dtsBytes = 0
     for (let round = 0; round < ROUNDS; round++) {
       const dir = join(workDir, `codegen-${size}`)
@@ -58,15 +63,17 @@ export async function codegenBench(workDir: string): Promise<BenchResult> {
         }),
       )
       const target = Math.ceil(size / 2)
-      writeFileSync(join(schemas, schemaFileName(target)), schemaFileSource(target, true))
-      one.push(
-        await timed(async () => {
+      for (let save = 0; save < SAVES; save++) {
+        const extra = save % 2 === 0
+        writeFileSync(join(schemas, schemaFileName(target)), schemaFileSource(target, extra))
+        const elapsed = await timed(async () => {
           const result = await context.refresh()
           if (!result.ok || !result.changed) throw new Error('the one-table change was not seen')
           const preview = await pendingMigrationPreview(options.migrations, result.schema)
-          if (preview === null) throw new Error('the one-table change has no migration preview')
-        }),
-      )
+          if ((preview === null) === extra) throw new Error('wrong migration preview')
+        })
+        ;(save === 0 ? first : later).push(elapsed)
+      }
       dtsBytes = statSync(options.dts).size
     }
     if (size === 200) {
@@ -76,11 +83,17 @@ export async function codegenBench(workDir: string): Promise<BenchResult> {
         atMost('(e) full generation ≤ 300 ms at 200 tables', median(full), 300, ' ms', why),
       )
       targets.push(
-        atMost('(e) one-schema regeneration ≤ 50 ms at 200 tables', median(one), 50, ' ms', why),
+        atMost(
+          '(e) one-schema regeneration ≤ 50 ms at 200 tables (dev server, later saves)',
+          median(later),
+          50,
+          ' ms',
+          why,
+        ),
       )
     }
     lines.push(
-      `| ${size} | ${median(full).toFixed(0)} | ${median(one).toFixed(0)} | ${Math.round(dtsBytes / 1024)} KiB |`,
+      `| ${size} | ${median(full).toFixed(0)} | ${median(first).toFixed(0)} | ${median(later).toFixed(0)} | ${Math.round(dtsBytes / 1024)} KiB |`,
     )
   }
   return { text: lines.join('\n'), targets }

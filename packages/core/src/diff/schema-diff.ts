@@ -1,4 +1,4 @@
-import type { EnumIR, SchemaIR } from '../schema/schema-ir.ts'
+import type { EnumIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { declaredRenames, type RenameMap } from './declared-renames.ts'
 import type { EnumValuePosition, SchemaChange } from './schema-change.ts'
 import { diffTable, foreignKeysOf } from './table-diff.ts'
@@ -41,7 +41,7 @@ export function diffSchemas(
     }
     kept.add(oldName)
     if (oldName !== table.name) changes.push({ kind: 'renameTable', from: oldName, to: table.name })
-    changes.push(...diffTable(previous, table, renames))
+    changes.push(...diffKeptTable(previous, table, renames))
   }
   // Dropped tables lose their own FKs first, so they can be dropped in any order.
   for (const table of [...source.tables].reverse()) {
@@ -53,6 +53,30 @@ export function diffSchemas(
   }
   return changes
 }
+
+/**
+ * diffTable, kept per pair of table objects when no rename is declared (the diff then depends
+ * on the two tables alone): on a dev-server save the snapshot's tables and every unchanged
+ * table are the same objects as on the previous save.
+ */
+function diffKeptTable(previous: TableIR, next: TableIR, renames: RenameMap): SchemaChange[] {
+  if (renames.tables.size > 0 || renames.columns.has(next.name)) {
+    return diffTable(previous, next, renames)
+  }
+  let byNext = tableDiffs.get(previous)
+  if (byNext === undefined) {
+    byNext = new WeakMap()
+    tableDiffs.set(previous, byNext)
+  }
+  let changes = byNext.get(next)
+  if (changes === undefined) {
+    changes = diffTable(previous, next, renames)
+    byNext.set(next, changes)
+  }
+  return changes
+}
+
+const tableDiffs = new WeakMap<TableIR, WeakMap<TableIR, SchemaChange[]>>()
 
 function diffEnums(from: SchemaIR, to: SchemaIR, renames: RenameMap): SchemaChange[] {
   const changes: SchemaChange[] = []

@@ -42,6 +42,13 @@ describe('query SQL', () => {
     expect(base.toSQL().values).toEqual([])
   })
 
+  it('renders a kept builder once: its statement is the same frozen object on every call', () => {
+    const query = Post.query().where('title', 'a').include('comments')
+    expect(query.toSQL()).toBe(query.toSQL())
+    expect(Object.isFrozen(query.toSQL().values)).toBe(true)
+    expect(query.limit(1).toSQL()).not.toBe(query.toSQL())
+  })
+
   it('names the column, table and what to do for an unknown column', () => {
     expect(() => Post.query().where('titel' as never, 'x' as never)).toThrow(
       'Post.where failed: unknown column "titel" on table posts. Use one of: id, title, summary',

@@ -11,15 +11,16 @@ type Decode = (value: unknown) => unknown
  */
 const cache = new WeakMap<QueryState, (row: Row) => Row>()
 
-/** Decodes the included relations of a fetched row, in place of their JSON. */
+/**
+ * Decodes the included relations of a fetched row, in place of their JSON. The row is the
+ * driver's fresh object, owned by this fetch alone, so it is updated rather than copied.
+ */
 export function decodeIncludes(state: QueryState, row: Row): Row {
-  if (state.includes.length === 0) return row
-  const decoded = { ...row }
   for (const include of state.includes) {
     const name = include.relation.name
-    decoded[name] = decodeRelation(include.query, row[name])
+    row[name] = decodeRelation(include.query, row[name])
   }
-  return decoded
+  return row
 }
 
 function decodeRelation(state: QueryState, value: unknown): unknown {
@@ -42,8 +43,13 @@ function jsonRowDecoder(state: QueryState): (row: Row) => Row {
   for (const include of state.includes) {
     fields.push([include.relation.name, (value) => decodeRelation(include.query, value)])
   }
+  // JSON.parse made a fresh object with exactly these keys; when no value needs decoding
+  // and no "__n" ordering key rides along (the query has no orderBy), it is the row.
+  const asParsed = state.orderBy.length === 0 && fields.every(([, fn]) => fn === identity)
   // fromEntries defines properties, so a column named __proto__ stays a plain key.
-  decode = (row) => Object.fromEntries(fields.map(([name, fn]) => [name, fn(row[name])]))
+  decode = asParsed
+    ? (row) => row
+    : (row) => Object.fromEntries(fields.map(([name, fn]) => [name, fn(row[name])]))
   cache.set(state, decode)
   return decode
 }

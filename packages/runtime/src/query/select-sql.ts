@@ -37,14 +37,23 @@ export function ownAlias(state: QueryState): string {
   return quoteIdent(state.runtime.info.table.name)
 }
 
+/** Rendered selects by state: a builder kept and fetched again renders nothing. */
+const selects = new WeakMap<QueryState, Statement>()
+
 /**
  * `SELECT "posts"."id", … FROM "posts" WHERE "posts"."deleted_at" IS NULL AND … ORDER BY …
- * LIMIT $n`, with each include as a correlated JSON subquery in the select list.
+ * LIMIT $n`, with each include as a correlated JSON subquery in the select list. A state
+ * is immutable, so its statement is rendered once.
  */
 export function selectStatement(state: QueryState): Statement {
-  const r = renderer()
-  const text = renderSelect(state, r, { alias: ownAlias(state), json: false })
-  return { text, values: r.writer.values }
+  let statement = selects.get(state)
+  if (statement === undefined) {
+    const r = renderer()
+    const text = renderSelect(state, r, { alias: ownAlias(state), json: false })
+    statement = Object.freeze({ text, values: Object.freeze(r.writer.values) })
+    selects.set(state, statement)
+  }
+  return statement
 }
 
 /** `SELECT count(*) AS "count" FROM …`; wraps the query when DISTINCT, GROUP BY or LIMIT shape it. */

@@ -31,7 +31,7 @@ const HEADER = `/* eslint-disable */
  */
 export function generateDts(schema: SchemaIR): string {
   const modelNames = new Map(schema.tables.map((table) => [table.name, table.modelName]))
-  const models = schema.tables.map((table) => modelDeclarations(table, schema, modelNames))
+  const models = schema.tables.map((table) => cachedDeclarations(table, schema, modelNames))
   const registry = schema.tables.map((t) => `    readonly ${t.modelName}: typeof ${t.modelName}\n`)
   return `${HEADER}
 declare module '${MODELS_MODULE_ID}' {
@@ -63,6 +63,29 @@ declare module '${MIGRATIONS_MODULE_ALIAS}' {
 }
 `
 }
+
+/**
+ * A table's declarations depend on the table, the values of the enums its columns use and the
+ * model names of its relation targets: kept per table object with those as the key, so a
+ * dev-server refresh rewrites the declarations of the tables a save touched only.
+ */
+function cachedDeclarations(
+  table: TableIR,
+  schema: SchemaIR,
+  modelNames: ReadonlyMap<string, string>,
+): string {
+  const key = JSON.stringify([
+    table.columns.map((c) => schema.enums.find((e) => e.name === c.enumName)?.values ?? null),
+    table.relations.map((relation) => modelNames.get(relationTarget(relation)) ?? null),
+  ])
+  const cached = declarationCache.get(table)
+  if (cached?.key === key) return cached.text
+  const text = modelDeclarations(table, schema, modelNames)
+  declarationCache.set(table, { key, text })
+  return text
+}
+
+const declarationCache = new WeakMap<TableIR, { readonly key: string; readonly text: string }>()
 
 function modelDeclarations(
   table: TableIR,

@@ -33,50 +33,42 @@ const NOT_IN_DATABASE = new Set([
 
 /** JSON with object keys sorted at every level, two-space indented: the same schema, the same bytes. */
 export function canonicalJson(value: unknown, omit: ReadonlySet<string> = new Set()): string {
-  const keys = keyOrder(value, omit)
-  // A key list makes JSON.stringify write every object's keys in the list's order, natively;
-  // it reads them with a plain get, so a key that Object.prototype also has takes the slow path.
-  if (keys.some((key) => key in Object.prototype)) {
-    return JSON.stringify(sortKeys(value, omit), null, 2)
-  }
-  return JSON.stringify(value, keys, 2)
+  return JSON.stringify(sortKeys(value, omit, new Map()), null, 2)
 }
 
 /**
- * Every key of every object in `value` but the omitted ones, in the order an object built
- * from sorted keys enumerates them: integer-like keys first, in numeric order, then the
- * others by code unit.
+ * A copy with every object's keys inserted in sorted order (so an integer-like key comes
+ * first, as in any object). `orders` keeps the sorted keys per key list: the IR has a few
+ * dozen object shapes, so sorting runs once per shape instead of once per object.
  */
-function keyOrder(value: unknown, omit: ReadonlySet<string>): string[] {
-  const found = new Set<string>()
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item)
-      return
-    }
-    for (const key of Object.keys(node)) {
-      if (omit.has(key)) continue
-      found.add(key)
-      visit((node as Record<string, unknown>)[key])
-    }
-  }
-  visit(value)
-  const sorted = [...found].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  const integers = sorted.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b))
-  return integers.length === 0 ? sorted : [...integers, ...sorted.filter((k) => !isArrayIndex(k))]
-}
-
-function sortKeys(value: unknown, omit: ReadonlySet<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => sortKeys(v, omit))
+function sortKeys(
+  value: unknown,
+  omit: ReadonlySet<string>,
+  orders: Map<string, string[]>,
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item, omit, orders))
   if (value === null || typeof value !== 'object') return value
-  const entries = Object.entries(value)
-    .filter(([key]) => !omit.has(key))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return Object.fromEntries(entries.map(([key, v]) => [key, sortKeys(v, omit)]))
+  const keys = Object.keys(value)
+  const shape = keys.join('\0')
+  let order = orders.get(shape)
+  if (order === undefined) {
+    order = keys.filter((key) => !omit.has(key)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    orders.set(shape, order)
+  }
+  const copy: Record<string, unknown> = {}
+  for (const key of order) {
+    const item = sortKeys((value as Record<string, unknown>)[key], omit, orders)
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else copy[key] = item
+  }
+  return copy
 }
-
-const isArrayIndex = (key: string) => /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1
 
 /**
  * A short content hash of what the schema puts in the database (16 hex digits of SHA-256

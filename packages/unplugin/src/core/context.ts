@@ -132,10 +132,11 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
     },
     async writeBuildOutputs() {
       const { schema } = await validSchema()
-      const written: string[] = []
-      for (const [file, sql] of generateTableFiles(schema)) {
-        if (await writeIfChanged(join(options.migrationsDir, file), sql)) written.push(file)
-      }
+      const files = [...generateTableFiles(schema)]
+      const changed = await Promise.all(
+        files.map(([file, sql]) => writeIfChanged(join(options.migrationsDir, file), sql)),
+      )
+      const written = files.flatMap(([file], i) => (changed[i] ? [file] : []))
       if (written.length > 0)
         context.logger.info(`wrote ${written.join(', ')} in ${options.migrationsDir}`)
       const { root, migrationsDir } = options

@@ -20,7 +20,8 @@ interface NamedThing {
  * model class names.
  */
 export function validateNames(tables: readonly TableIR[], problems: SchemaProblem[]): void {
-  const all = tables.flatMap(namedThings)
+  const perTable = tables.map(namedThings)
+  const all = perTable.flat()
   for (const thing of all) {
     const bytes = Buffer.byteLength(thing.name)
     if (bytes > MAX_IDENTIFIER_BYTES) {
@@ -44,9 +45,9 @@ export function validateNames(tables: readonly TableIR[], problems: SchemaProble
     problems,
     true,
   )
-  for (const table of tables) {
+  for (const things of perTable) {
     reportDuplicates(
-      namedThings(table).filter((thing) => thing.what.includes('constraint')),
+      things.filter((thing) => thing.what.includes('constraint')),
       'Constraint names must be unique within a table',
       problems,
     )

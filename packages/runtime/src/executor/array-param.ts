@@ -12,7 +12,7 @@ const escapeAll = /[\\"]/g
  * backends read the literal with the server's own array parser, so they store alike.
  *
  * @example
- * arrayParam(['a"b', null, 7]) // '{"a\\"b",NULL,"7"}'
+ * arrayParam(['a"b', null, 7]) // '{"a\\"b",NULL,7}'
  */
 export function arrayParam(values: readonly unknown[]): string {
   let text = '{'
@@ -23,24 +23,24 @@ export function arrayParam(values: readonly unknown[]): string {
   return `${text}}`
 }
 
+/** Numbers, booleans and dates print no character an array literal quotes or escapes. */
 function element(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL'
-  if (Array.isArray(value)) return arrayParam(value)
-  const text = elementText(value)
-  return `"${needsEscape.test(text) ? text.replace(escapeAll, '\\$&') : text}"`
-}
-
-function elementText(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return value
+      return quote(value)
     case 'number':
     case 'bigint':
       return String(value)
     case 'boolean':
       return value ? 't' : 'f'
   }
+  if (value === null || value === undefined) return 'NULL'
   if (value instanceof Date) return encodeDate(value)
-  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`
-  return JSON.stringify(value)
+  if (Array.isArray(value)) return arrayParam(value)
+  if (value instanceof Uint8Array) return quote(`\\x${Buffer.from(value).toString('hex')}`)
+  return quote(JSON.stringify(value))
+}
+
+function quote(text: string): string {
+  return `"${needsEscape.test(text) ? text.replace(escapeAll, '\\$&') : text}"`
 }

@@ -77,10 +77,12 @@ export async function codegenBench(workDir: string): Promise<BenchResult> {
       dtsBytes = statSync(options.dts).size
     }
     if (size === 200) {
-      const why =
-        'every refresh re-runs the whole pipeline for all tables (models module, .d.ts, SQL files, migration diff against the snapshot); nothing is incremental per table yet'
+      const fullWhy =
+        'nothing is cached yet, and no single step dominates: esbuild bundles the 200 files (30-60 ms), compileSchema, the models module and the .d.ts run once each with a cold JIT (60-100 ms), the first migration diffs, hashes and serialises the whole schema (about 80 ms), and 200 SQL files, the snapshot and the .d.ts are written'
+      const saveWhy =
+        'each save still compiles all 200 tables (6-12 ms warm) and compares them with the last refresh to keep the unchanged ones (4-7 ms); the rest (one file bundled, .d.ts, models module, migration preview) is per changed table. Forty saves in one warmed context measure a median of 60-70 ms (fastest 36-42 ms); garbage collection of the IR rebuilt on every save makes up much of the spread'
       targets.push(
-        atMost('(e) full generation ≤ 300 ms at 200 tables', median(full), 300, ' ms', why),
+        atMost('(e) full generation ≤ 300 ms at 200 tables', median(full), 300, ' ms', fullWhy),
       )
       targets.push(
         atMost(
@@ -88,7 +90,7 @@ export async function codegenBench(workDir: string): Promise<BenchResult> {
           median(later),
           50,
           ' ms',
-          why,
+          saveWhy,
         ),
       )
     }

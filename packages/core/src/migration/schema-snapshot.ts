@@ -75,6 +75,18 @@ function sortKeys(
  * over the canonical JSON, without sources, renames and model-only flags).
  */
 export function schemaHash(schema: SchemaIR): string {
+  let hash = schemaHashes.get(schema)
+  if (hash === undefined) {
+    hash = hashTables(schema)
+    schemaHashes.set(schema, hash)
+  }
+  return hash
+}
+
+/** Per schema object (immutable): a plan and its snapshot hash the same schema twice. */
+const schemaHashes = new WeakMap<SchemaIR, string>()
+
+function hashTables(schema: SchemaIR): string {
   // The top-level `"tables": null` line is the only one indented two spaces: the tables array goes there.
   const [head, tail] = canonicalJson({ ...schema, tables: null }, NOT_IN_DATABASE).split(
     TABLES_PLACEHOLDER,

@@ -128,8 +128,10 @@ async function connectPg(url: string, options: ConnectOptions): Promise<PgDataba
 }
 
 /**
- * Two pipelined connections: on a small server one keeps a backend busy while the other's
- * answers are read; more add little (docs/PERFORMANCE.md has the measurements).
+ * Two pipelined connections by default: two backends work in parallel on a database server
+ * with cores of its own, and a slow query holds up only the queries behind it on its own
+ * connection. Where the database shares a 2-core machine with Node, one measured faster
+ * (docs/PERFORMANCE.md has the numbers and when to pass `connections: 1`).
  */
 function pipelineConnections(pipeline: ConnectOptions['pipeline']): number {
   if (pipeline === false) return 0

@@ -1,4 +1,11 @@
-/** A fresh PostgreSQL schema per benchmark, so a bench never touches other data. */
+/** A fresh PostgreSQL schema per benchmark, so a bench never touches other data; the models the benches share. */
+import {
+  compileSchema,
+  type SchemaFileModule,
+  type TableSchema,
+  toModelMetas,
+} from '@fluentorm/core'
+import { defineModels } from '@fluentorm/runtime'
 import pg from 'pg'
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
@@ -33,4 +40,24 @@ async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end()
   }
+}
+
+/** Models for in-memory schema files, through the same compile the plugin runs. */
+export function benchModels(files: readonly SchemaFileModule[]): Record<string, any> {
+  const compiled = compileSchema(files)
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
+  return defineModels(toModelMetas(compiled.schema))
+}
+
+/** `users` as the by-id benchmarks read it: `SELECT … FROM users WHERE id = $1`. */
+export const USERS_FILE: SchemaFileModule = {
+  path: 'bench/01_users.ts',
+  tableName: 'users',
+  order: 1,
+  build(t: TableSchema) {
+    t.uuid({ name: 'id', primaryKey: true })
+    t.string({ name: 'email' })
+    t.string({ name: 'name' })
+    t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
+  },
 }

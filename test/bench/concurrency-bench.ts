@@ -3,33 +3,14 @@
  * 1, 2 and 4 connections, and with pipeline: false) vs pg.Pool(10) with the same named
  * statement vs postgres.js (max 10). Interleaved rounds, medians, ratios to pg.Pool.
  */
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
-import { connect, type Database, defineModels } from '@fluentorm/runtime'
+import { connect, type Database } from '@fluentorm/runtime'
 import pg from 'pg'
 import postgres from 'postgres'
-import { benchSchema, DATABASE_URL } from './bench-database.ts'
+import { benchModels, benchSchema, DATABASE_URL, USERS_FILE } from './bench-database.ts'
 import { atLeast, type BenchResult, measure } from './measure.ts'
 
 const CALLERS = 64
 const PER_CALLER = 8
-
-function userModel() {
-  const compiled = compileSchema([
-    {
-      path: 'bench/01_users.ts',
-      tableName: 'users',
-      order: 1,
-      build(t: TableSchema) {
-        t.uuid({ name: 'id', primaryKey: true })
-        t.string({ name: 'email' })
-        t.string({ name: 'name' })
-        t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
-      },
-    },
-  ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)).User as any
-}
 
 /** Runs CALLERS concurrent loops of PER_CALLER awaited reads. */
 function callers(read: (id: string) => Promise<unknown>, nextId: () => string) {
@@ -43,7 +24,7 @@ function callers(read: (id: string) => Promise<unknown>, nextId: () => string) {
 
 export async function concurrencyBench(): Promise<BenchResult> {
   const schema = await benchSchema('fluentorm_bench_concurrency')
-  const User = userModel()
+  const { User } = benchModels([USERS_FILE])
   const pool = new pg.Pool({ connectionString: DATABASE_URL, options: schema.options, max: 10 })
   await User.createTable(pool)
   await pool.query(

@@ -3,17 +3,16 @@
  * (one statement, correlated JSON subqueries) vs Drizzle's relational query
  * (`db.query.posts.findMany({ with })`), per call and prepared. One connection each.
  */
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
-import { defineModels } from '@fluentorm/runtime'
+import type { TableSchema } from '@fluentorm/core'
 import { desc, relations } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import pg from 'pg'
-import { benchSchema, DATABASE_URL } from './bench-database.ts'
+import { benchModels, benchSchema, DATABASE_URL } from './bench-database.ts'
 import { atMost, type BenchResult, measure, ratioTable } from './measure.ts'
 
 function blogModels() {
-  const compiled = compileSchema([
+  return benchModels([
     {
       path: 'bench/01_users.ts',
       tableName: 'users',
@@ -50,8 +49,6 @@ function blogModels() {
       },
     },
   ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)) as Record<string, any>
 }
 
 const users = pgTable('users', { id: uuid('id').primaryKey(), name: text('name').notNull() })

@@ -3,32 +3,22 @@
  * statement), Drizzle (prepared and per call), Kysely and postgres.js — one connection
  * each, interleaved rounds, medians, ratios to raw pg.
  */
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
-import { connect, defineModels } from '@fluentorm/runtime'
+import type { TableSchema } from '@fluentorm/core'
+import { connect } from '@fluentorm/runtime'
 import { desc, sql as dsql, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import postgres from 'postgres'
+import { benchModels, benchSchema, DATABASE_URL, USERS_FILE } from './bench-database.ts'
 import { atMost, type BenchResult, measure, ratioTable } from './measure.ts'
 
-const URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'
 const SCHEMA = 'fluentorm_bench'
 
 function schemaModels() {
-  const compiled = compileSchema([
-    {
-      path: 'bench/01_users.ts',
-      tableName: 'users',
-      order: 1,
-      build(t: TableSchema) {
-        t.uuid({ name: 'id', primaryKey: true })
-        t.string({ name: 'email' })
-        t.string({ name: 'name' })
-        t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
-      },
-    },
+  return benchModels([
+    USERS_FILE,
     {
       path: 'bench/02_posts.ts',
       tableName: 'posts',
@@ -43,8 +33,6 @@ function schemaModels() {
       },
     },
   ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)) as Record<string, any>
 }
 
 const dUsers = pgTable('users', {
@@ -66,14 +54,11 @@ interface KyselyDb {
 }
 
 export async function runtimeBench(): Promise<BenchResult> {
-  const options = `-c search_path=${SCHEMA}`
-  const setup = new pg.Client({ connectionString: URL })
-  await setup.connect()
-  await setup.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`)
-  await setup.end()
+  const schema = await benchSchema(SCHEMA)
+  const { options } = schema
 
   const { User, Post } = schemaModels()
-  const client = new pg.Client({ connectionString: URL, options })
+  const client = new pg.Client({ connectionString: DATABASE_URL, options })
   await client.connect()
   await User.createTable(client)
   await Post.createTable(client)
@@ -89,7 +74,7 @@ export async function runtimeBench(): Promise<BenchResult> {
   let n = 0
   const nextId = () => ids[n++ % ids.length]!
 
-  const drizzleClient = new pg.Client({ connectionString: URL, options })
+  const drizzleClient = new pg.Client({ connectionString: DATABASE_URL, options })
   await drizzleClient.connect()
   const ddb = drizzle(drizzleClient)
   const dById = ddb
@@ -106,12 +91,16 @@ export async function runtimeBench(): Promise<BenchResult> {
     .prepare('d_page')
 
   const kdb = new Kysely<KyselyDb>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: URL, options, max: 1 }) }),
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: DATABASE_URL, options, max: 1 }),
+    }),
   })
-  const dbUrl = new globalThis.URL(URL)
-  dbUrl.searchParams.set('options', options)
-  const database = await connect({ url: dbUrl.toString() })
-  const sql = postgres(URL, { max: 1, connection: { search_path: SCHEMA }, onnotice: () => {} })
+  const database = await connect({ url: schema.url })
+  const sql = postgres(DATABASE_URL, {
+    max: 1,
+    connection: { search_path: SCHEMA },
+    onnotice: () => {},
+  })
 
   const byId = [
     {
@@ -183,10 +172,7 @@ export async function runtimeBench(): Promise<BenchResult> {
   await drizzleClient.end()
   await kdb.destroy()
   await sql.end()
-  const drop = new pg.Client({ connectionString: URL })
-  await drop.connect()
-  await drop.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
-  await drop.end()
+  await schema.drop()
 
   const us = (name: string) => byIdResults.find((r) => r.name === name)!.microseconds
   const fluent = us('fluentorm findById')

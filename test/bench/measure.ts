@@ -55,7 +55,7 @@ export function median(values: readonly number[]): number {
 /** A markdown table of µs/op and the ratio of each contender to the baseline (first row). */
 export function ratioTable(results: readonly Measurement[], baseline = results[0]!.name): string {
   const base = results.find((r) => r.name === baseline)!.microseconds
-  const lines = ['| contender | µs/op (median) | ratio to ' + baseline + ' |', '|---|---:|---:|']
+  const lines = [`| contender | µs/op (median) | ratio to ${baseline} |`, '|---|---:|---:|']
   for (const r of results) {
     lines.push(
       `| ${r.name} | ${r.microseconds.toFixed(1)} | ${(r.microseconds / base).toFixed(3)}x |`,

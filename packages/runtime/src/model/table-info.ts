@@ -14,18 +14,24 @@ export interface TableInfo {
   readonly columns: ReadonlyMap<string, ColumnIR>
   /** `"id", "email", …` in schema order. */
   readonly returning: string
+  /** `"users"."id", "users"."email", …`: the select list of a query on the table. */
+  readonly qualifiedColumns: string
   readonly primaryKey: readonly ColumnIR[]
   readonly softDelete: boolean
 }
 
 export function tableInfo(table: TableIR): TableInfo {
   const columns = new Map(table.columns.map((column) => [column.name, column]))
+  const quoted = quoteIdent(table.name)
   return Object.freeze({
     table,
     modelName: table.modelName,
-    quoted: quoteIdent(table.name),
+    quoted,
     columns,
     returning: table.columns.map((column) => quoteIdent(column.name)).join(', '),
+    qualifiedColumns: table.columns
+      .map((column) => `${quoted}.${quoteIdent(column.name)}`)
+      .join(', '),
     primaryKey: table.primaryKey.map((name) => columns.get(name)!),
     softDelete: table.softDelete,
   })
@@ -40,9 +46,4 @@ export function requireColumn(info: TableInfo, name: string, operation: string):
     `unknown column "${name}" on table ${info.table.name}`,
     `Use one of: ${[...info.columns.keys()].join(', ')}.`,
   )
-}
-
-/** `"alias"."id", "alias"."email", …`: every column, qualified. */
-export function qualifiedColumns(info: TableInfo, alias: string): string {
-  return info.table.columns.map((column) => `${alias}.${quoteIdent(column.name)}`).join(', ')
 }

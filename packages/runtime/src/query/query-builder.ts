@@ -80,6 +80,8 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 {
   declare readonly [queryRow]: R
   readonly #state: QueryState
+  /** The rendered SELECT: a builder kept and fetched again renders nothing. */
+  #statement: Statement | undefined
 
   private constructor(state: QueryState) {
     this.#state = Object.freeze(state)
@@ -320,13 +322,14 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 
   /** The SQL and values `fetch` runs. */
   toSQL(): Statement {
-    return selectStatement(this.#state)
+    this.#statement ??= selectStatement(this.#state)
+    return this.#statement
   }
 
   /** The rows. */
   async fetch(db: Executor): Promise<R[]> {
     const state = this.#state
-    const { rows } = await runStatement(db, state, 'fetch', selectStatement(state))
+    const { rows } = await runStatement(db, state, 'fetch', this.toSQL())
     return (state.includes.length ? rows.map((row) => decodeIncludes(state, row)) : rows) as R[]
   }
 

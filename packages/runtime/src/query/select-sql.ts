@@ -34,26 +34,17 @@ export function scope(r: Renderer, alias: string): RenderContext {
 }
 
 export function ownAlias(state: QueryState): string {
-  return quoteIdent(state.runtime.info.table.name)
+  return state.runtime.info.quoted
 }
-
-/** Rendered selects by state: a builder kept and fetched again renders nothing. */
-const selects = new WeakMap<QueryState, Statement>()
 
 /**
  * `SELECT "posts"."id", … FROM "posts" WHERE "posts"."deleted_at" IS NULL AND … ORDER BY …
- * LIMIT $n`, with each include as a correlated JSON subquery in the select list. A state
- * is immutable, so its statement is rendered once.
+ * LIMIT $n`, with each include as a correlated JSON subquery in the select list.
  */
 export function selectStatement(state: QueryState): Statement {
-  let statement = selects.get(state)
-  if (statement === undefined) {
-    const r = renderer()
-    const text = renderSelect(state, r, { alias: ownAlias(state), json: false })
-    statement = Object.freeze({ text, values: Object.freeze(r.writer.values) })
-    selects.set(state, statement)
-  }
-  return statement
+  const r = renderer()
+  const text = renderSelect(state, r, { alias: ownAlias(state), json: false })
+  return Object.freeze({ text, values: Object.freeze(r.writer.values) })
 }
 
 /** `SELECT count(*) AS "count" FROM …`; wraps the query when DISTINCT, GROUP BY or LIMIT shape it. */
@@ -148,7 +139,9 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
             : columnSql(ctx, item.target)
           : `${aggregateSql(ctx, item.aggregate, true)} AS ${quoteIdent(item.alias)}`,
       )
-    : state.runtime.info.table.columns.map((column) => ownColumnSql(ctx, column, json))
+    : !json && ctx.alias === state.runtime.info.quoted
+      ? [state.runtime.info.qualifiedColumns] // the common case, quoted once per model
+      : state.runtime.info.table.columns.map((column) => ownColumnSql(ctx, column, json))
   for (const include of state.includes) {
     items.push(
       `${includeSql(include, ctx, r, renderSelect)} AS ${quoteIdent(include.relation.name)}`,

@@ -53,9 +53,10 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       server.environments.client.hot.send({ type: 'full-reload' })
     }
     if (!result.changed) return
+    // The app gets the new models first; the migration preview is for the terminal.
+    await reloadModule(server, 'models')
     const preview = await pendingMigrationPreview(context.options.migrationsDir, result.schema)
     if (preview !== null) context.logger.info(preview)
-    await reloadModule(server, 'models')
   }
 }
 

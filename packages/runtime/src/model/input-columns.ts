@@ -13,23 +13,16 @@ export function createColumns(
   operation: string,
 ): readonly ColumnIR[] {
   const context = { model: info.modelName, operation }
-  if (typeof data !== 'object' || data === null) {
-    throw usageError(context, `expected an object of column values, got ${String(data)}`, '')
-  }
-  const record = data as Record<string, unknown>
-  for (const [name, value] of Object.entries(record)) {
-    if (value === undefined) continue
-    const column = requireColumn(info, name, operation)
-    if (column.createInput === 'excluded') {
-      throw usageError(
-        context,
-        `column "${name}" of table ${info.table.name} cannot be set on insert (createInput: 'excluded')`,
-        column.identity
-          ? 'It is an identity column: PostgreSQL generates it.'
-          : `Leave it out; the database fills it${column.defaultSql ? ` with ${column.defaultSql}` : ''}.`,
-      )
-    }
-  }
+  const record = checkedRecord(info, data, operation, (column) => {
+    if (column.createInput !== 'excluded') return
+    throw usageError(
+      context,
+      `column "${column.name}" of table ${info.table.name} cannot be set on insert (createInput: 'excluded')`,
+      column.identity
+        ? 'It is an identity column: PostgreSQL generates it.'
+        : `Leave it out; the database fills it${column.defaultSql ? ` with ${column.defaultSql}` : ''}.`,
+    )
+  })
   return info.table.columns.filter((column) => {
     if (record[column.name] !== undefined) return true
     if (column.createInput !== 'required') return false
@@ -50,23 +43,35 @@ export function updateColumns(
   data: object,
   operation: string,
 ): readonly ColumnIR[] {
-  const context = { model: info.modelName, operation }
-  if (typeof data !== 'object' || data === null) {
-    throw usageError(context, `expected an object of column values, got ${String(data)}`, '')
-  }
-  const record = data as Record<string, unknown>
-  for (const [name, value] of Object.entries(record)) {
-    if (value === undefined) continue
-    const column = requireColumn(info, name, operation)
-    if (!column.updateInput || column.identity) {
-      throw usageError(
-        context,
-        `column "${name}" of table ${info.table.name} cannot be updated (updateInput: false)`,
-        'Leave it out of the update data.',
-      )
-    }
-  }
+  const record = checkedRecord(info, data, operation, (column) => {
+    if (column.updateInput && !column.identity) return
+    throw usageError(
+      { model: info.modelName, operation },
+      `column "${column.name}" of table ${info.table.name} cannot be updated (updateInput: false)`,
+      'Leave it out of the update data.',
+    )
+  })
   return info.table.columns.filter((column) => record[column.name] !== undefined)
+}
+
+/** The data as a record, once `check` has passed every column it gives a value. */
+function checkedRecord(
+  info: TableInfo,
+  data: object,
+  operation: string,
+  check: (column: ColumnIR) => void,
+): Readonly<Record<string, unknown>> {
+  if (typeof data !== 'object' || data === null) {
+    throw usageError(
+      { model: info.modelName, operation },
+      `expected an object of column values, got ${String(data)}`,
+      '',
+    )
+  }
+  for (const [name, value] of Object.entries(data)) {
+    if (value !== undefined) check(requireColumn(info, name, operation))
+  }
+  return data as Record<string, unknown>
 }
 
 /** A cache key for a column set (the statement text depends only on it). */

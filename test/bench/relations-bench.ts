@@ -6,9 +6,10 @@
 import type { TableSchema } from '@fluentorm/core'
 import { desc, relations } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
-import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { pgTable, text, uuid } from 'drizzle-orm/pg-core'
 import pg from 'pg'
 import { benchModels, benchSchema, DATABASE_URL } from './bench-database.ts'
+import { drizzlePosts } from './drizzle-posts.ts'
 import { atMost, type BenchResult, measure, ratioTable } from './measure.ts'
 
 function blogModels() {
@@ -52,12 +53,7 @@ function blogModels() {
 }
 
 const users = pgTable('users', { id: uuid('id').primaryKey(), name: text('name').notNull() })
-const posts = pgTable('posts', {
-  id: uuid('id').primaryKey(),
-  user_id: uuid('user_id').notNull(),
-  title: text('title').notNull(),
-  created_at: timestamp('created_at', { withTimezone: true }).notNull(),
-})
+const posts = drizzlePosts
 const comments = pgTable('comments', {
   id: uuid('id').primaryKey(),
   post_id: uuid('post_id').notNull(),

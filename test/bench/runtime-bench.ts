@@ -12,6 +12,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import postgres from 'postgres'
 import { benchModels, benchSchema, DATABASE_URL, USERS_FILE } from './bench-database.ts'
+import { drizzlePosts } from './drizzle-posts.ts'
 import { atMost, type BenchResult, measure, ratioTable } from './measure.ts'
 
 const SCHEMA = 'fluentorm_bench'
@@ -41,12 +42,7 @@ const dUsers = pgTable('users', {
   name: text('name').notNull(),
   created_at: timestamp('created_at', { withTimezone: true }).notNull(),
 })
-const dPosts = pgTable('posts', {
-  id: uuid('id').primaryKey(),
-  user_id: uuid('user_id').notNull(),
-  title: text('title').notNull(),
-  created_at: timestamp('created_at', { withTimezone: true }).notNull(),
-})
+const dPosts = drizzlePosts
 
 interface KyselyDb {
   users: { id: string; email: string; name: string; created_at: Date }

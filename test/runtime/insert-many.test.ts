@@ -133,6 +133,25 @@ describe.each(BACKENDS)('insertMany on $name', ({ open }) => {
     expect(await Sample.count(db)).toBe(25_000)
   })
 
+  it('with { returning: false } sends no RETURNING and resolves to the row count', async () => {
+    await Sample.truncate(db)
+    const texts: string[] = []
+    const recorded = recording(toDriver(db), texts)
+    const input = Array.from({ length: 25_000 }, (_, i) => ({ body: `row ${i}`, count: i }))
+    expect(await Sample.insertMany(recorded, input, { returning: false })).toBe(25_000)
+    expect(
+      await Sample.insertMany(recorded, [{ body: 'a', payload: [1] }, { body: 'b' }], {
+        returning: false,
+      }),
+    ).toBe(2)
+    expect(await Sample.insertMany(recorded, [], { returning: false })).toBe(0)
+    const inserts = texts.filter((text) => text.startsWith('INSERT'))
+    expect(inserts).toHaveLength(4)
+    expect(inserts.some((text) => text.includes('RETURNING'))).toBe(false)
+    expect(await Sample.count(db)).toBe(25_002)
+    expect(await Sample.query().where('count', 24_999).first(db)).toMatchObject({ id: 25_000n })
+  })
+
   it('refuses an Invalid Date before sending anything', async () => {
     await expect(Sample.insertMany(db, [{ at: new Date('not a date') }])).rejects.toMatchObject({
       code: 'INVALID_DATE',

@@ -31,6 +31,13 @@ export async function modelMethods() {
   await PostTag.findById(db, { post_id: 'p', tag_id: 1 })
   expectType<PostTagTypes['id']>().is<{ readonly post_id: string; readonly tag_id: number }>()
 
+  const inserted = await User.insertMany(db, [{ email: 'a@b.c', name: 'Ann' }])
+  expectType<typeof inserted>().is<UserRow[]>()
+  const count = await User.insertMany(db, [{ email: 'a@b.c', name: 'Ann' }], { returning: false })
+  expectType<typeof count>().is<number>()
+  // @ts-expect-error with { returning: false } the result is a count, not rows
+  ;(await User.insertMany(db, [], { returning: false })).map((row) => row.email)
+
   // @ts-expect-error email is required
   await User.insert(db, { name: 'Ann' })
   // @ts-expect-error view_count is excluded from the create input

@@ -47,7 +47,8 @@ export async function copyRows<T extends ModelTypes>(
       'this executor has no copyFrom; pass a pg Pool or Client, PGlite, or connect()',
     )
   }
-  return driver.copyFrom({ table: table.name, columns }, values)
+  const types = columns.map((name) => table.columns.find((column) => column.name === name)!)
+  return driver.copyFrom({ table: table.name, columns, types }, values)
 }
 
 function usageError(reason: string): FluentOrmError {

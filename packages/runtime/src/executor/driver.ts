@@ -1,3 +1,5 @@
+import type { CopyColumnType } from './copy-binary.ts'
+
 /**
  * The one interface every model method runs on. `toDriver()` turns whatever the user
  * passed (pg.Pool, pg.Client, PoolClient, PGlite, a Transaction, a Database) into a Driver.
@@ -33,10 +35,14 @@ export interface TransactionOptions {
   readonly readOnly?: boolean
 }
 
-/** Where `copyFrom` loads rows: a table and the columns each row gives, in order. */
+/**
+ * Where `copyFrom` loads rows: a table and the columns each row gives, in order. With the
+ * columns' types the rows go in COPY's binary format when every value has a binary form.
+ */
 export interface CopyTarget {
   readonly table: string
   readonly columns: readonly string[]
+  readonly types?: readonly CopyColumnType[]
 }
 
 export interface Driver {
@@ -50,7 +56,7 @@ export interface Driver {
   /** Several statements without parameters (simple protocol), e.g. a migration file. */
   exec(sql: string): Promise<void>
   /**
-   * Bulk-loads rows with `COPY … FROM STDIN` (text format), several times faster than
+   * Bulk-loads rows with `COPY … FROM STDIN` (binary or text format), several times faster than
    * multi-row INSERT for large batches; returns the number of rows loaded, not the rows.
    * Every Driver fluentorm builds has it; a Driver written by hand may leave it out.
    */

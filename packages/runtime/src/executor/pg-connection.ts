@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
-import { copyStatement } from './copy-text.ts'
+import { copyPayload } from './copy-text.ts'
 import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'
@@ -47,11 +47,11 @@ export async function pgCopy(
   target: CopyTarget,
   rows: readonly (readonly unknown[])[],
 ): Promise<number> {
-  const sql = copyStatement(target, 'STDIN')
+  const payload = copyPayload(target, rows, 'STDIN')
   try {
-    return await pgCopyFrom(client, sql, rows)
+    return await pgCopyFrom(client, payload)
   } catch (error) {
-    throw toFluentError(error, { operation: 'copyFrom', sql })
+    throw toFluentError(error, { operation: 'copyFrom', sql: payload.sql })
   }
 }
 

@@ -1,7 +1,7 @@
 import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
-import { copyStatement, copyText } from './copy-text.ts'
+import { copyPayload } from './copy-text.ts'
 import {
   type CopyTarget,
   type Driver,
@@ -51,12 +51,13 @@ async function pgliteCopy(
   copy: CopyTarget,
   rows: readonly (readonly unknown[])[],
 ): Promise<number> {
-  const sql = copyStatement(copy, "'/dev/blob'")
+  const payload = copyPayload(copy, rows, "'/dev/blob'")
   try {
-    const result = await target.query(sql, [], { blob: new Blob([copyText(rows)]) })
+    const blob = new Blob([...payload.chunks])
+    const result = await target.query(payload.sql, [], { blob })
     return result.affectedRows ?? 0
   } catch (error) {
-    throw toFluentError(error, { operation: 'copyFrom', sql })
+    throw toFluentError(error, { operation: 'copyFrom', sql: payload.sql })
   }
 }
 

@@ -5,6 +5,7 @@ import { toDriver } from '../executor/to-driver.ts'
 import { columnRef } from '../query/column-ref.ts'
 import { QueryBuilder } from '../query/query-builder.ts'
 import { statementName } from '../query/statement-name.ts'
+import { columnValue } from './column-value.ts'
 import {
   countSql,
   findAllSql,
@@ -21,7 +22,7 @@ import {
 import { columnsKey, createColumns, updateColumns } from './input-columns.ts'
 import { insertMany } from './insert-many.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
-import type { FindOptions, Model, UpsertOptions } from './model-types.ts'
+import type { FindOptions, InsertManyOptions, Model, UpsertOptions } from './model-types.ts'
 import { primaryKeyValues } from './primary-key.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
@@ -101,15 +102,17 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     async insert(db, data) {
       const columns = createColumns(info, data, 'insert')
       const config = cached(insertCache, columns, () => insertSql(info, columns))
-      const values = columns.map((column) => (data as Row)[column.name])
+      const values = columns.map((column) => columnValue(column, (data as Row)[column.name]))
       const rows = await run(db, 'insert', { ...config, values })
       return rows[0]!
     },
 
-    async insertMany(db, input) {
-      if (input.length === 0) return []
-      return insertMany(info, unnestCache, db, input as readonly Row[])
-    },
+    // One implementation behind the overloads: rows, or their count with { returning: false }.
+    insertMany: (async (db: Executor, input: readonly object[], options?: InsertManyOptions) => {
+      const returning = options?.returning ?? true
+      if (input.length === 0) return returning ? [] : 0
+      return insertMany(info, unnestCache, db, input as readonly Row[], returning)
+    }) as Model<any>['insertMany'],
 
     async findById(db, id, options?: FindOptions) {
       const values = primaryKeyValues(info, id, 'findById')
@@ -132,7 +135,10 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       const columns = updateColumns(info, data, 'update')
       if (columns.length === 0 && !info.table.updatedAt) return model.findById(db, id)
       const config = cached(updateCache, columns, () => updateSql(info, columns))
-      const values = [...key, ...columns.map((column) => (data as Row)[column.name])]
+      const values = [
+        ...key,
+        ...columns.map((column) => columnValue(column, (data as Row)[column.name])),
+      ]
       const rows = await run(db, 'update', { ...config, values })
       return rows[0] ?? null
     },
@@ -146,7 +152,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
         config = named(upsertSql(info, columns, conflict))
         upsertCache.set(cacheKey, config)
       }
-      const values = columns.map((column) => (data as Row)[column.name])
+      const values = columns.map((column) => columnValue(column, (data as Row)[column.name]))
       const rows = await run(db, 'upsert', { ...config, values })
       return rows[0]!
     },

@@ -1,5 +1,6 @@
 import type { ColumnIR } from '@fluentorm/core'
 import { quoteIdent } from '../query/sql-ident.ts'
+import { columnValue } from './column-value.ts'
 import { primaryKeyCondition } from './primary-key.ts'
 import type { TableInfo } from './table-info.ts'
 
@@ -47,19 +48,20 @@ export function insertManySql(
   info: TableInfo,
   columns: readonly ColumnIR[],
   rows: readonly Record<string, unknown>[],
+  returning: boolean,
 ): { text: string; values: unknown[] } {
   const values: unknown[] = []
   const tuples = rows.map((row) => {
     const slots = columns.map((column) => {
       const value = row[column.name]
       if (value === undefined) return 'DEFAULT'
-      values.push(value)
+      values.push(columnValue(column, value))
       return `$${values.length}`
     })
     return `(${slots.join(', ')})`
   })
   const names = columns.map((column) => quoteIdent(column.name)).join(', ')
-  const text = `INSERT INTO ${info.quoted} (${names}) VALUES ${tuples.join(', ')} RETURNING ${info.returning}`
+  const text = `INSERT INTO ${info.quoted} (${names}) VALUES ${tuples.join(', ')}${returningClause(info, returning)}`
   return { text, values }
 }
 
@@ -70,10 +72,18 @@ export function insertManySql(
  * array instead of binding a parameter per value. Rows are inserted, and returned, in
  * array order.
  */
-export function unnestInsertSql(info: TableInfo, columns: readonly ColumnIR[]): string {
+export function unnestInsertSql(
+  info: TableInfo,
+  columns: readonly ColumnIR[],
+  returning: boolean,
+): string {
   const names = columns.map((column) => quoteIdent(column.name)).join(', ')
   const arrays = columns.map((column, i) => `$${i + 1}::${elementType(column)}[]`).join(', ')
-  return `INSERT INTO ${info.quoted} (${names}) SELECT * FROM unnest(${arrays}) RETURNING ${info.returning}`
+  return `INSERT INTO ${info.quoted} (${names}) SELECT * FROM unnest(${arrays})${returningClause(info, returning)}`
+}
+
+function returningClause(info: TableInfo, returning: boolean): string {
+  return returning ? ` RETURNING ${info.returning}` : ''
 }
 
 /**

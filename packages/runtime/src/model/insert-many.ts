@@ -19,34 +19,40 @@ const MAX_PARAMS = 65_535
 const UNNEST_ROWS = 10_000
 
 /**
- * `Model.insertMany`: the rows inserted, in input order, all or none. When every row sets
- * the same columns it sends one array per column (`unnestInsertSql`, a prepared statement);
- * otherwise, or for array and json columns (whose values an array literal cannot carry as
- * they are), a multi-row VALUES with `DEFAULT` in the slots a row leaves out.
+ * `Model.insertMany`: the rows inserted, in input order, all or none (or, with `returning`
+ * false, their count). When every row sets the same columns it sends one array per column
+ * (`unnestInsertSql`, a prepared statement); otherwise, or for array and json columns (whose
+ * values an array literal cannot carry as they are), a multi-row VALUES with `DEFAULT` in the
+ * slots a row leaves out.
  */
 export function insertMany(
   info: TableInfo,
   unnestStatements: Map<string, QueryConfig>,
   db: Executor,
   rows: readonly Row[],
-): Promise<Row[]> {
+  returning: boolean,
+): Promise<Row[] | number> {
   const used = usedColumns(info, rows)
   // A row list that sets no column still needs one slot per row to say DEFAULT in.
   const columns = used.size
     ? info.table.columns.filter((column) => used.has(column.name))
     : info.table.columns.slice(0, 1)
   if (used.size && columns.every(unnestable) && everyRowSets(rows, columns)) {
-    const key = columnsKey(columns)
+    const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}`
     let config = unnestStatements.get(key)
     if (!config) {
-      const text = unnestInsertSql(info, columns)
+      const text = unnestInsertSql(info, columns, returning)
       config = Object.freeze({ text, name: statementName(text) })
       unnestStatements.set(key, config)
     }
-    return inChunks(info, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
+    const result = inChunks(info, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
+    return returning ? result.then((r) => r.rows) : result.then((r) => r.rowCount)
   }
   const perChunk = Math.floor(MAX_PARAMS / columns.length)
-  return inChunks(info, db, rows, perChunk, (chunk) => insertManySql(info, columns, chunk))
+  const result = inChunks(info, db, rows, perChunk, (chunk) =>
+    insertManySql(info, columns, chunk, returning),
+  )
+  return returning ? result.then((r) => r.rows) : result.then((r) => r.rowCount)
 }
 
 /** Runs one statement per chunk; several chunks share a transaction. */
@@ -56,24 +62,29 @@ async function inChunks(
   rows: readonly Row[],
   perChunk: number,
   statement: (chunk: readonly Row[]) => QueryConfig,
-): Promise<Row[]> {
+): Promise<{ rows: Row[]; rowCount: number }> {
   const chunk = (start: number) => statement(rows.slice(start, start + perChunk))
   try {
     const driver = toDriver(db)
-    if (rows.length <= perChunk) return (await driver.query<Row>(chunk(0))).rows
+    if (rows.length <= perChunk) return await driver.query<Row>(chunk(0))
     return await driver.transaction(async (tx) => {
       const inserted: Row[] = []
+      let rowCount = 0
+      const collect = (result: { rows: Row[]; rowCount: number }) => {
+        for (const row of result.rows) inserted.push(row)
+        rowCount += result.rowCount
+      }
       let running = tx.query<Row>(chunk(0))
       for (let start = perChunk; start < rows.length; start += perChunk) {
         // Encoded while the server still inserts the chunk before; should encoding throw,
         // the transaction rolls back and that chunk's outcome no longer matters.
         running.catch(() => undefined)
         const next = chunk(start)
-        inserted.push(...(await running).rows)
+        collect(await running)
         running = tx.query<Row>(next)
       }
-      inserted.push(...(await running).rows)
-      return inserted
+      collect(await running)
+      return { rows: inserted, rowCount }
     })
   } catch (error) {
     throw toFluentError(error, { model: info.modelName, operation: 'insertMany' })

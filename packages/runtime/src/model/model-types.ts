@@ -20,6 +20,11 @@ export interface ModelTypes {
   readonly relations: { readonly [name: string]: RelationTypes }
 }
 
+export interface InsertManyOptions {
+  /** `false`: no RETURNING, and the call resolves to the row count. @default true */
+  readonly returning?: boolean
+}
+
 export interface RelationTypes {
   /**
    * The related model's ModelTypes. Typed `any` here on purpose: checking a model against
@@ -56,6 +61,17 @@ export interface Model<T extends ModelTypes> {
   truncate(db: Executor): Promise<void>
   insert(db: Executor, data: T['create']): Promise<T['row']>
   insertMany(db: Executor, rows: readonly T['create'][]): Promise<T['row'][]>
+  /** Without RETURNING: the number of rows inserted, for loads that do not need the rows back. */
+  insertMany(
+    db: Executor,
+    rows: readonly T['create'][],
+    options: InsertManyOptions & { returning: false },
+  ): Promise<number>
+  insertMany(
+    db: Executor,
+    rows: readonly T['create'][],
+    options?: InsertManyOptions,
+  ): Promise<T['row'][] | number>
   findById(db: Executor, id: T['id'], options?: FindOptions): Promise<T['row'] | null>
   findAll(db: Executor, options?: FindOptions): Promise<T['row'][]>
   update(db: Executor, id: T['id'], data: T['update']): Promise<T['row'] | null>

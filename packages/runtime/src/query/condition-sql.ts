@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import { columnValue } from '../model/column-value.ts'
 import type {
   Aggregate,
   Clause,
@@ -120,7 +121,11 @@ function conditionSql(ctx: RenderContext, condition: Condition): string {
       ) {
         return `${left} IS ${condition.op === '=' ? '' : 'NOT '}NULL`
       }
-      return `${left} ${OPERATOR_SQL[condition.op]} ${ctx.writer.param(condition.value)}`
+      const value =
+        'fn' in condition.left
+          ? condition.value
+          : columnValue(condition.left.column, condition.value)
+      return `${left} ${OPERATOR_SQL[condition.op]} ${ctx.writer.param(value)}`
     }
     case 'null':
       return `${columnSql(ctx, condition.target)} IS ${condition.negated ? 'NOT ' : ''}NULL`

@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import { columnValue } from '../model/column-value.ts'
 import type { QueryState } from './query-state.ts'
 import { ownAlias, type Statement, scope, whereSql } from './select-sql.ts'
 import { quoteIdent } from './sql-ident.ts'
@@ -25,7 +26,8 @@ export function updateWhereStatement(
 ): Statement {
   return mutation(state, (writer) => {
     const assignments = columns.map(
-      (column) => `${quoteIdent(column.name)} = ${writer.param(data[column.name])}`,
+      (column) =>
+        `${quoteIdent(column.name)} = ${writer.param(columnValue(column, data[column.name]))}`,
     )
     if (state.runtime.info.table.updatedAt) assignments.push('"updated_at" = CURRENT_TIMESTAMP')
     return `UPDATE ${state.runtime.info.quoted} SET ${assignments.join(', ')}`

@@ -7,6 +7,7 @@ import {
   type PgDatabase,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
+import { corkUntilNextTick } from '../../packages/runtime/src/executor/pg-cork.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
 const tag = `fo_pipe_${randomBytes(5).toString('hex')}`
@@ -59,6 +60,40 @@ describe('pipelining executor (connect() on PostgreSQL)', () => {
     expect(results.map((result) => result.rows)).toEqual(numbers.map((n) => [{ n: n * 2 }]))
     const pids = await Promise.all(Array.from({ length: 8 }, () => backendPid(db)))
     expect(new Set(pids).size).toBe(2)
+  })
+
+  it('writes the queries of one tick in one socket write, and answers each', async () => {
+    const client = new pg.Client({
+      connectionString: taggedUrl(),
+      pipeline: true,
+    } as pg.ClientConfig)
+    await client.connect()
+    try {
+      const stream = (client as unknown as { connection: { stream: import('node:net').Socket } })
+        .connection.stream
+      let writes = 0
+      const count = (original: (...args: any[]) => unknown) =>
+        function (this: unknown, ...args: unknown[]) {
+          writes++
+          return original.apply(this, args)
+        }
+      stream._write = count(stream._write)
+      stream._writev = count(stream._writev!)
+      const corked = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => {
+          corkUntilNextTick(client)
+          return client.query('SELECT $1::int AS n', [n])
+        }),
+      )
+      expect(corked.map((result) => result.rows[0].n)).toEqual([...Array(20).keys()])
+      expect(writes).toBe(1)
+      // Without the cork, pg writes every query on its own.
+      writes = 0
+      await Promise.all(Array.from({ length: 20 }, (_, n) => client.query('SELECT $1::int', [n])))
+      expect(writes).toBe(20)
+    } finally {
+      await client.end()
+    }
   })
 
   it('fails a failing query alone: the queries pipelined around it succeed', async () => {

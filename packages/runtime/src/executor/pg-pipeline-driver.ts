@@ -10,6 +10,7 @@ import {
   type TransactionOptions,
 } from './driver.ts'
 import { pgQuery } from './pg-connection.ts'
+import { corkUntilNextTick } from './pg-cork.ts'
 import { PgPoolDriver } from './pg-pool-driver.ts'
 import type { Transaction } from './transaction-driver.ts'
 
@@ -105,7 +106,9 @@ export class PgPipelineDriver implements Driver {
   async #send<R>(slot: PipelineSlot, config: QueryConfig): Promise<QueryResult<R>> {
     slot.inFlight++
     try {
-      return await pgQuery<R>(slot.client ?? (await this.#open(slot)), config)
+      const client = slot.client ?? (await this.#open(slot))
+      corkUntilNextTick(client)
+      return await pgQuery<R>(client, config)
     } finally {
       slot.inFlight--
     }

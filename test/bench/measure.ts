@@ -21,7 +21,9 @@ export interface MeasureOptions {
 
 /**
  * Runs every contender `operations` times per round, rounds interleaved so that drift on a
- * shared 2-core machine hits every contender alike; reports the median µs/op per contender.
+ * shared 2-core machine hits every contender alike, and each round starting one contender
+ * later, so no contender always runs right after the same other one (a GC it leaves behind,
+ * a warm cache); reports the median µs/op per contender and every round's sample.
  */
 export async function measure(
   contenders: readonly Contender[],
@@ -32,7 +34,9 @@ export async function measure(
   }
   const samples = contenders.map(() => [] as number[])
   for (let round = 0; round < rounds; round++) {
-    for (const [index, contender] of contenders.entries()) {
+    for (let step = 0; step < contenders.length; step++) {
+      const index = (round + step) % contenders.length
+      const contender = contenders[index]!
       const start = process.hrtime.bigint()
       for (let i = 0; i < operations; i++) await contender.run()
       const elapsed = Number(process.hrtime.bigint() - start) / 1000
@@ -52,14 +56,24 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** A markdown table of µs/op and the ratio of each contender to the baseline (first row). */
+/**
+ * `a`'s time over `b`'s, paired by round: the median of the per-round ratios. Both ran in
+ * the same round, minutes apart at most, so load that comes and goes cancels out of each
+ * ratio; the ratio of two medians taken from different rounds keeps it.
+ */
+export function pairedRatio(a: Measurement, b: Measurement): number {
+  return median(a.samples.map((sample, round) => sample / b.samples[round]!))
+}
+
+/** A markdown table of µs/op and each contender's paired ratio to the baseline (first row). */
 export function ratioTable(results: readonly Measurement[], baseline = results[0]!.name): string {
-  const base = results.find((r) => r.name === baseline)!.microseconds
-  const lines = [`| contender | µs/op (median) | ratio to ${baseline} |`, '|---|---:|---:|']
+  const base = results.find((r) => r.name === baseline)!
+  const lines = [
+    `| contender | µs/op (median) | ratio to ${baseline} (median of per-round ratios) |`,
+    '|---|---:|---:|',
+  ]
   for (const r of results) {
-    lines.push(
-      `| ${r.name} | ${r.microseconds.toFixed(1)} | ${(r.microseconds / base).toFixed(3)}x |`,
-    )
+    lines.push(`| ${r.name} | ${r.microseconds.toFixed(1)} | ${pairedRatio(r, base).toFixed(3)}x |`)
   }
   return lines.join('\n')
 }

@@ -28,13 +28,25 @@ export function tableInfo(table: TableIR): TableInfo {
     modelName: table.modelName,
     quoted,
     columns,
-    returning: table.columns.map((column) => quoteIdent(column.name)).join(', '),
+    returning: table.columns.map((column) => selectedColumnSql('', column)).join(', '),
     qualifiedColumns: table.columns
-      .map((column) => `${quoted}.${quoteIdent(column.name)}`)
+      .map((column) => selectedColumnSql(`${quoted}.`, column))
       .join(', '),
     primaryKey: table.primaryKey.map((name) => columns.get(name)!),
     softDelete: table.softDelete,
   })
+}
+
+/**
+ * A column in a select list or RETURNING, `prefix` (`"users".`) before its name. An array
+ * of an enum comes back as text (`{a,b}`) because its type's OID is the database's own, which
+ * no parser knows; cast to `TEXT[]` it arrives as an array of its labels.
+ */
+export function selectedColumnSql(prefix: string, column: ColumnIR): string {
+  const sql = `${prefix}${quoteIdent(column.name)}`
+  return column.array && column.type === 'enum'
+    ? `${sql}::TEXT[] AS ${quoteIdent(column.name)}`
+    : sql
 }
 
 /** The column named `name`, or a clear error listing the table's columns. */

@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import { selectedColumnSql } from '../model/table-info.ts'
 import {
   aggregateSql,
   clausesSql,
@@ -136,7 +137,7 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
         item.kind === 'column'
           ? item.target.table === null
             ? ownColumnSql(ctx, item.target.column, json)
-            : columnSql(ctx, item.target)
+            : selectedColumnSql(`${quoteIdent(item.target.table)}.`, item.target.column)
           : `${aggregateSql(ctx, item.aggregate, true)} AS ${quoteIdent(item.alias)}`,
       )
     : !json && ctx.alias === state.runtime.info.quoted
@@ -159,8 +160,9 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
  * the session's bytea_output) and are decoded per column.
  */
 function ownColumnSql(ctx: RenderContext, column: ColumnIR, json: boolean): string {
+  if (!json) return selectedColumnSql(`${ctx.alias}.`, column)
   const sql = `${ctx.alias}.${quoteIdent(column.name)}`
-  if (!json || !['bigint', 'numeric', 'bytea'].includes(column.type)) return sql
+  if (!['bigint', 'numeric', 'bytea'].includes(column.type)) return sql
   const text =
     column.type === 'bytea' && !column.array
       ? `encode(${sql}, 'hex')`

@@ -94,8 +94,10 @@ function diffEnums(from: SchemaIR, to: SchemaIR, renames: RenameMap): SchemaChan
 }
 
 /**
- * Renames first, then additions at their declared position. PostgreSQL cannot remove an
- * enum value: the type is recreated and every column using it is cast through text.
+ * Renames first, then additions at their declared position. PostgreSQL can neither remove
+ * an enum value nor move one: for a removal, or for kept values in a new order (which
+ * changes how they sort and compare), the type is recreated and every column using it is
+ * cast through text.
  */
 function diffEnumValues(
   previous: EnumIR,
@@ -111,7 +113,10 @@ function diffEnumValues(
     current[current.indexOf(old)] = value
   }
   const removed = current.filter((v) => !next.values.includes(v))
-  if (removed.length > 0) {
+  const keptInOldOrder = current.filter((v) => next.values.includes(v))
+  const keptInNewOrder = next.values.filter((v) => current.includes(v))
+  const reordered = keptInOldOrder.some((value, i) => value !== keptInNewOrder[i])
+  if (removed.length > 0 || reordered) {
     const columns = to.tables.flatMap((table) =>
       table.columns
         .filter((c) => c.enumName === next.name)

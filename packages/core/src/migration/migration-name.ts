@@ -81,7 +81,9 @@ function headline(change: SchemaChange, dropped: ReadonlySet<string>, creates: b
     case 'renameEnumValue':
       return [`rename_${change.from}_to_${change.to}_in_${change.enumName}`]
     case 'recreateEnum':
-      return [`remove_${change.removed.join('_')}_from_${change.to.name}`]
+      return change.removed.length === 0
+        ? [`reorder_${change.to.name}`]
+        : [`remove_${change.removed.join('_')}_from_${change.to.name}`]
     case 'renameConstraint':
       return []
   }

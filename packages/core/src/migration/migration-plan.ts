@@ -105,9 +105,11 @@ function irreversibleReason(change: SchemaChange): string[] {
     case 'dropColumn':
       return [`drops column ${change.table}.${change.column.name}: its values cannot be restored`]
     case 'recreateEnum':
-      return [
-        `removes ${change.removed.join(', ')} from enum ${change.to.name}: rows holding them cannot be restored`,
-      ]
+      return change.removed.length === 0
+        ? []
+        : [
+            `removes ${change.removed.join(', ')} from enum ${change.to.name}: rows holding them cannot be restored`,
+          ]
     default:
       return []
   }

@@ -146,6 +146,15 @@ describe.each(BACKENDS)('model CRUD on $name', ({ open }) => {
     expect(moved.position).toBe(2)
   })
 
+  it('restores a soft-deleted row an upsert lands on', async () => {
+    const user = await User.insert(db, { email: 'gone@example.com', name: 'Gone' })
+    expect(await User.softDelete(db, user.id)).toBe(true)
+    expect(await User.findById(db, user.id)).toBeNull()
+    const back = await User.upsert(db, { email: 'gone@example.com', name: 'Back' })
+    expect(back).toMatchObject({ id: user.id, name: 'Back', deleted_at: null })
+    expect(await User.findById(db, user.id)).toMatchObject({ name: 'Back' })
+  })
+
   it('works with identity and composite primary keys', async () => {
     const [a, b] = await Tag.insertMany(db, [{ name: 'a' }, { name: 'b' }])
     expect([a!.id, b!.id]).toEqual([1, 2])

@@ -96,7 +96,8 @@ function elementType(column: ColumnIR): string {
 
 /**
  * `INSERT … ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", … RETURNING …`.
- * Sets every sent column that is not part of the conflict target or the primary key.
+ * Sets every sent column that is not part of the conflict target or the primary key, and
+ * restores a soft-deleted row it lands on.
  */
 export function upsertSql(
   info: TableInfo,
@@ -108,6 +109,8 @@ export function upsertSql(
     .filter((column) => !keys.has(column.name) && column.updateInput)
     .map((column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`)
   if (info.table.updatedAt) assignments.push('"updated_at" = CURRENT_TIMESTAMP')
+  // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist.
+  if (info.softDelete) assignments.push('"deleted_at" = NULL')
   // DO NOTHING would return no row on conflict; a no-op assignment returns the existing row.
   if (assignments.length === 0) {
     const first = quoteIdent(conflict[0]!.name)

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
@@ -22,8 +23,14 @@ describe('the playground in a browser', () => {
     })
     await server.listen()
     url = server.resolvedUrls?.local[0] ?? ''
+    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+    if (!existsSync(executablePath)) {
+      throw new Error(
+        `The browser test needs Chromium at ${executablePath}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`,
+      )
+    }
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath,
       args: [
         '--no-sandbox',
         '--disable-gpu',

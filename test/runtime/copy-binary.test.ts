@@ -1,44 +1,32 @@
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyPayload } from '../../packages/runtime/src/executor/copy-text.ts'
 import { copyRows, type Executor } from '../../packages/runtime/src/executor/index.ts'
-import { defineModels } from '../../packages/runtime/src/model/define-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
 
 /** One column of every type COPY's binary format carries, and two it does not. */
-function sampleModel() {
-  const compiled = compileSchema([
-    {
-      path: 'schemas/01_samples.ts',
-      tableName: 'samples',
-      order: 1,
-      build(t: TableSchema) {
-        t.integer({ name: 'id', primaryKey: true })
-        t.boolean({ name: 'flag', notNull: false })
-        t.smallInt({ name: 'small', notNull: false })
-        t.bigInt({ name: 'big', notNull: false })
-        t.float({ name: 'ratio', notNull: false })
-        t.double({ name: 'precise', notNull: false })
-        t.text({ name: 'body', notNull: false })
-        t.varchar({ name: 'code', length: 4, notNull: false })
-        t.enum({ name: 'level', values: ['low', 'high'], notNull: false })
-        t.uuid({ name: 'ref', notNull: false })
-        t.timestamptz({ name: 'at', notNull: false })
-        t.dateTime({ name: 'local_at', notNull: false })
-        t.date({ name: 'day', notNull: false })
-        t.json({ name: 'doc', notNull: false })
-        t.jsonb({ name: 'bin_doc', notNull: false })
-        t.binary({ name: 'raw', notNull: false })
-        t.numeric({ name: 'amount', notNull: false })
-        t.string({ name: 'tags', array: true, notNull: false })
-      },
-    },
-  ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)).Sample as any
-}
-
-const Sample = sampleModel()
+const { Sample } = modelsOf({
+  samples(t) {
+    t.integer({ name: 'id', primaryKey: true })
+    t.boolean({ name: 'flag', notNull: false })
+    t.smallInt({ name: 'small', notNull: false })
+    t.bigInt({ name: 'big', notNull: false })
+    t.float({ name: 'ratio', notNull: false })
+    t.double({ name: 'precise', notNull: false })
+    t.text({ name: 'body', notNull: false })
+    t.varchar({ name: 'code', length: 4, notNull: false })
+    t.enum({ name: 'level', values: ['low', 'high'], notNull: false })
+    t.uuid({ name: 'ref', notNull: false })
+    t.timestamptz({ name: 'at', notNull: false })
+    t.dateTime({ name: 'local_at', notNull: false })
+    t.date({ name: 'day', notNull: false })
+    t.json({ name: 'doc', notNull: false })
+    t.jsonb({ name: 'bin_doc', notNull: false })
+    t.binary({ name: 'raw', notNull: false })
+    t.numeric({ name: 'amount', notNull: false })
+    t.string({ name: 'tags', array: true, notNull: false })
+  },
+})
 
 const full = {
   flag: true,

@@ -1,37 +1,20 @@
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Executor } from '../../packages/runtime/src/executor/index.ts'
-import { defineModels } from '../../packages/runtime/src/model/define-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
 
-function models() {
-  const compiled = compileSchema([
-    {
-      path: 'schemas/01_shelves.ts',
-      tableName: 'shelves',
-      order: 1,
-      build(t: TableSchema) {
-        t.increments({ name: 'id', primaryKey: true })
-        t.hasMany({ name: 'books', foreignTable: 'books', foreignColumn: 'shelf_id' })
-      },
-    },
-    {
-      path: 'schemas/02_books.ts',
-      tableName: 'books',
-      order: 2,
-      build(t: TableSchema) {
-        t.increments({ name: 'id', primaryKey: true })
-        t.integer({ name: 'shelf_id' })
-        t.enum({ name: 'genres', values: ['crime', 'sci-fi', 'odd "one"'], array: true })
-        t.belongsTo({ name: 'shelf', column: 'shelf_id', referencesTable: 'shelves' })
-      },
-    },
-  ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)) as any
-}
-
-const { Shelf, Book } = models()
+const { Shelf, Book } = modelsOf({
+  shelves(t) {
+    t.increments({ name: 'id', primaryKey: true })
+    t.hasMany({ name: 'books', foreignTable: 'books', foreignColumn: 'shelf_id' })
+  },
+  books(t) {
+    t.increments({ name: 'id', primaryKey: true })
+    t.integer({ name: 'shelf_id' })
+    t.enum({ name: 'genres', values: ['crime', 'sci-fi', 'odd "one"'], array: true })
+    t.belongsTo({ name: 'shelf', column: 'shelf_id', referencesTable: 'shelves' })
+  },
+})
 
 /** An enum array's type is the database's own; without a cast it would come back as '{a,b}'. */
 describe.each(BACKENDS)('enum arrays on $name', ({ open }) => {

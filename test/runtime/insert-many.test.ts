@@ -1,43 +1,31 @@
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
 import { type Driver, driverBrand, type Executor, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defineModels } from '../../packages/runtime/src/model/define-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
 
 /** A column of every scalar type insertMany sends as an unnest array, and two it cannot. */
-function sampleModel() {
-  const compiled = compileSchema([
-    {
-      path: 'schemas/01_samples.ts',
-      tableName: 'samples',
-      order: 1,
-      build(t: TableSchema) {
-        t.bigIncrements({ name: 'id', primaryKey: true })
-        t.uuid({ name: 'uid', notNull: false })
-        t.text({ name: 'body', notNull: false })
-        t.varchar({ name: 'code', length: 12, notNull: false })
-        t.boolean({ name: 'flag', notNull: false })
-        t.smallInt({ name: 'small', notNull: false })
-        t.integer({ name: 'count', notNull: false })
-        t.bigInt({ name: 'big', notNull: false })
-        t.double({ name: 'ratio', notNull: false })
-        t.decimal({ name: 'price', precision: 10, scale: 2, notNull: false })
-        t.dateTime({ name: 'local', notNull: false })
-        t.timestamptz({ name: 'at', notNull: false })
-        t.date({ name: 'day', notNull: false })
-        t.interval({ name: 'span', notNull: false })
-        t.binary({ name: 'raw', notNull: false })
-        t.enum({ name: 'mood', values: ['happy', 'odd "one"'], notNull: false })
-        t.jsonb({ name: 'payload', notNull: false })
-        t.string({ name: 'labels', array: true, notNull: false })
-      },
-    },
-  ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)).Sample as any
-}
-
-const Sample = sampleModel()
+const { Sample } = modelsOf({
+  samples(t) {
+    t.bigIncrements({ name: 'id', primaryKey: true })
+    t.uuid({ name: 'uid', notNull: false })
+    t.text({ name: 'body', notNull: false })
+    t.varchar({ name: 'code', length: 12, notNull: false })
+    t.boolean({ name: 'flag', notNull: false })
+    t.smallInt({ name: 'small', notNull: false })
+    t.integer({ name: 'count', notNull: false })
+    t.bigInt({ name: 'big', notNull: false })
+    t.double({ name: 'ratio', notNull: false })
+    t.decimal({ name: 'price', precision: 10, scale: 2, notNull: false })
+    t.dateTime({ name: 'local', notNull: false })
+    t.timestamptz({ name: 'at', notNull: false })
+    t.date({ name: 'day', notNull: false })
+    t.interval({ name: 'span', notNull: false })
+    t.binary({ name: 'raw', notNull: false })
+    t.enum({ name: 'mood', values: ['happy', 'odd "one"'], notNull: false })
+    t.jsonb({ name: 'payload', notNull: false })
+    t.string({ name: 'labels', array: true, notNull: false })
+  },
+})
 
 const full = {
   uid: '8d1f0c1e-3c55-4ac8-9a57-2f0c8f6f1a10',

@@ -1,28 +1,16 @@
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Executor } from '../../packages/runtime/src/executor/index.ts'
-import { defineModels } from '../../packages/runtime/src/model/define-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
 
-function documentModel() {
-  const compiled = compileSchema([
-    {
-      path: 'schemas/01_documents.ts',
-      tableName: 'documents',
-      order: 1,
-      build(t: TableSchema) {
-        t.increments({ name: 'id', primaryKey: true })
-        t.string({ name: 'slug', unique: true, notNull: false })
-        t.jsonb({ name: 'body', notNull: false })
-        t.json({ name: 'raw', notNull: false })
-      },
-    },
-  ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)).Document as any
-}
-
-const Document = documentModel()
+const { Document } = modelsOf({
+  documents(t) {
+    t.increments({ name: 'id', primaryKey: true })
+    t.string({ name: 'slug', unique: true, notNull: false })
+    t.jsonb({ name: 'body', notNull: false })
+    t.json({ name: 'raw', notNull: false })
+  },
+})
 
 /** pg binds a JS array as a PostgreSQL array literal; a json column must get JSON instead. */
 describe.each(BACKENDS)('json arrays on $name', ({ open }) => {

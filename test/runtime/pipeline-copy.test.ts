@@ -1,4 +1,3 @@
-import { compileSchema, type TableSchema, toModelMetas } from '@fluentorm/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   copyRows,
@@ -7,32 +6,21 @@ import {
   toDriver,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
-import { defineModels } from '../../packages/runtime/src/model/define-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
 
-function eventModel() {
-  const compiled = compileSchema([
-    {
-      path: 'schemas/01_events.ts',
-      tableName: 'events',
-      order: 1,
-      build(t: TableSchema) {
-        t.bigIncrements({ name: 'id', primaryKey: true })
-        t.string({ name: 'name' })
-        t.string({ name: 'note', notNull: false })
-        t.bigInt({ name: 'amount', defaultValue: '0' })
-        t.jsonb({ name: 'payload', notNull: false })
-        t.binary({ name: 'raw', notNull: false })
-        t.string({ name: 'tags', array: true, notNull: false })
-        t.timestamptz({ name: 'at', notNull: false })
-      },
-    },
-  ])
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems))
-  return defineModels(toModelMetas(compiled.schema)).Event as any
-}
-
-const Event = eventModel()
+const { Event } = modelsOf({
+  events(t) {
+    t.bigIncrements({ name: 'id', primaryKey: true })
+    t.string({ name: 'name' })
+    t.string({ name: 'note', notNull: false })
+    t.bigInt({ name: 'amount', defaultValue: '0' })
+    t.jsonb({ name: 'payload', notNull: false })
+    t.binary({ name: 'raw', notNull: false })
+    t.string({ name: 'tags', array: true, notNull: false })
+    t.timestamptz({ name: 'at', notNull: false })
+  },
+})
 
 /** Every character COPY's text format must escape, and values of every encoded kind. */
 const tricky = {

@@ -1,4 +1,5 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { columnValue } from '../model/column-value.ts'
 import type { Model, ModelTypes } from '../model/model-types.ts'
 import type { Executor } from './driver.ts'
 import { toDriver } from './to-driver.ts'
@@ -31,6 +32,7 @@ export async function copyRows<T extends ModelTypes>(
       )
     }
   }
+  const targets = columns.map((name) => table.columns.find((column) => column.name === name)!)
   const values = rows.map((input, index) => {
     const row = input as Record<string, unknown>
     const keys = Object.keys(row)
@@ -39,7 +41,7 @@ export async function copyRows<T extends ModelTypes>(
         `row ${index} sets ${keys.join(', ')} but the first row sets ${columns.join(', ')}; every row of a COPY must set the same columns (use insertMany to let some rows take defaults)`,
       )
     }
-    return columns.map((column) => row[column])
+    return targets.map((column) => columnValue(column, row[column.name]))
   })
   const driver = toDriver(db)
   if (!driver.copyFrom) {
@@ -47,8 +49,7 @@ export async function copyRows<T extends ModelTypes>(
       'this executor has no copyFrom; pass a pg Pool or Client, PGlite, or connect()',
     )
   }
-  const types = columns.map((name) => table.columns.find((column) => column.name === name)!)
-  return driver.copyFrom({ table: table.name, columns, types }, values)
+  return driver.copyFrom({ table: table.name, columns, types: targets }, values)
 }
 
 function usageError(reason: string): FluentOrmError {

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
-import { copyPayload } from './copy-text.ts'
+import { copyPayload } from './copy-payload.ts'
 import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'

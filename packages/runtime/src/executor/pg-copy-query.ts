@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { CopyPayload } from './copy-text.ts'
+import type { CopyPayload } from './copy-payload.ts'
 
 /** The part of pg's connection a COPY FROM STDIN writes to (pg's Submittable protocol). */
 interface CopyConnection {

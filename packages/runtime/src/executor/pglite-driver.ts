@@ -1,7 +1,7 @@
 import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
-import { copyPayload } from './copy-text.ts'
+import { copyPayload } from './copy-payload.ts'
 import {
   type CopyTarget,
   type Driver,

@@ -124,7 +124,7 @@ export async function relationsBench(): Promise<BenchResult> {
   await schema.drop()
   const [fluentRun, perCallRun, preparedRun] = results as [Measurement, Measurement, Measurement]
   const why =
-    'profiled: the client side is now about 20 µs of a 1.5–2.3 ms call (statement names cached, include rows passed through when nothing needs decoding); the rest is PostgreSQL running the statement. Drizzle sends LEFT JOIN LATERAL with json_build_array (positional arrays, smaller JSON) where fluentorm sends correlated subqueries with row_to_json / json_agg of records; timed alone on the server the shapes differed by less than the run-to-run noise (the same text twice differed by 20%)'
+    "the client side is about 20 µs of a 1–2 ms call; the rest is PostgreSQL running the statement. Both send each related row as a positional JSON array (fluentorm: correlated subqueries with json_build_array, Drizzle: LEFT JOIN LATERAL with json_build_array); timed alone with pgbench the two shapes differ by less than the run-to-run noise, so which side a run lands on is the machine's noise"
   const targets = [
     atMost(
       '(d) include faster than Drizzle per call',

@@ -36,15 +36,28 @@ describe('include SQL', () => {
     const { text, values } = Post.query()
       .select('id')
       .include('author', (q) => q.select('name'))
+      .include('comments', (q) => q.select('content').orderBy('created_at', 'desc'))
+      .toSQL()
+    expect(text).toBe(
+      'SELECT "posts"."id", ' +
+        '(SELECT json_build_array("t1"."name") FROM "users" AS "t1" WHERE "t1"."id" = "posts"."user_id" AND "t1"."deleted_at" IS NULL LIMIT $1) AS "author", ' +
+        `(SELECT COALESCE(json_agg(json_build_array("t2"."content") ORDER BY "t2"."created_at" DESC), '[]') FROM "comments" AS "t2" WHERE "t2"."post_id" = "posts"."id" AND "t2"."deleted_at" IS NULL) AS "comments" ` +
+        'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
+    )
+    expect(values).toEqual([1])
+  })
+
+  it('limits a many relation in a derived table, its rows numbered for the order', () => {
+    const { text, values } = Post.query()
+      .select('id')
       .include('comments', (q) => q.select('content').orderBy('created_at', 'desc').limit(3))
       .toSQL()
     expect(text).toBe(
       'SELECT "posts"."id", ' +
-        '(SELECT row_to_json("j1") FROM (SELECT "t1"."name" FROM "users" AS "t1" WHERE "t1"."id" = "posts"."user_id" AND "t1"."deleted_at" IS NULL LIMIT $1) AS "j1") AS "author", ' +
-        `(SELECT COALESCE(json_agg("j2" ORDER BY "j2"."__n"), '[]') FROM (SELECT "t2"."content", row_number() OVER (ORDER BY "t2"."created_at" DESC) AS "__n" FROM "comments" AS "t2" WHERE "t2"."post_id" = "posts"."id" AND "t2"."deleted_at" IS NULL ORDER BY "t2"."created_at" DESC LIMIT $2) AS "j2") AS "comments" ` +
+        `(SELECT COALESCE(json_agg("j1" ORDER BY "j1"."__n"), '[]') FROM (SELECT "t1"."content", row_number() OVER (ORDER BY "t1"."created_at" DESC) AS "__n" FROM "comments" AS "t1" WHERE "t1"."post_id" = "posts"."id" AND "t1"."deleted_at" IS NULL ORDER BY "t1"."created_at" DESC LIMIT $1) AS "j1") AS "comments" ` +
         'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
     )
-    expect(values).toEqual([1, 3])
+    expect(values).toEqual([3])
   })
 
   it('names the relations a table has when one is unknown', () => {

@@ -1,5 +1,6 @@
 import type { ColumnIR } from '@fluentorm/core'
-import type { QueryState } from './query-state.ts'
+import { type JsonField, jsonFields } from './json-fields.ts'
+import type { Include, QueryState } from './query-state.ts'
 
 type Row = Record<string, unknown>
 type Decode = (value: unknown) => unknown
@@ -9,7 +10,7 @@ type Decode = (value: unknown) => unknown
  * bytea were sent as text (see select-sql). These decoders give included rows the same JS
  * values the driver gives top-level rows: Date, bigint, string, Uint8Array.
  */
-const cache = new WeakMap<QueryState, (row: Row) => Row>()
+const cache = new WeakMap<QueryState, (row: unknown) => Row>()
 
 /**
  * Decodes the included relations of a fetched row, in place of their JSON. The row is the
@@ -18,40 +19,53 @@ const cache = new WeakMap<QueryState, (row: Row) => Row>()
 export function decodeIncludes(state: QueryState, row: Row): Row {
   for (const include of state.includes) {
     const name = include.relation.name
-    row[name] = decodeRelation(include.query, row[name])
+    row[name] = decodeRelation(include, row[name])
   }
   return row
 }
 
-function decodeRelation(state: QueryState, value: unknown): unknown {
+/** A many relation is an array of rows; a single row is one row (an array or an object). */
+function decodeRelation(include: Include, value: unknown): unknown {
   if (value === null || value === undefined) return null
-  const decodeRow = jsonRowDecoder(state)
-  return Array.isArray(value) ? value.map((row) => decodeRow(row as Row)) : decodeRow(value as Row)
+  const decodeRow = jsonRowDecoder(include.query)
+  const kind = include.relation.kind
+  const many = kind === 'hasMany' || kind === 'manyToMany'
+  return many ? (value as unknown[]).map(decodeRow) : decodeRow(value)
 }
 
-function jsonRowDecoder(state: QueryState): (row: Row) => Row {
+/**
+ * Decodes one included row: a JSON array of values in `jsonFields` order (the flat form of
+ * include-sql) or, from a derived table, an object keyed by the same names.
+ */
+function jsonRowDecoder(state: QueryState): (row: unknown) => Row {
   let decode = cache.get(state)
   if (decode) return decode
-  const fields: [string, Decode][] = []
-  const columns = state.select
-    ? state.select.flatMap((item) => (item.kind === 'column' ? [item.target.column] : []))
-    : state.runtime.info.table.columns
-  for (const column of columns) fields.push([column.name, columnDecoder(column)])
-  for (const item of state.select ?? []) {
-    if (item.kind === 'aggregate') fields.push([item.alias, identity])
+  const fields = jsonFields(state)
+  const names = fields.map((field) => field.name)
+  const decoders = fields.map(fieldDecoder)
+  // A key named __proto__ must be defined, not assigned (which would set the prototype).
+  const plainKeys = !names.includes('__proto__')
+  decode = (raw) => {
+    const values = Array.isArray(raw) ? raw : names.map((name) => (raw as Row)[name])
+    if (!plainKeys)
+      return Object.fromEntries(names.map((name, i) => [name, decoders[i]!(values[i])]))
+    const row: Row = {}
+    for (let i = 0; i < names.length; i++) row[names[i]!] = decoders[i]!(values[i])
+    return row
   }
-  for (const include of state.includes) {
-    fields.push([include.relation.name, (value) => decodeRelation(include.query, value)])
-  }
-  // JSON.parse made a fresh object with exactly these keys; when no value needs decoding
-  // and no "__n" ordering key rides along (the query has no orderBy), it is the row.
-  const asParsed = state.orderBy.length === 0 && fields.every(([, fn]) => fn === identity)
-  // fromEntries defines properties, so a column named __proto__ stays a plain key.
-  decode = asParsed
-    ? (row) => row
-    : (row) => Object.fromEntries(fields.map(([name, fn]) => [name, fn(row[name])]))
   cache.set(state, decode)
   return decode
+}
+
+function fieldDecoder(field: JsonField): Decode {
+  switch (field.kind) {
+    case 'column':
+      return columnDecoder(field.target.column)
+    case 'aggregate':
+      return identity
+    case 'include':
+      return (value) => decodeRelation(field.include, value)
+  }
 }
 
 function columnDecoder(column: ColumnIR): Decode {

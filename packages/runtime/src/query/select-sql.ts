@@ -8,7 +8,8 @@ import {
   type Renderer,
   type SelectOptions,
 } from './condition-sql.ts'
-import { includeSql } from './include-sql.ts'
+import { type IncludeRender, includeSql } from './include-sql.ts'
+import { jsonFields } from './json-fields.ts'
 import type { Aggregate, Order, QueryState } from './query-state.ts'
 import { quoteIdent } from './sql-ident.ts'
 import { SqlWriter } from './sql-writer.ts'
@@ -145,7 +146,7 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
       : state.runtime.info.table.columns.map((column) => ownColumnSql(ctx, column, json))
   for (const include of state.includes) {
     items.push(
-      `${includeSql(include, ctx, r, renderSelect)} AS ${quoteIdent(include.relation.name)}`,
+      `${includeSql(include, ctx, r, includeRender)} AS ${quoteIdent(include.relation.name)}`,
     )
   }
   if (json && state.orderBy.length) {
@@ -161,13 +162,46 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
  */
 function ownColumnSql(ctx: RenderContext, column: ColumnIR, json: boolean): string {
   if (!json) return selectedColumnSql(`${ctx.alias}.`, column)
+  const value = ownColumnJsonSql(ctx, column)
+  return castForJson(column) ? `${value} AS ${quoteIdent(column.name)}` : value
+}
+
+function castForJson(column: ColumnIR): boolean {
+  return column.type === 'bigint' || column.type === 'numeric' || column.type === 'bytea'
+}
+
+function ownColumnJsonSql(ctx: RenderContext, column: ColumnIR): string {
   const sql = `${ctx.alias}.${quoteIdent(column.name)}`
-  if (!['bigint', 'numeric', 'bytea'].includes(column.type)) return sql
-  const text =
-    column.type === 'bytea' && !column.array
-      ? `encode(${sql}, 'hex')`
-      : `${sql}::${column.array ? 'text[]' : 'text'}`
-  return `${text} AS ${quoteIdent(column.name)}`
+  if (!castForJson(column)) return sql
+  return column.type === 'bytea' && !column.array
+    ? `encode(${sql}, 'hex')`
+    : `${sql}::${column.array ? 'text[]' : 'text'}`
+}
+
+/**
+ * The values of an included row in `jsonFields` order, for `json_build_array(…)`: columns
+ * JSON would lose cast to text (as above), aggregates, then nested includes.
+ */
+export function jsonValuesSql(state: QueryState, ctx: RenderContext, r: Renderer): string[] {
+  return jsonFields(state).map((field) => {
+    switch (field.kind) {
+      case 'column':
+        return field.target.table === null
+          ? ownColumnJsonSql(ctx, field.target.column)
+          : columnSql(ctx, field.target)
+      case 'aggregate':
+        return aggregateSql(ctx, field.aggregate, true)
+      case 'include':
+        return includeSql(field.include, ctx, r, includeRender)
+    }
+  })
+}
+
+const includeRender: IncludeRender = {
+  select: renderSelect,
+  values: jsonValuesSql,
+  order: (ctx, orders) => orderSql(ctx, orders),
+  scope,
 }
 
 function orderSql(ctx: RenderContext, orders: readonly Order[]): string {

@@ -3,7 +3,8 @@ import { readdir } from 'node:fs/promises'
 import { relative, resolve, sep } from 'node:path'
 import {
   type CompileResult,
-  compileSchema,
+  createSchemaCompiler,
+  type SchemaCompiler,
   type SchemaFileModule,
 } from '../schema/compile-schema.ts'
 import type { SchemaProblem } from '../schema/schema-problem.ts'
@@ -20,6 +21,12 @@ export interface LoadSchemasOptions {
    * text is unchanged is not evaluated again, so saving one schema re-evaluates one file.
    */
   readonly cache?: SchemaModuleCache
+  /**
+   * The compiler kept between calls by the same caller: with `cache`, the unchanged files come
+   * back as the same modules, and their tables are not compiled again.
+   * @default a new compiler: every table is compiled
+   */
+  readonly compiler?: SchemaCompiler
 }
 
 /** Absolute path → the file's text and its exports when last evaluated. */
@@ -125,7 +132,7 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
   }
 
   const files = candidates.map((candidate) => candidate.path)
-  const compiled = compileSchema(modules)
+  const compiled = (options.compiler ?? createSchemaCompiler()).compile(modules)
   if (problems.length > 0) {
     return { ok: false, problems: [...problems, ...(compiled.ok ? [] : compiled.problems)], files }
   }

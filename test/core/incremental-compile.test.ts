@@ -11,13 +11,13 @@ import {
   toModelMetas,
 } from '@fluentorm/core'
 import { describe, expect, it } from 'vitest'
+import { randomEdit } from './support/random-schema-edits.ts'
 import {
   type FileSpec,
   initialSpecs,
   moduleFactory,
-  randomEdit,
   seededRandom,
-} from './support/random-schema-edits.ts'
+} from './support/schema-file-specs.ts'
 import { file, schemaOf } from './support/schema-fixtures.ts'
 
 const SEEDS = 30

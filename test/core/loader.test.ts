@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadSchemas } from '@fluentorm/core'
+import { createSchemaCompiler, loadSchemas, type SchemaModuleCache } from '@fluentorm/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempProject } from './support/schema-fixtures.ts'
 
@@ -55,6 +55,28 @@ describe('loadSchemas', () => {
       'id',
       'email',
     ])
+  })
+
+  it('with a cache and a compiler, recompiles only the saved file and equals a fresh load', async () => {
+    const posts = `import type { TableSchema } from '@fluentorm/core'
+export function build(t: TableSchema): void {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.uuid({ name: 'user_id' })
+  t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users' })
+}
+`
+    const root = await project({ 'schemas/01_users.ts': USERS, 'schemas/02_posts.ts': posts })
+    const session = { cache: new Map() as SchemaModuleCache, compiler: createSchemaCompiler() }
+    const before = await loadSchemas({ schemasDir: 'schemas', root, ...session })
+    await writeFile(
+      join(root, 'schemas/02_posts.ts'),
+      posts.replace('}\n', "  t.string({ name: 'title' })\n}\n"),
+    )
+    const after = await loadSchemas({ schemasDir: 'schemas', root, ...session })
+    if (!before.ok || !after.ok) throw new Error('expected valid schemas')
+    expect(after.schema.tables[0]).toBe(before.schema.tables[0])
+    expect(after.schema.tables[1]?.columns.map((column) => column.name)).toContain('title')
+    expect(after).toEqual(await loadSchemas({ schemasDir: 'schemas', root }))
   })
 
   it('reports a file without build, a syntax error and a name without prefix, all at once', async () => {

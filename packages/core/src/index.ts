@@ -21,6 +21,8 @@ export {
 export {
   type CompileResult,
   compileSchema,
+  createSchemaCompiler,
+  type SchemaCompiler,
   type SchemaFileModule,
 } from './schema/compile-schema.ts'
 export type { ModelMeta, TableDDL } from './schema/model-meta.ts'

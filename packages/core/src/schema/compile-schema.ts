@@ -1,21 +1,14 @@
 import { validateNames } from '../validate/validate-names.ts'
 import { resolveRelations } from './compile-relations.ts'
-import { compileTable, type TableDraft } from './compile-table.ts'
 import { deepFreeze } from './deep-freeze.ts'
+import type { SchemaFileModule } from './schema-file-module.ts'
 import type { EnumIR, SchemaIR, TableIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
+import { createTableCompiler } from './table-compiler.ts'
 import { orderTables } from './table-order.ts'
-import { TableSchema } from './table-schema.ts'
+import { keepUnchangedTables } from './unchanged-tables.ts'
 
-/** One schema file, evaluated: what `loadSchemas` reads from `schemas/NN_name.ts`. */
-export interface SchemaFileModule {
-  /** Relative to the project root, with forward slashes: `schemas/02_posts.ts`. */
-  readonly path: string
-  readonly tableName: string
-  /** The file's numeric prefix: files of one table are applied in this order. */
-  readonly order: number
-  readonly build: (t: TableSchema) => void
-}
+export type { SchemaFileModule } from './schema-file-module.ts'
 
 export type CompileResult =
   | { readonly ok: true; readonly schema: SchemaIR }
@@ -37,48 +30,45 @@ export type CompileResult =
  * ```
  */
 export function compileSchema(files: readonly SchemaFileModule[]): CompileResult {
-  const problems: SchemaProblem[] = []
-  const drafts = runBuilders(files, problems)
-  const compiled = drafts.map((draft) => compileTable(draft, problems))
-  const resolved = resolveRelations(compiled, problems)
-  const tables = orderTables(resolved, problems)
-  validateNames(tables, problems)
-  const enums = collectEnums(tables, problems)
-  if (problems.length > 0) return { ok: false, problems: deepFreeze(problems) }
-  return { ok: true, schema: deepFreeze({ kind: 'schema', tables, enums }) }
+  return createSchemaCompiler().compile(files)
 }
 
-/** Runs each file's build on its table's TableSchema, files of one table in prefix order. */
-function runBuilders(files: readonly SchemaFileModule[], problems: SchemaProblem[]): TableDraft[] {
-  const sorted = [...files].sort(
-    (a, b) => a.order - b.order || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
-  )
-  const tables = new Map<string, { schema: TableSchema; order: number; sources: string[] }>()
-  for (const file of sorted) {
-    let table = tables.get(file.tableName)
-    if (table === undefined) {
-      table = { schema: new TableSchema(file.tableName, file.path), order: file.order, sources: [] }
-      tables.set(file.tableName, table)
-    }
-    table.schema.setSource(file.path)
-    table.sources.push(file.path)
-    try {
-      file.build(table.schema)
-    } catch (error) {
-      problems.push({
-        file: file.path,
-        table: file.tableName,
-        message: `build() threw: ${error instanceof Error ? error.message : String(error)}`,
-        hint: 'Fix the error in this file’s build function; it should only call the t.* builders.',
-      })
-    }
+/** Compiles the schema again and again, each time as `compileSchema` would. */
+export interface SchemaCompiler {
+  compile(files: readonly SchemaFileModule[]): CompileResult
+}
+
+/**
+ * A compiler for a long-lived caller (the dev server) that recompiles after each save.
+ * Only the tables whose files changed run their builds and compile again; relations, table
+ * order, name checks and enums still run over the whole schema, and each table whose IR is
+ * the same as in the last valid schema comes back as the same frozen object, so core's
+ * per-table caches (DDL, model metas, .d.ts, snapshot hash, diff) skip it. The result equals
+ * what `compileSchema` returns for the same files.
+ *
+ * ```ts
+ * const compiler = createSchemaCompiler()
+ * const first = compiler.compile(files)
+ * const second = compiler.compile(filesWithPostsEdited)
+ * // second.schema.tables: users is first's users object, posts is new
+ * ```
+ */
+export function createSchemaCompiler(): SchemaCompiler {
+  const compileTables = createTableCompiler()
+  let lastValid = new Map<string, TableIR>()
+  return {
+    compile(files) {
+      const problems: SchemaProblem[] = []
+      const compiled = compileTables(files, problems)
+      const resolved = resolveRelations(compiled, problems)
+      const tables = keepUnchangedTables(lastValid, orderTables(resolved, problems))
+      validateNames(tables, problems)
+      const enums = collectEnums(tables, problems)
+      if (problems.length > 0) return { ok: false, problems: deepFreeze(problems) }
+      lastValid = new Map(tables.map((table) => [table.name, table]))
+      return { ok: true, schema: deepFreeze({ kind: 'schema', tables, enums }) }
+    },
   }
-  return [...tables].map(([name, table]) => ({
-    name,
-    order: table.order,
-    sources: table.sources,
-    entries: table.schema.entries(),
-  }))
 }
 
 /** Every enum type once, in table creation order; one name with two value lists is reported. */

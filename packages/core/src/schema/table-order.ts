@@ -45,11 +45,12 @@ export function orderTables(
   const pending = [...resolved].sort(
     (a, b) => a.order - b.order || compare(a.table.name, b.table.name),
   )
+  const outgoing = edgesFrom(edges)
   const placed = new Set<string>()
   const ordered: TableIR[] = []
   while (pending.length > 0) {
     const readyIndex = pending.findIndex(({ table }) =>
-      edges.every((edge) => edge.from !== table || placed.has(edge.to)),
+      (outgoing.get(table.name) ?? []).every((edge) => placed.has(edge.to)),
     )
     const [next] = pending.splice(readyIndex === -1 ? 0 : readyIndex, 1)
     if (next === undefined) break
@@ -57,6 +58,17 @@ export function orderTables(
     ordered.push(next.table)
   }
   return ordered
+}
+
+/** Each table's edges by its name: walking the graph then costs its edges, not all of them per step. */
+function edgesFrom(edges: readonly Edge[]): Map<string, Edge[]> {
+  const outgoing = new Map<string, Edge[]>()
+  for (const edge of edges) {
+    const list = outgoing.get(edge.from.name)
+    if (list === undefined) outgoing.set(edge.from.name, [edge])
+    else list.push(edge)
+  }
+  return outgoing
 }
 
 function isNullable(table: TableIR, column: string): boolean {
@@ -69,6 +81,7 @@ function reportRequiredCycles(
   edges: readonly Edge[],
   problems: SchemaProblem[],
 ): void {
+  const outgoing = edgesFrom(edges)
   const index = new Map<string, number>()
   const low = new Map<string, number>()
   const stack: string[] = []
@@ -80,7 +93,7 @@ function reportRequiredCycles(
     counter++
     stack.push(name)
     onStack.add(name)
-    for (const edge of edges.filter((candidate) => candidate.from.name === name)) {
+    for (const edge of outgoing.get(name) ?? []) {
       if (!index.has(edge.to)) {
         visit(edge.to)
         low.set(name, Math.min(low.get(name) ?? 0, low.get(edge.to) ?? 0))

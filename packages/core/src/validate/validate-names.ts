@@ -13,6 +13,19 @@ interface NamedThing {
   readonly column?: string
 }
 
+/** One table's names by namespace, and the problems found within the table alone. */
+interface TableNames {
+  /** Tables, indexes, unique and primary-key constraints share one namespace per PostgreSQL schema. */
+  readonly relationNamespace: readonly NamedThing[]
+  /** Tables and enum types share the type namespace. */
+  readonly typeNamespace: readonly NamedThing[]
+  readonly tooLong: readonly SchemaProblem[]
+  readonly repeatedConstraints: readonly SchemaProblem[]
+}
+
+/** Per table object: a save recompiles few tables, and the others keep their IR objects. */
+const namesByTable = new WeakMap<TableIR, TableNames>()
+
 /**
  * Checks the names the whole schema shares: identifier length, relation names (tables,
  * indexes, unique and primary-key constraints share one namespace per PostgreSQL schema,
@@ -20,39 +33,59 @@ interface NamedThing {
  * model class names.
  */
 export function validateNames(tables: readonly TableIR[], problems: SchemaProblem[]): void {
-  const perTable = tables.map(namedThings)
-  const all = perTable.flat()
-  for (const thing of all) {
-    const bytes = Buffer.byteLength(thing.name)
-    if (bytes > MAX_IDENTIFIER_BYTES) {
-      problems.push({
-        ...where(thing),
-        message: `The ${thing.what} name '${thing.name}' is ${bytes} bytes long; PostgreSQL cuts names at ${MAX_IDENTIFIER_BYTES} bytes, so two names could silently become one.`,
-        hint: `Shorten it to ${MAX_IDENTIFIER_BYTES} bytes or fewer${thing.what === 'index' || thing.what.includes('constraint') ? ' (give it an explicit name)' : ''}.`,
-      })
-    }
-  }
+  const perTable = tables.map(tableNames)
+  for (const names of perTable) problems.push(...names.tooLong)
   reportDuplicates(
-    all.filter((thing) =>
-      ['table', 'index', 'unique constraint', 'primary key'].includes(thing.what),
-    ),
+    perTable.flatMap((names) => names.relationNamespace),
     'PostgreSQL keeps tables, indexes and unique / primary-key constraints in one namespace per schema',
     problems,
   )
   reportDuplicates(
-    all.filter((thing) => ['table', 'enum type'].includes(thing.what)),
+    perTable.flatMap((names) => names.typeNamespace),
     'Tables and enum types share the type namespace',
     problems,
     true,
   )
-  for (const things of perTable) {
-    reportDuplicates(
-      things.filter((thing) => thing.what.includes('constraint')),
-      'Constraint names must be unique within a table',
-      problems,
-    )
-  }
+  for (const names of perTable) problems.push(...names.repeatedConstraints)
   reportModelNames(tables, problems)
+}
+
+function tableNames(table: TableIR): TableNames {
+  let names = namesByTable.get(table)
+  if (names === undefined) {
+    names = namespaces(namedThings(table))
+    namesByTable.set(table, names)
+  }
+  return names
+}
+
+function namespaces(things: readonly NamedThing[]): TableNames {
+  const repeatedConstraints: SchemaProblem[] = []
+  reportDuplicates(
+    things.filter((thing) => thing.what.includes('constraint')),
+    'Constraint names must be unique within a table',
+    repeatedConstraints,
+  )
+  return {
+    relationNamespace: things.filter((thing) =>
+      ['table', 'index', 'unique constraint', 'primary key'].includes(thing.what),
+    ),
+    typeNamespace: things.filter((thing) => ['table', 'enum type'].includes(thing.what)),
+    tooLong: things.flatMap(tooLongProblem),
+    repeatedConstraints,
+  }
+}
+
+function tooLongProblem(thing: NamedThing): SchemaProblem[] {
+  const bytes = Buffer.byteLength(thing.name)
+  if (bytes <= MAX_IDENTIFIER_BYTES) return []
+  return [
+    {
+      ...where(thing),
+      message: `The ${thing.what} name '${thing.name}' is ${bytes} bytes long; PostgreSQL cuts names at ${MAX_IDENTIFIER_BYTES} bytes, so two names could silently become one.`,
+      hint: `Shorten it to ${MAX_IDENTIFIER_BYTES} bytes or fewer${thing.what === 'index' || thing.what.includes('constraint') ? ' (give it an explicit name)' : ''}.`,
+    },
+  ]
 }
 
 function namedThings(table: TableIR): NamedThing[] {

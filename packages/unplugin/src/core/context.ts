@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { SchemaIR, SchemaModuleCache } from '@fluentorm/core'
 import {
+  createSchemaCompiler,
   formatProblems,
   generateDts,
   generateModelsModule,
@@ -13,7 +14,6 @@ import { type Options, type ResolvedOptions, resolveOptions } from '../options.t
 import { consoleLogger, type FluentormLogger } from './logger.ts'
 import { bundledMigrationsModule } from './migrations-bridge.ts'
 import type { VirtualModule } from './module-ids.ts'
-import { createTableInterner } from './table-interner.ts'
 import { writeIfChanged } from './write-if-changed.ts'
 
 /** The outcome of reading the schema files once more. */
@@ -72,21 +72,23 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
   let generated: Generated | null = null
   let report: string | null = null
   let schemaFiles: readonly string[] = []
-  // Saving one schema then re-evaluates that file only.
+  // Saving one schema then re-evaluates and recompiles that file's table only, and the unchanged
+  // tables keep their IR objects, which core's per-table caches key on.
   const cache: SchemaModuleCache = new Map()
-  const intern = createTableInterner()
+  const compiler = createSchemaCompiler()
   let pending: Promise<RefreshResult> | null = null
   let queue: Promise<unknown> = Promise.resolve()
 
   async function load(): Promise<RefreshResult> {
-    const result = await loadSchemas({ schemasDir: options.schemasDir, root: options.root, cache })
+    const { schemasDir, root } = options
+    const result = await loadSchemas({ schemasDir, root, cache, compiler })
     schemaFiles = result.files
     if (!result.ok) {
       report = formatProblems(result.problems)
       return { ok: false, report }
     }
     report = null
-    const schema = intern(result.schema)
+    const { schema } = result
     const modelsCode = generateModelsModule(toModelMetas(schema))
     const changed = modelsCode !== generated?.modelsCode
     generated = { schema, modelsCode }

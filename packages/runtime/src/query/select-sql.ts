@@ -9,7 +9,7 @@ import {
   type SelectOptions,
 } from './condition-sql.ts'
 import { type IncludeRender, includeSql } from './include-sql.ts'
-import { jsonFields } from './json-fields.ts'
+import { type JsonField, jsonFields } from './json-fields.ts'
 import type { Aggregate, Order, QueryState } from './query-state.ts'
 import { quoteIdent } from './sql-ident.ts'
 import { SqlWriter } from './sql-writer.ts'
@@ -183,18 +183,20 @@ function ownColumnJsonSql(ctx: RenderContext, column: ColumnIR): string {
  * JSON would lose cast to text (as above), aggregates, then nested includes.
  */
 export function jsonValuesSql(state: QueryState, ctx: RenderContext, r: Renderer): string[] {
-  return jsonFields(state).map((field) => {
-    switch (field.kind) {
-      case 'column':
-        return field.target.table === null
-          ? ownColumnJsonSql(ctx, field.target.column)
-          : columnSql(ctx, field.target)
-      case 'aggregate':
-        return aggregateSql(ctx, field.aggregate, true)
-      case 'include':
-        return includeSql(field.include, ctx, r, includeRender)
-    }
-  })
+  return jsonFields(state).map((field) => jsonValueSql(field, ctx, r))
+}
+
+function jsonValueSql(field: JsonField, ctx: RenderContext, r: Renderer): string {
+  switch (field.kind) {
+    case 'column':
+      return field.target.table === null
+        ? ownColumnJsonSql(ctx, field.target.column)
+        : columnSql(ctx, field.target)
+    case 'aggregate':
+      return aggregateSql(ctx, field.aggregate, true)
+    case 'include':
+      return includeSql(field.include, ctx, r, includeRender)
+  }
 }
 
 const includeRender: IncludeRender = {

@@ -39,9 +39,21 @@ export async function mistakes(db: Executor): Promise<void> {
 }
 `
 
-/** Runs tsc on the project; resolves to its output, or '' when it passes. */
-async function typecheck(root: string, files: readonly string[]): Promise<string> {
-  const tsconfig = { extends: BASE_TSCONFIG, include: [...files, 'fluentorm.d.ts'] }
+/**
+ * Runs tsc on the project; resolves to its output, or '' when it passes. `lib` replaces the
+ * repository's (ES only) with what an app's tsconfig has, DOM included: the runtime ships its
+ * TypeScript sources, so they are checked under the app's settings.
+ */
+async function typecheck(
+  root: string,
+  files: readonly string[],
+  lib?: readonly string[],
+): Promise<string> {
+  const tsconfig = {
+    extends: BASE_TSCONFIG,
+    ...(lib ? { compilerOptions: { lib } } : {}),
+    include: [...files, 'fluentorm.d.ts'],
+  }
   await writeFile(join(root, 'tsconfig.json'), JSON.stringify(tsconfig))
   return run(TSC, ['-p', join(root, 'tsconfig.json'), '--noEmit'], { cwd: root }).then(
     () => '',
@@ -62,6 +74,10 @@ describe('the generated .d.ts under tsc', () => {
 
   it('types a correct use of the models, the alias and the migrations module', async () => {
     expect(await typecheck(project.root, ['usage.ts'])).toBe('')
+  })
+
+  it('compiles in an app whose lib has the DOM types', async () => {
+    expect(await typecheck(project.root, ['usage.ts'], ['es2023', 'dom'])).toBe('')
   })
 
   it('rejects a misspelt column in a query and an excluded column in an insert', async () => {

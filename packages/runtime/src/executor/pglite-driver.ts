@@ -53,7 +53,7 @@ async function pgliteCopy(
 ): Promise<number> {
   const payload = copyPayload(copy, rows, "'/dev/blob'")
   try {
-    const blob = new Blob([...payload.chunks])
+    const blob = new Blob([Buffer.concat([...payload.chunks])])
     const result = await target.query(payload.sql, [], { blob })
     return result.affectedRows ?? 0
   } catch (error) {

@@ -1,13 +1,17 @@
 /**
- * `npm run bench`: runs every benchmark in one process, prints the tables and writes
- * test/bench/RESULTS.md with the machine, the numbers and every target of issue 6 checked.
- * Numbers are ratios measured in the same run on the same machine.
+ * `npm run bench`: runs every benchmark section, each in a fresh Node process (so one
+ * section's heap, JIT state and connections cannot slow the next), prints the tables and
+ * writes test/bench/RESULTS.md with the machine, the numbers and every target of issue 6
+ * checked. Numbers are ratios measured in the same run on the same machine.
  * `npm run bench -- c e` runs only sections (c) and (e) and prints them; RESULTS.md is
  * written by full runs only.
  */
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { bulkBench } from './bulk-bench.ts'
 import { codegenBench } from './codegen-bench.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
@@ -29,6 +33,35 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(f) Type-checking the generated models', () => typesBench(workDir)],
 ]
 
+/** Set in the child process that runs one section and reports its result as JSON. */
+const SECTION_ENV = 'FLUENTORM_BENCH_SECTION'
+
+const child = process.env[SECTION_ENV]
+if (child !== undefined) {
+  const [, bench] = allBenches.find(([title]) => title.startsWith(`(${child})`))!
+  process.stdout.write(JSON.stringify(await bench()))
+  process.exit(0)
+}
+
+/** jiti's command line (this file is TypeScript; Node 20 cannot run it by itself). */
+const jitiCli = join(
+  dirname(createRequire(import.meta.url).resolve('jiti/package.json')),
+  'lib',
+  'jiti-cli.mjs',
+)
+
+/** Runs one section in a fresh process and reads back its result. */
+function runSection(title: string): BenchResult {
+  const letter = title.slice(1, 2)
+  const output = execFileSync(process.execPath, [jitiCli, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, [SECTION_ENV]: letter },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return JSON.parse(output) as BenchResult
+}
+
 const only = process.argv.slice(2)
 const benches = only.length
   ? allBenches.filter(([title]) => only.some((letter) => title.startsWith(`(${letter})`)))
@@ -37,9 +70,9 @@ const benches = only.length
 const sections: string[] = []
 const targets: TargetCheck[] = []
 const started = Date.now()
-for (const [title, bench] of benches) {
+for (const [title] of benches) {
   console.log(`\n## ${title}\n`)
-  const result = await bench()
+  const result = runSection(title)
   console.log(result.text)
   sections.push(`## ${title}\n\n${result.text}`)
   targets.push(...result.targets)

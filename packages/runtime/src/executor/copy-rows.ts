@@ -33,15 +33,19 @@ export async function copyRows<T extends ModelTypes>(
     }
   }
   const targets = columns.map((name) => table.columns.find((column) => column.name === name)!)
+  // One pass, no allocation but the value array: this runs once per row of a bulk load.
   const values = rows.map((input, index) => {
     const row = input as Record<string, unknown>
-    const keys = Object.keys(row)
-    if (keys.length !== columns.length || !columns.every((column) => column in row)) {
+    if (!setsExactly(row, columns)) {
       throw usageError(
-        `row ${index} sets ${keys.join(', ')} but the first row sets ${columns.join(', ')}; every row of a COPY must set the same columns (use insertMany to let some rows take defaults)`,
+        `row ${index} sets ${Object.keys(row).join(', ')} but the first row sets ${columns.join(', ')}; every row of a COPY must set the same columns (use insertMany to let some rows take defaults)`,
       )
     }
-    return targets.map((column) => columnValue(column, row[column.name]))
+    const value = new Array<unknown>(targets.length)
+    for (let c = 0; c < targets.length; c++) {
+      value[c] = columnValue(targets[c]!, row[targets[c]!.name])
+    }
+    return value
   })
   const driver = toDriver(db)
   if (!driver.copyFrom) {
@@ -50,6 +54,13 @@ export async function copyRows<T extends ModelTypes>(
     )
   }
   return driver.copyFrom({ table: table.name, columns, types: targets }, values)
+}
+
+/** Whether the row's own enumerable keys are exactly `columns` (in any order). */
+function setsExactly(row: Record<string, unknown>, columns: readonly string[]): boolean {
+  let count = 0
+  for (const key in row) if (Object.hasOwn(row, key)) count++
+  return count === columns.length && columns.every((column) => Object.hasOwn(row, column))
 }
 
 function usageError(reason: string): FluentOrmError {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyPayload } from '../../packages/runtime/src/executor/copy-payload.ts'
-import { copyRows, type Executor } from '../../packages/runtime/src/executor/index.ts'
+import { copyRows, type Executor, toDriver } from '../../packages/runtime/src/executor/index.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
 
@@ -91,6 +91,13 @@ describe('copyPayload picks the format', () => {
     ['a uuid without dashes', ['ref'], ['0b7c2a3e5f1d4c8e9a6b1d2e3f4a5b6c']],
     ['an integer out of range', ['small'], [40000]],
     ['a date given as a Date', ['day'], [new Date()]],
+    ['a day that does not exist', ['day'], ['2023-02-30']],
+    ['year 0', ['day'], ['0000-06-15']],
+    ['a number float4 cannot hold exactly', ['ratio'], [1 + 2 ** -24]],
+    ['a number beyond float4', ['ratio'], [1e39]],
+    ['-0, which the text format prints as 0', ['precise'], [-0]],
+    ['NaN for a json column', ['doc'], [Number.NaN]],
+    ['a bigint for a json column', ['doc'], [12n]],
   ])('text for %s', (_, columns, row) => {
     const payload = copyPayload(
       { table: 'samples', columns, types: types(columns) },
@@ -122,9 +129,10 @@ describe.each(BACKENDS)('binary COPY on $name', ({ open }) => {
       { id: 1, ...full },
       { id: 2, ...nulls },
       { id: 3, ...edges },
+      { id: 4, ...full, day: '0050-06-15', ratio: 1.5, doc: [1, 'x'], bin_doc: 'null' },
     ]
     await Sample.truncate(db)
-    expect(await copyRows(db, Sample, rows)).toBe(3)
+    expect(await copyRows(db, Sample, rows)).toBe(4)
     const copied = await Sample.query().orderBy('id').fetch(db)
     await Sample.truncate(db)
     await Sample.insertMany(db, rows)
@@ -132,6 +140,14 @@ describe.each(BACKENDS)('binary COPY on $name', ({ open }) => {
     expect(copied).toEqual(inserted)
     expect(copied[0]).toEqual({ id: 1, ...full, amount: null, tags: null })
     expect(copied[2]).toMatchObject({ at: edges.at, local_at: edges.local_at, big: edges.big })
+    expect(copied[3]).toMatchObject({ day: '0050-06-15', ratio: 1.5 })
+  })
+
+  it('loads no rows, in binary too', async () => {
+    const columns = ['id', 'flag']
+    const copy = { table: 'samples', columns, types: types(columns) }
+    expect(copyPayload(copy, [], 'STDIN').sql).toContain('(FORMAT binary)')
+    expect(await toDriver(db).copyFrom!(copy, [])).toBe(0)
   })
 
   it('keeps every value when the buffer grows in the middle of fixed-size fields', async () => {

@@ -40,7 +40,7 @@ export function encodeDate(value: Date): string {
 
 /** 1970-01-01 … 9999-12-31: the range where `isoString`'s arithmetic prints four-digit years. */
 const fastRange = 253_402_300_800_000
-const msPerDay = 86_400_000
+export const msPerDay = 86_400_000
 
 /**
  * `Date.prototype.toISOString` by integer arithmetic (days → civil date, H. Hinnant's

@@ -2,6 +2,7 @@ import { FluentOrmError } from '@fluentorm/runtime'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type BlogModels, blogModels, createBlogTables } from '../fixtures/blog-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
 
 describe.each(BACKENDS)('model CRUD on $name', ({ open }) => {
   let backend: Backend
@@ -153,6 +154,22 @@ describe.each(BACKENDS)('model CRUD on $name', ({ open }) => {
     const back = await User.upsert(db, { email: 'gone@example.com', name: 'Back' })
     expect(back).toMatchObject({ id: user.id, name: 'Back', deleted_at: null })
     expect(await User.findById(db, user.id)).toMatchObject({ name: 'Back' })
+  })
+
+  it('lets an upsert set a deleted_at column the schema declares itself', async () => {
+    const { Member } = modelsOf({
+      members(t) {
+        t.increments({ name: 'id', primaryKey: true })
+        t.string({ name: 'email', unique: true })
+        t.timestamptz({ name: 'deleted_at', notNull: false })
+      },
+    })
+    await Member.createTable(db)
+    const deletedAt = new Date('2024-01-02T03:04:05Z')
+    const sent = await Member.upsert(db, { email: 'm@example.com', deleted_at: deletedAt })
+    expect(sent).toMatchObject({ email: 'm@example.com', deleted_at: deletedAt })
+    const again = await Member.upsert(db, { email: 'm@example.com', deleted_at: null })
+    expect(again).toMatchObject({ id: sent.id, deleted_at: null })
   })
 
   it('works with identity and composite primary keys', async () => {

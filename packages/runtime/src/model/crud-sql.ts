@@ -109,8 +109,11 @@ export function upsertSql(
     .filter((column) => !keys.has(column.name) && column.updateInput)
     .map((column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`)
   if (info.table.updatedAt) assignments.push('"updated_at" = CURRENT_TIMESTAMP')
-  // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist.
-  if (info.softDelete) assignments.push('"deleted_at" = NULL')
+  // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist
+  // (unless the caller sends deleted_at itself, which the assignments above then set).
+  if (info.softDelete && !columns.some((column) => column.name === 'deleted_at')) {
+    assignments.push('"deleted_at" = NULL')
+  }
   // DO NOTHING would return no row on conflict; a no-op assignment returns the existing row.
   if (assignments.length === 0) {
     const first = quoteIdent(conflict[0]!.name)

@@ -64,6 +64,43 @@ describe.each(BACKENDS)('include shapes on $name', ({ open }) => {
     }
   })
 
+  it('keeps a joined bigint exact inside an include', async () => {
+    const [gadget] = await Gadget.query()
+      .orderBy('id')
+      .include('owner', (q: any) =>
+        q
+          .join(Gadget, 'gadgets.owner_id', 'id')
+          .select('id', 'gadgets.serial')
+          .orderBy('gadgets.serial', 'desc'),
+      )
+      .fetch(db)
+    expect(gadget.owner).toEqual({ id: gadget.owner_id, serial: 9007199254740993n })
+  })
+
+  it('orders an include by an aggregate alias, single and many', async () => {
+    const [gadget] = await Gadget.query()
+      .orderBy('id')
+      .include('owner', (q: any) =>
+        q.select('id').selectAggregate('count', '*', 'n').groupBy('id').orderBy('n', 'desc'),
+      )
+      .fetch(db)
+    expect(gadget.owner).toEqual({ id: gadget.owner_id, n: 1 })
+    const [owner] = await Owner.query()
+      .include('gadgets', (q: any) =>
+        q
+          .select('serial')
+          .selectAggregate('count', '*', 'n')
+          .groupBy('serial')
+          .orderBy('n', 'desc')
+          .orderBy('serial'),
+      )
+      .fetch(db)
+    expect(owner.gadgets).toEqual([
+      { serial: 2n, n: 1 },
+      { serial: 9007199254740993n, n: 1 },
+    ])
+  })
+
   it('runs DISTINCT and limited many relations as derived tables', async () => {
     const [owner] = await Owner.query()
       .include('gadgets', (q: any) => q.select('owner_id').distinct())

@@ -25,13 +25,24 @@ const UNNEST_ROWS = 10_000
  * values an array literal cannot carry as they are), a multi-row VALUES with `DEFAULT` in the
  * slots a row leaves out.
  */
-export function insertMany(
+export async function insertMany(
   info: TableInfo,
   unnestStatements: Map<string, QueryConfig>,
   db: Executor,
   rows: readonly Row[],
   returning: boolean,
 ): Promise<Row[] | number> {
+  const result = await insertChunks(info, unnestStatements, db, rows, returning)
+  return returning ? result.rows : result.rowCount
+}
+
+function insertChunks(
+  info: TableInfo,
+  unnestStatements: Map<string, QueryConfig>,
+  db: Executor,
+  rows: readonly Row[],
+  returning: boolean,
+): Promise<{ rows: Row[]; rowCount: number }> {
   const used = usedColumns(info, rows)
   // A row list that sets no column still needs one slot per row to say DEFAULT in.
   const columns = used.size
@@ -45,14 +56,12 @@ export function insertMany(
       config = Object.freeze({ text, name: statementName(text) })
       unnestStatements.set(key, config)
     }
-    const result = inChunks(info, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
-    return returning ? result.then((r) => r.rows) : result.then((r) => r.rowCount)
+    return inChunks(info, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
   }
   const perChunk = Math.floor(MAX_PARAMS / columns.length)
-  const result = inChunks(info, db, rows, perChunk, (chunk) =>
+  return inChunks(info, db, rows, perChunk, (chunk) =>
     insertManySql(info, columns, chunk, returning),
   )
-  return returning ? result.then((r) => r.rows) : result.then((r) => r.rowCount)
 }
 
 /** Runs one statement per chunk; several chunks share a transaction. */

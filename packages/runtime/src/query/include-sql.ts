@@ -1,6 +1,6 @@
 import type { RenderContext, Renderer, SelectOptions } from './condition-sql.ts'
-import type { Include, Order, QueryState } from './query-state.ts'
-
+import { returnsMany } from './json-fields.ts'
+import type { Include, QueryState } from './query-state.ts'
 import { quoteIdent } from './sql-ident.ts'
 
 /** What an include needs from select-sql (passed in: select-sql renders includes itself). */
@@ -8,7 +8,8 @@ export interface IncludeRender {
   select(state: QueryState, r: Renderer, options: SelectOptions, projection?: string): string
   /** The values of a row, in `jsonFields` order. */
   values(state: QueryState, ctx: RenderContext, r: Renderer): string[]
-  order(ctx: RenderContext, orders: readonly Order[]): string
+  /** The query's ORDER BY for use inside json_agg (aggregate aliases resolved). */
+  order(state: QueryState, ctx: RenderContext): string
   scope(r: Renderer, alias: string): RenderContext
 }
 
@@ -62,15 +63,15 @@ export function includeSql(
       break
     }
   }
-  const many = relation.kind === 'hasMany' || relation.kind === 'manyToMany'
+  const many = returnsMany(include)
   const query =
     many || include.query.limit !== null ? include.query : { ...include.query, limit: 1 }
   const options = { alias, json: true, from, correlation }
-  if (flat(query, many)) {
+  if (fitsJsonBuildArray(query, many)) {
     const ctx = render.scope(r, alias)
     const row = `json_build_array(${render.values(query, ctx, r).join(', ')})`
     if (!many) return `(${render.select(query, r, options, row)})`
-    const order = query.orderBy.length ? ` ORDER BY ${render.order(ctx, query.orderBy)}` : ''
+    const order = query.orderBy.length ? ` ORDER BY ${render.order(query, ctx)}` : ''
     const all = { ...query, orderBy: [] }
     return `(${render.select(all, r, options, `COALESCE(json_agg(${row}${order}), '[]')`)})`
   }
@@ -82,11 +83,12 @@ export function includeSql(
 }
 
 /** Whether the included query fits one SELECT around `json_build_array` (see above). */
-function flat(query: QueryState, many: boolean): boolean {
+function fitsJsonBuildArray(query: QueryState, many: boolean): boolean {
   const values =
     (query.select?.length ?? query.runtime.info.table.columns.length) + query.includes.length
   if (query.distinct || values > maxArguments) return false
-  if (!many) return true
+  // ORDER BY an aggregate's alias needs the alias in the select list: the derived table.
+  if (!many) return !query.orderBy.some((order) => typeof order.by === 'string')
   const aggregates = query.select?.some((item) => item.kind === 'aggregate') ?? false
   return (
     query.limit === null &&

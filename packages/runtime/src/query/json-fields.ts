@@ -47,3 +47,8 @@ export function jsonFields(state: QueryState): readonly JsonField[] {
   cache.set(state, fields)
   return fields
 }
+
+/** hasMany and manyToMany load an array of rows; belongsTo and hasOne one row or null. */
+export function returnsMany(include: Include): boolean {
+  return include.relation.kind === 'hasMany' || include.relation.kind === 'manyToMany'
+}

@@ -1,5 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
-import { type JsonField, jsonFields } from './json-fields.ts'
+import { type JsonField, jsonFields, returnsMany } from './json-fields.ts'
 import type { Include, QueryState } from './query-state.ts'
 
 type Row = Record<string, unknown>
@@ -28,9 +28,7 @@ export function decodeIncludes(state: QueryState, row: Row): Row {
 function decodeRelation(include: Include, value: unknown): unknown {
   if (value === null || value === undefined) return null
   const decodeRow = jsonRowDecoder(include.query)
-  const kind = include.relation.kind
-  const many = kind === 'hasMany' || kind === 'manyToMany'
-  return many ? (value as unknown[]).map(decodeRow) : decodeRow(value)
+  return returnsMany(include) ? (value as unknown[]).map(decodeRow) : decodeRow(value)
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 } from './condition-sql.ts'
 import { type IncludeRender, includeSql } from './include-sql.ts'
 import { type JsonField, jsonFields } from './json-fields.ts'
-import type { Aggregate, Order, QueryState } from './query-state.ts'
+import type { Aggregate, ColumnTarget, Order, QueryState } from './query-state.ts'
 import { quoteIdent } from './sql-ident.ts'
 import { SqlWriter } from './sql-writer.ts'
 
@@ -136,9 +136,7 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
   const items = state.select
     ? state.select.map((item) =>
         item.kind === 'column'
-          ? item.target.table === null
-            ? ownColumnSql(ctx, item.target.column, json)
-            : selectedColumnSql(`${quoteIdent(item.target.table)}.`, item.target.column)
+          ? selectedSql(ctx, item.target, json)
           : `${aggregateSql(ctx, item.aggregate, true)} AS ${quoteIdent(item.alias)}`,
       )
     : !json && ctx.alias === state.runtime.info.quoted
@@ -150,19 +148,23 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
     )
   }
   if (json && state.orderBy.length) {
-    items.push(`row_number() OVER (ORDER BY ${orderSql(ctx, state.orderBy)}) AS "__n"`)
+    items.push(`row_number() OVER (ORDER BY ${orderValuesSql(state, ctx)}) AS "__n"`)
   }
   return items.join(', ')
 }
 
-/**
- * A column of the own table. In JSON, int8 and numeric would become JSON numbers (losing
- * precision) and bytea an escaped string, so they travel as text (bytea as hex, whatever
- * the session's bytea_output) and are decoded per column.
- */
+/** A selected column, the own table's or a joined one's, aliased to its name when cast. */
+function selectedSql(ctx: RenderContext, target: ColumnTarget, json: boolean): string {
+  if (target.table === null) return ownColumnSql(ctx, target.column, json)
+  if (!json) return selectedColumnSql(`${quoteIdent(target.table)}.`, target.column)
+  const value = jsonColumnSql(columnSql(ctx, target), target.column)
+  return castForJson(target.column) ? `${value} AS ${quoteIdent(target.column.name)}` : value
+}
+
+/** A column of the own table. */
 function ownColumnSql(ctx: RenderContext, column: ColumnIR, json: boolean): string {
   if (!json) return selectedColumnSql(`${ctx.alias}.`, column)
-  const value = ownColumnJsonSql(ctx, column)
+  const value = jsonColumnSql(`${ctx.alias}.${quoteIdent(column.name)}`, column)
   return castForJson(column) ? `${value} AS ${quoteIdent(column.name)}` : value
 }
 
@@ -170,8 +172,12 @@ function castForJson(column: ColumnIR): boolean {
   return column.type === 'bigint' || column.type === 'numeric' || column.type === 'bytea'
 }
 
-function ownColumnJsonSql(ctx: RenderContext, column: ColumnIR): string {
-  const sql = `${ctx.alias}.${quoteIdent(column.name)}`
+/**
+ * A column inside JSON. int8 and numeric would become JSON numbers (losing precision) and
+ * bytea an escaped string, so they travel as text (bytea as hex, whatever the session's
+ * bytea_output) and are decoded per column.
+ */
+function jsonColumnSql(sql: string, column: ColumnIR): string {
   if (!castForJson(column)) return sql
   return column.type === 'bytea' && !column.array
     ? `encode(${sql}, 'hex')`
@@ -189,9 +195,7 @@ export function jsonValuesSql(state: QueryState, ctx: RenderContext, r: Renderer
 function jsonValueSql(field: JsonField, ctx: RenderContext, r: Renderer): string {
   switch (field.kind) {
     case 'column':
-      return field.target.table === null
-        ? ownColumnJsonSql(ctx, field.target.column)
-        : columnSql(ctx, field.target)
+      return jsonColumnSql(columnSql(ctx, field.target), field.target.column)
     case 'aggregate':
       return aggregateSql(ctx, field.aggregate, true)
     case 'include':
@@ -202,14 +206,34 @@ function jsonValueSql(field: JsonField, ctx: RenderContext, r: Renderer): string
 const includeRender: IncludeRender = {
   select: renderSelect,
   values: jsonValuesSql,
-  order: (ctx, orders) => orderSql(ctx, orders),
+  order: orderValuesSql,
   scope,
 }
 
-function orderSql(ctx: RenderContext, orders: readonly Order[]): string {
+/**
+ * ORDER BY inside a window or an aggregate (`row_number() OVER (…)`, `json_agg(… ORDER BY
+ * …)`), where a select-list alias means nothing: an aggregate's alias becomes its expression.
+ */
+function orderValuesSql(state: QueryState, ctx: RenderContext): string {
+  const aggregates = new Map(
+    (state.select ?? []).flatMap((item) =>
+      item.kind === 'aggregate' ? [[item.alias, item.aggregate] as const] : [],
+    ),
+  )
+  return orderSql(ctx, state.orderBy, (alias) => {
+    const aggregate = aggregates.get(alias)
+    return aggregate ? aggregateSql(ctx, aggregate, true) : quoteIdent(alias)
+  })
+}
+
+function orderSql(
+  ctx: RenderContext,
+  orders: readonly Order[],
+  alias: (name: string) => string = quoteIdent,
+): string {
   return orders
     .map((order) => {
-      const by = typeof order.by === 'string' ? quoteIdent(order.by) : columnSql(ctx, order.by)
+      const by = typeof order.by === 'string' ? alias(order.by) : columnSql(ctx, order.by)
       const nulls = order.nulls ? ` NULLS ${order.nulls.toUpperCase()}` : ''
       return `${by} ${order.direction.toUpperCase()}${nulls}`
     })

@@ -1,12 +1,16 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { migrate } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pgBackend, pgliteBackend } from '../support/backends.ts'
 import { type Bundler, buildFixture } from './support/build-fixture.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 
-type Fixture = { run(db: unknown): Promise<unknown> }
+type Fixture = {
+  run(db: unknown): Promise<unknown>
+  migrations: readonly { name: string; sql: string; checksum: string }[]
+}
 
 const EXPECTED = {
   models: ['User', 'Post'],
@@ -28,6 +32,28 @@ describe.each(['vite', 'esbuild', 'rollup'] as const)('a %s build', (bundler: Bu
     const backend = await pgliteBackend()
     try {
       expect(await app.run(backend.db)).toEqual(EXPECTED)
+    } finally {
+      await backend.close()
+    }
+  })
+
+  it('bundles the migration the same build writes, which creates the tables', async () => {
+    const app = (await import(pathToFileURL(output).href)) as Fixture
+    const written = (await readdir(join(project.root, 'migrations')))
+      .filter((file) => /^\d{4}_.*(?<!\.down)\.sql$/.test(file))
+      .map((file) => file.slice(0, -'.sql'.length))
+    expect(written).toHaveLength(1)
+    expect(app.migrations.map((migration) => migration.name)).toEqual(written)
+    const sql = await readFile(join(project.root, 'migrations', `${written[0]}.sql`), 'utf8')
+    expect(app.migrations[0]!.sql).toBe(sql)
+    const backend = await pgliteBackend()
+    try {
+      expect((await migrate(backend.db, app.migrations)).applied).toEqual(written)
+      expect(await backend.db.query("SELECT to_regclass('posts') IS NOT NULL AS ok")).toMatchObject(
+        {
+          rows: [{ ok: true }],
+        },
+      )
     } finally {
       await backend.close()
     }

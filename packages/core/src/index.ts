@@ -15,6 +15,9 @@ export { snapshotPath } from './migration/migration-directory.ts'
 export { type MigrationPlan, planMigration } from './migration/migration-plan.ts'
 export { parseSnapshot, type SchemaSnapshot } from './migration/schema-snapshot.ts'
 export {
+  type NextMigration,
+  type PlanNextMigrationResult,
+  planNextMigration,
   type WriteNextMigrationResult,
   writeNextMigration,
 } from './migration/write-next-migration.ts'

@@ -31,6 +31,55 @@ export type WriteNextMigrationResult =
     }
   | { readonly ok: false; readonly problems: readonly string[]; readonly message: string }
 
+/** The next numbered migration's files, before they are written. */
+export interface NextMigration {
+  /** `0002_add_phone_to_users`: the file name without `.sql`, as the runner records it. */
+  readonly name: string
+  readonly sql: string
+  readonly down: string
+  /** Every file to write, relative to the migrations folder: the two above and the snapshot. */
+  readonly files: ReadonlyMap<string, string>
+}
+
+export type PlanNextMigrationResult =
+  | {
+      readonly ok: true
+      readonly plan: MigrationPlan
+      /** null when the schema matches the last migration's snapshot. */
+      readonly next: NextMigration | null
+    }
+  | { readonly ok: false; readonly problems: readonly string[]; readonly message: string }
+
+/**
+ * What `writeNextMigration` would write, without writing it: the plugin bundles it into
+ * `virtual:fluentorm/migrations` during the build that writes it, so the bundle carries every
+ * migration its models need.
+ */
+export async function planNextMigration(
+  options: WriteNextMigrationOptions,
+): Promise<PlanNextMigrationResult> {
+  const dir = migrationsDirectory(options)
+  const state = await readMigrationDirectory(relative(process.cwd(), dir) || '.')
+  if (state.problems.length > 0) {
+    return {
+      ok: false,
+      problems: state.problems,
+      message: `Cannot generate the next migration:\n${state.problems.map((p) => `  - ${p}`).join('\n')}`,
+    }
+  }
+  const plan = planMigration(state.snapshot?.schema ?? null, options.schema)
+  if (plan.up.length === 0) return { ok: true, plan, next: null }
+  const name = `${nextMigrationNumber(state.files)}_${plan.name}`
+  const sql = renderMigrationFile(`${name}.sql`, plan)
+  const down = renderDownFile(`${name}.sql`, plan)
+  const files = new Map([
+    [`${name}.sql`, sql],
+    [`${name}.down.sql`, down],
+    [relative(dir, snapshotPath(dir)), serializeSnapshot(createSnapshot(options.schema))],
+  ])
+  return { ok: true, plan, next: { name, sql, down, files } }
+}
+
 /**
  * The build's migration step (`fluentorm generate`, the plugin's writeBundle): diffs the
  * schema against `migrations/meta/snapshot.json` and, only when something changed, writes
@@ -46,37 +95,29 @@ export type WriteNextMigrationResult =
 export async function writeNextMigration(
   options: WriteNextMigrationOptions,
 ): Promise<WriteNextMigrationResult> {
+  const planned = await planNextMigration(options)
+  if (!planned.ok) return planned
+  const { plan, next } = planned
+  if (next === null) return { ok: true, written: [], plan, message: 'No schema changes.' }
   const root = options.root ?? process.cwd()
-  const given = options.migrationsDir ?? 'migrations'
-  const dir = isAbsolute(given) ? given : join(root, given)
-  const state = await readMigrationDirectory(relative(process.cwd(), dir) || '.')
-  if (state.problems.length > 0) {
-    return {
-      ok: false,
-      problems: state.problems,
-      message: `Cannot generate the next migration:\n${state.problems.map((p) => `  - ${p}`).join('\n')}`,
-    }
-  }
-  const plan = planMigration(state.snapshot?.schema ?? null, options.schema)
-  if (plan.up.length === 0) return { ok: true, written: [], plan, message: 'No schema changes.' }
-  const base = `${nextMigrationNumber(state.files)}_${plan.name}`
-  const files = new Map([
-    [`${base}.sql`, renderMigrationFile(`${base}.sql`, plan)],
-    [`${base}.down.sql`, renderDownFile(`${base}.sql`, plan)],
-    [relative(dir, snapshotPath(dir)), serializeSnapshot(createSnapshot(options.schema))],
-  ])
-  await writeMigrationFiles(dir, files)
-  const shown = relative(root, join(dir, `${base}.sql`))
+  const dir = migrationsDirectory(options)
+  await writeMigrationFiles(dir, next.files)
+  const shown = relative(root, join(dir, `${next.name}.sql`))
   const rollback =
     plan.down === null
       ? `no rollback: ${plan.irreversible.join('; ')}`
-      : `rollback in ${base}.down.sql`
+      : `rollback in ${next.name}.down.sql`
   return {
     ok: true,
-    written: [...files.keys()].map((f) => relative(root, join(dir, f))),
+    written: [...next.files.keys()].map((f) => relative(root, join(dir, f))),
     plan,
     message: [`Wrote ${shown} (${rollback}).`, ...formatFindings(plan.findings)].join('\n'),
   }
+}
+
+function migrationsDirectory(options: WriteNextMigrationOptions): string {
+  const given = options.migrationsDir ?? 'migrations'
+  return isAbsolute(given) ? given : join(options.root ?? process.cwd(), given)
 }
 
 /** Lint findings as printable lines: `  error drop-column: Drops column phone of users: …`. */

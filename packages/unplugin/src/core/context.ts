@@ -125,8 +125,12 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
       return run
     },
     async moduleCode(module) {
-      if (module === 'migrations') return bundledMigrationsModule(options.migrationsDir)
-      return (await validSchema()).modelsCode
+      if (module === 'models') return (await validSchema()).modelsCode
+      // A build bundles the migration it writes at its end; the dev server writes none, so
+      // it serves only the written ones.
+      if (context.serving) return bundledMigrationsModule(options.migrationsDir)
+      const { schema } = await validSchema()
+      return bundledMigrationsModule(options.migrationsDir, { root: options.root, schema })
     },
     watched(module) {
       if (module === 'migrations') return { files: [], dirs: [options.migrationsDir] }

@@ -4,17 +4,37 @@ import {
   generateMigrationsModule,
   parseSnapshot,
   planMigration,
+  planNextMigration,
   snapshotPath,
 } from '@fluentorm/core'
-import { resolveMigrations } from '@fluentorm/runtime'
+import { migrationChecksum, resolveMigrations } from '@fluentorm/runtime'
+
+/** The migration a build is about to write, to bundle with the ones already written. */
+export interface PendingMigration {
+  readonly root: string
+  readonly schema: SchemaIR
+}
 
 /**
  * The code of `virtual:fluentorm/migrations`: the numbered migrations of `migrationsDir`
  * (generated or hand-written; not the per-table `users.sql` files), read exactly as the
  * runner reads a folder, with their rollbacks and checksums. No folder yet: no migrations.
+ * In a build, `pending` adds the migration that the build writes at its end (the same name,
+ * text and checksum), so the bundle migrates to the schema its models were built from.
  */
-export async function bundledMigrationsModule(migrationsDir: string): Promise<string> {
-  const migrations = await resolveMigrations(migrationsDir).catch(() => [])
+export async function bundledMigrationsModule(
+  migrationsDir: string,
+  pending?: PendingMigration,
+): Promise<string> {
+  const migrations = [...(await resolveMigrations(migrationsDir).catch(() => []))]
+  if (pending) {
+    const planned = await planNextMigration({ ...pending, migrationsDir })
+    const next = planned.ok ? planned.next : null
+    if (next) {
+      const { name, sql, down } = next
+      migrations.push({ name, sql, down, checksum: migrationChecksum(sql) })
+    }
+  }
   return generateMigrationsModule(migrations)
 }
 

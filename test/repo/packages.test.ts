@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { packPackages } from '../../scripts/pack-packages.ts'
+
+const run = promisify(execFile)
+const root = resolve(import.meta.dirname, '../..')
+/** Inside the repository, so the app finds pg, PGlite and Vite in its node_modules. */
+const out = join(root, '.pack', 'test')
+const app = join(out, 'app')
+
+const SCHEMA = `import type { TableSchema } from '@fluentorm/core'
+
+export function build(t: TableSchema): void {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.string({ name: 'email', unique: true })
+}
+`
+
+const VITE_CONFIG = `import fluentorm from '@fluentorm/unplugin/vite'
+
+export default { plugins: [fluentorm()], build: { ssr: 'src/main.js', outDir: 'dist' } }
+`
+
+const MAIN = `import { connect, migrate } from '@fluentorm/runtime'
+import { User } from 'virtual:fluentorm/models'
+import { migrations } from 'virtual:fluentorm/migrations'
+
+const db = await connect()
+await migrate(db, migrations)
+await User.insert(db, { email: 'ada@example.com' })
+console.log(JSON.stringify(await User.query().select('email').fetch(db)))
+await db.close()
+`
+
+/** Every bare import of a package's JavaScript, as `name` or `@scope/name`. */
+async function importedPackages(dir: string): Promise<Set<string>> {
+  const names = new Set<string>()
+  for (const entry of await readdir(dir, { recursive: true })) {
+    if (!entry.endsWith('.js')) continue
+    const code = await readFile(join(dir, entry), 'utf8')
+    for (const [, specifier] of code.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^'.][^']*)'/g)) {
+      // node: builtins, and code that the generators write for the app (`${MODELS_MODULE_ID}`).
+      if (specifier!.startsWith('node:') || specifier!.includes('${')) continue
+      const parts = specifier!.split('/')
+      names.add(specifier!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!)
+    }
+  }
+  return names
+}
+
+/**
+ * The packages as npm would publish them (scripts/pack-packages.ts), unpacked into a fresh
+ * app that uses them from plain Node: no TypeScript loader, no workspace links. This is what
+ * a user installing fluentorm gets.
+ */
+describe('the packed packages in a fresh app', () => {
+  let tarballs: Record<string, string>
+
+  beforeAll(async () => {
+    tarballs = packPackages(out)
+    await mkdir(join(app, 'schemas'), { recursive: true })
+    await mkdir(join(app, 'src'), { recursive: true })
+    await writeFile(
+      join(app, 'package.json'),
+      '{ "name": "app", "private": true, "type": "module" }',
+    )
+    await writeFile(join(app, 'schemas', '01_users.ts'), SCHEMA)
+    await writeFile(join(app, 'vite.config.js'), VITE_CONFIG)
+    await writeFile(join(app, 'src', 'main.js'), MAIN)
+    for (const [name, tarball] of Object.entries(tarballs)) {
+      const target = join(app, 'node_modules', name)
+      await mkdir(target, { recursive: true })
+      await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', target])
+    }
+  }, 120_000)
+  afterAll(() => rm(out, { recursive: true, force: true }))
+
+  it('builds with Vite from a plain vite.config.js and runs on Node, migrations included', async () => {
+    await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
+      cwd: app,
+    })
+    const { stdout } = await run(process.execPath, ['dist/main.js'], { cwd: app })
+    expect(JSON.parse(stdout)).toEqual([{ email: 'ada@example.com' }])
+    const migrations = await readdir(join(app, 'migrations'))
+    expect(migrations).toEqual(expect.arrayContaining(['users.sql', '0001_create_users.sql']))
+  })
+
+  it('ships a fluentorm command that runs without a TypeScript loader', async () => {
+    const cli = join(app, 'node_modules/@fluentorm/core/bin/fluentorm.mjs')
+    const { stdout } = await run(process.execPath, [cli, 'check'], { cwd: app })
+    expect(stdout).toContain('schemas, migrations and history are consistent')
+  })
+
+  it('declares every package its JavaScript imports', async () => {
+    for (const name of Object.keys(tarballs)) {
+      const dir = join(app, 'node_modules', name)
+      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
+      const declared = new Set([
+        name,
+        ...Object.keys(manifest.dependencies ?? {}),
+        ...Object.keys(manifest.peerDependencies ?? {}),
+      ])
+      const missing = [...(await importedPackages(join(dir, 'dist')))].filter(
+        (p) => !declared.has(p),
+      )
+      expect({ name, missing }).toEqual({ name, missing: [] })
+    }
+  })
+})

@@ -35,13 +35,16 @@ console.log(JSON.stringify(await User.query().select('email').fetch(db)))
 await db.close()
 `
 
+/** `from 'x'`, `import('x')`, `import 'x'` with a bare specifier x. */
+const BARE_IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^'.][^']*)'/g
+
 /** Every bare import of a package's JavaScript, as `name` or `@scope/name`. */
 async function importedPackages(dir: string): Promise<Set<string>> {
   const names = new Set<string>()
   for (const entry of await readdir(dir, { recursive: true })) {
     if (!entry.endsWith('.js')) continue
     const code = await readFile(join(dir, entry), 'utf8')
-    for (const [, specifier] of code.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^'.][^']*)'/g)) {
+    for (const [, specifier] of code.matchAll(BARE_IMPORT)) {
       // node: builtins, and code that the generators write for the app (`${MODELS_MODULE_ID}`).
       if (specifier!.startsWith('node:') || specifier!.includes('${')) continue
       const parts = specifier!.split('/')

@@ -1,7 +1,8 @@
-import { type Driver, driverBrand, type Executor, toDriver } from '@fluentorm/runtime'
+import { type Executor, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BACKENDS, type Backend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
+import { recording } from '../support/recording-driver.ts'
 
 /** A column of every scalar type insertMany sends as an unnest array, and two it cannot. */
 const { Sample } = modelsOf({
@@ -46,21 +47,6 @@ const full = {
 }
 
 const empty = Object.fromEntries(Object.keys(full).map((key) => [key, null]))
-
-/** A Driver that records the statement texts it runs. */
-function recording(inner: Driver, texts: string[]): Driver {
-  return {
-    [driverBrand]: true,
-    dialect: inner.dialect,
-    query: (config) => {
-      texts.push(config.text)
-      return inner.query(config)
-    },
-    exec: (sql) => inner.exec(sql),
-    transaction: (fn, options) => inner.transaction((tx) => fn(recording(tx, texts)), options),
-    session: (fn) => inner.session(fn),
-  } as Driver
-}
 
 describe.each(BACKENDS)('insertMany on $name', ({ open }) => {
   let backend: Backend

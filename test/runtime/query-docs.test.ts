@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { type Driver, driverBrand, toDriver } from '@fluentorm/runtime'
+import { toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blogModels, createBlogTables } from '../fixtures/blog-models.ts'
 import { type Backend, pgliteBackend } from '../support/backends.ts'
+import { recording } from '../support/recording-driver.ts'
 
 /**
  * The docs cannot drift: every ```ts block of docs/MODELS.md, QUERY.md and RELATIONSHIPS.md
@@ -39,23 +40,6 @@ function statements(sql: string): string[] {
       statement.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim(),
     )
     .filter(Boolean)
-}
-
-function recording(inner: Driver, texts: string[]): Driver {
-  return {
-    [driverBrand]: true,
-    dialect: inner.dialect,
-    query: (config) => {
-      texts.push(config.text)
-      return inner.query(config)
-    },
-    exec: (sql) => {
-      texts.push(sql)
-      return inner.exec(sql)
-    },
-    transaction: (fn, options) => inner.transaction((tx) => fn(recording(tx, texts)), options),
-    session: (fn) => inner.session(fn),
-  } as Driver
 }
 
 const AsyncFunction = (async () => {}).constructor as new (

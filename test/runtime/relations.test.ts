@@ -1,4 +1,4 @@
-import { type Driver, driverBrand, toDriver } from '@fluentorm/runtime'
+import { toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type BlogModels,
@@ -9,27 +9,10 @@ import {
   type UserRow,
 } from '../fixtures/blog-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { recording } from '../support/recording-driver.ts'
 
 const models: BlogModels = blogModels()
 const { User, Profile, Post, Tag, PostTag, Comment } = models
-
-/** A Driver that records the statements it runs, to prove includes take one round trip. */
-function recording(db: Backend['db']): { driver: Driver; texts: string[] } {
-  const inner = toDriver(db)
-  const texts: string[] = []
-  const driver = {
-    [driverBrand]: true,
-    dialect: inner.dialect,
-    query: (config) => {
-      texts.push(config.text)
-      return inner.query(config)
-    },
-    exec: (sql) => inner.exec(sql),
-    transaction: (fn, options) => inner.transaction(fn, options),
-    session: (fn) => inner.session(fn),
-  } as Driver
-  return { driver, texts }
-}
 
 describe('include SQL', () => {
   it('is one statement with correlated JSON subqueries, values bound', () => {
@@ -116,7 +99,8 @@ describe.each(BACKENDS)('relations on $name', ({ open }) => {
   afterAll(() => backend.close())
 
   it('loads belongsTo, hasMany and manyToMany in one round trip', async () => {
-    const { driver, texts } = recording(db)
+    const texts: string[] = []
+    const driver = recording(toDriver(db), texts)
     const rows = await Post.query()
       .orderBy('title')
       .include('author')

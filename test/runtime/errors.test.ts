@@ -117,7 +117,7 @@ describe.each(BACKENDS)('error mapping on $name', ({ open }) => {
       column: 'phone',
     })
     expect(error.message).toBe(
-      'User.insert failed: column "phone" of relation "users" does not exist; the database table is behind the schema: run the pending migrations',
+      'User.insert failed: column "phone" of relation "users" does not exist; if the schema has this column, the database is behind it: run the pending migrations',
     )
   })
 

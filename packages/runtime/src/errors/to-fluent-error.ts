@@ -131,7 +131,7 @@ function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike): string {
     case 'undefined_table':
       return `${source.message}; create the table first (Model.createTable(db) or run the migrations)`
     case 'undefined_column':
-      return `${source.message}; the database table is behind the schema: run the pending migrations`
+      return `${source.message}; if the schema has this column, the database is behind it: run the pending migrations`
     case 'serialization_failure':
     case 'deadlock':
       return `${source.message}; the transaction can be retried (transaction(db, fn, { retry: { attempts: 3 } }))`

@@ -8,6 +8,7 @@ import pg from 'pg'
 import postgres from 'postgres'
 import { benchModels, benchSchema, DATABASE_URL, USERS_FILE } from './bench-database.ts'
 import { atLeast, type BenchResult, type Measurement, measure, pairedRatio } from './measure.ts'
+import { separateCores } from './placement.ts'
 
 const CALLERS = 64
 const PER_CALLER = 8
@@ -75,7 +76,15 @@ export async function concurrencyBench(): Promise<BenchResult> {
       run: callers((id) => sql`SELECT * FROM users WHERE id = ${id}`, nextId),
     },
   ]
-  const results = await measure(contenders, { rounds: 7, operations: 8, warmup: 2 })
+  let placement = ''
+  const results = await measure(contenders, {
+    rounds: 7,
+    operations: 8,
+    warmup: 2,
+    afterWarmup: async () => {
+      placement = await separateCores(pool)
+    },
+  })
 
   await Promise.all(databases.map(([, db]) => db.close()))
   await pool.end()
@@ -88,6 +97,8 @@ export async function concurrencyBench(): Promise<BenchResult> {
   // Throughput ratios: the other's time over this one's, paired by round.
   const speedup = (r: Measurement, over: Measurement) => pairedRatio(over, r)
   const lines = [
+    placement,
+    '',
     `### ${CALLERS} concurrent callers × ${PER_CALLER} by-id reads each (7 rounds × 8, median; ratios are medians of per-round ratios)`,
     '',
     '| contender | queries/s | throughput vs pg.Pool(10) | vs postgres.js |',

@@ -17,30 +17,40 @@ export interface MeasureOptions {
   readonly rounds: number
   readonly operations: number
   readonly warmup: number
+  /** Runs between the warm-up and the first round, once every contender has connected. */
+  readonly afterWarmup?: () => Promise<unknown>
 }
 
 /**
- * Runs every contender `operations` times per round, rounds interleaved so that drift on a
- * shared 2-core machine hits every contender alike, and each round starting one contender
- * later, so no contender always runs right after the same other one (a GC it leaves behind,
- * a warm cache); reports the median µs/op per contender and every round's sample.
+ * Runs every contender `operations` times per round, one operation of each in turn (a, b, c,
+ * a, b, c, …, each turn starting one contender later), so whatever the machine does meanwhile
+ * (a neighbour's load, a change of CPU frequency, a GC) hits every contender alike: in
+ * blocks of a thousand operations, one contender's block could fall in a slow second and
+ * another's in a fast one. Reports the median µs/op per contender over the rounds, and every
+ * round's sample.
  */
 export async function measure(
   contenders: readonly Contender[],
-  { rounds, operations, warmup }: MeasureOptions,
+  { rounds, operations, warmup, afterWarmup }: MeasureOptions,
 ): Promise<Measurement[]> {
   for (const contender of contenders) {
     for (let i = 0; i < warmup; i++) await contender.run()
   }
+  await afterWarmup?.()
+  const count = contenders.length
   const samples = contenders.map(() => [] as number[])
   for (let round = 0; round < rounds; round++) {
-    for (let step = 0; step < contenders.length; step++) {
-      const index = (round + step) % contenders.length
-      const contender = contenders[index]!
-      const start = process.hrtime.bigint()
-      for (let i = 0; i < operations; i++) await contender.run()
-      const elapsed = Number(process.hrtime.bigint() - start) / 1000
-      samples[index]!.push(elapsed / operations)
+    const nanoseconds = contenders.map(() => 0)
+    for (let i = 0; i < operations; i++) {
+      for (let step = 0; step < count; step++) {
+        const index = (i + step) % count
+        const start = process.hrtime.bigint()
+        await contenders[index]!.run()
+        nanoseconds[index]! += Number(process.hrtime.bigint() - start)
+      }
+    }
+    for (let index = 0; index < count; index++) {
+      samples[index]!.push(nanoseconds[index]! / 1000 / operations)
     }
   }
   return contenders.map((contender, index) => ({

@@ -18,6 +18,7 @@ import {
   pairedRatio,
   ratioTable,
 } from './measure.ts'
+import { separateCores } from './placement.ts'
 
 function blogModels() {
   return benchModels([
@@ -92,9 +93,8 @@ export async function relationsBench(): Promise<BenchResult> {
        FROM posts p, generate_series(1, 5) i;
      ANALYZE`,
   )
-  const drizzleClient = new pg.Client({ connectionString: DATABASE_URL, options: schema.options })
-  await drizzleClient.connect()
-  const ddb = drizzle(drizzleClient, {
+  // Drizzle shares the client: the two differ only in what they send and decode.
+  const ddb = drizzle(client, {
     schema: { users, posts, comments, postsRelations, commentsRelations },
   })
   const drizzleQuery = () =>
@@ -111,16 +111,23 @@ export async function relationsBench(): Promise<BenchResult> {
   if (fluent.length !== 20 || drizzled.length !== 20 || fluent[0].comments.length !== 5) {
     throw new Error('relations bench: the two queries do not return the same shape')
   }
+  let placement = ''
   const results = await measure(
     [
       { name: 'fluentorm include(author, comments)', run: () => fluentQuery().fetch(client) },
       { name: 'drizzle relational query', run: drizzleQuery },
       { name: 'drizzle relational query, prepared', run: () => prepared.execute() },
     ],
-    { rounds: 7, operations: 150, warmup: 100 },
+    {
+      rounds: 7,
+      operations: 150,
+      warmup: 100,
+      afterWarmup: async () => {
+        placement = await separateCores(client)
+      },
+    },
   )
   await client.end()
-  await drizzleClient.end()
   await schema.drop()
   const [fluentRun, perCallRun, preparedRun] = results as [Measurement, Measurement, Measurement]
   const why =
@@ -142,6 +149,8 @@ export async function relationsBench(): Promise<BenchResult> {
     ),
   ]
   const text = [
+    placement,
+    '',
     '### 20 posts with author and comments (5 each), one connection (7 rounds × 150, median)',
     '',
     ratioTable(results),

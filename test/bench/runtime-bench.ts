@@ -1,19 +1,21 @@
 /**
  * findById and a 20-row query through a fluentorm model vs raw pg (the same named prepared
- * statement), Drizzle (prepared and per call), Kysely and postgres.js — one connection
- * each, interleaved rounds, medians, ratios to raw pg.
+ * statement), Drizzle (prepared and per call), Kysely and postgres.js — raw pg, the model on
+ * a pg.Client, Drizzle and Kysely on one shared connection, connect() and postgres.js on their
+ * own; interleaved rounds, medians, ratios to raw pg.
  */
 import type { TableSchema } from '@fluentorm/core'
 import { connect, type Driver, driverBrand } from '@fluentorm/runtime'
 import { desc, sql as dsql, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely'
 import pg from 'pg'
 import postgres from 'postgres'
 import { benchModels, benchSchema, DATABASE_URL, USERS_FILE } from './bench-database.ts'
 import { drizzlePosts } from './drizzle-posts.ts'
 import { atMost, type BenchResult, measure, pairedRatio, ratioTable } from './measure.ts'
+import { separateCores } from './placement.ts'
 
 const SCHEMA = 'fluentorm_bench'
 
@@ -70,9 +72,9 @@ export async function runtimeBench(): Promise<BenchResult> {
   let n = 0
   const nextId = () => ids[n++ % ids.length]!
 
-  const drizzleClient = new pg.Client({ connectionString: DATABASE_URL, options })
-  await drizzleClient.connect()
-  const ddb = drizzle(drizzleClient)
+  // Drizzle and Kysely run over pg too: they share raw pg's client, so the three differ only
+  // in what each does around pg, never in which backend (and core) answers.
+  const ddb = drizzle(client)
   const dById = ddb
     .select()
     .from(dUsers)
@@ -88,7 +90,15 @@ export async function runtimeBench(): Promise<BenchResult> {
 
   const kdb = new Kysely<KyselyDb>({
     dialect: new PostgresDialect({
-      pool: new pg.Pool({ connectionString: DATABASE_URL, options, max: 1 }),
+      pool: {
+        // Kysely's pool interface over the one client: query, and a release that keeps it open.
+        connect: async () =>
+          ({
+            query: (text: string, values: readonly unknown[]) => client.query(text, [...values]),
+            release() {},
+          }) as unknown as PostgresPoolClient,
+        end: async () => {},
+      },
     }),
   })
   const database = await connect({ url: schema.url })
@@ -159,14 +169,21 @@ export async function runtimeBench(): Promise<BenchResult> {
     },
   ]
 
-  const opts = { rounds: 7, operations: 1000, warmup: 500 }
+  let placement = ''
+  const opts = {
+    rounds: 7,
+    operations: 1000,
+    warmup: 500,
+    afterWarmup: async () => {
+      placement = await separateCores(client)
+    },
+  }
   const ownCost = await ownMicroseconds(User, nextId())
   const byIdResults = await measure(byId, opts)
   const pageResults = await measure(page, opts)
 
   await client.end()
   await database.close()
-  await drizzleClient.end()
   await kdb.destroy()
   await sql.end()
   await schema.drop()
@@ -200,6 +217,8 @@ export async function runtimeBench(): Promise<BenchResult> {
   return {
     targets,
     text: [
+      placement,
+      '',
       '### findById, one connection (7 rounds × 1000 queries, median)',
       '',
       ratioTable(byIdResults),

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   copyRows,
@@ -6,10 +7,14 @@ import {
   toDriver,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
-import { BACKENDS, type Backend } from '../support/backends.ts'
+import { BACKENDS, type Backend, pgBackend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
 
-const { Event } = modelsOf({
+const { Event, Load } = modelsOf({
+  loads(t) {
+    t.integer({ name: 'id', primaryKey: true })
+    t.string({ name: 'name' })
+  },
   events(t) {
     t.bigIncrements({ name: 'id', primaryKey: true })
     t.string({ name: 'name' })
@@ -106,5 +111,41 @@ describe.each(BACKENDS)('copyRows on $name', ({ open }) => {
       .copyFrom?.({ table: 'events', columns: ['name'] }, [['ok'], [null]])
       .catch((error: unknown) => error)
     expect(thrown).toMatchObject({ kind: 'not_null_violation', operation: 'copyFrom' })
+  })
+})
+
+describe('copyRows on pg, a load larger than the socket holds', () => {
+  it('waits for the socket to drain: a few chunks in memory, never the whole load', async () => {
+    const backend = await pgBackend()
+    const client = await backend.db.connect()
+    try {
+      await Load.createTable(client)
+      // Watch what pg's socket holds in memory after each write during the COPY.
+      const stream = (client as unknown as { connection: { stream: Socket } }).connection.stream
+      const write = stream.write
+      let sent = 0
+      let mostHeld = 0
+      stream.write = function (this: Socket, chunk: Uint8Array, ...rest: never[]) {
+        sent += chunk.length
+        const result = write.call(this, chunk, ...rest)
+        mostHeld = Math.max(mostHeld, stream.writableLength)
+        return result
+      } as Socket['write']
+      const rows = Array.from({ length: 300_000 }, (_, i) => ({
+        id: i,
+        name: `${'x'.repeat(60)}${i}`,
+      }))
+      try {
+        expect(await copyRows(client, Load, rows)).toBe(300_000)
+      } finally {
+        stream.write = write
+      }
+      expect(sent).toBeGreaterThan(20_000_000)
+      expect(mostHeld).toBeLessThan(2_000_000)
+      expect(await Load.count(client)).toBe(300_000)
+    } finally {
+      client.release()
+      await backend.close()
+    }
   })
 })

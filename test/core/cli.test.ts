@@ -76,7 +76,7 @@ describe('fluentorm generate', () => {
     expect(result.stdout).toBe('')
     expect(result.stderr).toBe(`fluentorm: 1 problem in the schema
 
-schemas/02_posts.ts (table posts, column user_id)
+schemas/02_posts.ts:3:5 (table posts, column user_id)
   belongsTo 'author' uses column 'user_id', which table 'posts' does not have.
   Fix: Columns of posts: id.
 Nothing was written.

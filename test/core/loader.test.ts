@@ -1,6 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createSchemaCompiler, loadSchemas, type SchemaModuleCache } from '@fluentorm/core'
+import {
+  createSchemaCompiler,
+  formatProblems,
+  loadSchemas,
+  type SchemaModuleCache,
+} from '@fluentorm/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempProject } from './support/schema-fixtures.ts'
 
@@ -97,5 +102,82 @@ export function build(t: TableSchema): void {
     ])
     for (const problem of result.problems) expect(problem.message).not.toMatch(/\n\s+at /)
     expect(result.problems[1]?.hint).toBe('Add: export function build(t: TableSchema): void { … }')
+  })
+
+  it('gives the line and column of the builder call at fault, in each file of the bundle', async () => {
+    const posts = `import type { TableSchema } from '@fluentorm/core'
+
+type Unused = { erased: true }
+
+export function build(t: TableSchema): void {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.integer({ name: 'views', defaultValue: 'none' })
+    t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users' })
+}
+`
+    const root = await project({
+      'schemas/01_users.ts': USERS.replace(
+        '}\n',
+        "  t.string({ name: 'email', colour: 'red' } as never)\n}\n",
+      ),
+      'schemas/02_posts.ts': posts,
+    })
+    const result = await loadSchemas({ schemasDir: 'schemas', root })
+    if (result.ok) throw new Error('expected problems')
+    expect(
+      result.problems.map(({ file, at, message }) => [file, at, message.slice(0, 30)]),
+    ).toEqual([
+      ['schemas/01_users.ts', { line: 4, column: 5 }, "Unknown option 'colour' on a t"],
+      ['schemas/02_posts.ts', { line: 7, column: 5 }, "The default 'none' is not a va"],
+      ['schemas/02_posts.ts', { line: 8, column: 7 }, "belongsTo 'author' uses column"],
+    ])
+    // The recorded call sites stay inside the loader: problems are plain data.
+    for (const problem of result.problems) expect(Object.keys(problem)).not.toContain('site')
+    expect(formatProblems(result.problems)).toContain(
+      'schemas/02_posts.ts:8:7 (table posts, column user_id)',
+    )
+  })
+
+  it("points at the schema file's call into a helper module; a whole-table problem has no line", async () => {
+    const root = await project({
+      'schemas/01_users.ts': `import type { TableSchema } from '@fluentorm/core'
+import { email } from '../helpers/columns.ts'
+export function build(t: TableSchema): void {
+  email(t)
+}
+`,
+      'helpers/columns.ts': `import type { TableSchema } from '@fluentorm/core'
+export function email(t: TableSchema): void {
+  t.string({ name: 'email', colour: 'red' } as never)
+}
+`,
+    })
+    const result = await loadSchemas({ schemasDir: 'schemas', root })
+    if (result.ok) throw new Error('expected problems')
+    expect(
+      result.problems.map(({ file, at, message }) => [file, at, message.slice(0, 20)]),
+    ).toEqual([
+      ['schemas/01_users.ts', { line: 4, column: 3 }, "Unknown option 'colo"],
+      ['schemas/01_users.ts', undefined, "Table 'users' has no"],
+    ])
+    expect(formatProblems(result.problems)).toContain('\nschemas/01_users.ts (table users)\n')
+  })
+
+  it('keeps the lines of an unchanged file after another file is saved (dev server)', async () => {
+    const broken = USERS.replace(
+      '}\n',
+      "  t.string({ name: 'email', colour: 'red' } as never)\n}\n",
+    )
+    const root = await project({ 'schemas/01_users.ts': broken, 'schemas/02_tags.ts': USERS })
+    const session = {
+      cache: new Map() as SchemaModuleCache,
+      compiler: createSchemaCompiler(),
+    }
+    const first = await loadSchemas({ schemasDir: 'schemas', root, ...session })
+    await writeFile(join(root, 'schemas/02_tags.ts'), `\n\n${USERS}`)
+    const second = await loadSchemas({ schemasDir: 'schemas', root, ...session })
+    if (first.ok || second.ok) throw new Error('expected problems')
+    expect(second.problems.map((problem) => problem.at)).toEqual([{ line: 4, column: 5 }])
+    expect(second.problems).toEqual(first.problems)
   })
 })

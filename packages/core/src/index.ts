@@ -31,7 +31,12 @@ export {
 export type { ModelMeta, TableDDL } from './schema/model-meta.ts'
 export { singularize, toModelName } from './schema/model-name.ts'
 export type * from './schema/schema-ir.ts'
-export { formatProblems, type SchemaProblem } from './schema/schema-problem.ts'
+export {
+  formatProblems,
+  type SchemaProblem,
+  type SourcePosition,
+} from './schema/schema-problem.ts'
+export type { CompilerOptions } from './schema/table-compiler.ts'
 export {
   type BelongsToOptions,
   type DefaultValue,

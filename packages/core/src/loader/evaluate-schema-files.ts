@@ -1,11 +1,31 @@
-import { dirname } from 'node:path'
+import { SourceMap } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
 import { compileFunction } from 'node:vm'
 import { type BuildFailure, build, type Message } from 'esbuild'
 import { createJiti } from 'jiti'
+import type { CallSite } from '../schema/call-site.ts'
+import type { SourcePosition } from '../schema/schema-problem.ts'
+
+/**
+ * Where a builder call recorded by `site` is in the schema file `path` (absolute), read from
+ * the source map of the bundle that ran the file; undefined when the call was made elsewhere
+ * (a helper module) or the map does not say.
+ */
+export type Locate = (site: CallSite, path: string) => SourcePosition | undefined
+
+export interface EvaluateOptions {
+  /**
+   * Bundle with a source map, so each evaluation can `locate` a builder call in its file.
+   * Costs the map's generation; the loader asks for it only to place the problems of a schema
+   * that has some.
+   * @default false
+   */
+  readonly sourceMap?: boolean
+}
 
 /** One schema file after evaluation: its exports, or why it could not be evaluated. */
 export type Evaluation =
-  | { readonly ok: true; readonly exports: Record<string, unknown> }
+  | { readonly ok: true; readonly exports: Record<string, unknown>; readonly locate?: Locate }
   | { readonly ok: false; readonly message: string }
 
 type Require = (id: string) => unknown
@@ -25,29 +45,36 @@ type Require = (id: string) => unknown
  * // users: { ok: true, exports: { build: [Function: build] } }
  * ```
  */
-export async function evaluateSchemaFiles(paths: readonly string[]): Promise<Evaluation[]> {
+export async function evaluateSchemaFiles(
+  paths: readonly string[],
+  options: EvaluateOptions = {},
+): Promise<Evaluation[]> {
   if (paths.length === 0) return []
   const requireExternal = packageLoader(paths[0]!)
-  const together = await evaluateBundle(paths, requireExternal)
+  const together = await evaluateBundle(paths, requireExternal, options)
   if (together.ok) return together.exports
   return Promise.all(
     paths.map(async (path): Promise<Evaluation> => {
-      const alone = await evaluateBundle([path], requireExternal)
-      return alone.ok ? { ok: true, exports: alone.exports[0]!.exports } : alone
+      const alone = await evaluateBundle([path], requireExternal, options)
+      return alone.ok ? alone.exports[0]! : alone
     }),
   )
 }
 
 type Bundled =
-  | { ok: true; exports: { ok: true; exports: Record<string, unknown> }[] }
+  | { ok: true; exports: Extract<Evaluation, { ok: true }>[] }
   | { ok: false; message: string }
 
 async function evaluateBundle(
   paths: readonly string[],
   requireExternal: Require,
+  { sourceMap: withMap = false }: EvaluateOptions,
 ): Promise<Bundled> {
   const dir = dirname(paths[0]!)
+  // Named only so the source map's sources are relative to the schemas folder; nothing is written.
+  const outfile = join(dir, 'fluentorm-schemas.js')
   let code: string
+  let sourceMap: string | undefined
   try {
     const result = await build({
       stdin: {
@@ -62,10 +89,15 @@ async function evaluateBundle(
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      ...(withMap ? { outfile, sourcemap: 'external', sourcesContent: false } : {}),
       write: false,
       logLevel: 'silent',
     })
-    code = result.outputFiles[0]!.text
+    for (const output of result.outputFiles) {
+      if (output.path.endsWith('.map')) sourceMap = output.text
+      else code = output.text
+    }
+    code ??= ''
   } catch (error) {
     return { ok: false, message: buildMessage(error) }
   }
@@ -83,9 +115,33 @@ async function evaluateBundle(
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) }
   }
+  const locate = sourceMap === undefined ? undefined : bundleLocator(filename, sourceMap, dir)
   return {
     ok: true,
-    exports: paths.map((_, i) => ({ ok: true, exports: module.exports[`m${i}`]! })),
+    exports: paths.map((_, i) => ({
+      ok: true,
+      exports: module.exports[`m${i}`]!,
+      ...(locate === undefined ? {} : { locate }),
+    })),
+  }
+}
+
+/**
+ * A Locate for one bundle: the first frame of a call site that ran in the bundle (`filename`)
+ * and maps back into the schema file asked about. The map is parsed on first use: a schema
+ * without problems never reads it.
+ */
+function bundleLocator(filename: string, sourceMap: string, dir: string): Locate {
+  let map: SourceMap | undefined
+  return (site, path) => {
+    for (const frame of site()) {
+      if (frame.file !== filename) continue
+      map ??= new SourceMap(JSON.parse(sourceMap))
+      const entry = map.findEntry(frame.line - 1, frame.column - 1)
+      if (!('originalSource' in entry) || resolve(dir, entry.originalSource) !== path) continue
+      return { line: entry.originalLine + 1, column: entry.originalColumn + 1 }
+    }
+    return undefined
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../schema/compile-schema.ts'
 import type { SchemaProblem } from '../schema/schema-problem.ts'
 import type { TableSchema } from '../schema/table-schema.ts'
-import { type Evaluation, evaluateSchemaFiles } from './evaluate-schema-files.ts'
+import { type Evaluation, evaluateSchemaFiles, type Locate } from './evaluate-schema-files.ts'
 
 export interface LoadSchemasOptions {
   /** The folder holding `NN_name.ts` schema files. */
@@ -94,6 +94,29 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
     candidates.map((candidate) => candidate.path),
     options.cache,
   )
+  const modules = toModules(candidates, evaluated, displayFile, problems)
+  const files = candidates.map((candidate) => candidate.path)
+  const compiled = (options.compiler ?? createSchemaCompiler()).compile(modules)
+  if (problems.length === 0 && compiled.ok) return { ...compiled, files }
+  const located = compiled.ok ? [] : await withPositions(compiled.problems, candidates, displayFile)
+  return { ok: false, problems: [...problems, ...located], files }
+}
+
+interface Candidate {
+  readonly name: string
+  readonly order: number
+  readonly defaultTable: string
+  /** Absolute. */
+  readonly path: string
+}
+
+/** The evaluated files as modules to compile; a file that cannot be one is a problem. */
+function toModules(
+  candidates: readonly Candidate[],
+  evaluated: readonly Evaluation[],
+  displayFile: (name: string) => string,
+  problems: SchemaProblem[],
+): SchemaFileModule[] {
   const modules: SchemaFileModule[] = []
   for (const [index, candidate] of candidates.entries()) {
     const file = displayFile(candidate.name)
@@ -132,13 +155,45 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
       build: exports.build as (t: TableSchema) => void,
     })
   }
+  return modules
+}
 
-  const files = candidates.map((candidate) => candidate.path)
-  const compiled = (options.compiler ?? createSchemaCompiler()).compile(modules)
-  if (problems.length > 0) {
-    return { ok: false, problems: [...problems, ...(compiled.ok ? [] : compiled.problems)], files }
+/**
+ * The compiler's problems, each with `at`: the line and column of the builder call at fault.
+ * Only a schema with problems pays for it: its files run again, bundled with a source map,
+ * through a compiler that records call sites, and each problem takes the position of the
+ * same problem in that second run (same files, same builds: the same problems in the same
+ * order). A problem of a whole table or file has no call site and gets no position.
+ */
+async function withPositions(
+  problems: readonly SchemaProblem[],
+  candidates: readonly Candidate[],
+  displayFile: (name: string) => string,
+): Promise<SchemaProblem[]> {
+  const evaluated = await evaluateSchemaFiles(
+    candidates.map((candidate) => candidate.path),
+    { sourceMap: true },
+  )
+  const traced = createSchemaCompiler({ callSites: true }).compile(
+    toModules(candidates, evaluated, displayFile, []),
+  )
+  const tracedProblems = traced.ok ? [] : traced.problems
+  if (tracedProblems.length !== problems.length) return [...problems]
+  const locators = new Map<string, { path: string; locate: Locate }>()
+  for (const [index, candidate] of candidates.entries()) {
+    const evaluation = evaluated[index]!
+    if (evaluation.ok && evaluation.locate) {
+      locators.set(displayFile(candidate.name), { path: candidate.path, locate: evaluation.locate })
+    }
   }
-  return { ...compiled, files }
+  return problems.map((problem, index) => {
+    const { site, ...twin } = tracedProblems[index]!
+    const same =
+      twin.file === problem.file && twin.message === problem.message && twin.table === problem.table
+    const file = locators.get(problem.file)
+    const at = same && site && file ? file.locate(site, file.path) : undefined
+    return at === undefined ? problem : { ...problem, at }
+  })
 }
 
 /**

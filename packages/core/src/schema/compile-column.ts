@@ -48,10 +48,17 @@ export function compileColumn(
   draft: ColumnDraft,
   context: ColumnContext,
 ): { column: ColumnIR; enum: EnumIR | null } {
-  const { options, source } = draft
+  const { options, source, site } = draft
   const name = options.name
   const report = (message: string, hint: string) =>
-    context.problems.push({ file: source, table: context.table, column: name, message, hint })
+    context.problems.push({
+      file: source,
+      table: context.table,
+      column: name,
+      message,
+      hint,
+      ...(site === undefined ? {} : { site }),
+    })
 
   if (options.notNull === true && options.nullable === true) {
     report('The column sets both notNull: true and nullable: true.', 'Keep one of them.')

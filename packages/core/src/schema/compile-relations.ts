@@ -52,6 +52,7 @@ export function resolveRelations(
         ...(column === undefined ? {} : { column }),
         message,
         hint,
+        ...(entry.site === undefined ? {} : { site: entry.site }),
       })
     const findTable = (name: string, role: string): TableIR | undefined => {
       const found = tables.get(name)
@@ -276,7 +277,13 @@ function checkRelationNames(
   for (const entry of entries) {
     const { name } = entry.options
     const report = (message: string, hint: string) =>
-      problems.push({ file: entry.source, table: table.name, message, hint })
+      problems.push({
+        file: entry.source,
+        table: table.name,
+        message,
+        hint,
+        ...(entry.site === undefined ? {} : { site: entry.site }),
+      })
     if (seen.has(name))
       report(
         `Relation '${name}' is declared twice on table '${table.name}'.`,

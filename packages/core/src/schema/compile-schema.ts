@@ -4,7 +4,7 @@ import { deepFreeze } from './deep-freeze.ts'
 import type { SchemaFileModule } from './schema-file-module.ts'
 import type { EnumIR, SchemaIR, TableIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
-import { createTableCompiler } from './table-compiler.ts'
+import { type CompilerOptions, createTableCompiler } from './table-compiler.ts'
 import { orderTables } from './table-order.ts'
 import { keepUnchangedTables } from './unchanged-tables.ts'
 
@@ -53,8 +53,8 @@ export interface SchemaCompiler {
  * // second.schema.tables: users is first's users object, posts is new
  * ```
  */
-export function createSchemaCompiler(): SchemaCompiler {
-  const compileTables = createTableCompiler()
+export function createSchemaCompiler(options: CompilerOptions = {}): SchemaCompiler {
+  const compileTables = createTableCompiler(options)
   let lastValid = new Map<string, TableIR>()
   return {
     compile(files) {

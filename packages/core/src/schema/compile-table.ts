@@ -4,7 +4,7 @@ import { compileColumn } from './compile-column.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
-import type { ColumnDraft, IndexOptions, TableDraftEntry } from './table-schema.ts'
+import type { ColumnDraft, DraftOrigin, IndexOptions, TableDraftEntry } from './table-schema.ts'
 
 /** Everything the builders of one table recorded, across its files in prefix order. */
 export interface TableDraft {
@@ -34,20 +34,27 @@ export interface CompiledTable {
 export function compileTable(draft: TableDraft, problems: SchemaProblem[]): CompiledTable {
   const table = draft.name
   const firstSource = draft.sources[0] ?? ''
-  const report = (file: string, message: string, hint: string, column?: string) =>
-    problems.push({ file, table, ...(column === undefined ? {} : { column }), message, hint })
+  const report: Report = (origin, message, hint, column) =>
+    problems.push({
+      file: origin.source,
+      table,
+      ...(column === undefined ? {} : { column }),
+      message,
+      hint,
+      ...(origin.site === undefined ? {} : { site: origin.site }),
+    })
 
   for (const entry of draft.entries) reportUnknownOptions(entry, report)
 
   const columnDrafts = uniqueColumns(draft.entries, report)
   const names = columnDrafts.map((column) => column.options.name)
-  const checkColumns = (file: string, columns: readonly string[], what: string) => {
+  const checkColumns: CheckColumns = (origin, columns, what) => {
     if (columns.length === 0)
-      report(file, `The ${what} lists no columns.`, 'List at least one column.')
+      report(origin, `The ${what} lists no columns.`, 'List at least one column.')
     for (const column of columns) {
       if (!names.includes(column)) {
         report(
-          file,
+          origin,
           `The ${what} uses column '${column}', which table '${table}' does not have.`,
           suggestName(column, names, 'columns'),
           column,
@@ -79,7 +86,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   const indexes: IndexIR[] = []
   for (const entry of draft.entries) {
     if (entry.kind === 'unique') {
-      checkColumns(entry.source, entry.columns, 'unique constraint')
+      checkColumns(entry, entry.columns, 'unique constraint')
       uniques.push({
         kind: 'unique',
         name: entry.name ?? `${table}_${entry.columns.join('_')}_key`,
@@ -88,14 +95,14 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
     } else if (entry.kind === 'check') {
       if (entry.name.trim() === '' || entry.expression.trim() === '') {
         report(
-          entry.source,
+          entry,
           'A check constraint needs a name and an expression.',
           "Write t.check('price_positive', 'price > 0').",
         )
       }
       checks.push({ kind: 'check', name: entry.name, expression: entry.expression })
     } else if (entry.kind === 'index') {
-      indexes.push(compileIndex(table, entry.options, entry.source, checkColumns, report))
+      indexes.push(compileIndex(table, entry.options, entry, checkColumns, report))
     } else if (entry.kind === 'column' && entry.column.options.check !== undefined) {
       const column = entry.column.options.name
       checks.push({
@@ -133,18 +140,19 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   }
 }
 
-type Report = (file: string, message: string, hint: string, column?: string) => void
-type CheckColumns = (file: string, columns: readonly string[], what: string) => void
+/** Reports a problem with the builder call `origin` recorded. */
+type Report = (origin: DraftOrigin, message: string, hint: string, column?: string) => void
+type CheckColumns = (origin: DraftOrigin, columns: readonly string[], what: string) => void
 
 function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
   const check = optionCheck(entry)
   if (check === null) return
   const column = entry.kind === 'column' ? entry.column.options.name : undefined
-  const source = entry.kind === 'column' ? entry.column.source : entry.source
+  const origin = entry.kind === 'column' ? entry.column : entry
   for (const key of check.given) {
     if (!check.allowed.includes(key)) {
       report(
-        source,
+        origin,
         `Unknown option '${key}' on a ${check.what}.`,
         suggestName(key, check.allowed, 'options'),
         column,
@@ -161,7 +169,7 @@ function uniqueColumns(entries: readonly TableDraftEntry[], report: Report): Col
     const { name } = entry.column.options
     if (typeof name !== 'string' || name === '') {
       report(
-        entry.column.source,
+        entry.column,
         `A ${entry.column.type} column has no name.`,
         "Give every column a name: { name: 'title' }.",
       )
@@ -173,7 +181,7 @@ function uniqueColumns(entries: readonly TableDraftEntry[], report: Report): Col
       continue
     }
     report(
-      entry.column.source,
+      entry.column,
       `Column '${name}' is declared twice (first in ${first.source}).`,
       'Remove one declaration or rename the column; to change a column, edit its first declaration.',
       name,
@@ -193,17 +201,17 @@ function resolvePrimaryKey(
   const [first, second] = composite
   if (second !== undefined) {
     report(
-      second.source,
+      second,
       't.primaryKey([...]) is called more than once.',
       'Keep one t.primaryKey([...]) listing every key column.',
     )
   }
   if (first !== undefined) {
-    checkColumns(first.source, first.columns, 'primary key')
+    checkColumns(first, first.columns, 'primary key')
     for (const column of flagged) {
       if (!first.columns.includes(column.options.name)) {
         report(
-          column.source,
+          column,
           `Column '${column.options.name}' has primaryKey: true but is not in t.primaryKey([...]).`,
           'Add it to t.primaryKey([...]) or remove primaryKey: true.',
           column.options.name,
@@ -214,14 +222,14 @@ function resolvePrimaryKey(
   }
   if (flagged.length > 1) {
     report(
-      flagged[1]?.source ?? draft.sources[0] ?? '',
+      flagged[1] ?? { source: draft.sources[0] ?? '' },
       `Columns ${flagged.map((column) => `'${column.options.name}'`).join(' and ')} both have primaryKey: true.`,
       `For a composite key, remove primaryKey: true and write t.primaryKey([${flagged.map((column) => `'${column.options.name}'`).join(', ')}]).`,
     )
   }
   if (flagged.length === 0) {
     report(
-      draft.sources[0] ?? '',
+      { source: draft.sources[0] ?? '' },
       `Table '${draft.name}' has no primary key; models need one to find, update and delete rows.`,
       "Add t.uuid({ name: 'id', primaryKey: true }) or t.increments({ name: 'id', primaryKey: true }), or t.primaryKey([...]) over existing columns.",
     )
@@ -240,7 +248,7 @@ function addEnum(
     enums.set(added.name, added)
   } else if (existing.values.join('\0') !== added.values.join('\0')) {
     report(
-      column.source,
+      column,
       `Enum type '${added.name}' is declared twice with different values.`,
       'Give the two columns the same values, or different enumName.',
       column.options.name,
@@ -251,16 +259,16 @@ function addEnum(
 function compileIndex(
   table: string,
   options: IndexOptions,
-  source: string,
+  origin: DraftOrigin,
   checkColumns: CheckColumns,
   report: Report,
 ): IndexIR {
   const columns = Array.isArray(options.columns) ? [...options.columns] : []
-  checkColumns(source, columns, `index${options.name === undefined ? '' : ` '${options.name}'`}`)
+  checkColumns(origin, columns, `index${options.name === undefined ? '' : ` '${options.name}'`}`)
   const method = options.method?.toLowerCase() ?? null
   if (method !== null && !/^[a-z_][a-z0-9_]*$/.test(method)) {
     report(
-      source,
+      origin,
       `Index method '${options.method}' is not an access-method name.`,
       'Use btree, hash, gin, gist, spgist or brin.',
     )
@@ -273,7 +281,7 @@ function compileIndex(
     unique: options.unique === true,
     where,
     method,
-    source,
+    source: origin.source,
   }
 }
 

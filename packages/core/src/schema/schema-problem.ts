@@ -1,3 +1,5 @@
+import type { CallSite } from './call-site.ts'
+
 /** One thing wrong with the schema, written for the person who wrote it. */
 export interface SchemaProblem {
   /** The schema file, relative to the project root. */
@@ -8,6 +10,15 @@ export interface SchemaProblem {
   readonly message: string
   /** What to do about it. */
   readonly hint: string
+  /** Where in `file` the builder call at fault is, when the loader could tell (1-based). */
+  readonly at?: SourcePosition
+  /** @internal The builder call's site, which the loader turns into `at`. */
+  readonly site?: CallSite
+}
+
+export interface SourcePosition {
+  readonly line: number
+  readonly column: number
 }
 
 /**
@@ -16,7 +27,7 @@ export interface SchemaProblem {
  * ```text
  * fluentorm: 1 problem in the schema
  *
- * schemas/02_posts.ts (table posts, column user_id)
+ * schemas/02_posts.ts:7:3 (table posts, column user_id)
  *   belongsTo 'author' references table 'user', which no schema file declares.
  *   Fix: did you mean 'users'? Tables: comments, posts, users.
  * ```
@@ -28,7 +39,11 @@ export function formatProblems(problems: readonly SchemaProblem[]): string {
       problem.table === undefined ? null : `table ${problem.table}`,
       problem.column === undefined ? null : `column ${problem.column}`,
     ].filter((part) => part !== null)
-    const location = where.length === 0 ? problem.file : `${problem.file} (${where.join(', ')})`
+    // file:line:column, the form terminals and editors open at the line.
+    const file = problem.at
+      ? `${problem.file}:${problem.at.line}:${problem.at.column}`
+      : problem.file
+    const location = where.length === 0 ? file : `${file} (${where.join(', ')})`
     return `${location}\n  ${problem.message}\n  Fix: ${problem.hint}`
   })
   return `fluentorm: ${count} in the schema\n\n${blocks.join('\n\n')}\n`

@@ -3,6 +3,15 @@ import type { SchemaFileModule } from './schema-file-module.ts'
 import type { SchemaProblem } from './schema-problem.ts'
 import { TableSchema } from './table-schema.ts'
 
+export interface CompilerOptions {
+  /**
+   * Record where each builder is called, so a problem can carry its call site (the loader
+   * turns it into a line and column). Costs a stack capture per builder call.
+   * @default false
+   */
+  readonly callSites?: boolean
+}
+
 /** Compiles every table of the files, in the order their first file comes in prefix order. */
 export type TableCompiler = (
   files: readonly SchemaFileModule[],
@@ -36,7 +45,7 @@ interface BuiltTable {
  * compileTables([usersFile, postsFile], [])[0] === users // true: users was not compiled again
  * ```
  */
-export function createTableCompiler(): TableCompiler {
+export function createTableCompiler(options: CompilerOptions = {}): TableCompiler {
   let previous = new Map<string, TableCompilation>()
   return (files, problems) => {
     const sorted = [...files].sort(byPrefixThenPath)
@@ -49,6 +58,7 @@ export function createTableCompiler(): TableCompiler {
     const built = runBuilders(
       sorted.filter((file) => !kept.has(file.tableName)),
       problems,
+      options,
     )
     const next = new Map<string, TableCompilation>()
     const compiled = [...groups].map(([name, group]) => {
@@ -95,6 +105,7 @@ function sameModules(a: readonly SchemaFileModule[], b: readonly SchemaFileModul
 function runBuilders(
   sorted: readonly SchemaFileModule[],
   problems: SchemaProblem[],
+  options: CompilerOptions,
 ): Map<string, BuiltTable> {
   const tables = new Map<
     string,
@@ -103,7 +114,7 @@ function runBuilders(
   for (const file of sorted) {
     let table = tables.get(file.tableName)
     if (table === undefined) {
-      const schema = new TableSchema(file.tableName, file.path)
+      const schema = new TableSchema(file.tableName, file.path, { callSites: options.callSites })
       table = { schema, order: file.order, sources: [], threw: false }
       tables.set(file.tableName, table)
     }

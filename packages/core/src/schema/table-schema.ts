@@ -1,3 +1,4 @@
+import { type CallSite, captureCallSite } from './call-site.ts'
 import type { ColumnType, CreateInputMode, ReferentialAction } from './schema-ir.ts'
 
 /** A raw SQL expression, used where a string would otherwise be taken as a literal value. */
@@ -119,38 +120,31 @@ export interface ManyToManyOptions {
   onUpdate?: ReferentialAction
 }
 
+/** Where a builder call came from: its schema file, and its call site when the compiler records them. */
+export interface DraftOrigin {
+  readonly source: string
+  readonly site?: CallSite
+}
+
 /** What a builder call recorded, before validation. The compiler turns drafts into the IR. */
-export type ColumnDraft = {
+export interface ColumnDraft extends DraftOrigin {
   readonly type: ColumnType
   readonly options: FieldOptions & Partial<VarcharOptions & NumericOptions & EnumOptions>
   readonly identity: boolean
-  readonly source: string
 }
 
-export type TableDraftEntry =
+export type TableDraftEntry = (
   | { readonly kind: 'column'; readonly column: ColumnDraft }
-  | { readonly kind: 'primaryKey'; readonly columns: readonly string[]; readonly source: string }
-  | {
-      readonly kind: 'unique'
-      readonly columns: readonly string[]
-      readonly name?: string
-      readonly source: string
-    }
-  | {
-      readonly kind: 'check'
-      readonly name: string
-      readonly expression: string
-      readonly source: string
-    }
-  | { readonly kind: 'index'; readonly options: IndexOptions; readonly source: string }
-  | { readonly kind: 'belongsTo'; readonly options: BelongsToOptions; readonly source: string }
-  | {
-      readonly kind: 'hasOne' | 'hasMany'
-      readonly options: HasOptions
-      readonly source: string
-    }
-  | { readonly kind: 'manyToMany'; readonly options: ManyToManyOptions; readonly source: string }
-  | { readonly kind: 'renamedFrom'; readonly names: readonly string[]; readonly source: string }
+  | { readonly kind: 'primaryKey'; readonly columns: readonly string[] }
+  | { readonly kind: 'unique'; readonly columns: readonly string[]; readonly name?: string }
+  | { readonly kind: 'check'; readonly name: string; readonly expression: string }
+  | { readonly kind: 'index'; readonly options: IndexOptions }
+  | { readonly kind: 'belongsTo'; readonly options: BelongsToOptions }
+  | { readonly kind: 'hasOne' | 'hasMany'; readonly options: HasOptions }
+  | { readonly kind: 'manyToMany'; readonly options: ManyToManyOptions }
+  | { readonly kind: 'renamedFrom'; readonly names: readonly string[] }
+) &
+  DraftOrigin
 
 /**
  * The schema DSL. A schema file exports `build(t: TableSchema)`, which calls these
@@ -166,13 +160,17 @@ export type TableDraftEntry =
  */
 export class TableSchema {
   readonly #entries: TableDraftEntry[] = []
+  readonly #callSites: boolean
   #source: string
 
+  /** `callSites`: record where each builder is called, so problems can give a line. */
   constructor(
     readonly tableName: string,
     source = '',
+    options: { callSites?: boolean } = {},
   ) {
     this.#source = source
+    this.#callSites = options.callSites === true
   }
 
   /** @internal The file whose `build` is running; set by the loader between files. */
@@ -185,10 +183,18 @@ export class TableSchema {
     return this.#entries
   }
 
+  /** The file whose build is running, and the call site when they are recorded. */
+  #origin(): DraftOrigin {
+    return this.#callSites
+      ? { source: this.#source, site: captureCallSite() }
+      : { source: this.#source }
+  }
+
   #column(type: ColumnType, options: ColumnDraft['options'], identity = false): void {
     this.#entries.push({
       kind: 'column',
-      column: { type, options: { ...options }, identity, source: this.#source },
+      column: { type, options: { ...options }, identity, ...this.#origin() },
+      source: this.#source,
     })
   }
 
@@ -310,17 +316,17 @@ export class TableSchema {
 
   /** A composite primary key. */
   primaryKey(columns: readonly string[]): void {
-    this.#entries.push({ kind: 'primaryKey', columns: [...columns], source: this.#source })
+    this.#entries.push({ kind: 'primaryKey', columns: [...columns], ...this.#origin() })
   }
 
   /** A (composite) UNIQUE constraint. @default name `<table>_<columns>_key` */
   unique(columns: readonly string[], options: { name?: string } = {}): void {
-    this.#entries.push({ kind: 'unique', columns: [...columns], ...options, source: this.#source })
+    this.#entries.push({ kind: 'unique', columns: [...columns], ...options, ...this.#origin() })
   }
 
   /** A named CHECK constraint over raw SQL. */
   check(name: string, expression: string): void {
-    this.#entries.push({ kind: 'check', name, expression, source: this.#source })
+    this.#entries.push({ kind: 'check', name, expression, ...this.#origin() })
   }
 
   /** Indexes: named or auto-named, composite, unique, partial (`where`), any method. */
@@ -329,33 +335,33 @@ export class TableSchema {
       this.#entries.push({
         kind: 'index',
         options: { ...options, columns: [...options.columns] },
-        source: this.#source,
+        ...this.#origin(),
       })
     }
   }
 
   /** Many-to-one through an FK column on this table. */
   belongsTo(options: BelongsToOptions): void {
-    this.#entries.push({ kind: 'belongsTo', options: { ...options }, source: this.#source })
+    this.#entries.push({ kind: 'belongsTo', options: { ...options }, ...this.#origin() })
   }
 
   /** One related row whose FK points at this table. */
   hasOne(options: HasOptions): void {
-    this.#entries.push({ kind: 'hasOne', options: { ...options }, source: this.#source })
+    this.#entries.push({ kind: 'hasOne', options: { ...options }, ...this.#origin() })
   }
 
   /** Related rows whose FK points at this table. */
   hasMany(options: HasOptions): void {
-    this.#entries.push({ kind: 'hasMany', options: { ...options }, source: this.#source })
+    this.#entries.push({ kind: 'hasMany', options: { ...options }, ...this.#origin() })
   }
 
   /** Many-to-many through a junction table (declared in schemas/, or created for you). */
   manyToMany(options: ManyToManyOptions): void {
-    this.#entries.push({ kind: 'manyToMany', options: { ...options }, source: this.#source })
+    this.#entries.push({ kind: 'manyToMany', options: { ...options }, ...this.#origin() })
   }
 
   /** Earlier name(s) of this table: the migration diff renames instead of drop + create. */
   renamedFrom(...names: string[]): void {
-    this.#entries.push({ kind: 'renamedFrom', names, source: this.#source })
+    this.#entries.push({ kind: 'renamedFrom', names, ...this.#origin() })
   }
 }

@@ -1,0 +1,43 @@
+/** One frame of the stack a builder was called from: a file as it ran, 1-based line and column. */
+export interface CodeFrame {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+}
+
+/**
+ * Where a builder (`t.string(…)`, `t.belongsTo(…)`) was called: the frames under
+ * TableSchema's own, innermost first. Captured cheaply at the call (V8 records the frames) and
+ * read only when a problem needs its position; the loader maps the frames through the schema
+ * bundle's source map to a line and column of the schema file.
+ */
+export type CallSite = () => readonly CodeFrame[]
+
+export function captureCallSite(): CallSite {
+  const holder: { stack?: unknown } = {}
+  Error.captureStackTrace(holder, captureCallSite)
+  let frames: readonly CodeFrame[] | undefined
+  return () => {
+    frames ??= readFrames(holder)
+    return frames
+  }
+}
+
+/** The captured frames, read as structured call sites (V8 formats a stack when first read). */
+function readFrames(holder: { stack?: unknown }): CodeFrame[] {
+  const previous = Error.prepareStackTrace
+  Error.prepareStackTrace = (_error, stack) => stack
+  try {
+    const stack = holder.stack
+    if (!Array.isArray(stack)) return []
+    return (stack as NodeJS.CallSite[]).flatMap((frame) => {
+      if (frame.getTypeName() === 'TableSchema') return []
+      const file = frame.getFileName()
+      const line = frame.getLineNumber()
+      const column = frame.getColumnNumber()
+      return file && line && column ? [{ file, line, column }] : []
+    })
+  } finally {
+    Error.prepareStackTrace = previous
+  }
+}

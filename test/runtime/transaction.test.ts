@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   type Driver,
+  type Executor,
   FluentOrmError,
   toDriver,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
-import { BACKENDS, type Backend } from '../support/backends.ts'
+import { BACKENDS, type Backend, pgliteBackend } from '../support/backends.ts'
 
 describe.each(BACKENDS)('transaction on $name', ({ open }) => {
   let backend: Backend
@@ -135,5 +136,54 @@ describe.each(BACKENDS)('transaction on $name', ({ open }) => {
       ),
     )
     expect(await names()).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('transaction on PGlite, with db where tx belongs', () => {
+  let backend: Backend
+  beforeAll(async () => {
+    backend = await pgliteBackend()
+    await toDriver(backend.db).exec('CREATE TABLE items (name text PRIMARY KEY)')
+  })
+  afterAll(() => backend?.close())
+  const count = async (db: Executor) =>
+    (await toDriver(db).query<{ n: bigint }>({ text: 'SELECT count(*) AS n FROM items' })).rows[0]!
+      .n
+
+  it('refuses a statement on db inside the callback instead of waiting forever', async () => {
+    const thrown = await transaction(backend.db, async (tx) => {
+      await tx.query({ text: "INSERT INTO items VALUES ('a')" })
+      await count(backend.db) // should have been tx
+    }).catch((error: unknown) => error)
+    expect(thrown).toBeInstanceOf(FluentOrmError)
+    expect(thrown).toMatchObject({ code: 'DB_INSIDE_TRANSACTION', kind: 'invalid_usage' })
+    expect((thrown as Error).message).toMatch(/Pass tx to every query inside the callback/)
+    expect(await count(backend.db)).toBe(0n) // rolled back
+  })
+
+  it('refuses transaction(db) inside the callback, nested in a helper or a savepoint', async () => {
+    const insideSavepoint = await transaction(backend.db, (tx) =>
+      transaction(tx, () => transaction(backend.db, async () => 'never')),
+    ).catch((error: unknown) => error)
+    expect(insideSavepoint).toMatchObject({ code: 'DB_INSIDE_TRANSACTION' })
+  })
+
+  it('lets other callers wait their turn, and work the callback left running go after it', async () => {
+    let release!: () => void
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let late: Promise<bigint> | undefined
+    const running = transaction(backend.db, async (tx) => {
+      await tx.query({ text: "INSERT INTO items VALUES ('b')" })
+      // Not awaited: it runs once the transaction has ended, and must not be refused.
+      late = held.then(() => count(backend.db))
+    })
+    // Another caller, outside the callback: it waits for the transaction, then runs.
+    const outside = count(backend.db)
+    await running
+    release()
+    expect(await outside).toBe(1n)
+    expect(await late).toBe(1n)
   })
 })

@@ -17,6 +17,7 @@ import {
   settle,
   type Transaction,
 } from './transaction-driver.ts'
+import { holdingConnection, refuseInsideOwnTransaction } from './transaction-scope.ts'
 import { valueParsers } from './value-parsers.ts'
 
 type PGliteTarget = PGliteInterface | PGliteTransaction
@@ -73,35 +74,42 @@ export class PgliteDriver implements Driver {
   constructor(readonly pglite: PGliteInterface) {}
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
-    return pgliteQuery<R>(this.pglite, config)
+    const refused = refuseInsideOwnTransaction(this.pglite, 'query', config.text)
+    return refused ? Promise.reject(refused) : pgliteQuery<R>(this.pglite, config)
   }
 
   exec(sql: string): Promise<void> {
-    return pgliteExec(this.pglite, sql)
+    const refused = refuseInsideOwnTransaction(this.pglite, 'exec', sql)
+    return refused ? Promise.reject(refused) : pgliteExec(this.pglite, sql)
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
-    return pgliteCopy(this.pglite, target, rows)
+    const refused = refuseInsideOwnTransaction(this.pglite, 'copyFrom')
+    return refused ? Promise.reject(refused) : pgliteCopy(this.pglite, target, rows)
   }
 
   async transaction<T>(
     fn: (tx: Transaction) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
+    const refused = refuseInsideOwnTransaction(this.pglite, 'transaction')
+    if (refused) throw refused
     const modes = setTransactionStatement(options)
     let failure: { error: unknown } | undefined
     try {
-      return await this.pglite.transaction(async (inner) => {
-        const connection = pgliteConnection(inner)
-        if (modes) await connection.query({ text: modes })
-        // PGlite itself sends COMMIT, or ROLLBACK when this callback throws.
-        return settle(connection, new SavepointCounter(), fn, undefined, undefined).catch(
-          (error) => {
-            failure = { error }
-            throw error
-          },
-        )
-      })
+      return await holdingConnection(this.pglite, () =>
+        this.pglite.transaction(async (inner) => {
+          const connection = pgliteConnection(inner)
+          if (modes) await connection.query({ text: modes })
+          // PGlite itself sends COMMIT, or ROLLBACK when this callback throws.
+          return settle(connection, new SavepointCounter(), fn, undefined, undefined).catch(
+            (error) => {
+              failure = { error }
+              throw error
+            },
+          )
+        }),
+      )
     } catch (error) {
       if (failure && failure.error === error) throw error
       throw toFluentError(error, { operation: 'transaction' })

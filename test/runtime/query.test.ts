@@ -197,6 +197,36 @@ describe.each(BACKENDS)('query builder on $name', ({ open }) => {
     expect(left).toEqual(['g1'])
   })
 
+  it('names selected columns with the object form: joined, own, and inside an include', async () => {
+    const query = Post.query()
+      .join(User, 'users.id', 'posts.user_id')
+      .where('users.name', 'Ann')
+      .select({ title: 'title', author: 'users.name', views: 'view_count' })
+    expect(query.toSQL().text).toMatch(
+      /^SELECT "posts"\."title", "users"\."name" AS "author", "posts"\."view_count" AS "views" FROM/,
+    )
+    expect(await query.fetch(db)).toEqual([{ title: 'a1', author: 'Ann', views: 10 }])
+    // In an include (a JSON array per row) and in its derived form (limit), the names hold.
+    for (const shape of [(q: any) => q, (q: any) => q.orderBy('title').limit(5)]) {
+      const [user] = await User.query()
+        .where('name', 'Ann')
+        .include('posts', (q: any) => shape(q.select({ heading: 'title', views: 'view_count' })))
+        .fetch(db)
+      expect(user?.posts).toEqual([{ heading: 'a1', views: 10 }])
+    }
+  })
+
+  it('refuses two selected values that would be the same property of a row', () => {
+    const joined = Post.query().join(User, 'users.id', 'posts.user_id')
+    expect(() => joined.select('id', 'users.id')).toThrow(
+      `Post.select failed: two selected values would both be the row's "id". Give one a name of its own with the object form, e.g. select({ users_id: 'users.id' }).`,
+    )
+    expect(() => Post.query().select('title').selectAggregate('count', '*', 'title')).toThrow(
+      /the row's "title"\. Give the aggregate another alias/,
+    )
+    expect(() => joined.select({ id: 'id', users_id: 'users.id' })).not.toThrow()
+  })
+
   it('groups with aggregates and having', async () => {
     const rows = await Post.query()
       .withDeleted()

@@ -91,6 +91,14 @@ export async function queries() {
     .fetch(db)
   expectType<typeof joined>().is<{ title: string; email: string }[]>()
 
+  const renamed = await Post.query()
+    .join(User, 'users.id', 'posts.user_id')
+    .select({ heading: 'title', author: 'users.name', views: 'view_count' })
+    .fetch(db)
+  expectType<typeof renamed>().is<{ heading: string; author: string; views: number }[]>()
+  // @ts-expect-error a misspelt column in the object form of select
+  Post.query().select({ heading: 'titel' })
+
   const grouped = await Post.query()
     .select('user_id')
     .selectAggregate('count', '*', 'posts')

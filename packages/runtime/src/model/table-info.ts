@@ -40,13 +40,13 @@ export function tableInfo(table: TableIR): TableInfo {
 /**
  * A column in a select list or RETURNING, `prefix` (`"users".`) before its name. An array
  * of an enum comes back as text (`{a,b}`) because its type's OID is the database's own, which
- * no parser knows; cast to `TEXT[]` it arrives as an array of its labels.
+ * no parser knows; cast to `TEXT[]` it arrives as an array of its labels. `key` renames it
+ * in the row (`AS "key"`).
  */
-export function selectedColumnSql(prefix: string, column: ColumnIR): string {
+export function selectedColumnSql(prefix: string, column: ColumnIR, key = column.name): string {
   const sql = `${prefix}${quoteIdent(column.name)}`
-  return column.array && column.type === 'enum'
-    ? `${sql}::TEXT[] AS ${quoteIdent(column.name)}`
-    : sql
+  const cast = column.array && column.type === 'enum' ? `${sql}::TEXT[]` : sql
+  return cast === sql && key === column.name ? sql : `${cast} AS ${quoteIdent(key)}`
 }
 
 /** The column named `name`, or a clear error listing the table's columns. */

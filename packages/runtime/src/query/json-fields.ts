@@ -28,9 +28,7 @@ export function jsonFields(state: QueryState): readonly JsonField[] {
   })
   const columns: JsonField[] = state.select
     ? state.select.flatMap((item) =>
-        item.kind === 'column'
-          ? [{ kind: 'column', name: item.target.column.name, target: item.target }]
-          : [],
+        item.kind === 'column' ? [{ kind: 'column', name: item.key, target: item.target }] : [],
       )
     : state.runtime.info.table.columns.map(own)
   const aggregates: JsonField[] = (state.select ?? []).flatMap((item) =>

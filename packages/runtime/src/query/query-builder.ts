@@ -20,6 +20,7 @@ import {
   includeOf,
   joinOf,
   mutableState,
+  selectWith,
   subqueryState,
 } from './query-clauses.ts'
 import { runStatement } from './query-run.ts'
@@ -102,12 +103,25 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** `SELECT "posts"."id", "posts"."title"`: only these columns; rows narrow to them. */
-  select<C extends QueryColumn<T, J>>(...columns: C[]): Self<T, Selected<T, J, C>, J> {
-    const items = columns.map((name) => ({
-      kind: 'column' as const,
-      target: resolveColumn(this.#state, name, 'select'),
-    }))
-    return this.#with({ select: [...(this.#state.select ?? []), ...items] })
+  select<C extends QueryColumn<T, J>>(...columns: C[]): Self<T, Selected<T, J, C>, J>
+  /**
+   * Columns under names of your choosing: `select({ title: 'title', author: 'users.name' })`
+   * → `SELECT "posts"."title", "users"."name" AS "author"`; rows are `{ title, author }`.
+   */
+  select<const M extends Record<string, QueryColumn<T, J>>>(
+    columns: M,
+  ): Self<T, { -readonly [K in keyof M]: ColumnValue<T, J, M[K]> }, J>
+  select(...columns: (string | Record<string, string>)[]): any {
+    const item = (key: string | undefined, name: unknown) => {
+      const target = resolveColumn(this.#state, name as string, 'select')
+      return { kind: 'column' as const, target, key: key ?? target.column.name }
+    }
+    const [first] = columns
+    const items =
+      columns.length === 1 && typeof first === 'object' && first !== null
+        ? Object.entries(first).map(([key, name]) => item(key, name))
+        : columns.map((name) => item(undefined, name))
+    return this.#with({ select: selectWith(this.#state, items, 'select') })
   }
 
   /** Adds `count(*)::integer AS "alias"` (or sum / avg / min / max) for groupBy queries. */
@@ -118,7 +132,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   ): Self<T, R & { [P in A]: AggregateResult<F, Value<T, J, C>> }, J> {
     const aggregate = aggregateOf(this.#state, fn, column, 'selectAggregate')
     const item = { kind: 'aggregate' as const, aggregate, alias }
-    return this.#with({ select: [...(this.#state.select ?? []), item] })
+    return this.#with({ select: selectWith(this.#state, [item], 'selectAggregate') })
   }
 
   /** `SELECT DISTINCT` */
@@ -355,7 +369,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     const target = resolveColumn(this.#state, column, 'pluck')
     // Selected aggregates stay: an orderBy may name them.
     const aggregates = (this.#state.select ?? []).filter((item) => item.kind === 'aggregate')
-    const select = [{ kind: 'column' as const, target }, ...aggregates]
+    const select = [{ kind: 'column' as const, target, key: target.column.name }, ...aggregates]
     const state = { ...this.#state, select, includes: [] }
     const { rows } = await runStatement(db, state, 'pluck', selectStatement(state))
     return rows.map((row) => row[target.column.name]) as Value<T, J, C>[]

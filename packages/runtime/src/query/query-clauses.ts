@@ -2,7 +2,15 @@ import { type ModelRuntime, runtimeOf } from '../model/model-runtime.ts'
 import type { Model } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
-import type { Aggregate, AggregateFunction, Include, Join, QueryState } from './query-state.ts'
+import type {
+  Aggregate,
+  AggregateFunction,
+  ColumnTarget,
+  Include,
+  Join,
+  QueryState,
+  SelectItem,
+} from './query-state.ts'
 import type { AllRowsOption } from './query-types.ts'
 import { resolveColumn } from './resolve-column.ts'
 
@@ -197,4 +205,39 @@ export function subqueryState(
     'expected a subquery',
     'Pass a query, e.g. Comment.query().whereColumn(…).',
   )
+}
+
+/**
+ * The select list with `added` appended, refusing two items that would be the same property
+ * of a row (`select('name', 'users.name')`: both `name`), which would lose one of the values.
+ */
+export function selectWith(
+  state: QueryState,
+  added: readonly SelectItem[],
+  operation: string,
+): SelectItem[] {
+  const items = [...(state.select ?? []), ...added]
+  const seen = new Set<string>(state.includes.map((include) => include.relation.name))
+  for (const item of items) {
+    const key = item.kind === 'column' ? item.key : item.alias
+    if (seen.has(key)) {
+      const hint =
+        item.kind === 'aggregate'
+          ? 'Give the aggregate another alias.'
+          : `Give one a name of its own with the object form, e.g. select({ ${renamed(item.target)}: '${qualified(item.target)}' }).`
+      fail(state, operation, `two selected values would both be the row's "${key}"`, hint)
+    }
+    seen.add(key)
+  }
+  return items
+}
+
+/** `users.name` for a joined column, `name` for the query's own. */
+function qualified(target: ColumnTarget): string {
+  return target.table === null ? target.column.name : `${target.table}.${target.column.name}`
+}
+
+/** A row key for a renamed column: `users_name`, or `name_2` for the query's own. */
+function renamed(target: ColumnTarget): string {
+  return target.table === null ? `${target.column.name}_2` : `${target.table}_${target.column.name}`
 }

@@ -43,7 +43,8 @@ export interface Aggregate {
 }
 
 export type SelectItem =
-  | { readonly kind: 'column'; readonly target: ColumnTarget }
+  /** `key`: the row's property, the column's name unless `select({ key: column })` renamed it. */
+  | { readonly kind: 'column'; readonly target: ColumnTarget; readonly key: string }
   | { readonly kind: 'aggregate'; readonly aggregate: Aggregate; readonly alias: string }
 
 export interface Clause {

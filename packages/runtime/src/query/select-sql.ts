@@ -136,7 +136,7 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
   const items = state.select
     ? state.select.map((item) =>
         item.kind === 'column'
-          ? selectedSql(ctx, item.target, json)
+          ? selectedSql(ctx, item.target, item.key, json)
           : `${aggregateSql(ctx, item.aggregate, true)} AS ${quoteIdent(item.alias)}`,
       )
     : !json && ctx.alias === state.runtime.info.quoted
@@ -153,19 +153,26 @@ function projectionSql(state: QueryState, ctx: RenderContext, r: Renderer, json:
   return items.join(', ')
 }
 
-/** A selected column, the own table's or a joined one's, aliased to its name when cast. */
-function selectedSql(ctx: RenderContext, target: ColumnTarget, json: boolean): string {
-  if (target.table === null) return ownColumnSql(ctx, target.column, json)
-  if (!json) return selectedColumnSql(`${quoteIdent(target.table)}.`, target.column)
+/** A selected column, the own table's or a joined one's, named `key` in the row. */
+function selectedSql(ctx: RenderContext, target: ColumnTarget, key: string, json: boolean): string {
+  if (target.table === null) return ownColumnSql(ctx, target.column, json, key)
+  if (!json) return selectedColumnSql(`${quoteIdent(target.table)}.`, target.column, key)
   const value = jsonColumnSql(columnSql(ctx, target), target.column)
-  return castForJson(target.column) ? `${value} AS ${quoteIdent(target.column.name)}` : value
+  return castForJson(target.column) || key !== target.column.name
+    ? `${value} AS ${quoteIdent(key)}`
+    : value
 }
 
-/** A column of the own table. */
-function ownColumnSql(ctx: RenderContext, column: ColumnIR, json: boolean): string {
-  if (!json) return selectedColumnSql(`${ctx.alias}.`, column)
+/** A column of the own table, aliased when cast or renamed. */
+function ownColumnSql(
+  ctx: RenderContext,
+  column: ColumnIR,
+  json: boolean,
+  key = column.name,
+): string {
+  if (!json) return selectedColumnSql(`${ctx.alias}.`, column, key)
   const value = jsonColumnSql(`${ctx.alias}.${quoteIdent(column.name)}`, column)
-  return castForJson(column) ? `${value} AS ${quoteIdent(column.name)}` : value
+  return castForJson(column) || key !== column.name ? `${value} AS ${quoteIdent(key)}` : value
 }
 
 function castForJson(column: ColumnIR): boolean {

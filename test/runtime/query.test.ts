@@ -264,6 +264,50 @@ describe.each(BACKENDS)('query builder on $name', ({ open }) => {
     expect(authors).toEqual(['Ann', 'Bob'])
   })
 
+  it('correlates a subquery on the same table: the subquery is aliased, refs name the outer row', async () => {
+    // Posts with a more viewed post by the same author (withDeleted: a2 counts, 20 views).
+    const outviewed = Post.query()
+      .withDeleted()
+      .whereExists(
+        Post.query()
+          .withDeleted()
+          .whereColumn('user_id', '=', Post.column('user_id'))
+          .whereColumn('view_count', '>', Post.column('view_count')),
+      )
+    expect(outviewed.toSQL().text).toContain(
+      'EXISTS (SELECT 1 FROM "posts" AS "posts_1" WHERE "posts_1"."user_id" = "posts"."user_id" AND "posts_1"."view_count" > "posts"."view_count")',
+    )
+    expect(await outviewed.pluck(db, 'title')).toEqual(['a1'])
+    // Soft-delete filters apply to each level under its own name.
+    const live = Post.query().whereNotExists(
+      Post.query()
+        .whereColumn('user_id', '=', Post.column('user_id'))
+        .whereColumn('view_count', '>', Post.column('view_count')),
+    )
+    expect(live.toSQL().text).toContain('WHERE "posts_1"."deleted_at" IS NULL AND')
+    expect(await live.orderBy('title').pluck(db, 'title')).toEqual(['a1', 'b1', 'g1'])
+    // Three levels: the middle query is on another table, so it keeps its name for the inner ref.
+    const repliedToSelf = User.query().whereExists(
+      Post.query()
+        .whereColumn('user_id', '=', User.column('id'))
+        .whereExists(
+          Comment.query()
+            .whereColumn('post_id', '=', Post.column('id'))
+            .whereColumn('user_id', '=', User.column('id')),
+        ),
+    )
+    expect(await repliedToSelf.pluck(db, 'name')).toEqual(['Ann'])
+    // An update by condition whose subquery reads the same table.
+    const { Tag } = models
+    await Tag.insertMany(db, [{ name: 'first' }, { name: 'second' }])
+    const older = Tag.query().whereExists(
+      Tag.query().where('name', 'second').whereColumn('id', '>', Tag.column('id')),
+    )
+    expect(await older.update(db, { name: 'older' })).toBe(1)
+    expect(await Tag.query().orderBy('id').pluck(db, 'name')).toEqual(['older', 'second'])
+    expect(await Tag.query().delete(db, { all: true })).toBe(2)
+  })
+
   it('updates, soft-deletes and deletes by condition', async () => {
     const { Tag } = models
     await Tag.insertMany(db, [{ name: 'x1' }, { name: 'x2' }, { name: 'y1' }])

@@ -21,6 +21,8 @@ export interface SelectOptions {
   readonly from?: string
   /** A condition tying the query to an outer row (includes). */
   readonly correlation?: string
+  /** Tables the enclosing queries see by name (a subquery on one of them is aliased). */
+  readonly enclosing?: ReadonlySet<string>
 }
 
 /** State shared by a statement and its subqueries. */

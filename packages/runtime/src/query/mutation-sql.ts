@@ -1,7 +1,7 @@
 import type { ColumnIR } from '@fluentorm/core'
 import { columnValue } from '../model/column-value.ts'
 import type { QueryState } from './query-state.ts'
-import { ownAlias, type Statement, scope, whereSql } from './select-sql.ts'
+import { ownAlias, type Statement, scope, visibleTables, whereSql } from './select-sql.ts'
 import { quoteIdent } from './sql-ident.ts'
 import { SqlWriter } from './sql-writer.ts'
 
@@ -13,7 +13,7 @@ function mutation(state: QueryState, head: (writer: SqlWriter) => string): State
   const writer = new SqlWriter()
   let alias = 0
   const start = head(writer)
-  const ctx = scope({ writer, nextAlias: () => ++alias }, ownAlias(state))
+  const ctx = scope({ writer, nextAlias: () => ++alias }, ownAlias(state), visibleTables(state))
   const where = whereSql(state, ctx)
   return { text: where ? `${start} WHERE ${where}` : start, values: writer.values }
 }

@@ -25,14 +25,47 @@ function renderer(): Renderer {
   return { writer: new SqlWriter(), nextAlias: () => ++alias }
 }
 
-export function scope(r: Renderer, alias: string): RenderContext {
+/**
+ * The context a query renders its conditions in. `visible`: the tables its subqueries can
+ * see by name (its own, its joins', and theirs above it). A subquery on one of those tables
+ * takes an alias (`"posts" AS "posts_1"`), so its own columns are its own and a column
+ * reference such as `Post.column('id')` still names the outer row.
+ */
+export function scope(
+  r: Renderer,
+  alias: string,
+  visible: ReadonlySet<string> = new Set(),
+): RenderContext {
   return {
     writer: r.writer,
     alias,
     nextAlias: r.nextAlias,
-    subquery: (state, projection) =>
-      renderSelect(state, r, { alias: ownAlias(state), json: false }, projection),
+    subquery: (state, projection) => {
+      const { table, quoted } = state.runtime.info
+      if (!visible.has(table.name)) {
+        return renderSelect(
+          state,
+          r,
+          { alias: quoted, json: false, enclosing: visible },
+          projection,
+        )
+      }
+      const own = quoteIdent(`${table.name}_${r.nextAlias()}`)
+      const options = { alias: own, json: false, from: `${quoted} AS ${own}`, enclosing: visible }
+      return renderSelect(state, r, options, projection)
+    },
   }
+}
+
+/** The tables a query's subqueries see by name: `enclosing`, its own and its joins'. */
+export function visibleTables(
+  state: QueryState,
+  enclosing: ReadonlySet<string> = new Set(),
+): ReadonlySet<string> {
+  const tables = new Set(enclosing)
+  tables.add(state.runtime.info.table.name)
+  for (const join of state.joins) tables.add(join.info.table.name)
+  return tables
 }
 
 export function ownAlias(state: QueryState): string {
@@ -56,7 +89,7 @@ export function countStatement(state: QueryState): Statement {
   const text =
     state.distinct || state.groupBy.length || state.limit !== null || state.offset !== null
       ? `SELECT count(*) AS "count" FROM (${renderSelect(counted, r, { alias: ownAlias(state), json: false })}) AS "q"`
-      : `SELECT count(*) AS "count" ${fromWhereSql(state, scope(r, ownAlias(state)), {})}`
+      : `SELECT count(*) AS "count" ${fromWhereSql(state, scope(r, ownAlias(state), visibleTables(state)), {})}`
   return { text, values: r.writer.values }
 }
 
@@ -75,7 +108,7 @@ export function existsStatement(state: QueryState): Statement {
 /** `SELECT sum("posts"."view_count")::float8 AS "value" FROM … WHERE …` */
 export function aggregateStatement(state: QueryState, aggregate: Aggregate): Statement {
   const r = renderer()
-  const ctx = scope(r, ownAlias(state))
+  const ctx = scope(r, ownAlias(state), visibleTables(state))
   const value = aggregateSql(ctx, aggregate, true)
   const text = `SELECT ${value} AS "value" ${fromWhereSql(state, ctx, {})}`
   return { text, values: r.writer.values }
@@ -101,7 +134,7 @@ export function renderSelect(
   options: SelectOptions,
   projection?: string,
 ): string {
-  const ctx = scope(r, options.alias)
+  const ctx = scope(r, options.alias, visibleTables(state, options.enclosing))
   const select = projection ?? projectionSql(state, ctx, r, options.json)
   let text = `SELECT ${state.distinct ? 'DISTINCT ' : ''}${select} ${fromWhereSql(state, ctx, options)}`
   if (state.groupBy.length) {

@@ -216,6 +216,14 @@ describe.each(BACKENDS)('query builder on $name', ({ open }) => {
     }
   })
 
+  it('returns what the types say: a first select replaces the columns, later ones add', async () => {
+    expect(await Post.query().selectAggregate('count', '*', 'n').fetch(db)).toEqual([{ n: 3 }])
+    const twice = await Post.query().select('id').select({ heading: 'title' }).orderBy('title')
+    expect(Object.keys((await twice.first(db)) ?? {})).toEqual(['id', 'heading'])
+    const [post] = await Post.query().include('author').select('title').orderBy('title').fetch(db)
+    expect(post).toEqual({ title: 'a1', author: expect.objectContaining({ name: 'Ann' }) })
+  })
+
   it('refuses two selected values that would be the same property of a row', () => {
     const joined = Post.query().join(User, 'users.id', 'posts.user_id')
     expect(() => joined.select('id', 'users.id')).toThrow(

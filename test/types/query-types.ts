@@ -106,7 +106,16 @@ export async function queries() {
     .having('count', '*', '>', 1)
     .orderBy('posts', 'desc')
     .fetch(db)
-  expectType<typeof grouped>().is<({ user_id: string } & { posts: number })[]>()
+  expectType<typeof grouped>().is<{ user_id: string; posts: number }[]>()
+
+  // A first selectAggregate replaces the columns too (the SQL selects only the aggregate).
+  const counted = await Post.query().selectAggregate('count', '*', 'n').fetch(db)
+  expectType<typeof counted>().is<{ n: number }[]>()
+  // Later selects add; includes stay, before or after a select.
+  const twice = await Post.query().select('id').select({ heading: 'title' }).fetch(db)
+  expectType<typeof twice>().is<{ id: string; heading: string }[]>()
+  const withAuthor = await Post.query().include('author').select('title').fetch(db)
+  expectType<keyof (typeof withAuthor)[number]>().is<'title' | 'author'>()
 
   // @ts-expect-error a misspelt column in where
   Post.query().where('titel', 'x')

@@ -55,6 +55,15 @@ import {
 } from './select-sql.ts'
 
 type Self<T extends ModelTypes, R, J extends ModelTypes> = QueryBuilder<T, R, J>
+/**
+ * The row after a select adds `S`: while R still has every column of the model (nothing
+ * selected yet), the columns go and only what R added (includes) stays; after that, R stays.
+ */
+type Adding<T extends ModelTypes, R, S> = Flat<
+  (keyof T['row'] extends keyof R ? Omit<R, keyof T['row']> : R) & S
+>
+/** One object type instead of an intersection, as editors and type tests show it. */
+type Flat<A> = { [K in keyof A]: A[K] }
 type Nested<T extends ModelTypes, J extends ModelTypes> = (q: Self<T, T['row'], J>) => Query
 type Value<T extends ModelTypes, J extends ModelTypes, C> = ColumnValue<T, J, C>
 type Values<T extends ModelTypes, J extends ModelTypes, C> =
@@ -102,15 +111,19 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     return new QueryBuilder({ ...this.#state, ...patch })
   }
 
-  /** `SELECT "posts"."id", "posts"."title"`: only these columns; rows narrow to them. */
-  select<C extends QueryColumn<T, J>>(...columns: C[]): Self<T, Selected<T, J, C>, J>
+  /**
+   * `SELECT "posts"."id", "posts"."title"`: only these columns; rows narrow to them. The
+   * first select (or selectAggregate) replaces the model's columns, later ones add to the list;
+   * includes stay.
+   */
+  select<C extends QueryColumn<T, J>>(...columns: C[]): Self<T, Adding<T, R, Selected<T, J, C>>, J>
   /**
    * Columns under names of your choosing: `select({ title: 'title', author: 'users.name' })`
    * → `SELECT "posts"."title", "users"."name" AS "author"`; rows are `{ title, author }`.
    */
   select<const M extends Record<string, QueryColumn<T, J>>>(
     columns: M,
-  ): Self<T, { -readonly [K in keyof M]: ColumnValue<T, J, M[K]> }, J>
+  ): Self<T, Adding<T, R, { -readonly [K in keyof M]: ColumnValue<T, J, M[K]> }>, J>
   select(...columns: (string | Record<string, string>)[]): any {
     const item = (key: string | undefined, name: unknown) => {
       const target = resolveColumn(this.#state, name as string, 'select')
@@ -129,7 +142,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     fn: F,
     column: C,
     alias: A,
-  ): Self<T, R & { [P in A]: AggregateResult<F, Value<T, J, C>> }, J> {
+  ): Self<T, Adding<T, R, { [P in A]: AggregateResult<F, Value<T, J, C>> }>, J> {
     const aggregate = aggregateOf(this.#state, fn, column, 'selectAggregate')
     const item = { kind: 'aggregate' as const, aggregate, alias }
     return this.#with({ select: selectWith(this.#state, [item], 'selectAggregate') })

@@ -316,6 +316,36 @@ describe.each(BACKENDS)('query builder on $name', ({ open }) => {
     expect(await Tag.query().delete(db, { all: true })).toBe(2)
   })
 
+  it('aliases a same-table subquery inside an include too', async () => {
+    // Each user's posts, but only for users whose own row has phone '1' (Ann): the ref names
+    // the outer user, not the subquery's row.
+    const query = User.query()
+      .where('name', 'in', ['Ann', 'Bob'])
+      .orderBy('name')
+      .include('posts', (q) =>
+        q
+          .orderBy('title')
+          .whereExists(User.query().whereColumn('id', '=', User.column('id')).where('phone', '1')),
+      )
+    expect(query.toSQL().text).toMatch(/FROM "users" AS "users_\d+"/)
+    const rows = await query.fetch(db)
+    expect(rows.map((row) => [row.name, row.posts.map((post) => post.title)])).toEqual([
+      ['Ann', ['a1']],
+      ['Bob', []],
+    ])
+  })
+
+  it('orders by a key select({ key: column }) named, and refuses an include on a taken key', async () => {
+    const titles = await Post.query()
+      .select({ heading: 'title' })
+      .orderBy('heading', 'desc')
+      .fetch(db)
+    expect(titles.map((row) => row.heading)).toEqual(['g1', 'b1', 'a1'])
+    expect(() => Post.query().select({ author: 'title' }).include('author')).toThrow(
+      `Post.include failed: two selected values would both be the row's "author": a selected value and the include`,
+    )
+  })
+
   it('updates, soft-deletes and deletes by condition', async () => {
     const { Tag } = models
     await Tag.insertMany(db, [{ name: 'x1' }, { name: 'x2' }, { name: 'y1' }])

@@ -1,3 +1,4 @@
+import type { PGlite } from '@electric-sql/pglite'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   type Driver,
@@ -6,6 +7,7 @@ import {
   toDriver,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
+import { ownTransactionWaitMs } from '../../packages/runtime/src/executor/transaction-scope.ts'
 import { BACKENDS, type Backend, pgliteBackend } from '../support/backends.ts'
 
 describe.each(BACKENDS)('transaction on $name', ({ open }) => {
@@ -150,7 +152,8 @@ describe('transaction on PGlite, with db where tx belongs', () => {
     (await toDriver(db).query<{ n: bigint }>({ text: 'SELECT count(*) AS n FROM items' })).rows[0]!
       .n
 
-  it('refuses a statement on db inside the callback instead of waiting forever', async () => {
+  it('fails a statement on db the callback awaits, instead of waiting forever', async () => {
+    const started = Date.now()
     const thrown = await transaction(backend.db, async (tx) => {
       await tx.query({ text: "INSERT INTO items VALUES ('a')" })
       await count(backend.db) // should have been tx
@@ -158,32 +161,41 @@ describe('transaction on PGlite, with db where tx belongs', () => {
     expect(thrown).toBeInstanceOf(FluentOrmError)
     expect(thrown).toMatchObject({ code: 'DB_INSIDE_TRANSACTION', kind: 'invalid_usage' })
     expect((thrown as Error).message).toMatch(/Pass tx to every query inside the callback/)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(ownTransactionWaitMs - 50)
     expect(await count(backend.db)).toBe(0n) // rolled back
   })
 
-  it('refuses transaction(db) inside the callback, nested in a helper or a savepoint', async () => {
+  it('fails transaction(db) awaited inside the callback, even from a savepoint', async () => {
     const insideSavepoint = await transaction(backend.db, (tx) =>
       transaction(tx, () => transaction(backend.db, async () => 'never')),
     ).catch((error: unknown) => error)
     expect(insideSavepoint).toMatchObject({ code: 'DB_INSIDE_TRANSACTION' })
   })
 
-  it('lets other callers wait their turn, and work the callback left running go after it', async () => {
-    let release!: () => void
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
+  it('runs work the callback started but did not await right after the commit', async () => {
     let late: Promise<bigint> | undefined
     const running = transaction(backend.db, async (tx) => {
       await tx.query({ text: "INSERT INTO items VALUES ('b')" })
-      // Not awaited: it runs once the transaction has ended, and must not be refused.
-      late = held.then(() => count(backend.db))
+      // Starts while the transaction is open, is not awaited: it waits for the commit.
+      late = Promise.resolve().then(() => count(backend.db))
     })
-    // Another caller, outside the callback: it waits for the transaction, then runs.
+    // Another caller, outside the callback, waits its turn the same way.
     const outside = count(backend.db)
     await running
-    release()
     expect(await outside).toBe(1n)
     expect(await late).toBe(1n)
+  })
+
+  it('lets a LISTEN handler that PGlite calls during the commit use db', async () => {
+    let onNotify!: () => void
+    const heard = new Promise<bigint>((resolve, reject) => {
+      onNotify = () => void count(backend.db).then(resolve, reject)
+    })
+    await (backend.db as PGlite).listen('items_changed', () => onNotify())
+    await transaction(backend.db, async (tx) => {
+      await tx.query({ text: "INSERT INTO items VALUES ('c')" })
+      await tx.query({ text: 'NOTIFY items_changed' })
+    })
+    expect(await heard).toBe(2n)
   })
 })

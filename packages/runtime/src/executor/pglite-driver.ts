@@ -17,7 +17,7 @@ import {
   settle,
   type Transaction,
 } from './transaction-driver.ts'
-import { holdingConnection, refuseInsideOwnTransaction } from './transaction-scope.ts'
+import { afterOwnTransaction, holdingConnection, ownOpenTransaction } from './transaction-scope.ts'
 import { valueParsers } from './value-parsers.ts'
 
 type PGliteTarget = PGliteInterface | PGliteTransaction
@@ -73,27 +73,35 @@ export class PgliteDriver implements Driver {
 
   constructor(readonly pglite: PGliteInterface) {}
 
+  // Each statement first checks whether the calling code runs inside a transaction that holds
+  // this PGlite (transaction-scope.ts): such a statement waits for the end of that transaction
+  // itself, and fails if it does not come, rather than deadlocking inside PGlite.
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
-    const refused = refuseInsideOwnTransaction(this.pglite, 'query', config.text)
-    return refused ? Promise.reject(refused) : pgliteQuery<R>(this.pglite, config)
+    const open = ownOpenTransaction(this.pglite)
+    if (open === undefined) return pgliteQuery<R>(this.pglite, config)
+    return afterOwnTransaction(open, 'query', config.text).then(() =>
+      pgliteQuery<R>(this.pglite, config),
+    )
   }
 
   exec(sql: string): Promise<void> {
-    const refused = refuseInsideOwnTransaction(this.pglite, 'exec', sql)
-    return refused ? Promise.reject(refused) : pgliteExec(this.pglite, sql)
+    const open = ownOpenTransaction(this.pglite)
+    if (open === undefined) return pgliteExec(this.pglite, sql)
+    return afterOwnTransaction(open, 'exec', sql).then(() => pgliteExec(this.pglite, sql))
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
-    const refused = refuseInsideOwnTransaction(this.pglite, 'copyFrom')
-    return refused ? Promise.reject(refused) : pgliteCopy(this.pglite, target, rows)
+    const open = ownOpenTransaction(this.pglite)
+    if (open === undefined) return pgliteCopy(this.pglite, target, rows)
+    return afterOwnTransaction(open, 'copyFrom').then(() => pgliteCopy(this.pglite, target, rows))
   }
 
   async transaction<T>(
     fn: (tx: Transaction) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
-    const refused = refuseInsideOwnTransaction(this.pglite, 'transaction')
-    if (refused) throw refused
+    const open = ownOpenTransaction(this.pglite)
+    if (open !== undefined) await afterOwnTransaction(open, 'transaction')
     const modes = setTransactionStatement(options)
     let failure: { error: unknown } | undefined
     try {

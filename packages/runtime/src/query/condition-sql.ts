@@ -43,6 +43,8 @@ export interface RenderContext {
   subquery(state: QueryState, projection?: string): string
   /** A fresh alias number for include subqueries. */
   nextAlias(): number
+  /** Tables this query's subqueries see by name (a subquery on one of them is aliased). */
+  readonly visible: ReadonlySet<string>
 }
 
 const OPERATOR_SQL: Readonly<Record<string, string>> = {

@@ -66,7 +66,7 @@ export function includeSql(
   const many = returnsMany(include)
   const query =
     many || include.query.limit !== null ? include.query : { ...include.query, limit: 1 }
-  const options = { alias, json: true, from, correlation }
+  const options = { alias, json: true, from, correlation, enclosing: parent.visible }
   if (fitsJsonBuildArray(query, many)) {
     const ctx = render.scope(r, alias)
     const row = `json_build_array(${render.values(query, ctx, r).join(', ')})`

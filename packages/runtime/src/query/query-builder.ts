@@ -293,7 +293,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     return this.#with({ having: [...this.#state.having, clause] })
   }
 
-  /** `ORDER BY column ASC|DESC [NULLS FIRST|LAST]`; also a selected aggregate's alias. */
+  /** `ORDER BY column ASC|DESC [NULLS FIRST|LAST]`; also a selected aggregate's alias or a key of select({ key: column }). */
   orderBy(
     column: QueryColumn<T, J> | (keyof R & string),
     direction: 'asc' | 'desc' = 'asc',
@@ -302,7 +302,16 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     checkOrder(this.#state, direction, nulls)
     const select = this.#state.select ?? []
     const alias = select.some((item) => item.kind === 'aggregate' && item.alias === column)
-    const by = alias ? column : resolveColumn(this.#state, column, 'orderBy')
+    // A key select({ key: column }) gave a column orders by that column, as the row shows it.
+    const renamed = select.find(
+      (item) =>
+        item.kind === 'column' && item.key === column && item.key !== item.target.column.name,
+    )
+    const by = alias
+      ? column
+      : renamed?.kind === 'column'
+        ? renamed.target
+        : resolveColumn(this.#state, column, 'orderBy')
     const order = { by, direction, nulls: nulls ?? null }
     return this.#with({ orderBy: [...this.#state.orderBy, order] })
   }

@@ -93,6 +93,17 @@ export function includeOf(
         : 'Declare it in the schema (belongsTo, hasOne, hasMany, manyToMany).',
     )
   }
+  const taken = state.select?.some(
+    (item) => (item.kind === 'column' ? item.key : item.alias) === name,
+  )
+  if (taken) {
+    fail(
+      state,
+      'include',
+      `two selected values would both be the row's "${name}": a selected value and the include`,
+      'Give the selected value another name with the object form of select.',
+    )
+  }
   const targetTable =
     relation.kind === 'belongsTo'
       ? relation.referencesTable

@@ -40,6 +40,7 @@ export function scope(
     writer: r.writer,
     alias,
     nextAlias: r.nextAlias,
+    visible,
     subquery: (state, projection) => {
       const { table, quoted } = state.runtime.info
       if (!visible.has(table.name)) {

@@ -179,5 +179,14 @@ export function email(t: TableSchema): void {
     if (first.ok || second.ok) throw new Error('expected problems')
     expect(second.problems.map((problem) => problem.at)).toEqual([{ line: 4, column: 5 }])
     expect(second.problems).toEqual(first.problems)
+    // A compiler made with callSites: true records sites; they never reach the caller.
+    const traced = await loadSchemas({
+      schemasDir: 'schemas',
+      root,
+      compiler: createSchemaCompiler({ callSites: true }),
+    })
+    if (traced.ok) throw new Error('expected problems')
+    expect(traced.problems).toEqual(first.problems)
+    for (const problem of traced.problems) expect(Object.keys(problem)).not.toContain('site')
   })
 })

@@ -178,7 +178,8 @@ async function withPositions(
     toModules(candidates, evaluated, displayFile, []),
   )
   const tracedProblems = traced.ok ? [] : traced.problems
-  if (tracedProblems.length !== problems.length) return [...problems]
+  // A compiler the caller made with callSites: true leaves its sites on: they stay inside.
+  if (tracedProblems.length !== problems.length) return problems.map(withoutSite)
   const locators = new Map<string, { path: string; locate: Locate }>()
   for (const [index, candidate] of candidates.entries()) {
     const evaluation = evaluated[index]!
@@ -186,7 +187,8 @@ async function withPositions(
       locators.set(displayFile(candidate.name), { path: candidate.path, locate: evaluation.locate })
     }
   }
-  return problems.map((problem, index) => {
+  return problems.map((original, index) => {
+    const problem = withoutSite(original)
     const { site, ...twin } = tracedProblems[index]!
     const same =
       twin.file === problem.file && twin.message === problem.message && twin.table === problem.table
@@ -194,6 +196,12 @@ async function withPositions(
     const at = same && site && file ? file.locate(site, file.path) : undefined
     return at === undefined ? problem : { ...problem, at }
   })
+}
+
+function withoutSite(problem: SchemaProblem): SchemaProblem {
+  if (problem.site === undefined) return problem
+  const { site: _, ...rest } = problem
+  return rest
 }
 
 /**

@@ -15,7 +15,11 @@ export type CallSite = () => readonly CodeFrame[]
 
 export function captureCallSite(): CallSite {
   const holder: { stack?: unknown } = {}
+  // Deep enough for a schema file's call through a few helpers, whatever the process set.
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 32
   Error.captureStackTrace(holder, captureCallSite)
+  Error.stackTraceLimit = limit
   let frames: readonly CodeFrame[] | undefined
   return () => {
     frames ??= readFrames(holder)

@@ -17,7 +17,7 @@ import {
   settle,
   type Transaction,
 } from './transaction-driver.ts'
-import { afterOwnTransaction, holdingConnection, ownOpenTransaction } from './transaction-scope.ts'
+import { holdingConnection, outsideOwnTransaction } from './transaction-scope.ts'
 import { valueParsers } from './value-parsers.ts'
 
 type PGliteTarget = PGliteInterface | PGliteTransaction
@@ -77,31 +77,31 @@ export class PgliteDriver implements Driver {
   // this PGlite (transaction-scope.ts): such a statement waits for the end of that transaction
   // itself, and fails if it does not come, rather than deadlocking inside PGlite.
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
-    const open = ownOpenTransaction(this.pglite)
-    if (open === undefined) return pgliteQuery<R>(this.pglite, config)
-    return afterOwnTransaction(open, 'query', config.text).then(() =>
+    return outsideOwnTransaction(this.pglite, 'query', config.text, () =>
       pgliteQuery<R>(this.pglite, config),
     )
   }
 
   exec(sql: string): Promise<void> {
-    const open = ownOpenTransaction(this.pglite)
-    if (open === undefined) return pgliteExec(this.pglite, sql)
-    return afterOwnTransaction(open, 'exec', sql).then(() => pgliteExec(this.pglite, sql))
+    return outsideOwnTransaction(this.pglite, 'exec', sql, () => pgliteExec(this.pglite, sql))
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
-    const open = ownOpenTransaction(this.pglite)
-    if (open === undefined) return pgliteCopy(this.pglite, target, rows)
-    return afterOwnTransaction(open, 'copyFrom').then(() => pgliteCopy(this.pglite, target, rows))
+    return outsideOwnTransaction(this.pglite, 'copyFrom', undefined, () =>
+      pgliteCopy(this.pglite, target, rows),
+    )
   }
 
-  async transaction<T>(
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return outsideOwnTransaction(this.pglite, 'transaction', undefined, () =>
+      this.#transaction(fn, options),
+    )
+  }
+
+  async #transaction<T>(
     fn: (tx: Transaction) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
-    const open = ownOpenTransaction(this.pglite)
-    if (open !== undefined) await afterOwnTransaction(open, 'transaction')
     const modes = setTransactionStatement(options)
     let failure: { error: unknown } | undefined
     try {

@@ -39,10 +39,25 @@ export async function holdingConnection<T>(connection: object, body: () => Promi
 }
 
 /**
+ * Sends a statement on `connection` (`send`) at once; from code running inside an open
+ * transaction that holds `connection`, only once that transaction has ended, or fails it with
+ * DB_INSIDE_TRANSACTION when the end does not come within `ownTransactionWaitMs`.
+ */
+export function outsideOwnTransaction<T>(
+  connection: object,
+  operation: string,
+  sql: string | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
+  const open = ownOpenTransaction(connection)
+  return open === undefined ? send() : afterOwnTransaction(open, operation, sql).then(send)
+}
+
+/**
  * The open transaction holding `connection` that the calling code runs inside, if any.
  * Synchronous, so the common path (no transaction) costs one lookup.
  */
-export function ownOpenTransaction(connection: object): OpenTransaction | undefined {
+function ownOpenTransaction(connection: object): OpenTransaction | undefined {
   for (let scope = current.getStore(); scope !== undefined; scope = scope.outer) {
     if (scope.connection === connection && scope.open) return scope
   }
@@ -54,7 +69,7 @@ export function ownOpenTransaction(connection: object): OpenTransaction | undefi
  * DB_INSIDE_TRANSACTION when it has not ended within `ownTransactionWaitMs`: the transaction
  * is then, almost surely, waiting for this very statement.
  */
-export function afterOwnTransaction(
+function afterOwnTransaction(
   transaction: OpenTransaction,
   operation: string,
   sql?: string,

@@ -93,9 +93,7 @@ export function includeOf(
         : 'Declare it in the schema (belongsTo, hasOne, hasMany, manyToMany).',
     )
   }
-  const taken = state.select?.some(
-    (item) => (item.kind === 'column' ? item.key : item.alias) === name,
-  )
+  const taken = state.select?.some((item) => rowKey(item) === name)
   if (taken) {
     fail(
       state,
@@ -230,7 +228,7 @@ export function selectWith(
   const items = [...(state.select ?? []), ...added]
   const seen = new Set<string>(state.includes.map((include) => include.relation.name))
   for (const item of items) {
-    const key = item.kind === 'column' ? item.key : item.alias
+    const key = rowKey(item)
     if (seen.has(key)) {
       const hint =
         item.kind === 'aggregate'
@@ -241,6 +239,11 @@ export function selectWith(
     seen.add(key)
   }
   return items
+}
+
+/** The property a selected value becomes in a row. */
+function rowKey(item: SelectItem): string {
+  return item.kind === 'column' ? item.key : item.alias
 }
 
 /** `users.name` for a joined column, `name` for the query's own. */

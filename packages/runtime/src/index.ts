@@ -12,9 +12,9 @@ export type {
   ModelTypes,
   RelationTypes,
   UpsertOptions,
+  Writable,
 } from './model/model-types.ts'
 export { QueryBuilder } from './query/query-builder.ts'
-export type { ColumnRef } from './query/query-state.ts'
 export type {
   AggregateFunction,
   AggregateResult,
@@ -32,3 +32,5 @@ export type {
   Selected,
   SumResult,
 } from './query/query-types.ts'
+export type { ColumnRef } from './sql/sql-fragment.ts'
+export { Sql, sql } from './sql/sql-fragment.ts'

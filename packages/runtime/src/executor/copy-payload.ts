@@ -1,4 +1,4 @@
-import { quoteIdent } from '../query/sql-ident.ts'
+import { quoteIdent } from '../sql/identifier.ts'
 import { binaryWriters, copyBinaryChunks } from './copy-binary.ts'
 import { copyText } from './copy-text.ts'
 import type { CopyTarget } from './driver.ts'

@@ -1,6 +1,6 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
-import { columnValue } from '../model/column-value.ts'
 import type { Model, ModelTypes } from '../model/model-types.ts'
+import { bindValue } from '../sql/column-types.ts'
 import type { Executor } from './driver.ts'
 import { toDriver } from './to-driver.ts'
 
@@ -43,7 +43,7 @@ export async function copyRows<T extends ModelTypes>(
     }
     const value = new Array<unknown>(targets.length)
     for (let c = 0; c < targets.length; c++) {
-      value[c] = columnValue(targets[c]!, row[targets[c]!.name])
+      value[c] = bindValue(targets[c]!, row[targets[c]!.name])
     }
     return value
   })

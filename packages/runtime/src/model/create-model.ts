@@ -2,62 +2,90 @@ import type { ColumnIR, ModelMeta } from '@fluentorm/core'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor, QueryConfig } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
-import { columnRef } from '../query/column-ref.ts'
 import { QueryBuilder } from '../query/query-builder.ts'
-import { statementName } from '../query/statement-name.ts'
-import { columnValue } from './column-value.ts'
+import { bindValue } from '../sql/column-types.ts'
+import { type Expr, valueExpr } from '../sql/expression.ts'
+import { type DeletedRows, emptyQuery, type QueryNode } from '../sql/query-node.ts'
+import { ColumnRef, expressionOf } from '../sql/sql-fragment.ts'
 import {
-  countSql,
-  findAllSql,
-  findByIdSql,
-  hardDeleteSql,
-  insertSql,
-  restoreSql,
-  softDeleteSql,
-  tableExistsSql,
-  truncateSql,
-  updateSql,
-  upsertSql,
-} from './crud-sql.ts'
-import { columnsKey, createColumns, updateColumns } from './input-columns.ts'
+  countStatement,
+  type Statement,
+  selectStatement,
+  type Template,
+  template,
+  templateValues,
+} from '../sql/statement.ts'
+import {
+  deleteStatement,
+  insertStatement,
+  keyQuery,
+  softDeleteStatement,
+  tableExistsStatement,
+  truncateStatement,
+  updateStatement,
+  upsertStatement,
+} from '../sql/write-statements.ts'
+import { columnsKey, createColumns, updateColumns, type WriteColumns } from './input-columns.ts'
 import { insertMany } from './insert-many.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
 import type { FindOptions, InsertManyOptions, Model, UpsertOptions } from './model-types.ts'
-import { primaryKeyValues } from './primary-key.ts'
+import { primaryKeyValues, requirePrimaryKey } from './primary-key.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
 
 type Row = Record<string, unknown>
 
 /**
- * Builds one model object. Fixed statements are built once here (or once per column set,
- * cached) and run as named prepared statements; a call only builds its values array.
+ * Builds one model object. Its statements are rendered by the compiler once (or once per
+ * column set, cached) as templates with placeholders and run as named prepared statements;
+ * a call only builds its values array. A write with a `sql` fragment among its values is
+ * rendered for that call.
  */
 export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> {
   const info = runtime.info
   const name = info.modelName
-  const fixed = fixedStatements(info)
-  const insertCache = new Map<string, QueryConfig>()
-  const updateCache = new Map<string, QueryConfig>()
-  const upsertCache = new Map<string, QueryConfig>()
+  const fixed = fixedTemplates(runtime)
+  const insertCache = new Map<string, Template>()
+  const updateCache = new Map<string, Template>()
+  const upsertCache = new Map<string, Template>()
   const unnestCache = new Map<string, QueryConfig>()
 
-  async function run(db: Executor, operation: string, config: QueryConfig): Promise<Row[]> {
+  async function run(db: Executor, operation: string, config: QueryConfig) {
     try {
-      const { rows } = await toDriver(db).query<Row>(config)
-      return rows
+      return await toDriver(db).query<Row>(config)
     } catch (error) {
       throw toFluentError(error, { model: name, operation, sql: config.text })
     }
   }
 
-  async function runCount(db: Executor, operation: string, config: QueryConfig): Promise<number> {
-    try {
-      const { rowCount } = await toDriver(db).query(config)
-      return rowCount
-    } catch (error) {
-      throw toFluentError(error, { model: name, operation, sql: config.text })
+  /** Runs a template with `args`, or the statement `oneOff` renders when a value is a fragment. */
+  function runWrite(
+    db: Executor,
+    operation: string,
+    cache: Map<string, Template>,
+    cacheKey: string,
+    write: WriteColumns,
+    render: (values: readonly Expr[]) => Statement,
+    after: readonly unknown[] = [],
+  ) {
+    const { columns, values } = write
+    if (values.some((value) => expressionOf(value) !== null)) {
+      const exprs = values.map((value, i) => expressionOf(value) ?? valueExpr(value, columns[i]!))
+      const statement = render([...exprs, ...after.map((value) => valueExpr(value))])
+      return run(db, operation, { text: statement.text, values: statement.values })
     }
+    let t = cache.get(cacheKey)
+    if (!t) {
+      const statement = render(placeholders(columns.length + after.length))
+      t = template(statement.text, statement.values)
+      cache.set(cacheKey, t)
+    }
+    const bound = columns.map((column, i) => bindValue(column, values[i]))
+    return run(db, operation, { text: t.text, name: t.name, values: [...bound, ...after] })
+  }
+
+  async function runFixed(db: Executor, operation: string, t: Template, args: readonly unknown[]) {
+    return run(db, operation, { text: t.text, name: t.name, values: templateValues(t, args) })
   }
 
   async function exec(db: Executor, operation: string, statements: readonly string[]) {
@@ -82,7 +110,8 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
   const model: Model<any> = {
     meta,
     tableName: () => info.table.name,
-    column: (column: string) => columnRef(info, requireColumn(info, column, 'column')),
+    column: (column: string) =>
+      new ColumnRef(info.table.name, requireColumn(info, column, 'column')),
     query: () => QueryBuilder.from(runtime),
 
     createTable: (db) =>
@@ -93,17 +122,23 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       ]),
     createIndexes: (db) => exec(db, 'createIndexes', meta.ddl.createIndexes),
     dropTable: (db) => exec(db, 'dropTable', [meta.ddl.dropTable]),
-    truncate: (db) => exec(db, 'truncate', [truncateSql(info)]),
+    truncate: (db) => exec(db, 'truncate', [truncateStatement(runtime)]),
     async tableExists(db) {
-      const rows = await run(db, 'tableExists', { ...fixed.tableExists(), values: [info.quoted] })
+      const { rows } = await runFixed(db, 'tableExists', tableExistsTemplate, [info.quoted])
       return rows[0]?.exists === true
     },
 
     async insert(db, data) {
-      const columns = createColumns(info, data, 'insert')
-      const config = cached(insertCache, columns, () => insertSql(info, columns))
-      const values = columns.map((column) => columnValue(column, (data as Row)[column.name]))
-      const rows = await run(db, 'insert', { ...config, values })
+      const write = createColumns(info, data, 'insert')
+      const render = (values: readonly Expr[]) => insertStatement(runtime, write.columns, values)
+      const { rows } = await runWrite(
+        db,
+        'insert',
+        insertCache,
+        columnsKey(write.columns),
+        write,
+        render,
+      )
       return rows[0]!
     },
 
@@ -111,112 +146,114 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     insertMany: (async (db: Executor, input: readonly object[], options?: InsertManyOptions) => {
       const returning = options?.returning ?? true
       if (input.length === 0) return returning ? [] : 0
-      return insertMany(info, unnestCache, db, input as readonly Row[], returning)
+      return insertMany(runtime, unnestCache, db, input as readonly Row[], returning)
     }) as Model<any>['insertMany'],
 
     async findById(db, id, options?: FindOptions) {
       const values = primaryKeyValues(info, id, 'findById')
-      const config = options?.withDeleted ? fixed.findByIdWithDeleted() : fixed.findById()
-      const rows = await run(db, 'findById', { ...config, values })
+      const t = options?.withDeleted ? fixed.findByIdWithDeleted() : fixed.findById()
+      const { rows } = await runFixed(db, 'findById', t, values)
       return rows[0] ?? null
     },
 
-    findAll: (db, options?: FindOptions) =>
-      run(db, 'findAll', options?.withDeleted ? fixed.findAllWithDeleted() : fixed.findAll()),
+    async findAll(db, options?: FindOptions) {
+      const t = options?.withDeleted ? fixed.findAllWithDeleted() : fixed.findAll()
+      return (await runFixed(db, 'findAll', t, [])).rows
+    },
 
     async count(db, options?: FindOptions) {
-      const config = options?.withDeleted ? fixed.countWithDeleted() : fixed.count()
-      const rows = await run(db, 'count', config)
+      const t = options?.withDeleted ? fixed.countWithDeleted() : fixed.count()
+      const { rows } = await runFixed(db, 'count', t, [])
       return Number(rows[0]?.count ?? 0)
     },
 
     async update(db, id, data) {
       const key = primaryKeyValues(info, id, 'update')
-      const columns = updateColumns(info, data, 'update')
-      if (columns.length === 0 && !info.table.updatedAt) return model.findById(db, id)
-      const config = cached(updateCache, columns, () => updateSql(info, columns))
-      const values = [
-        ...key,
-        ...columns.map((column) => columnValue(column, (data as Row)[column.name])),
-      ]
-      const rows = await run(db, 'update', { ...config, values })
+      const write = updateColumns(info, data, 'update')
+      if (write.columns.length === 0 && !info.table.updatedAt) return model.findById(db, id)
+      const render = (values: readonly Expr[]) => {
+        const where = keyQuery(runtime, values.slice(write.columns.length), 'exclude')
+        return updateStatement(where, write.columns, values, true)
+      }
+      const cacheKey = columnsKey(write.columns)
+      const { rows } = await runWrite(db, 'update', updateCache, cacheKey, write, render, key)
       return rows[0] ?? null
     },
 
     async upsert(db, data, options?: UpsertOptions<any>) {
-      const columns = createColumns(info, data, 'upsert')
+      const write = createColumns(info, data, 'upsert')
       const conflict = conflictColumns(info, options?.conflict)
-      const cacheKey = `${columnsKey(columns)}|${columnsKey(conflict)}`
-      let config = upsertCache.get(cacheKey)
-      if (!config) {
-        config = named(upsertSql(info, columns, conflict))
-        upsertCache.set(cacheKey, config)
-      }
-      const values = columns.map((column) => columnValue(column, (data as Row)[column.name]))
-      const rows = await run(db, 'upsert', { ...config, values })
+      const render = (values: readonly Expr[]) =>
+        upsertStatement(runtime, write.columns, values, conflict)
+      const cacheKey = `${columnsKey(write.columns)}|${columnsKey(conflict)}`
+      const { rows } = await runWrite(db, 'upsert', upsertCache, cacheKey, write, render)
       return rows[0]!
     },
 
     async softDelete(db, id) {
       requireSoftDelete('softDelete')
       const values = primaryKeyValues(info, id, 'softDelete')
-      return (await runCount(db, 'softDelete', { ...fixed.softDelete(), values })) > 0
+      return (await runFixed(db, 'softDelete', fixed.softDelete(), values)).rowCount > 0
     },
 
     async restore(db, id) {
       requireSoftDelete('restore')
       const values = primaryKeyValues(info, id, 'restore')
-      return (await runCount(db, 'restore', { ...fixed.restore(), values })) > 0
+      return (await runFixed(db, 'restore', fixed.restore(), values)).rowCount > 0
     },
 
     async hardDelete(db, id) {
       const values = primaryKeyValues(info, id, 'hardDelete')
-      return (await runCount(db, 'hardDelete', { ...fixed.hardDelete(), values })) > 0
+      return (await runFixed(db, 'hardDelete', fixed.hardDelete(), values)).rowCount > 0
     },
   }
   registerRuntime(model, runtime)
   return Object.freeze(model)
 }
 
-function named(text: string): QueryConfig {
-  return Object.freeze({ text, name: statementName(text) })
+function placeholders(count: number): Expr[] {
+  return Array.from({ length: count }, (_, index) => ({ kind: 'placeholder', index }))
 }
 
-function cached(
-  cache: Map<string, QueryConfig>,
-  columns: readonly ColumnIR[],
-  build: () => string,
-): QueryConfig {
-  const key = columnsKey(columns)
-  let config = cache.get(key)
-  if (!config) {
-    config = named(build())
-    cache.set(key, config)
+const tableExistsTemplate = (() => {
+  const statement = tableExistsStatement()
+  return template(statement.text, statement.values)
+})()
+
+/** Statements that depend only on the table, each rendered on first use. */
+function fixedTemplates(runtime: ModelRuntime) {
+  const byKey = (operation: string, deleted: DeletedRows): QueryNode => {
+    const key = requirePrimaryKey(runtime.info, operation)
+    return keyQuery(runtime, placeholders(key.length), deleted)
   }
-  return config
-}
-
-/** Statements that depend only on the table, each built on first use. */
-function fixedStatements(info: TableInfo) {
+  const all = (deleted: DeletedRows): QueryNode => {
+    const orderBy = runtime.info.primaryKey.map((column) => ({
+      by: { kind: 'column' as const, table: null, column },
+      key: null,
+      direction: 'asc' as const,
+      nulls: null,
+    }))
+    return { ...emptyQuery(runtime), orderBy, deleted }
+  }
+  const of = (statement: Statement) => template(statement.text, statement.values)
   return {
-    findById: once(() => findByIdSql(info, false)),
-    findByIdWithDeleted: once(() => findByIdSql(info, true)),
-    findAll: once(() => findAllSql(info, false)),
-    findAllWithDeleted: once(() => findAllSql(info, true)),
-    count: once(() => countSql(info, false)),
-    countWithDeleted: once(() => countSql(info, true)),
-    softDelete: once(() => softDeleteSql(info)),
-    restore: once(() => restoreSql(info)),
-    hardDelete: once(() => hardDeleteSql(info)),
-    tableExists: once(() => tableExistsSql),
+    findById: once(() => of(selectStatement(byKey('findById', 'exclude')))),
+    findByIdWithDeleted: once(() => of(selectStatement(byKey('findById', 'include')))),
+    findAll: once(() => of(selectStatement(all('exclude')))),
+    findAllWithDeleted: once(() => of(selectStatement(all('include')))),
+    count: once(() => of(countStatement(all('exclude')))),
+    countWithDeleted: once(() => of(countStatement(all('include')))),
+    softDelete: once(() => of(softDeleteStatement(byKey('softDelete', 'exclude'), false))),
+    restore: once(() => of(softDeleteStatement(byKey('restore', 'only'), true))),
+    hardDelete: once(() => of(deleteStatement(byKey('hardDelete', 'include')))),
   }
 }
 
-function once(build: () => string): () => QueryConfig {
-  let config: QueryConfig | undefined
+function once<T>(build: () => T): () => T {
+  let value: T | undefined
   return () => {
-    config ??= named(build())
-    return config
+    value ??= build()
+    return value
   }
 }
 

@@ -18,10 +18,12 @@ import { tableInfo } from './table-info.ts'
 export function defineModels(metas: readonly ModelMeta[]): Record<string, Model<any>> {
   const byTable = new Map<string, ModelRuntime>()
   const models: Record<string, Model<any>> = {}
+  const tables: ReadonlySet<string> = new Set(metas.map((meta) => meta.table.name))
   for (const meta of metas) {
     const runtime: ModelRuntime = {
       info: tableInfo(meta.table),
       model: (tableName) => byTable.get(tableName),
+      tables,
     }
     byTable.set(meta.table.name, runtime)
     models[meta.table.modelName] = createModel(meta, runtime)

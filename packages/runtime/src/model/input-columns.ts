@@ -2,18 +2,22 @@ import type { ColumnIR } from '@fluentorm/core'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
 
+/** The columns a write sets, in schema order, and the value given for each. */
+export interface WriteColumns {
+  readonly columns: readonly ColumnIR[]
+  /** The input's own value per column: a value, or an expression (a `sql` fragment). */
+  readonly values: readonly unknown[]
+}
+
 /**
  * The columns an insert sends, in schema order: every column given a value (not
  * `undefined`) plus every required one. Columns left out get their SQL DEFAULT.
- * Unknown, excluded and missing required columns are errors naming the column.
+ * Unknown, excluded and missing required columns are errors naming the column. Only the
+ * input's own properties are read: nothing inherited (a polluted prototype) is written.
  */
-export function createColumns(
-  info: TableInfo,
-  data: object,
-  operation: string,
-): readonly ColumnIR[] {
+export function createColumns(info: TableInfo, data: object, operation: string): WriteColumns {
   const context = { model: info.modelName, operation }
-  const record = checkedRecord(info, data, operation, (column) => {
+  checkInput(info, data, operation, (column) => {
     if (column.createInput !== 'excluded') return
     throw usageError(
       context,
@@ -23,27 +27,30 @@ export function createColumns(
         : `Leave it out; the database fills it${column.defaultSql ? ` with ${column.defaultSql}` : ''}.`,
     )
   })
-  return info.table.columns.filter((column) => {
-    if (record[column.name] !== undefined) return true
-    if (column.createInput !== 'required') return false
-    throw usageError(
-      context,
-      `missing required column "${column.name}" of table ${info.table.name}`,
-      `Pass a value for ${column.name}.`,
-    )
-  })
+  const columns: ColumnIR[] = []
+  const values: unknown[] = []
+  for (const column of info.table.columns) {
+    const value = ownValue(data, column.name)
+    if (value === undefined) {
+      if (column.createInput !== 'required') continue
+      throw usageError(
+        context,
+        `missing required column "${column.name}" of table ${info.table.name}`,
+        `Pass a value for ${column.name}.`,
+      )
+    }
+    columns.push(column)
+    values.push(value)
+  }
+  return { columns, values }
 }
 
 /**
- * The columns an update sets, in schema order: every key whose value is not `undefined`
+ * The columns an update sets, in schema order: every own key whose value is not `undefined`
  * (`null` sets NULL). Unknown and non-updatable columns are errors naming the column.
  */
-export function updateColumns(
-  info: TableInfo,
-  data: object,
-  operation: string,
-): readonly ColumnIR[] {
-  const record = checkedRecord(info, data, operation, (column) => {
+export function updateColumns(info: TableInfo, data: object, operation: string): WriteColumns {
+  checkInput(info, data, operation, (column) => {
     if (column.updateInput && !column.identity) return
     throw usageError(
       { model: info.modelName, operation },
@@ -51,27 +58,40 @@ export function updateColumns(
       'Leave it out of the update data.',
     )
   })
-  return info.table.columns.filter((column) => record[column.name] !== undefined)
+  const columns: ColumnIR[] = []
+  const values: unknown[] = []
+  for (const column of info.table.columns) {
+    const value = ownValue(data, column.name)
+    if (value === undefined) continue
+    columns.push(column)
+    values.push(value)
+  }
+  return { columns, values }
 }
 
-/** The data as a record, once `check` has passed every column it gives a value. */
-function checkedRecord(
+/** The input's own property `name`, never one inherited through its prototype chain. */
+export function ownValue(data: object, name: string): unknown {
+  return Object.hasOwn(data, name) ? (data as Record<string, unknown>)[name] : undefined
+}
+
+/** Refuses a non-object input, and runs `check` on every column it gives a value. */
+function checkInput(
   info: TableInfo,
   data: object,
   operation: string,
   check: (column: ColumnIR) => void,
-): Readonly<Record<string, unknown>> {
-  if (typeof data !== 'object' || data === null) {
+): void {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw usageError(
       { model: info.modelName, operation },
-      `expected an object of column values, got ${String(data)}`,
+      `expected an object of column values, got ${Array.isArray(data) ? 'an array' : String(data)}`,
       '',
     )
   }
-  for (const [name, value] of Object.entries(data)) {
-    if (value !== undefined) check(requireColumn(info, name, operation))
+  for (const name of Object.keys(data)) {
+    if ((data as Record<string, unknown>)[name] !== undefined)
+      check(requireColumn(info, name, operation))
   }
-  return data as Record<string, unknown>
 }
 
 /** A cache key for a column set (the statement text depends only on it). */

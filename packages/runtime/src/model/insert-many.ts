@@ -3,10 +3,13 @@ import { toFluentError } from '../errors/to-fluent-error.ts'
 import { arrayParam } from '../executor/array-param.ts'
 import type { Executor, QueryConfig } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
-import { statementName } from '../query/statement-name.ts'
-import { insertManySql, unnestInsertSql } from './crud-sql.ts'
-import { columnsKey, createColumns } from './input-columns.ts'
-import type { TableInfo } from './table-info.ts'
+import { unnestable } from '../sql/column-types.ts'
+import type { Expr } from '../sql/expression.ts'
+import { expressionOf } from '../sql/sql-fragment.ts'
+import { statementName } from '../sql/statement-name.ts'
+import { insertRowsStatement, unnestInsertStatement } from '../sql/write-statements.ts'
+import { columnsKey, createColumns, ownValue } from './input-columns.ts'
+import type { ModelRuntime } from './model-runtime.ts'
 
 type Row = Record<string, unknown>
 
@@ -20,53 +23,62 @@ const UNNEST_ROWS = 10_000
 
 /**
  * `Model.insertMany`: the rows inserted, in input order, all or none (or, with `returning`
- * false, their count). When every row sets the same columns it sends one array per column
- * (`unnestInsertSql`, a prepared statement); otherwise, or for array and json columns (whose
- * values an array literal cannot carry as they are), a multi-row VALUES with `DEFAULT` in the
- * slots a row leaves out.
+ * false, their count). When every row sets the same columns with plain values it sends one
+ * array per column (`unnestInsertStatement`, a prepared statement); otherwise, or for array
+ * and json columns (whose values an array literal cannot carry as they are), a multi-row
+ * VALUES with `DEFAULT` in the slots a row leaves out.
  */
 export async function insertMany(
-  info: TableInfo,
+  runtime: ModelRuntime,
   unnestStatements: Map<string, QueryConfig>,
   db: Executor,
   rows: readonly Row[],
   returning: boolean,
 ): Promise<Row[] | number> {
-  const result = await insertChunks(info, unnestStatements, db, rows, returning)
+  const result = await insertChunks(runtime, unnestStatements, db, rows, returning)
   return returning ? result.rows : result.rowCount
 }
 
 function insertChunks(
-  info: TableInfo,
+  runtime: ModelRuntime,
   unnestStatements: Map<string, QueryConfig>,
   db: Executor,
   rows: readonly Row[],
   returning: boolean,
 ): Promise<{ rows: Row[]; rowCount: number }> {
-  const used = usedColumns(info, rows)
+  const info = runtime.info
+  const used = usedColumns(runtime, rows)
   // A row list that sets no column still needs one slot per row to say DEFAULT in.
   const columns = used.size
     ? info.table.columns.filter((column) => used.has(column.name))
     : info.table.columns.slice(0, 1)
-  if (used.size && columns.every(unnestable) && everyRowSets(rows, columns)) {
+  if (used.size && columns.every(unnestable) && everyRowSetsValues(rows, columns)) {
     const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}`
     let config = unnestStatements.get(key)
     if (!config) {
-      const text = unnestInsertSql(info, columns, returning)
+      const arrays: Expr[] = columns.map((_, index) => ({ kind: 'placeholder', index }))
+      const { text } = unnestInsertStatement(runtime, columns, arrays, returning)
       config = Object.freeze({ text, name: statementName(text) })
       unnestStatements.set(key, config)
     }
-    return inChunks(info, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
+    return inChunks(runtime, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
   }
   const perChunk = Math.floor(MAX_PARAMS / columns.length)
-  return inChunks(info, db, rows, perChunk, (chunk) =>
-    insertManySql(info, columns, chunk, returning),
-  )
+  return inChunks(runtime, db, rows, perChunk, (chunk) => {
+    const values = chunk.map((row) =>
+      columns.map((column): Expr | undefined => {
+        const value = ownValue(row, column.name)
+        if (value === undefined) return undefined
+        return expressionOf(value) ?? { kind: 'value', value, column }
+      }),
+    )
+    return insertRowsStatement(runtime, columns, values, returning)
+  })
 }
 
 /** Runs one statement per chunk; several chunks share a transaction. */
 async function inChunks(
-  info: TableInfo,
+  runtime: ModelRuntime,
   db: Executor,
   rows: readonly Row[],
   perChunk: number,
@@ -96,16 +108,17 @@ async function inChunks(
       return { rows: inserted, rowCount }
     })
   } catch (error) {
-    throw toFluentError(error, { model: info.modelName, operation: 'insertMany' })
+    throw toFluentError(error, { model: runtime.info.modelName, operation: 'insertMany' })
   }
 }
 
 /**
- * The names of the columns any row sets. Each row is checked against sets built once per
- * call (createColumns per row cost more than the insert itself on large inputs); a row that
- * fails is handed to createColumns, whose error names the column and what to do.
+ * The names of the columns any row sets (own properties only). Each row is checked against
+ * sets built once per call (createColumns per row cost more than the insert itself on large
+ * inputs); a row that fails is handed to createColumns, whose error names the column.
  */
-function usedColumns(info: TableInfo, rows: readonly Row[]): Set<string> {
+function usedColumns(runtime: ModelRuntime, rows: readonly Row[]): Set<string> {
+  const info = runtime.info
   const settable = new Set<string>()
   const required: string[] = []
   for (const column of info.table.columns) {
@@ -121,7 +134,7 @@ function usedColumns(info: TableInfo, rows: readonly Row[]): Set<string> {
       used.add(name)
     }
     for (const name of required) {
-      if (row[name] === undefined) createColumns(info, row, 'insertMany')
+      if (ownValue(row, name) === undefined) createColumns(info, row, 'insertMany')
     }
   }
   return used
@@ -134,10 +147,14 @@ function unnestChunk(columns: readonly ColumnIR[], config: QueryConfig) {
   })
 }
 
-function unnestable(column: ColumnIR): boolean {
-  return !column.array && column.type !== 'json' && column.type !== 'jsonb'
-}
-
-function everyRowSets(rows: readonly Row[], columns: readonly ColumnIR[]): boolean {
-  return rows.every((row) => columns.every((column) => row[column.name] !== undefined))
+/** Every row sets every column, own and with a plain scalar value (a fragment needs VALUES). */
+function everyRowSetsValues(rows: readonly Row[], columns: readonly ColumnIR[]): boolean {
+  return rows.every((row) =>
+    columns.every((column) => {
+      const value = ownValue(row, column.name)
+      // An array for a scalar column would become rows of its own in unnest: VALUES binds it
+      // as insert does, and PostgreSQL refuses it.
+      return value !== undefined && !Array.isArray(value) && expressionOf(value) === null
+    }),
+  )
 }

@@ -8,6 +8,8 @@ export interface ModelRuntime {
   readonly info: TableInfo
   /** The model of another table in the same `defineModels` call. */
   model(tableName: string): ModelRuntime | undefined
+  /** Every table of the same `defineModels` call: no alias the compiler allocates takes one. */
+  readonly tables: ReadonlySet<string>
 }
 
 const runtimes = new WeakMap<object, ModelRuntime>()

@@ -1,7 +1,7 @@
 import type { ModelMeta } from '@fluentorm/core'
 import type { Executor } from '../executor/driver.ts'
 import type { QueryBuilder } from '../query/query-builder.ts'
-import type { ColumnRef } from '../query/query-state.ts'
+import type { ColumnRef, Sql } from '../sql/sql-fragment.ts'
 
 /**
  * The type-level description of one model. The generated `.d.ts` declares one per model
@@ -36,6 +36,9 @@ export interface RelationTypes {
   /** hasMany / manyToMany: an array; belongsTo / hasOne: one row or null. */
   readonly many: boolean
 }
+
+/** Write input whose values may also be `sql` fragments: `{ view_count: sql`… + 1` }`. */
+export type Writable<U> = { [K in keyof U]: U[K] | Sql<any> }
 
 /** Column names of a model. */
 export type ColumnName<T extends ModelTypes> = keyof T['row'] & string
@@ -74,7 +77,7 @@ export interface Model<T extends ModelTypes> {
   ): Promise<T['row'][] | number>
   findById(db: Executor, id: T['id'], options?: FindOptions): Promise<T['row'] | null>
   findAll(db: Executor, options?: FindOptions): Promise<T['row'][]>
-  update(db: Executor, id: T['id'], data: T['update']): Promise<T['row'] | null>
+  update(db: Executor, id: T['id'], data: Writable<T['update']>): Promise<T['row'] | null>
   upsert(db: Executor, data: T['create'], options?: UpsertOptions<T>): Promise<T['row']>
   softDelete(db: Executor, id: T['id']): Promise<boolean>
   restore(db: Executor, id: T['id']): Promise<boolean>

@@ -1,20 +1,10 @@
 import type { ColumnIR } from '@fluentorm/core'
-import { quoteIdent } from '../query/sql-ident.ts'
 import type { TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
 
 /**
- * `"id" = $1`, or `"a" = $1 AND "b" = $2` for a composite key, with placeholders numbered
- * from `first`.
- */
-export function primaryKeyCondition(info: TableInfo, operation: string, first = 1): string {
-  return requirePrimaryKey(info, operation)
-    .map((column, i) => `${quoteIdent(column.name)} = $${first + i}`)
-    .join(' AND ')
-}
-
-/**
- * The bound values of an id: a scalar for a one-column key, `{ a, b }` for a composite key.
+ * The bound values of an id: a scalar for a one-column key, `{ a, b }` for a composite key
+ * (own properties only).
  */
 export function primaryKeyValues(info: TableInfo, id: unknown, operation: string): unknown[] {
   const key = requirePrimaryKey(info, operation)
@@ -33,9 +23,8 @@ export function primaryKeyValues(info: TableInfo, id: unknown, operation: string
       `Pass { ${names.join(', ')} }.`,
     )
   }
-  const record = id as Record<string, unknown>
   return names.map((name) => {
-    const value = record[name]
+    const value = Object.hasOwn(id, name) ? (id as Record<string, unknown>)[name] : undefined
     if (value === undefined || value === null) {
       throw usageError(context, `the id has no "${name}"`, `Pass { ${names.join(', ')} }.`)
     }
@@ -43,7 +32,7 @@ export function primaryKeyValues(info: TableInfo, id: unknown, operation: string
   })
 }
 
-function requirePrimaryKey(info: TableInfo, operation: string): readonly ColumnIR[] {
+export function requirePrimaryKey(info: TableInfo, operation: string): readonly ColumnIR[] {
   if (info.primaryKey.length > 0) return info.primaryKey
   throw usageError(
     { model: info.modelName, operation },

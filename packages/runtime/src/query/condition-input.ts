@@ -1,61 +1,94 @@
 import { type UsageContext, usageError } from '../model/usage-error.ts'
-import { COMPARISON_OPERATORS } from './condition-sql.ts'
-import type { Condition, QueryState } from './query-state.ts'
+import { COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
+import type { QueryNode } from '../sql/query-node.ts'
+import { expressionOf } from '../sql/sql-fragment.ts'
 import { resolveColumn } from './resolve-column.ts'
 
 /**
- * Turns the arguments of `where(column, value)` / `where(column, op, value)` into a
- * condition, checking the operator and the value's shape for it.
+ * Turns the arguments of `where(column, value)` / `where(column, op, value)` /
+ * `where(fragment)` into a condition, checking the operator and the value's shape for it.
+ * The left side is a column name or an expression (a `sql` fragment, `Model.column()`); a
+ * value is bound, with its column's binding rules when the left side is a column, unless it
+ * is itself an expression.
  *
- * `subqueryState` extracts the state of a QueryBuilder value (a subquery) or returns null.
+ * `subquery` extracts the node of a QueryBuilder value or returns null.
  */
 export function parseCondition(
-  state: QueryState,
+  query: QueryNode,
   args: readonly unknown[],
   operation: string,
-  subqueryState: (value: unknown) => QueryState | null,
-): Condition {
-  const context = { model: state.runtime.info.modelName, operation }
-  const [column, opOrValue, maybeValue] = args
-  const target = resolveColumn(state, column as string, operation)
+  subquery: (value: unknown) => QueryNode | null,
+): Expr {
+  const context = { model: query.runtime.info.modelName, operation }
+  const [first, opOrValue, maybeValue] = args
+  const left = expressionOf(first) ?? resolveColumn(query, first as string, operation)
+  const name = left.kind === 'column' ? left.column.name : 'the expression'
+  if (args.length === 1) {
+    if (left.kind === 'column') {
+      throw usageError(
+        context,
+        `where('${name}') has no value`,
+        `Pass a value: where('${name}', value), or use whereNull / whereNotNull.`,
+      )
+    }
+    return left
+  }
+  const column = left.kind === 'column' || left.kind === 'ref' ? left.column : null
+  const operand = (value: unknown): Expr => expressionOf(value) ?? { kind: 'value', value, column }
   if (args.length === 2) {
-    if (opOrValue === undefined) throw missingValue(context, target.column.name, '=')
-    return { kind: 'compare', left: target, op: '=', value: opOrValue }
+    if (opOrValue === undefined) throw missingValue(context, name, '=')
+    return { kind: 'compare', left, op: '=', right: operand(opOrValue) }
   }
   const op = typeof opOrValue === 'string' ? opOrValue.toLowerCase() : ''
   if (op === 'in' || op === 'not in') {
     const negated = op === 'not in'
-    const subquery = subqueryState(maybeValue)
-    if (subquery) return { kind: 'in', target, negated, values: subquery }
+    const nested = subquery(maybeValue)
+    if (nested)
+      return { kind: 'in', operand: left, negated, list: { kind: 'subquery', query: nested } }
     if (!Array.isArray(maybeValue)) {
       throw usageError(
         context,
-        `"${op}" on column "${target.column.name}" needs an array or a subquery`,
-        `Pass e.g. where('${target.column.name}', '${op}', [a, b]).`,
+        `"${op}" on ${quoted(name)} needs an array or a subquery`,
+        `Pass e.g. where('${name}', '${op}', [a, b]).`,
       )
     }
-    return { kind: 'in', target, negated, values: maybeValue }
+    return {
+      kind: 'in',
+      operand: left,
+      negated,
+      list: { kind: 'value', value: maybeValue, column: null },
+    }
   }
   if (op === 'between' || op === 'not between') {
     if (!Array.isArray(maybeValue) || maybeValue.length !== 2) {
       throw usageError(
         context,
-        `"${op}" on column "${target.column.name}" needs a [low, high] pair`,
-        `Pass e.g. where('${target.column.name}', '${op}', [1, 10]).`,
+        `"${op}" on ${quoted(name)} needs a [low, high] pair`,
+        `Pass e.g. where('${name}', '${op}', [1, 10]).`,
       )
     }
     const [low, high] = maybeValue
-    return { kind: 'between', target, negated: op === 'not between', low, high }
+    return {
+      kind: 'between',
+      operand: left,
+      negated: op === 'not between',
+      low: operand(low),
+      high: operand(high),
+    }
   }
   if (!COMPARISON_OPERATORS.has(op)) {
     throw usageError(
       context,
-      `unknown operator ${JSON.stringify(opOrValue)} on column "${target.column.name}"`,
+      `unknown operator ${JSON.stringify(String(opOrValue))} on ${quoted(name)}`,
       `Use one of: ${[...COMPARISON_OPERATORS, 'in', 'not in', 'between', 'not between'].join(', ')}.`,
     )
   }
-  if (maybeValue === undefined) throw missingValue(context, target.column.name, op)
-  return { kind: 'compare', left: target, op, value: maybeValue }
+  if (maybeValue === undefined) throw missingValue(context, name, op)
+  return { kind: 'compare', left, op, right: operand(maybeValue) }
+}
+
+function quoted(name: string): string {
+  return name === 'the expression' ? name : `column "${name}"`
 }
 
 function missingValue(context: UsageContext, column: string, op: string) {

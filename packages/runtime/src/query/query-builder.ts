@@ -1,21 +1,26 @@
 import type { Executor } from '../executor/driver.ts'
 import { updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
-import type { Model, ModelTypes } from '../model/model-types.ts'
+import type { Model, ModelTypes, Writable } from '../model/model-types.ts'
 import { usageError } from '../model/usage-error.ts'
-import { isColumnRef } from './column-ref.ts'
-import { parseCondition } from './condition-input.ts'
-import { COMPARISON_OPERATORS } from './condition-sql.ts'
-import { decodeIncludes } from './json-row-decoder.ts'
+import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
+import { emptyQuery, type QueryNode, type SelectItem } from '../sql/query-node.ts'
+import { type ColumnRef, expressionOf, type Sql, toExpression } from '../sql/sql-fragment.ts'
 import {
-  deleteWhereStatement,
-  softDeleteWhereStatement,
-  updateWhereStatement,
-} from './mutation-sql.ts'
+  countStatement,
+  existsStatement,
+  type Statement,
+  selectStatement,
+  valueStatement,
+} from '../sql/statement.ts'
+import { deleteStatement, softDeleteStatement, updateStatement } from '../sql/write-statements.ts'
+import { parseCondition } from './condition-input.ts'
+import { decodeIncludes } from './json-row-decoder.ts'
 import {
   aggregateOf,
   checkOperator,
   checkOrder,
+  columnOrExpression,
   countArgument,
   includeOf,
   joinOf,
@@ -24,9 +29,7 @@ import {
   subqueryState,
 } from './query-clauses.ts'
 import { runStatement } from './query-run.ts'
-import { type ColumnRef, type Condition, emptyState, type QueryState } from './query-state.ts'
 import type {
-  AggregateFunction,
   AggregateResult,
   AllRowsOption,
   ColumnValue,
@@ -43,16 +46,10 @@ import type {
   RelationResult,
   RelationTarget,
   Selected,
+  SelectedValue,
   SumResult,
 } from './query-types.ts'
 import { resolveColumn } from './resolve-column.ts'
-import {
-  aggregateStatement,
-  countStatement,
-  existsStatement,
-  type Statement,
-  selectStatement,
-} from './select-sql.ts'
 
 type Self<T extends ModelTypes, R, J extends ModelTypes> = QueryBuilder<T, R, J>
 /**
@@ -88,26 +85,31 @@ type Range<T extends ModelTypes, J extends ModelTypes, C> = readonly [
 export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTypes = never>
   implements Query<R>
 {
+  /** @internal Interpolated into a `sql` fragment, a query is a parenthesised subquery. */
+  [toExpression](): Expr {
+    return { kind: 'subquery', query: this.#state }
+  }
+
   declare readonly [queryRow]: R
-  readonly #state: QueryState
+  readonly #state: QueryNode
   /** The rendered SELECT: a builder kept and fetched again renders nothing. */
   #statement: Statement | undefined
 
-  private constructor(state: QueryState) {
+  private constructor(state: QueryNode) {
     this.#state = Object.freeze(state)
   }
 
   /** @internal A new query on a model (Model.query() calls this). */
   static from<T extends ModelTypes>(runtime: ModelRuntime): QueryBuilder<T> {
-    return new QueryBuilder(emptyState(runtime))
+    return new QueryBuilder(emptyQuery(runtime))
   }
 
   /** @internal The state of a builder, or null for any other value. */
-  static stateOf(value: unknown): QueryState | null {
+  static stateOf(value: unknown): QueryNode | null {
     return value instanceof QueryBuilder ? value.#state : null
   }
 
-  #with(patch: Partial<QueryState>): any {
+  #with(patch: Partial<QueryNode>): any {
     return new QueryBuilder({ ...this.#state, ...patch })
   }
 
@@ -121,19 +123,22 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
    * Columns under names of your choosing: `select({ title: 'title', author: 'users.name' })`
    * → `SELECT "posts"."title", "users"."name" AS "author"`; rows are `{ title, author }`.
    */
-  select<const M extends Record<string, QueryColumn<T, J>>>(
+  select<const M extends Record<string, QueryColumn<T, J> | Sql<any>>>(
     columns: M,
-  ): Self<T, Adding<T, R, { -readonly [K in keyof M]: ColumnValue<T, J, M[K]> }>, J>
-  select(...columns: (string | Record<string, string>)[]): any {
-    const item = (key: string | undefined, name: unknown) => {
-      const target = resolveColumn(this.#state, name as string, 'select')
-      return { kind: 'column' as const, target, key: key ?? target.column.name }
-    }
+  ): Self<T, Adding<T, R, { -readonly [K in keyof M]: SelectedValue<T, J, M[K]> }>, J>
+  select(...columns: unknown[]): any {
     const [first] = columns
-    const items =
-      columns.length === 1 && typeof first === 'object' && first !== null
-        ? Object.entries(first).map(([key, name]) => item(key, name))
-        : columns.map((name) => item(undefined, name))
+    const named =
+      columns.length === 1 && typeof first === 'object' && first !== null && !expressionOf(first)
+    const items: SelectItem[] = named
+      ? Object.keys(first).map((key) => ({
+          key,
+          expr: columnOrExpression(this.#state, (first as Record<string, unknown>)[key], 'select'),
+        }))
+      : columns.map((name) => {
+          const expr = resolveColumn(this.#state, name as string, 'select')
+          return { key: expr.column.name, expr }
+        })
     return this.#with({ select: selectWith(this.#state, items, 'select') })
   }
 
@@ -143,8 +148,15 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     column: C,
     alias: A,
   ): Self<T, Adding<T, R, { [P in A]: AggregateResult<F, Value<T, J, C>> }>, J> {
-    const aggregate = aggregateOf(this.#state, fn, column, 'selectAggregate')
-    const item = { kind: 'aggregate' as const, aggregate, alias }
+    const expr = aggregateOf(this.#state, fn, column, 'selectAggregate')
+    if (typeof alias !== 'string' || alias === '') {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation: 'selectAggregate' },
+        'the alias must be a non-empty string',
+        "Name the row property, e.g. selectAggregate('count', '*', 'post_count').",
+      )
+    }
+    const item = { key: alias, expr }
     return this.#with({ select: selectWith(this.#state, [item], 'selectAggregate') })
   }
 
@@ -155,6 +167,14 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 
   /** Grouped conditions: `where(q => q.where(a).orWhere(b))` → `AND (a OR b)`. */
   where(build: Nested<T, J>): Self<T, R, J>
+  /** A boolean `sql` fragment: ``where(sql`${Post.column('title')} @@ ${q}`)``. */
+  where(condition: Sql<any>): Self<T, R, J>
+  /** A fragment (or a column reference) compared with a value: `where(sql`lower(…)`, 'like', 'a%')`. */
+  where<V>(
+    expression: Sql<V> | ColumnRef,
+    op: ComparisonOperator | PatternOperator,
+    value: V | Sql<any>,
+  ): Self<T, R, J>
   /** `column = value` (`IS NULL` for null). */
   where<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C>): Self<T, R, J>
   where<C extends QueryColumn<T, J>>(
@@ -180,6 +200,12 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 
   /** Like `where`, joined with OR; the condition list stays parenthesised as a whole. */
   orWhere(build: Nested<T, J>): Self<T, R, J>
+  orWhere(condition: Sql<any>): Self<T, R, J>
+  orWhere<V>(
+    expression: Sql<V> | ColumnRef,
+    op: ComparisonOperator | PatternOperator,
+    value: V | Sql<any>,
+  ): Self<T, R, J>
   orWhere<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C>): Self<T, R, J>
   orWhere<C extends QueryColumn<T, J>>(
     column: C,
@@ -206,15 +232,15 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** `column IS NULL` */
-  whereNull(column: QueryColumn<T, J>): Self<T, R, J> {
-    const target = resolveColumn(this.#state, column, 'whereNull')
-    return this.#condition({ kind: 'null', target, negated: false })
+  whereNull(column: QueryColumn<T, J> | Sql<any>): Self<T, R, J> {
+    const operand = columnOrExpression(this.#state, column, 'whereNull')
+    return this.#condition({ kind: 'null', operand, negated: false })
   }
 
   /** `column IS NOT NULL` */
-  whereNotNull(column: QueryColumn<T, J>): Self<T, R, J> {
-    const target = resolveColumn(this.#state, column, 'whereNotNull')
-    return this.#condition({ kind: 'null', target, negated: true })
+  whereNotNull(column: QueryColumn<T, J> | Sql<any>): Self<T, R, J> {
+    const operand = columnOrExpression(this.#state, column, 'whereNotNull')
+    return this.#condition({ kind: 'null', operand, negated: true })
   }
 
   /** `column = ANY($1)`, or `column IN (SELECT …)` for a subquery selecting one column. */
@@ -238,8 +264,8 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   ): Self<T, R, J> {
     checkOperator(this.#state, COMPARISON_OPERATORS, op, 'whereColumn')
     const left = resolveColumn(this.#state, column, 'whereColumn')
-    const right = isColumnRef(other) ? other : resolveColumn(this.#state, other, 'whereColumn')
-    return this.#condition({ kind: 'columns', left, op, right })
+    const right = columnOrExpression(this.#state, other, 'whereColumn')
+    return this.#condition({ kind: 'compare', left, op, right })
   }
 
   /** `EXISTS (subquery)` */
@@ -274,45 +300,43 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     return this.#with({ joins: [...this.#state.joins, join] })
   }
 
-  /** `GROUP BY` the columns. */
-  groupBy(...columns: QueryColumn<T, J>[]): Self<T, R, J> {
-    const targets = columns.map((column) => resolveColumn(this.#state, column, 'groupBy'))
-    return this.#with({ groupBy: [...this.#state.groupBy, ...targets] })
+  /** `GROUP BY` the columns, or expressions: ``groupBy(sql`date_trunc('month', …)`)``. */
+  groupBy(...columns: (QueryColumn<T, J> | Sql<any>)[]): Self<T, R, J> {
+    const exprs = columns.map((column) => columnOrExpression(this.#state, column, 'groupBy'))
+    return this.#with({ groupBy: [...this.#state.groupBy, ...exprs] })
   }
 
+  /** ``HAVING <fragment>``: ``having(sql`count(*) > ${n}`)``; several calls are ANDed. */
+  having(condition: Sql<any>): Self<T, R, J>
   /** `HAVING count(*) > $1`; several calls are ANDed. */
   having(
     fn: AggregateFunction,
     column: QueryColumn<T, J> | '*',
     op: ComparisonOperator,
     value: number | bigint | string,
-  ): Self<T, R, J> {
-    checkOperator(this.#state, COMPARISON_OPERATORS, op, 'having')
-    const left = aggregateOf(this.#state, fn, column, 'having')
-    const clause = { or: false, condition: { kind: 'compare' as const, left, op, value } }
-    return this.#with({ having: [...this.#state.having, clause] })
+  ): Self<T, R, J>
+  having(...args: unknown[]): Self<T, R, J> {
+    const fragment = args.length === 1 ? expressionOf(args[0]) : null
+    let condition: Expr
+    if (fragment) condition = fragment
+    else {
+      const [fn, column, op, value] = args as [AggregateFunction, string, string, unknown]
+      checkOperator(this.#state, COMPARISON_OPERATORS, op, 'having')
+      const left = aggregateOf(this.#state, fn, column, 'having')
+      const right = expressionOf(value) ?? { kind: 'value' as const, value, column: null }
+      condition = { kind: 'compare', left, op, right }
+    }
+    return this.#with({ having: [...this.#state.having, { or: false, condition }] })
   }
 
   /** `ORDER BY column ASC|DESC [NULLS FIRST|LAST]`; also a selected aggregate's alias or a key of select({ key: column }). */
   orderBy(
-    column: QueryColumn<T, J> | (keyof R & string),
+    column: QueryColumn<T, J> | (keyof R & string) | Sql<any>,
     direction: 'asc' | 'desc' = 'asc',
     nulls?: 'first' | 'last',
   ): Self<T, R, J> {
     checkOrder(this.#state, direction, nulls)
-    const select = this.#state.select ?? []
-    const alias = select.some((item) => item.kind === 'aggregate' && item.alias === column)
-    // A key select({ key: column }) gave a column orders by that column, as the row shows it.
-    const renamed = select.find(
-      (item) =>
-        item.kind === 'column' && item.key === column && item.key !== item.target.column.name,
-    )
-    const by = alias
-      ? column
-      : renamed?.kind === 'column'
-        ? renamed.target
-        : resolveColumn(this.#state, column, 'orderBy')
-    const order = { by, direction, nulls: nulls ?? null }
+    const order = { ...this.#orderTarget(column), direction, nulls: nulls ?? null }
     return this.#with({ orderBy: [...this.#state.orderBy, order] })
   }
 
@@ -356,6 +380,23 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     return this.#with({ includes: [...this.#state.includes, include] })
   }
 
+  /**
+   * What an orderBy names: an expression; a key of the select list that is not a column under
+   * its own name (an aggregate's alias, a renamed column, a fragment); else a column.
+   */
+  #orderTarget(column: unknown): { by: Expr; key: string | null } {
+    const expr = expressionOf(column)
+    if (expr) return { by: expr, key: null }
+    const item = this.#state.select?.find((candidate) => candidate.key === column)
+    if (item && !(item.expr.kind === 'column' && item.expr.column.name === item.key)) {
+      // A renamed column orders by the column; anything else by its select-list alias.
+      return item.expr.kind === 'column'
+        ? { by: item.expr, key: null }
+        : { by: item.expr, key: item.key }
+    }
+    return { by: resolveColumn(this.#state, column as string, 'orderBy'), key: null }
+  }
+
   /** The SQL and values `fetch` runs. */
   toSQL(): Statement {
     this.#statement ??= selectStatement(this.#state)
@@ -388,13 +429,15 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 
   /** One column's values, in the query's order. */
   async pluck<C extends QueryColumn<T, J>>(db: Executor, column: C): Promise<Value<T, J, C>[]> {
-    const target = resolveColumn(this.#state, column, 'pluck')
-    // Selected aggregates stay: an orderBy may name them.
-    const aggregates = (this.#state.select ?? []).filter((item) => item.kind === 'aggregate')
-    const select = [{ kind: 'column' as const, target, key: target.column.name }, ...aggregates]
+    const expr = resolveColumn(this.#state, column, 'pluck')
+    // Values an orderBy names by their key stay in the select list, under another key.
+    const ordered = new Set(this.#state.orderBy.map((order) => order.key))
+    const kept = (this.#state.select ?? []).filter((item) => ordered.has(item.key))
+    const key = expr.column.name
+    const select = [{ key, expr }, ...kept.filter((item) => item.key !== key)]
     const state = { ...this.#state, select, includes: [] }
     const { rows } = await runStatement(db, state, 'pluck', selectStatement(state))
-    return rows.map((row) => row[target.column.name]) as Value<T, J, C>[]
+    return rows.map((row) => row[key]) as Value<T, J, C>[]
   }
 
   /** `sum(column)`: a number for number columns, an exact string for bigint / numeric. */
@@ -429,49 +472,57 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** `UPDATE … SET … WHERE <conditions>`; the number of rows updated. */
-  async update(db: Executor, data: T['update'], options: AllRowsOption = {}): Promise<number> {
+  async update(
+    db: Executor,
+    data: Writable<T['update']>,
+    options: AllRowsOption = {},
+  ): Promise<number> {
     const state = mutableState(this.#state, 'update', options)
-    const columns = updateColumns(state.runtime.info, data, 'query.update')
+    const { columns, values } = updateColumns(state.runtime.info, data, 'query.update')
     if (columns.length === 0) {
       const context = { model: state.runtime.info.modelName, operation: 'query.update' }
       throw usageError(context, 'nothing to update', 'Pass at least one column value.')
     }
-    const statement = updateWhereStatement(state, columns, data as Record<string, unknown>)
+    const exprs = values.map(
+      (value, i): Expr => expressionOf(value) ?? { kind: 'value', value, column: columns[i]! },
+    )
+    const statement = updateStatement(state, columns, exprs, false)
     return (await runStatement(db, state, 'update', statement)).rowCount
   }
 
   /** `DELETE FROM … WHERE …`: a hard delete, also on soft-delete tables; rows deleted. */
   async delete(db: Executor, options: AllRowsOption = {}): Promise<number> {
     const state = mutableState(this.#state, 'delete', options)
-    return (await runStatement(db, state, 'delete', deleteWhereStatement(state))).rowCount
+    return (await runStatement(db, state, 'delete', deleteStatement(state))).rowCount
   }
 
   /** `UPDATE … SET "deleted_at" = CURRENT_TIMESTAMP WHERE …`; rows soft-deleted. */
   async softDelete(db: Executor, options: AllRowsOption = {}): Promise<number> {
     const state = mutableState(this.#state, 'softDelete', options)
-    return (await runStatement(db, state, 'softDelete', softDeleteWhereStatement(state))).rowCount
+    const statement = softDeleteStatement(state, false)
+    return (await runStatement(db, state, 'softDelete', statement)).rowCount
   }
 
   #add(or: boolean, args: unknown[], operation: string): any {
     if (args.length === 1 && typeof args[0] === 'function') {
       const scoped = new QueryBuilder({
-        ...emptyState(this.#state.runtime),
+        ...emptyQuery(this.#state.runtime),
         joins: this.#state.joins,
       })
       const inner = subqueryState(this.#state, QueryBuilder.stateOf, args[0](scoped), operation)
       if (inner.where.length === 0) return this
-      return this.#condition({ kind: 'group', clauses: inner.where }, or)
+      return this.#condition({ kind: 'logical', clauses: inner.where }, or)
     }
     const stateOf = QueryBuilder.stateOf
     return this.#condition(parseCondition(this.#state, args, operation, stateOf), or)
   }
 
-  #condition(condition: Condition, or = false): any {
+  #condition(condition: Expr, or = false): any {
     return this.#with({ where: [...this.#state.where, { or, condition }] })
   }
 
   async #aggregate(db: Executor, fn: AggregateFunction, column: string): Promise<any> {
-    const statement = aggregateStatement(this.#state, aggregateOf(this.#state, fn, column, fn))
+    const statement = valueStatement(this.#state, aggregateOf(this.#state, fn, column, fn))
     const { rows } = await runStatement(db, this.#state, fn, statement)
     return rows[0]?.value ?? null
   }

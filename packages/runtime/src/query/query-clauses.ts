@@ -2,15 +2,9 @@ import { type ModelRuntime, runtimeOf } from '../model/model-runtime.ts'
 import type { Model } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
-import type {
-  Aggregate,
-  AggregateFunction,
-  ColumnTarget,
-  Include,
-  Join,
-  QueryState,
-  SelectItem,
-} from './query-state.ts'
+import type { AggregateExpr, AggregateFunction, ColumnExpr, Expr } from '../sql/expression.ts'
+import type { Include, Join, QueryNode, SelectItem } from '../sql/query-node.ts'
+import { expressionOf } from '../sql/sql-fragment.ts'
 import type { AllRowsOption } from './query-types.ts'
 import { resolveColumn } from './resolve-column.ts'
 
@@ -19,7 +13,7 @@ import { resolveColumn } from './resolve-column.ts'
  * state, so the builder class stays a thin typed surface.
  */
 
-function fail(state: QueryState, operation: string, problem: string, hint: string): never {
+function fail(state: QueryNode, operation: string, problem: string, hint: string): never {
   throw usageError({ model: state.runtime.info.modelName, operation }, problem, hint)
 }
 
@@ -27,11 +21,11 @@ const AGGREGATES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', '
 
 /** `count(*)`, `sum(column)`, … checked. */
 export function aggregateOf(
-  state: QueryState,
+  state: QueryNode,
   fn: AggregateFunction,
-  column: string,
+  column: unknown,
   operation: string,
-): Aggregate {
+): AggregateExpr {
   if (!AGGREGATES.has(fn)) {
     fail(
       state,
@@ -43,12 +37,21 @@ export function aggregateOf(
   if (column === '*' && fn !== 'count') {
     fail(state, operation, `${fn}(*) is not an aggregate`, 'Name a column.')
   }
-  return { fn, target: column === '*' ? null : resolveColumn(state, column, operation) }
+  const arg =
+    column === '*'
+      ? null
+      : (expressionOf(column) ?? resolveColumn(state, column as string, operation))
+  return { kind: 'aggregate', fn, arg }
+}
+
+/** A column position's argument: a sql fragment or column reference as it is, else a column name. */
+export function columnOrExpression(state: QueryNode, value: unknown, operation: string): Expr {
+  return expressionOf(value) ?? resolveColumn(state, value as string, operation)
 }
 
 /** A join of another model, its ON columns resolved: `column` on the joined table. */
 export function joinOf(
-  state: QueryState,
+  state: QueryNode,
   type: Join['type'],
   model: Model<any>,
   column: string,
@@ -68,17 +71,22 @@ export function joinOf(
       `Write it as ${info.table.name}.<column>.`,
     )
   }
-  const left = { table: info.table.name, column: requireColumn(info, name, 'join') }
-  return { type, info, left, right: resolveColumn(state, other, 'join') }
+  const left: ColumnExpr = {
+    kind: 'column',
+    table: info.table.name,
+    column: requireColumn(info, name, 'join'),
+  }
+  const right = resolveColumn(state, other, 'join')
+  return { type, info, on: { kind: 'compare', left, op: '=', right } }
 }
 
 /**
  * An include: the relation by name, and the nested query `build` makes on the target model.
  */
 export function includeOf(
-  state: QueryState,
+  state: QueryNode,
   name: string,
-  nestedState: (target: ModelRuntime) => QueryState,
+  nestedState: (target: ModelRuntime) => QueryNode,
 ): Include {
   const table = state.runtime.info.table
   const relation = table.relations.find((candidate) => candidate.name === name)
@@ -93,7 +101,15 @@ export function includeOf(
         : 'Declare it in the schema (belongsTo, hasOne, hasMany, manyToMany).',
     )
   }
-  const taken = state.select?.some((item) => rowKey(item) === name)
+  if (state.includes.some((include) => include.relation.name === name)) {
+    fail(
+      state,
+      'include',
+      `relation "${name}" is included twice`,
+      'Include each relation once, with one nested query: include(name, (q) => q.select(…).where(…)).',
+    )
+  }
+  const taken = state.select?.some((item) => item.key === name)
   if (taken) {
     fail(
       state,
@@ -131,10 +147,10 @@ export function includeOf(
 
 /** The state an update / delete by condition runs on, refused when it would be unsafe. */
 export function mutableState(
-  state: QueryState,
+  state: QueryNode,
   operation: string,
   options: AllRowsOption,
-): QueryState {
+): QueryNode {
   const shaped =
     state.joins.length ||
     state.includes.length ||
@@ -170,7 +186,7 @@ export function mutableState(
 }
 
 /** A LIMIT / OFFSET / page number: a non-negative integer. */
-export function countArgument(state: QueryState, value: number, operation: string): number {
+export function countArgument(state: QueryNode, value: number, operation: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     fail(state, operation, `expected a non-negative integer, got ${String(value)}`, '')
   }
@@ -178,7 +194,7 @@ export function countArgument(state: QueryState, value: number, operation: strin
 }
 
 /** Checks a direction / nulls argument of orderBy (JS callers can pass anything). */
-export function checkOrder(state: QueryState, direction: string, nulls: string | undefined): void {
+export function checkOrder(state: QueryNode, direction: string, nulls: string | undefined): void {
   if (direction !== 'asc' && direction !== 'desc') {
     fail(state, 'orderBy', `unknown direction ${JSON.stringify(direction)}`, "Use 'asc' or 'desc'.")
   }
@@ -189,7 +205,7 @@ export function checkOrder(state: QueryState, direction: string, nulls: string |
 
 /** Checks a comparison operator (whereColumn, having). */
 export function checkOperator(
-  state: QueryState,
+  state: QueryNode,
   operators: ReadonlySet<string>,
   op: string,
   operation: string,
@@ -201,11 +217,11 @@ export function checkOperator(
 
 /** A subquery argument's state, or a clear error for anything that is not a query. */
 export function subqueryState(
-  state: QueryState,
-  stateOf: (value: unknown) => QueryState | null,
+  state: QueryNode,
+  stateOf: (value: unknown) => QueryNode | null,
   value: unknown,
   operation: string,
-): QueryState {
+): QueryNode {
   const sub = stateOf(value)
   if (sub) return sub
   return fail(
@@ -221,19 +237,21 @@ export function subqueryState(
  * of a row (`select('name', 'users.name')`: both `name`), which would lose one of the values.
  */
 export function selectWith(
-  state: QueryState,
+  state: QueryNode,
   added: readonly SelectItem[],
   operation: string,
 ): SelectItem[] {
   const items = [...(state.select ?? []), ...added]
   const seen = new Set<string>(state.includes.map((include) => include.relation.name))
   for (const item of items) {
-    const key = rowKey(item)
+    const key = item.key
     if (seen.has(key)) {
       const hint =
-        item.kind === 'aggregate'
-          ? 'Give the aggregate another alias.'
-          : `Give one a name of its own with the object form, e.g. select({ ${renamed(item.target)}: '${qualified(item.target)}' }).`
+        item.expr.kind === 'column'
+          ? `Give one a name of its own with the object form, e.g. select({ ${renamed(item.expr)}: '${qualified(item.expr)}' }).`
+          : item.expr.kind === 'aggregate'
+            ? 'Give the aggregate another alias.'
+            : 'Give it another name.'
       fail(state, operation, `two selected values would both be the row's "${key}"`, hint)
     }
     seen.add(key)
@@ -241,17 +259,12 @@ export function selectWith(
   return items
 }
 
-/** The property a selected value becomes in a row. */
-function rowKey(item: SelectItem): string {
-  return item.kind === 'column' ? item.key : item.alias
-}
-
 /** `users.name` for a joined column, `name` for the query's own. */
-function qualified(target: ColumnTarget): string {
+function qualified(target: ColumnExpr): string {
   return target.table === null ? target.column.name : `${target.table}.${target.column.name}`
 }
 
 /** A row key for a renamed column: `users_name`, or `name_2` for the query's own. */
-function renamed(target: ColumnTarget): string {
+function renamed(target: ColumnExpr): string {
   return target.table === null ? `${target.column.name}_2` : `${target.table}_${target.column.name}`
 }

@@ -1,9 +1,9 @@
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
-import type { QueryState } from './query-state.ts'
-import type { Statement } from './select-sql.ts'
-import { statementName } from './statement-name.ts'
+import type { QueryNode } from '../sql/query-node.ts'
+import type { Statement } from '../sql/statement.ts'
+import { statementName } from '../sql/statement-name.ts'
 
 type Row = Record<string, unknown>
 
@@ -13,7 +13,7 @@ type Row = Record<string, unknown>
  */
 export async function runStatement(
   db: Executor,
-  state: QueryState,
+  query: QueryNode,
   operation: string,
   statement: Statement,
 ): Promise<{ rows: Row[]; rowCount: number }> {
@@ -22,7 +22,7 @@ export async function runStatement(
     return await toDriver(db).query<Row>({ text, values, name: statementName(text) })
   } catch (error) {
     throw toFluentError(error, {
-      model: state.runtime.info.modelName,
+      model: query.runtime.info.modelName,
       operation: `query.${operation}`,
       sql: text,
     })

@@ -1,4 +1,5 @@
 import type { ColumnName, ModelTypes, RelationTypes } from '../model/model-types.ts'
+import type { Sql } from '../sql/sql-fragment.ts'
 
 /**
  * The types the query builder's signatures are made of. Each is a flat lookup over the
@@ -29,6 +30,10 @@ export type ColumnValue<T extends ModelTypes, J extends ModelTypes, C> = C exten
       ? RowOf<T | J, Table>[Column]
       : never
     : never
+
+/** The value type of a select-object entry: a fragment's own type, else the column's. */
+export type SelectedValue<T extends ModelTypes, J extends ModelTypes, V> =
+  V extends Sql<infer X> ? X : ColumnValue<T, J, V>
 
 /** The row key a selected column gets: `users.name` → `name`. */
 export type ColumnKey<C extends string> = C extends `${string}.${infer Column}` ? Column : C

@@ -1,0 +1,164 @@
+import type { ColumnIR, ColumnType } from '@fluentorm/core'
+import { arrayParam } from '../executor/array-param.ts'
+import type { AggregateFunction } from './expression.ts'
+
+/** What the compiler knows of a value's type: a column's, or an aggregate's result. */
+export interface ValueType {
+  readonly type: ColumnType
+  readonly array: boolean
+  /** timestamp columns: read as Date (default) or as the text PostgreSQL prints. */
+  readonly timeMode?: 'date' | 'string' | null
+}
+
+type Decode = (value: unknown) => unknown
+
+/**
+ * Everything fluentorm does differently per column type, one entry per type; adding a type
+ * means adding an entry here (and its OID parser in executor/value-parsers.ts, which decodes
+ * top-level rows by OID on both backends).
+ */
+interface TypeRule {
+  /** Rows hold JS numbers: sum and avg are float8 numbers (else exact decimal strings). */
+  readonly number?: boolean
+  /**
+   * Inside JSON (includes) the value would lose precision or change form, so it travels as
+   * text (`::text`) and is decoded by `fromJson`.
+   */
+  readonly jsonAsText?: boolean
+  /** Turns the value JSON carries back into the value a top-level row holds. */
+  readonly fromJson?: Decode
+  /** A JS array bound to the (non-array) column is its JSON text, not a PostgreSQL array. */
+  readonly json?: boolean
+  /** Arrays of it are read as `text[]` (no parser knows an enum array's OID). */
+  readonly ownOid?: boolean
+}
+
+const RULES: Readonly<Record<ColumnType, TypeRule>> = {
+  uuid: {},
+  text: {},
+  varchar: {},
+  boolean: {},
+  smallint: { number: true },
+  integer: { number: true },
+  real: { number: true },
+  double: { number: true },
+  bigint: { jsonAsText: true, fromJson: (value) => BigInt(value as string) },
+  numeric: { jsonAsText: true },
+  timestamptz: { fromJson: (value) => new Date(value as string) },
+  // JSON prints a timestamp without zone; fluentorm reads those as UTC everywhere.
+  timestamp: { fromJson: (value) => new Date(`${value as string}Z`) },
+  date: {},
+  time: {},
+  interval: {},
+  json: { json: true },
+  jsonb: { json: true },
+  bytea: { jsonAsText: true, fromJson: (value) => hexToBytes(value as string) },
+  enum: { ownOid: true },
+}
+
+function rule(type: ValueType): TypeRule {
+  return RULES[type.type]
+}
+
+function stringTime(type: ValueType): boolean {
+  return type.timeMode === 'string'
+}
+
+/**
+ * A value as it is bound for its column, where the drivers would disagree on a JS array:
+ * json/jsonb take an array as its JSON text (pg would send a PostgreSQL array literal), an
+ * array of an enum goes as an array literal (PGlite does not know its type). Everything else
+ * is bound as it is.
+ *
+ * @example
+ * bindValue(jsonbColumn, [1, 'a'])    // '[1,"a"]'
+ * bindValue(enumArrayColumn, ['a'])   // '{"a"}'
+ */
+export function bindValue(column: ValueType, value: unknown): unknown {
+  if (!Array.isArray(value)) return value
+  if (column.array) return rule(column).ownOid ? arrayParam(value) : value
+  return rule(column).json ? JSON.stringify(value) : value
+}
+
+/**
+ * A column in a select list or RETURNING, cast where the driver would not give the documented
+ * JS value: enum arrays as `TEXT[]`, string-mode timestamps as text.
+ */
+export function selectCast(sql: string, type: ValueType): string {
+  if (stringTime(type)) return `${sql}::${type.array ? 'text[]' : 'text'}`
+  if (type.array && rule(type).ownOid) return `${sql}::TEXT[]`
+  return sql
+}
+
+/**
+ * A value inside JSON. int8 and numeric would become JSON numbers (losing precision) and
+ * bytea an escaped string, so they travel as text (bytea as hex, whatever the session's
+ * bytea_output); string-mode timestamps as the same text a top-level row holds.
+ */
+export function jsonCast(sql: string, type: ValueType): string {
+  if (stringTime(type) || (type.array && rule(type).ownOid)) return selectCast(sql, type)
+  if (!rule(type).jsonAsText) return sql
+  return type.type === 'bytea' && !type.array
+    ? `encode(${sql}, 'hex')`
+    : `${sql}::${type.array ? 'text[]' : 'text'}`
+}
+
+/** Decodes a value an included row carried in JSON into the value a top-level row holds. */
+export function jsonDecoder(type: ValueType | null): Decode {
+  const decode = type && !stringTime(type) ? rule(type).fromJson : undefined
+  if (!decode || !type) return identity
+  const scalar = nullable(decode)
+  if (!type.array) return scalar
+  return (value) => (Array.isArray(value) ? value.map(scalar) : scalar(value))
+}
+
+/**
+ * An aggregate's result type, which fluentorm documents: count is an integer (a number), sum
+ * and avg of number columns are float8 numbers and of bigint / numeric columns exact decimal
+ * strings (numeric), min and max have the column's type.
+ */
+export function aggregateType(fn: AggregateFunction, arg: ValueType | null): ValueType | null {
+  if (fn === 'count') return { type: 'integer', array: false }
+  if (fn === 'min' || fn === 'max') return arg
+  if (!arg) return null
+  return { type: arg.array || !rule(arg).number ? 'numeric' : 'double', array: false }
+}
+
+/** The cast that gives an aggregate its documented result type (see aggregateType). */
+export function aggregateCast(fn: AggregateFunction, arg: ValueType | null): string {
+  if (fn === 'count') return '::integer'
+  if ((fn === 'sum' || fn === 'avg') && arg && !arg.array && rule(arg).number) return '::float8'
+  return ''
+}
+
+/**
+ * Whether insertMany can send the column as one array parameter (`unnest($1::T[])`): an
+ * array literal cannot carry array and json values as they are.
+ */
+export function unnestable(column: ColumnIR): boolean {
+  return !column.array && !rule(column).json
+}
+
+/**
+ * The array element type of an unnest parameter, without its modifier: an explicit cast to
+ * `VARCHAR(12)` would silently truncate a longer string, where the insert must refuse it.
+ */
+export function unnestType(column: ColumnIR): string {
+  return column.type === 'enum' ? column.sqlType : column.sqlType.replace(/\(.*\)$/, '')
+}
+
+function identity(value: unknown): unknown {
+  return value
+}
+
+function nullable(decode: Decode): Decode {
+  return (value) => (value === null || value === undefined ? null : decode(value))
+}
+
+/** `\x0aff` (PostgreSQL's hex bytea output) → bytes. */
+function hexToBytes(text: string): Uint8Array {
+  const hex = text.startsWith('\\x') ? text.slice(2) : text
+  const bytes = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return bytes
+}

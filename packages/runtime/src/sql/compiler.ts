@@ -1,0 +1,257 @@
+import type { TableInfo } from '../model/table-info.ts'
+import {
+  aggregateCast,
+  aggregateType,
+  bindValue,
+  jsonCast,
+  selectCast,
+  type ValueType,
+} from './column-types.ts'
+import { type Clause, COMPARISON_SQL, type Expr } from './expression.ts'
+import { quoteIdent } from './identifier.ts'
+import type { DeletedRows, QueryNode } from './query-node.ts'
+
+/** A table in a FROM clause: `sql` is how the statement names it (its own name or an alias). */
+export interface FromItem {
+  readonly info: TableInfo
+  readonly sql: string
+  /**
+   * Whether `Model.column()` references of its table resolve to it. An item aliased because a
+   * query around it already names its table is not: the references mean the outer row.
+   */
+  readonly named: boolean
+}
+
+/** One query level: its own table and its joins, and the query level around it. */
+export interface Frame {
+  readonly own: FromItem
+  readonly joins: ReadonlyMap<string, FromItem>
+  readonly parent: Frame | null
+}
+
+/** Stands in `values` for a placeholder's argument until the statement runs (statement.ts). */
+export class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * The one SQL compiler. It owns, each in one place: parameter numbering (`param`), identifier
+ * quoting, alias allocation (`fromItem`, `alias`: never a schema table's name nor one already
+ * used in the statement), the tables each query level sees (`Frame`), which correlation at
+ * any depth resolves against, and the soft-delete filter (`deletedFilter`). Every expression
+ * in every clause position renders through `expr`.
+ *
+ * One compiler renders one statement; subqueries share it, so numbering continues. A
+ * subclass (select-compiler.ts) renders the SELECTs that subquery expressions hold.
+ */
+export abstract class SqlCompiler {
+  readonly values: unknown[] = []
+  readonly #tables: ReadonlySet<string>
+  readonly #aliases = new Set<string>()
+
+  /** `tables`: every schema table name, which no alias may take. */
+  constructor(tables: ReadonlySet<string>) {
+    this.#tables = tables
+  }
+
+  /** The `$n` of a new bound value. */
+  param(value: unknown): string {
+    this.values.push(value)
+    return `$${this.values.length}`
+  }
+
+  /**
+   * The FROM item of `info` in a query level under `parent`: the table under its own name,
+   * unless a query around it already names that table; then an alias (`"posts_1"`), so the
+   * two are told apart and references to the outer row keep meaning it.
+   */
+  fromItem(info: TableInfo, parent: Frame | null): FromItem {
+    if (!namedIn(parent, info.table.name)) return { info, sql: info.quoted, named: true }
+    return { info, sql: this.alias(info.table.name), named: false }
+  }
+
+  /** A quoted alias from `base` that no schema table and no earlier alias has. */
+  alias(base: string): string {
+    for (let n = 1; ; n++) {
+      const name = `${base}_${n}`
+      if (!this.#tables.has(name) && !this.#aliases.has(name)) {
+        this.#aliases.add(name)
+        return quoteIdent(name)
+      }
+    }
+  }
+
+  /** A query level: `own` as given (includes, mutations) or allocated, and its joins. */
+  frame(query: QueryNode, parent: Frame | null, own?: FromItem): Frame {
+    const self = own ?? this.fromItem(query.runtime.info, parent)
+    const joins = new Map<string, FromItem>()
+    for (const join of query.joins)
+      joins.set(join.info.table.name, this.fromItem(join.info, parent))
+    return { own: self, joins, parent }
+  }
+
+  /**
+   * `"posts"."deleted_at" IS NULL` for `exclude`, `IS NOT NULL` for `only`; null when the
+   * table has no soft delete or every row is wanted.
+   */
+  deletedFilter(item: FromItem, deleted: DeletedRows): string | null {
+    if (!item.info.softDelete || deleted === 'include') return null
+    return `${item.sql}."deleted_at" IS ${deleted === 'only' ? 'NOT ' : ''}NULL`
+  }
+
+  /** Renders one expression of the query level `frame` (null: a statement with no model). */
+  expr(e: Expr, frame: Frame | null): string {
+    switch (e.kind) {
+      case 'column':
+        return `${columnOwner(e.table, frame)}.${quoteIdent(e.column.name)}`
+      case 'ref':
+        return `${refOwner(e.table, frame)}.${quoteIdent(e.column.name)}`
+      case 'value':
+        return this.param(e.column ? bindValue(e.column, e.value) : e.value)
+      case 'placeholder':
+        return this.param(new Slot(e.index))
+      case 'aggregate':
+        return `${e.fn}(${e.arg ? this.expr(e.arg, frame) : '*'})`
+      case 'call':
+        return `${e.fn}(${e.args.map((arg) => this.expr(arg, frame)).join(', ')})`
+      case 'raw': {
+        let text = e.strings[0]!
+        for (let i = 0; i < e.values.length; i++) {
+          text += this.expr(e.values[i]!, frame) + e.strings[i + 1]!
+        }
+        return text
+      }
+      case 'subquery':
+        return `(${this.subquery(e.query, frame)})`
+      case 'compare': {
+        const left = this.expr(e.left, frame)
+        const sqlOp = COMPARISON_SQL[e.op]!
+        if (
+          e.right.kind === 'value' &&
+          e.right.value === null &&
+          (sqlOp === '=' || sqlOp === '<>')
+        ) {
+          return `${left} IS ${sqlOp === '=' ? '' : 'NOT '}NULL`
+        }
+        return `${left} ${sqlOp} ${this.expr(e.right, frame)}`
+      }
+      case 'null':
+        return `${this.expr(e.operand, frame)} IS ${e.negated ? 'NOT ' : ''}NULL`
+      case 'in': {
+        const operand = this.expr(e.operand, frame)
+        if (e.list.kind === 'subquery') {
+          return `${operand} ${e.negated ? 'NOT IN' : 'IN'} (${this.subquery(e.list.query, frame)})`
+        }
+        // One array parameter whatever the list length: a stable statement text, and an
+        // empty list is simply false (IN) or true (NOT IN).
+        const list = this.param(e.list.value)
+        return e.negated ? `${operand} <> ALL(${list})` : `${operand} = ANY(${list})`
+      }
+      case 'between': {
+        const operand = this.expr(e.operand, frame)
+        const low = this.expr(e.low, frame)
+        const high = this.expr(e.high, frame)
+        return `${operand} ${e.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${low} AND ${high}`
+      }
+      case 'exists':
+        return `${e.negated ? 'NOT ' : ''}EXISTS (${this.subquery(e.query, frame, '1')})`
+      case 'logical': {
+        const inner = this.#joinClauses(e.clauses, frame)
+        return e.clauses.length === 1 ? inner : `(${inner})`
+      }
+    }
+  }
+
+  /**
+   * Conditions joined by AND / OR. A list with any OR comes back parenthesised, so whatever
+   * it is ANDed with (the soft-delete filter above all) still applies to every row.
+   */
+  clauses(clauses: readonly Clause[], frame: Frame | null): string {
+    const text = this.#joinClauses(clauses, frame)
+    return clauses.some((clause, i) => i > 0 && clause.or) ? `(${text})` : text
+  }
+
+  #joinClauses(clauses: readonly Clause[], frame: Frame | null): string {
+    let text = ''
+    for (let i = 0; i < clauses.length; i++) {
+      const clause = clauses[i]!
+      if (i > 0) text += clause.or ? ' OR ' : ' AND '
+      text += this.expr(clause.condition, frame)
+    }
+    return text
+  }
+
+  /**
+   * A value as a select list carries it: the expression with the cast that gives its
+   * documented JS value, or inside an include's JSON (`json`) the cast JSON needs.
+   */
+  value(e: Expr, frame: Frame | null, json: boolean): string {
+    const sql = this.expr(e, frame)
+    if (e.kind === 'aggregate') {
+      const arg = e.arg ? typeOf(e.arg) : null
+      const result = aggregateType(e.fn, arg)
+      const cast = sql + aggregateCast(e.fn, arg)
+      return json && result ? jsonCast(cast, result) : cast
+    }
+    const type = typeOf(e)
+    if (!type) return sql
+    return json ? jsonCast(sql, type) : selectCast(sql, type)
+  }
+
+  /** A select-list item: the value, `AS "key"` unless it is a column under its own name. */
+  selectItem(e: Expr, key: string, frame: Frame | null, json: boolean): string {
+    const sql = this.value(e, frame, json)
+    const bare = (e.kind === 'column' || e.kind === 'ref') && e.column.name === key
+    return bare && sql.endsWith(quoteIdent(key)) ? sql : `${sql} AS ${quoteIdent(key)}`
+  }
+
+  /** `"deleted_at" = CURRENT_TIMESTAMP` (soft delete) or `= NULL` (restore). */
+  deletedAssignment(restore: boolean): string {
+    return `"deleted_at" = ${restore ? 'NULL' : 'CURRENT_TIMESTAMP'}`
+  }
+
+  /** Renders a nested SELECT with this compiler; `projection` replaces its select list. */
+  abstract subquery(query: QueryNode, parent: Frame | null, projection?: string): string
+}
+
+/** The type of an expression's value where the compiler knows it (columns, aggregates). */
+export function typeOf(e: Expr): ValueType | null {
+  switch (e.kind) {
+    case 'column':
+    case 'ref':
+      return e.column
+    case 'value':
+      return e.column
+    case 'aggregate':
+      return aggregateType(e.fn, e.arg ? typeOf(e.arg) : null)
+    default:
+      return null
+  }
+}
+
+function namedIn(frame: Frame | null, table: string): boolean {
+  for (let f = frame; f; f = f.parent) {
+    if (f.own.named && f.own.info.table.name === table) return true
+    const join = f.joins.get(table)
+    if (join?.named) return true
+  }
+  return false
+}
+
+function columnOwner(table: string | null, frame: Frame | null): string {
+  if (!frame) throw new Error('a query column outside a query')
+  if (table === null) return frame.own.sql
+  const join = frame.joins.get(table)
+  if (!join) throw new Error(`table ${table} is not joined in this query`)
+  return join.sql
+}
+
+/** The nearest query level naming `table`; a table none names is written by its own name. */
+function refOwner(table: string, frame: Frame | null): string {
+  for (let f = frame; f; f = f.parent) {
+    if (f.own.named && f.own.info.table.name === table) return f.own.sql
+    const join = f.joins.get(table)
+    if (join?.named) return join.sql
+  }
+  return quoteIdent(table)
+}

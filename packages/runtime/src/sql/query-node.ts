@@ -1,0 +1,74 @@
+import type { RelationIR } from '@fluentorm/core'
+import type { ModelRuntime } from '../model/model-runtime.ts'
+import type { TableInfo } from '../model/table-info.ts'
+import type { Clause, Expr } from './expression.ts'
+
+/**
+ * The immutable description of one SELECT on a model's table: what a query builder holds
+ * and the compiler renders. Every position holds expressions (expression.ts).
+ */
+export interface QueryNode {
+  readonly runtime: ModelRuntime
+  /** null: every column of the model. */
+  readonly select: readonly SelectItem[] | null
+  readonly distinct: boolean
+  readonly where: readonly Clause[]
+  readonly joins: readonly Join[]
+  readonly groupBy: readonly Expr[]
+  readonly having: readonly Clause[]
+  readonly orderBy: readonly Order[]
+  readonly limit: number | null
+  readonly offset: number | null
+  readonly deleted: DeletedRows
+  readonly includes: readonly Include[]
+}
+
+/** Which rows of a soft-delete table a statement sees. */
+export type DeletedRows = 'exclude' | 'include' | 'only'
+
+/** One value of the select list; `key` is the row's property (and the SQL alias). */
+export interface SelectItem {
+  readonly key: string
+  readonly expr: Expr
+}
+
+export interface Join {
+  readonly type: 'inner' | 'left'
+  readonly info: TableInfo
+  /** The ON condition. */
+  readonly on: Expr
+}
+
+export interface Order {
+  readonly by: Expr
+  /**
+   * The select-list key ordered by, when the order names one: written as that alias at the
+   * top level, as its expression where an alias means nothing (windows, json_agg).
+   */
+  readonly key: string | null
+  readonly direction: 'asc' | 'desc'
+  readonly nulls: 'first' | 'last' | null
+}
+
+/** A relation loaded into each row under `relation.name`, by its own nested query. */
+export interface Include {
+  readonly relation: RelationIR
+  readonly query: QueryNode
+}
+
+export function emptyQuery(runtime: ModelRuntime): QueryNode {
+  return Object.freeze({
+    runtime,
+    select: null,
+    distinct: false,
+    where: [],
+    joins: [],
+    groupBy: [],
+    having: [],
+    orderBy: [],
+    limit: null,
+    offset: null,
+    deleted: 'exclude',
+    includes: [],
+  })
+}

@@ -1,0 +1,206 @@
+import type { ColumnIR } from '@fluentorm/core'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { toFluentError } from '../errors/to-fluent-error.ts'
+import type { Executor } from '../executor/driver.ts'
+import { toDriver } from '../executor/to-driver.ts'
+import type { Expr, RawExpr, RefExpr } from './expression.ts'
+import { QueryCompiler } from './select-compiler.ts'
+import { done, type Statement } from './statement.ts'
+import { statementName } from './statement-name.ts'
+
+/**
+ * What makes an object an expression: fragments, column references and query builders carry
+ * it. A symbol, so no value parsed from JSON can pose as one; `Symbol.for`, so two copies
+ * of the runtime (a Vite SSR graph and Node's) still recognise each other's.
+ */
+export const toExpression: unique symbol = Symbol.for('fluentorm.expression')
+
+export interface Expressible {
+  [toExpression](): Expr
+}
+
+/** The expression an object stands for, or null for a value. */
+export function expressionOf(value: unknown): Expr | null {
+  if (typeof value !== 'object' || value === null || !(toExpression in value)) return null
+  const make = (value as Partial<Expressible>)[toExpression]
+  return typeof make === 'function' ? make.call(value) : null
+}
+
+/** Type-only key of a fragment's value type (no runtime value). */
+export declare const sqlType: unique symbol
+
+/**
+ * A piece of SQL written by hand: text, bound values, column references and nested
+ * fragments. Made by the `sql` tagged template; accepted wherever a column is, and run as a
+ * whole statement with `fetch` / `first`. `T` is the type of its value (a statement: a row).
+ */
+export class Sql<T = unknown> implements Expressible {
+  declare readonly [sqlType]: T
+  readonly #node: RawExpr
+
+  /** @internal Use the `sql` tagged template. */
+  constructor(node: RawExpr) {
+    this.#node = node
+  }
+
+  [toExpression](): Expr {
+    return this.#node
+  }
+
+  /** The statement `fetch` runs: `{ text, values }`. */
+  toSQL(): Statement {
+    const compiler = new QueryCompiler(new Set())
+    return done(compiler, compiler.expr(this.#node, null))
+  }
+
+  /** Runs the fragment as a statement; its rows, decoded as model rows are. */
+  async fetch(db: Executor): Promise<T[]> {
+    const { text, values } = this.toSQL()
+    try {
+      const result = await toDriver(db).query<T>({ text, values, name: statementName(text) })
+      return result.rows
+    } catch (error) {
+      throw toFluentError(error, { operation: 'sql.fetch', sql: text })
+    }
+  }
+
+  /** The first row, or null. */
+  async first(db: Executor): Promise<T | null> {
+    return (await this.fetch(db))[0] ?? null
+  }
+}
+
+/**
+ * `Model.column('x')`: a quoted, qualified identifier. Inside another model's query it names
+ * the nearest query around it on that model's table (a correlated subquery); in a statement
+ * that names no such query, the table by its own name.
+ */
+export class ColumnRef implements Expressible {
+  readonly #node: RefExpr
+
+  /** @internal Use `Model.column(name)`. */
+  constructor(table: string, column: ColumnIR) {
+    this.#node = Object.freeze({ kind: 'ref', table, column })
+  }
+
+  [toExpression](): Expr {
+    return this.#node
+  }
+}
+
+/**
+ * SQL written by hand, safely: interpolated values are bound parameters, `Model.column('x')`
+ * is an identifier, a nested fragment is spliced in with its parameters renumbered, and a
+ * query builder is a parenthesised subquery.
+ *
+ * ```ts
+ * await Payment.query()
+ *   .select({ month: sql<Date>`date_trunc('month', ${Payment.column('paid_at')})` })
+ *   .groupBy(sql`date_trunc('month', ${Payment.column('paid_at')})`)
+ *   .fetch(db)
+ * await sql<{ n: number }>`SELECT ${1}::int AS n`.fetch(db)   // SELECT $1::int AS n
+ * ```
+ */
+export function sql<T = unknown>(strings: TemplateStringsArray, ...values: unknown[]): Sql<T> {
+  if (!Array.isArray(strings) || !Array.isArray((strings as { raw?: unknown }).raw)) {
+    throw invalid('sql must be used as a tagged template: sql`…`', 'Write sql`SELECT …`.')
+  }
+  const nodes = values.map((value, i) => interpolated(value, i + 1))
+  return new Sql<T>(
+    Object.freeze({ kind: 'raw', strings: Object.freeze([...strings]), values: nodes }),
+  )
+}
+
+/**
+ * Trusted SQL text, inserted as it is: the one unsafe door. Never pass it anything a user
+ * typed; values belong in `sql` interpolations, which are bound.
+ */
+sql.raw = function raw<T = unknown>(text: string): Sql<T> {
+  if (typeof text !== 'string') {
+    throw invalid(
+      `sql.raw takes a string, got ${describe(text)}`,
+      'Pass SQL text you wrote yourself.',
+    )
+  }
+  return new Sql<T>(Object.freeze({ kind: 'raw', strings: [text], values: [] }))
+}
+
+/**
+ * Fragments (or values, bound) joined by `separator` (a fragment; default `, `):
+ * `sql.join([sql`a`, sql`b`], sql` AND `)`.
+ */
+sql.join = function join<T = unknown>(items: readonly unknown[], separator: Sql = sql`, `): Sql<T> {
+  if (!Array.isArray(items)) {
+    throw invalid(`sql.join takes an array, got ${describe(items)}`, 'Pass an array of fragments.')
+  }
+  const glue = expressionOf(separator)
+  if (!(separator instanceof Sql) || glue?.kind !== 'raw') {
+    throw invalid('sql.join: the separator must be a sql fragment', 'Write e.g. sql` AND `.')
+  }
+  const strings: string[] = ['']
+  const values: Expr[] = []
+  items.forEach((item, i) => {
+    if (i > 0) {
+      values.push(glue)
+      strings.push('')
+    }
+    values.push(interpolated(item, i + 1))
+    strings.push('')
+  })
+  return new Sql<T>(Object.freeze({ kind: 'raw', strings, values }))
+}
+
+/** An interpolated item as an expression: an expression object, else a checked value. */
+function interpolated(value: unknown, position: number): Expr {
+  const expression = expressionOf(value)
+  if (expression) return expression
+  const problem = refusedValue(value)
+  if (problem) {
+    throw invalid(
+      `the value at position ${position} of a sql template is ${problem}`,
+      'Interpolate values (string, number, bigint, boolean, Date, Uint8Array, null, arrays and plain objects for json), Model.column(…), sql fragments or queries.',
+    )
+  }
+  return Object.freeze({ kind: 'value', value, column: null })
+}
+
+/** Why a value cannot be bound, or null when it can. */
+function refusedValue(value: unknown): string | null {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return null
+    case 'undefined':
+      return 'undefined (pass null for NULL)'
+    case 'function':
+    case 'symbol':
+      return `a ${typeof value}`
+  }
+  if (value === null || value instanceof Date || value instanceof Uint8Array) return null
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = refusedValue(item)
+      if (problem && item !== undefined) return `an array holding ${problem}`
+    }
+    return null
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) return null
+  return `an instance of ${(value as object).constructor?.name ?? 'a class'}, which is not a value`
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
+}
+
+function invalid(reason: string, hint: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason: `${reason}. ${hint}`,
+    operation: 'sql',
+    hint,
+  })
+}

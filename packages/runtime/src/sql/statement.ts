@@ -1,0 +1,76 @@
+import { Slot } from './compiler.ts'
+import type { Expr } from './expression.ts'
+import type { QueryNode } from './query-node.ts'
+import { QueryCompiler } from './select-compiler.ts'
+import { statementName } from './statement-name.ts'
+
+/** A rendered statement: the text with `$n` placeholders and the values to bind. */
+export interface Statement {
+  readonly text: string
+  readonly values: readonly unknown[]
+}
+
+/**
+ * A statement rendered once and run many times (model CRUD): its name for the prepared
+ * statement, and which argument each `$n` takes.
+ */
+export interface Template {
+  readonly text: string
+  readonly name: string
+  /** `$n` takes `args[order[n - 1]]`; null when `$n` takes `args[n - 1]`. */
+  readonly order: readonly number[] | null
+}
+
+/** Freezes what a compiler rendered into a Template (every value must be a placeholder). */
+export function template(text: string, values: readonly unknown[]): Template {
+  const order = values.map((value) => {
+    if (!(value instanceof Slot)) throw new Error('a template binds only placeholders')
+    return value.index
+  })
+  const direct = order.every((index, i) => index === i)
+  return Object.freeze({ text, name: statementName(text), order: direct ? null : order })
+}
+
+/** The values a template binds for `args`. */
+export function templateValues(t: Template, args: readonly unknown[]): readonly unknown[] {
+  return t.order === null ? args : t.order.map((index) => args[index])
+}
+
+/**
+ * `SELECT "posts"."id", … FROM "posts" WHERE "posts"."deleted_at" IS NULL AND … ORDER BY …
+ * LIMIT $n`, with each include as a correlated JSON subquery in the select list.
+ */
+export function selectStatement(query: QueryNode): Statement {
+  const compiler = new QueryCompiler(query.runtime.tables)
+  return done(compiler, compiler.select(query, null))
+}
+
+/** `SELECT count(*) AS "count" FROM …`; wraps the query when DISTINCT, GROUP BY or LIMIT shape it. */
+export function countStatement(query: QueryNode): Statement {
+  const compiler = new QueryCompiler(query.runtime.tables)
+  if (query.distinct || query.groupBy.length || query.limit !== null || query.offset !== null) {
+    const inner = compiler.select({ ...query, includes: [], orderBy: [] }, null)
+    return done(compiler, `SELECT count(*) AS "count" FROM (${inner}) AS ${compiler.alias('q')}`)
+  }
+  const frame = compiler.frame(query, null)
+  return done(compiler, `SELECT count(*) AS "count" ${compiler.fromWhere(query, frame)}`)
+}
+
+/** `SELECT EXISTS (SELECT 1 FROM … WHERE …) AS "exists"` */
+export function existsStatement(query: QueryNode): Statement {
+  const compiler = new QueryCompiler(query.runtime.tables)
+  const inner = compiler.subquery({ ...query, includes: [] }, null, '1')
+  return done(compiler, `SELECT EXISTS (${inner}) AS "exists"`)
+}
+
+/** `SELECT sum("posts"."view_count")::float8 AS "value" FROM … WHERE …` */
+export function valueStatement(query: QueryNode, value: Expr): Statement {
+  const compiler = new QueryCompiler(query.runtime.tables)
+  const frame = compiler.frame(query, null)
+  const sql = compiler.value(value, frame, false)
+  return done(compiler, `SELECT ${sql} AS "value" ${compiler.fromWhere(query, frame)}`)
+}
+
+export function done(compiler: QueryCompiler, text: string): Statement {
+  return Object.freeze({ text, values: Object.freeze(compiler.values) })
+}

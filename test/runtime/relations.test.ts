@@ -23,8 +23,8 @@ describe('include SQL', () => {
       .toSQL()
     expect(text).toBe(
       'SELECT "posts"."id", ' +
-        '(SELECT json_build_array("t1"."name") FROM "users" AS "t1" WHERE "t1"."id" = "posts"."user_id" AND "t1"."deleted_at" IS NULL LIMIT $1) AS "author", ' +
-        `(SELECT COALESCE(json_agg(json_build_array("t2"."content") ORDER BY "t2"."created_at" DESC), '[]') FROM "comments" AS "t2" WHERE "t2"."post_id" = "posts"."id" AND "t2"."deleted_at" IS NULL) AS "comments" ` +
+        '(SELECT json_build_array("users"."name") FROM "users" WHERE "users"."id" = "posts"."user_id" AND "users"."deleted_at" IS NULL LIMIT $1) AS "author", ' +
+        `(SELECT COALESCE(json_agg(json_build_array("comments"."content") ORDER BY "comments"."created_at" DESC), '[]') FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL) AS "comments" ` +
         'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
     )
     expect(values).toEqual([1])
@@ -37,7 +37,7 @@ describe('include SQL', () => {
       .toSQL()
     expect(text).toBe(
       'SELECT "posts"."id", ' +
-        `(SELECT COALESCE(json_agg("j1" ORDER BY "j1"."__n"), '[]') FROM (SELECT "t1"."content", row_number() OVER (ORDER BY "t1"."created_at" DESC) AS "__n" FROM "comments" AS "t1" WHERE "t1"."post_id" = "posts"."id" AND "t1"."deleted_at" IS NULL ORDER BY "t1"."created_at" DESC LIMIT $1) AS "j1") AS "comments" ` +
+        `(SELECT COALESCE(json_agg("comments_1".* ORDER BY "comments_1"."__n"), '[]') FROM (SELECT "comments"."content", row_number() OVER (ORDER BY "comments"."created_at" DESC) AS "__n" FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL ORDER BY "comments"."created_at" DESC LIMIT $1) AS "comments_1") AS "comments" ` +
         'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
     )
     expect(values).toEqual([3])

@@ -14,11 +14,11 @@ declare module 'virtual:fluentorm/models' {
     email: string
     /** `TEXT NOT NULL` */
     name: string
-    /** `TIMESTAMPTZ NOT NULL` */
+    /** `TIMESTAMPTZ(3) NOT NULL` */
     created_at: Date
-    /** `TIMESTAMPTZ NOT NULL` */
+    /** `TIMESTAMPTZ(3) NOT NULL` */
     updated_at: Date
-    /** `TIMESTAMPTZ` */
+    /** `TIMESTAMPTZ(3)` */
     deleted_at: Date | null
   }
   export interface UserCreate {
@@ -57,11 +57,11 @@ declare module 'virtual:fluentorm/models' {
     is_published: boolean
     /** `INTEGER NOT NULL` */
     view_count: number
-    /** `TIMESTAMPTZ NOT NULL` */
+    /** `TIMESTAMPTZ(3) NOT NULL` */
     created_at: Date
-    /** `TIMESTAMPTZ NOT NULL` */
+    /** `TIMESTAMPTZ(3) NOT NULL` */
     updated_at: Date
-    /** `TIMESTAMPTZ` */
+    /** `TIMESTAMPTZ(3)` */
     deleted_at: Date | null
   }
   export interface PostCreate {
@@ -102,11 +102,11 @@ declare module 'virtual:fluentorm/models' {
     user_id: string
     /** `TEXT NOT NULL` */
     content: string
-    /** `TIMESTAMPTZ NOT NULL` */
+    /** `TIMESTAMPTZ(3) NOT NULL` */
     created_at: Date
-    /** `TIMESTAMPTZ NOT NULL` */
+    /** `TIMESTAMPTZ(3) NOT NULL` */
     updated_at: Date
-    /** `TIMESTAMPTZ` */
+    /** `TIMESTAMPTZ(3)` */
     deleted_at: Date | null
   }
   export interface CommentCreate {

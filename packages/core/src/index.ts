@@ -49,6 +49,8 @@ export {
   type SqlExpression,
   sql,
   TableSchema,
+  type TimestampOptions,
+  type TimestampPrecisionOptions,
   type VarcharOptions,
 } from './schema/table-schema.ts'
 export { columnSql } from './sql/create-table-sql.ts'

@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS profiles (
   balance NUMERIC(12, 2) NOT NULL DEFAULT 0.00,
   fee NUMERIC(5, 2) NOT NULL DEFAULT 1.25,
   ratio NUMERIC,
-  verified_at TIMESTAMPTZ,
+  verified_at TIMESTAMPTZ(3),
   external_id UUID DEFAULT '6f1e2b3c-0000-4000-8000-000000000001',
   CONSTRAINT profiles_balance_check CHECK (balance >= 0)
 );

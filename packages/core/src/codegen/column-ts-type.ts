@@ -25,7 +25,8 @@ const SCALAR_TS_TYPES: Readonly<Record<Exclude<ColumnType, 'enum'>, string>> = {
 
 /**
  * The TypeScript type of a column's value as read from a row: `TEXT NOT NULL` → `string`,
- * `BIGINT` nullable → `bigint | null`, `TEXT[]` → `string[]`, an enum → a union of its literals.
+ * `BIGINT` nullable → `bigint | null`, `TEXT[]` → `string[]`, an enum → a union of its literals,
+ * a timestamp with `mode: 'string'` → `string`.
  * `enums` supplies the values of enum columns, looked up by `enumName`.
  */
 export function columnTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
@@ -36,6 +37,8 @@ export function columnTsType(column: ColumnIR, enums: readonly EnumIR[]): string
 }
 
 function scalarTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
+  // The runtime selects a mode: 'string' timestamp as text, microseconds and all.
+  if (column.timeMode === 'string') return 'string'
   if (column.type !== 'enum') return SCALAR_TS_TYPES[column.type]
   const values = enums.find((e) => e.name === column.enumName)?.values ?? []
   return values.length === 0 ? 'string' : values.map((v) => JSON.stringify(v)).join(' | ')

@@ -199,8 +199,10 @@ const WIDER: Record<string, readonly string[]> = {
 function widens(from: ColumnIR, to: ColumnIR): boolean {
   if (from.array !== to.array) return false
   if (to.type === 'text') return true
-  if (WIDER[from.type]?.includes(to.type)) return to.type !== 'numeric' || to.precision === null
-  if (from.type !== to.type) return false
+  if (from.type !== to.type && !WIDER[from.type]?.includes(to.type)) return false
+  if (to.type === 'timestamp' || to.type === 'timestamptz')
+    return secondDigits(to) >= secondDigits(from)
+  if (from.type !== to.type) return to.type !== 'numeric' || to.precision === null
   if (from.type === 'varchar')
     return to.length === null || (from.length !== null && to.length >= from.length)
   if (from.type === 'numeric') {
@@ -212,4 +214,9 @@ function widens(from: ColumnIR, to: ColumnIR): boolean {
     )
   }
   return false
+}
+
+/** The fractional-second digits a timestamp keeps: an unqualified one (an old snapshot's) keeps 6. */
+function secondDigits(column: ColumnIR): number {
+  return column.precision ?? 6
 }

@@ -19,6 +19,8 @@ const FIELD = [
 const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   varchar: [...FIELD, 'length'],
   numeric: [...FIELD, 'precision', 'scale'],
+  timestamp: [...FIELD, 'precision', 'mode'],
+  timestamptz: [...FIELD, 'precision', 'mode'],
   enum: [...FIELD, 'values', 'enumName', 'renamedValues'],
 }
 

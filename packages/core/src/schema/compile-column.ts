@@ -3,6 +3,7 @@ import { renderDefault } from './default-sql.ts'
 import type { ColumnIR, ColumnType, CreateInputMode, EnumIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
 import type { ColumnDraft } from './table-schema.ts'
+import { timestampPrecision } from './timestamp-precision.ts'
 
 /** What a column needs to know about its table. */
 export interface ColumnContext {
@@ -85,20 +86,17 @@ export function compileColumn(
   }
 
   const length = draft.type === 'varchar' ? varcharLength(options.length, report) : null
+  const timestamp =
+    draft.type === 'timestamp' || draft.type === 'timestamptz'
+      ? timestampPrecision(draft.type, options, report)
+      : null
   const [precision, scale] =
-    draft.type === 'numeric' ? numericSize(options.precision, options.scale, report) : [null, null]
+    draft.type === 'numeric'
+      ? numericSize(options.precision, options.scale, report)
+      : [timestamp?.precision ?? null, null]
   const enumIR = draft.type === 'enum' ? compileEnum(draft, context.table, report) : null
   const array = options.array === true
-  const baseType =
-    draft.type === 'varchar'
-      ? `VARCHAR(${length})`
-      : draft.type === 'numeric'
-        ? precision === null
-          ? 'NUMERIC'
-          : `NUMERIC(${precision}, ${scale})`
-        : draft.type === 'enum'
-          ? quoteIdent(enumIR?.name ?? '')
-          : SQL_TYPES[draft.type]
+  const baseType = baseSqlType(draft.type, length, precision, scale, enumIR)
 
   let defaultSql: string | null = null
   if (options.defaultValue !== undefined && !draft.identity) {
@@ -131,6 +129,7 @@ export function compileColumn(
     length,
     precision,
     scale,
+    timeMode: timestamp?.timeMode ?? null,
     enumName: enumIR?.name ?? null,
     nullable,
     primaryKey: context.solePrimaryKey === name,
@@ -152,6 +151,29 @@ export function compileColumn(
     source,
   }
   return { column, enum: enumIR }
+}
+
+/** `VARCHAR(255)`, `NUMERIC(10, 2)`, `TIMESTAMPTZ(3)`, `"post_status"`: the type without `[]`. */
+function baseSqlType(
+  type: ColumnType,
+  length: number | null,
+  precision: number | null,
+  scale: number | null,
+  enumIR: EnumIR | null,
+): string {
+  switch (type) {
+    case 'varchar':
+      return `VARCHAR(${length})`
+    case 'numeric':
+      return precision === null ? 'NUMERIC' : `NUMERIC(${precision}, ${scale})`
+    case 'timestamp':
+    case 'timestamptz':
+      return `${SQL_TYPES[type]}(${precision})`
+    case 'enum':
+      return quoteIdent(enumIR?.name ?? '')
+    default:
+      return SQL_TYPES[type]
+  }
 }
 
 /** Identity columns are GENERATED ALWAYS: an insert cannot give them a value. */

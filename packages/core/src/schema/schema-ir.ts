@@ -28,6 +28,9 @@ export type ColumnType =
 
 export type CreateInputMode = 'required' | 'optional' | 'excluded'
 
+/** How a timestamp column's values reach JavaScript: as a `Date`, or as PostgreSQL's text. */
+export type TimeMode = 'date' | 'string'
+
 export type ReferentialAction = 'cascade' | 'set null' | 'set default' | 'restrict' | 'no action'
 
 export interface ColumnIR {
@@ -39,9 +42,19 @@ export interface ColumnIR {
   readonly array: boolean
   /** `varchar(n)` length. */
   readonly length: number | null
-  /** `numeric(p, s)` precision and scale. */
+  /**
+   * `numeric(p, s)` precision and scale. For timestamp and timestamptz, the digits of fractional
+   * seconds (0 to 6) in `TIMESTAMPTZ(p)`; null only in a snapshot written before timestamps
+   * had one, whose type is then the unqualified `TIMESTAMPTZ` (PostgreSQL's 6).
+   */
   readonly precision: number | null
   readonly scale: number | null
+  /**
+   * For timestamp and timestamptz: rows carry a `Date` (`'date'`, precision at most 3, what a
+   * Date holds) or the text PostgreSQL prints (`'string'`, microseconds kept). null for every
+   * other type.
+   */
+  readonly timeMode: TimeMode | null
   /** Name of the PostgreSQL enum type, for `type: 'enum'`. */
   readonly enumName: string | null
   readonly nullable: boolean

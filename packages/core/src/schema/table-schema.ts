@@ -1,5 +1,5 @@
 import { type CallSite, captureCallSite } from './call-site.ts'
-import type { ColumnType, CreateInputMode, ReferentialAction } from './schema-ir.ts'
+import type { ColumnType, CreateInputMode, ReferentialAction, TimeMode } from './schema-ir.ts'
 
 /** A raw SQL expression, used where a string would otherwise be taken as a literal value. */
 export interface SqlExpression {
@@ -56,6 +56,24 @@ export interface NumericOptions extends FieldOptions {
   precision?: number
   scale?: number
 }
+
+/** What `timestamps()` and `softDelete()` let you choose about the columns they add. */
+export interface TimestampPrecisionOptions {
+  /**
+   * Digits of fractional seconds, 0 to 6: `TIMESTAMPTZ(3)`. Above 3 a `Date` cannot hold the
+   * value, so 4 to 6 need `mode: 'string'`.
+   * @default 3, or 6 with `mode: 'string'`
+   */
+  precision?: number
+  /**
+   * Rows carry a `Date`, or with `'string'` the value as PostgreSQL's text, which keeps
+   * microseconds; create and update inputs then take a string too.
+   * @default 'date'
+   */
+  mode?: TimeMode
+}
+
+export interface TimestampOptions extends FieldOptions, TimestampPrecisionOptions {}
 
 export interface EnumOptions extends FieldOptions {
   /** The allowed values, in order. */
@@ -129,7 +147,8 @@ export interface DraftOrigin {
 /** What a builder call recorded, before validation. The compiler turns drafts into the IR. */
 export interface ColumnDraft extends DraftOrigin {
   readonly type: ColumnType
-  readonly options: FieldOptions & Partial<VarcharOptions & NumericOptions & EnumOptions>
+  readonly options: FieldOptions &
+    Partial<VarcharOptions & NumericOptions & TimestampOptions & EnumOptions>
   readonly identity: boolean
 }
 
@@ -246,12 +265,12 @@ export class TableSchema {
   decimal(options: NumericOptions & { precision: number; scale: number }): void {
     this.#column('numeric', options)
   }
-  /** `TIMESTAMP` without time zone (rows: Date, read as UTC). */
-  dateTime(options: FieldOptions): void {
+  /** `TIMESTAMP(3)` without time zone (rows: Date, read as UTC). */
+  dateTime(options: TimestampOptions): void {
     this.#column('timestamp', options)
   }
-  /** `TIMESTAMPTZ` (rows: Date). */
-  timestamptz(options: FieldOptions): void {
+  /** `TIMESTAMPTZ(3)` (rows: Date); `{ mode: 'string' }`: `TIMESTAMPTZ(6)`, rows: string. */
+  timestamptz(options: TimestampOptions): void {
     this.#column('timestamptz', options)
   }
   /** `DATE` (rows: 'YYYY-MM-DD' string). */
@@ -291,10 +310,12 @@ export class TableSchema {
     this.#column('bigint', options, true)
   }
 
-  /** `created_at` and `updated_at`, `TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP`; updates set `updated_at`. */
-  timestamps(): void {
+  /** `created_at` and `updated_at`, `TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP`; updates set `updated_at`. */
+  timestamps(options: TimestampPrecisionOptions = {}): void {
     for (const name of ['created_at', 'updated_at']) {
+      // The helper's own fields last: an untyped caller cannot rename or re-default its columns.
       this.#column('timestamptz', {
+        ...options,
         name,
         defaultValue: sql('CURRENT_TIMESTAMP'),
         createInput: 'excluded',
@@ -304,9 +325,10 @@ export class TableSchema {
     }
   }
 
-  /** `deleted_at TIMESTAMPTZ` (nullable): reads skip rows where it is set. */
-  softDelete(): void {
+  /** `deleted_at TIMESTAMPTZ(3)` (nullable): reads skip rows where it is set. */
+  softDelete(options: TimestampPrecisionOptions = {}): void {
     this.#column('timestamptz', {
+      ...options,
       name: 'deleted_at',
       notNull: false,
       createInput: 'excluded',

@@ -3,7 +3,7 @@
  * Compiled by `npx tsc -p test/types/tsconfig.json --noEmit` (type-check.test.ts runs it);
  * every `@ts-expect-error` must be an error, every other line must compile.
  */
-import type { Executor } from '@fluentorm/runtime'
+import { type Executor, sql } from '@fluentorm/runtime'
 import type {
   BlogModels,
   CommentRow,
@@ -168,4 +168,35 @@ export async function includes() {
   Post.query().include('auther')
   // @ts-expect-error nested queries are typed on the related model
   Post.query().include('author', (q) => q.where('title', 'x'))
+}
+
+export async function fragments() {
+  const months = await Post.query()
+    .select({ month: sql<Date>`date_trunc('month', ${Post.column('created_at')})`, id: 'id' })
+    .groupBy(sql`date_trunc('month', ${Post.column('created_at')})`, 'id')
+    .orderBy(sql`count(*)`, 'desc')
+    .fetch(db)
+  expectType<typeof months>().is<{ month: Date; id: string }[]>()
+  const untyped = await Post.query().select({ n: sql`1` }).fetch(db)
+  expectType<typeof untyped>().is<{ n: unknown }[]>()
+
+  Post.query().where(sql`${Post.column('title')} <> ${'x'}`)
+  Post.query().where(sql<string>`lower(${Post.column('title')})`, 'like', 'a%')
+  Post.query().where('view_count', '<', sql`length(${Post.column('title')})`)
+  Post.query().having(sql`count(*) > ${1}`)
+  await Post.update(db, 'id', { view_count: sql`${Post.column('view_count')} + 1` })
+  await User.insert(db, { email: sql`lower(${'A@B.C'})`, name: 'Ann' })
+
+  const rows = await sql<{ n: number }>`SELECT 1 AS n`.fetch(db)
+  expectType<typeof rows>().is<{ n: number }[]>()
+  const one = await sql<{ n: number }>`SELECT 1 AS n`.first(db)
+  expectType<typeof one>().is<{ n: number } | null>()
+
+  // @ts-expect-error a fragment's value type is kept: a Date is not a string
+  const wrong: { month: string }[] = months
+  // @ts-expect-error Model.column takes only the model's columns
+  Post.column('titel')
+  // @ts-expect-error an update value is a column value or a fragment, nothing else
+  await Post.update(db, 'id', { view_count: 'ten' })
+  return wrong
 }

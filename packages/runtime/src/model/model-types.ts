@@ -62,23 +62,23 @@ export interface Model<T extends ModelTypes> {
   tableExists(db: Executor): Promise<boolean>
   dropTable(db: Executor): Promise<void>
   truncate(db: Executor): Promise<void>
-  insert(db: Executor, data: T['create']): Promise<T['row']>
-  insertMany(db: Executor, rows: readonly T['create'][]): Promise<T['row'][]>
+  insert(db: Executor, data: Writable<T['create']>): Promise<T['row']>
+  insertMany(db: Executor, rows: readonly Writable<T['create']>[]): Promise<T['row'][]>
   /** Without RETURNING: the number of rows inserted, for loads that do not need the rows back. */
   insertMany(
     db: Executor,
-    rows: readonly T['create'][],
+    rows: readonly Writable<T['create']>[],
     options: InsertManyOptions & { returning: false },
   ): Promise<number>
   insertMany(
     db: Executor,
-    rows: readonly T['create'][],
+    rows: readonly Writable<T['create']>[],
     options?: InsertManyOptions,
   ): Promise<T['row'][] | number>
   findById(db: Executor, id: T['id'], options?: FindOptions): Promise<T['row'] | null>
   findAll(db: Executor, options?: FindOptions): Promise<T['row'][]>
   update(db: Executor, id: T['id'], data: Writable<T['update']>): Promise<T['row'] | null>
-  upsert(db: Executor, data: T['create'], options?: UpsertOptions<T>): Promise<T['row']>
+  upsert(db: Executor, data: Writable<T['create']>, options?: UpsertOptions<T>): Promise<T['row']>
   softDelete(db: Executor, id: T['id']): Promise<boolean>
   restore(db: Executor, id: T['id']): Promise<boolean>
   hardDelete(db: Executor, id: T['id']): Promise<boolean>

@@ -176,11 +176,11 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     value: V | Sql<any>,
   ): Self<T, R, J>
   /** `column = value` (`IS NULL` for null). */
-  where<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C>): Self<T, R, J>
+  where<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C> | Sql<any>): Self<T, R, J>
   where<C extends QueryColumn<T, J>>(
     column: C,
     op: ComparisonOperator,
-    value: Value<T, J, C>,
+    value: Value<T, J, C> | Sql<any>,
   ): Self<T, R, J>
   where<C extends QueryColumn<T, J>>(column: C, op: PatternOperator, pattern: string): Self<T, R, J>
   /** `column = ANY($1)`: the list is one array parameter; or `IN (subquery)`. */
@@ -206,11 +206,11 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     op: ComparisonOperator | PatternOperator,
     value: V | Sql<any>,
   ): Self<T, R, J>
-  orWhere<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C>): Self<T, R, J>
+  orWhere<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C> | Sql<any>): Self<T, R, J>
   orWhere<C extends QueryColumn<T, J>>(
     column: C,
     op: ComparisonOperator,
-    value: Value<T, J, C>,
+    value: Value<T, J, C> | Sql<any>,
   ): Self<T, R, J>
   orWhere<C extends QueryColumn<T, J>>(
     column: C,

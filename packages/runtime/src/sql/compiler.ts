@@ -124,7 +124,7 @@ export abstract class SqlCompiler {
       case 'subquery':
         return `(${this.subquery(e.query, frame)})`
       case 'compare': {
-        const left = this.expr(e.left, frame)
+        const left = this.#operand(e.left, frame)
         const sqlOp = COMPARISON_SQL[e.op]!
         if (
           e.right.kind === 'value' &&
@@ -133,12 +133,12 @@ export abstract class SqlCompiler {
         ) {
           return `${left} IS ${sqlOp === '=' ? '' : 'NOT '}NULL`
         }
-        return `${left} ${sqlOp} ${this.expr(e.right, frame)}`
+        return `${left} ${sqlOp} ${this.#operand(e.right, frame)}`
       }
       case 'null':
-        return `${this.expr(e.operand, frame)} IS ${e.negated ? 'NOT ' : ''}NULL`
+        return `${this.#operand(e.operand, frame)} IS ${e.negated ? 'NOT ' : ''}NULL`
       case 'in': {
-        const operand = this.expr(e.operand, frame)
+        const operand = this.#operand(e.operand, frame)
         if (e.list.kind === 'subquery') {
           return `${operand} ${e.negated ? 'NOT IN' : 'IN'} (${this.subquery(e.list.query, frame)})`
         }
@@ -148,9 +148,9 @@ export abstract class SqlCompiler {
         return e.negated ? `${operand} <> ALL(${list})` : `${operand} = ANY(${list})`
       }
       case 'between': {
-        const operand = this.expr(e.operand, frame)
-        const low = this.expr(e.low, frame)
-        const high = this.expr(e.high, frame)
+        const operand = this.#operand(e.operand, frame)
+        const low = this.#operand(e.low, frame)
+        const high = this.#operand(e.high, frame)
         return `${operand} ${e.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${low} AND ${high}`
       }
       case 'exists':
@@ -176,9 +176,18 @@ export abstract class SqlCompiler {
     for (let i = 0; i < clauses.length; i++) {
       const clause = clauses[i]!
       if (i > 0) text += clause.or ? ' OR ' : ' AND '
-      text += this.expr(clause.condition, frame)
+      text += this.#operand(clause.condition, frame)
     }
     return text
+  }
+
+  /**
+   * An expression inside an operator: a `sql` fragment is parenthesised, so whatever it holds
+   * (an OR above all) cannot bind to what is around it — the soft-delete filter still applies.
+   */
+  #operand(e: Expr, frame: Frame | null): string {
+    const sql = this.expr(e, frame)
+    return e.kind === 'raw' ? `(${sql})` : sql
   }
 
   /**

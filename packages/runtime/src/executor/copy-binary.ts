@@ -1,4 +1,5 @@
 import type { ColumnType } from '@fluentorm/core'
+import { copyFormat } from '../sql/column-types.ts'
 import { encodeDate, msPerDay } from './encode-params.ts'
 
 /**
@@ -214,37 +215,50 @@ function isJsonValue(value: unknown): boolean {
 }
 const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+/** The binary forms COPY sends; which column type takes which is in sql/column-types.ts. */
+export type CopyFormat =
+  | 'bool'
+  | 'int2'
+  | 'int4'
+  | 'int8'
+  | 'float4'
+  | 'float8'
+  | 'text'
+  | 'uuid'
+  | 'timestamp'
+  | 'date'
+  | 'json'
+  | 'jsonb'
+  | 'bytea'
+
 /**
- * The column types sent in binary, and the JS values each takes: exactly the values the text
+ * The writer of each binary form, and the JS values each takes: exactly the values the text
  * format would send unchanged in meaning. Anything else (a number for a text column, a uuid
  * without dashes, numeric, time, interval, arrays) makes the whole COPY use the text format,
  * where PostgreSQL parses the value as it would any parameter.
  */
-const writers: Partial<Record<ColumnType, FieldWriter>> = {
-  boolean: {
+const writers: Readonly<Record<CopyFormat, FieldWriter>> = {
+  bool: {
     accepts: (value) => typeof value === 'boolean',
     write: (out, value) => out.boolField(value as boolean),
   },
-  smallint: integer(16),
-  integer: integer(32),
-  bigint: {
+  int2: integer(16),
+  int4: integer(32),
+  int8: {
     accepts: (value) =>
       Number.isSafeInteger(value) ||
       (typeof value === 'bigint' && -int64Range <= value && value < int64Range),
     write: (out, value) => out.bigInt64Field(BigInt(value as number | bigint)),
   },
-  real: { accepts: isFloat32, write: (out, value) => out.float32Field(value as number) },
-  double: { accepts: isFloat64, write: (out, value) => out.float64Field(value as number) },
+  float4: { accepts: isFloat32, write: (out, value) => out.float32Field(value as number) },
+  float8: { accepts: isFloat64, write: (out, value) => out.float64Field(value as number) },
   text,
-  varchar: text,
-  enum: text,
   uuid: {
     accepts: (value) => typeof value === 'string' && uuidText.test(value),
     write: (out, value) =>
       out.bytesField(Buffer.from((value as string).replaceAll('-', ''), 'hex')),
   },
   // An Invalid Date is accepted here so that writing it throws encodeDate's INVALID_DATE.
-  timestamptz: { accepts: isDate, write: writeTimestamp },
   timestamp: { accepts: isDate, write: writeTimestamp },
   date: {
     accepts: (value) => typeof value === 'string' && isoDayTime(value) !== undefined,
@@ -276,7 +290,8 @@ export function binaryWriters(
 ): readonly FieldWriter[] | undefined {
   const chosen: FieldWriter[] = []
   for (const column of types) {
-    const writer = column.array ? undefined : writers[column.type]
+    const format = copyFormat(column)
+    const writer = format && writers[format]
     if (!writer) return undefined
     chosen.push(writer)
   }

@@ -1,5 +1,6 @@
 import type { ColumnIR, ColumnType } from '@fluentorm/core'
 import { arrayParam } from '../executor/array-param.ts'
+import type { CopyFormat } from '../executor/copy-binary.ts'
 import type { AggregateFunction } from './expression.ts'
 
 /** What the compiler knows of a value's type: a column's, or an aggregate's result. */
@@ -31,29 +32,31 @@ interface TypeRule {
   readonly json?: boolean
   /** Arrays of it are read as `text[]` (no parser knows an enum array's OID). */
   readonly ownOid?: boolean
+  /** Its binary COPY form (executor/copy-binary.ts); without one, a COPY goes as text. */
+  readonly copy?: CopyFormat
 }
 
 const RULES: Readonly<Record<ColumnType, TypeRule>> = {
-  uuid: {},
-  text: {},
-  varchar: {},
-  boolean: {},
-  smallint: { number: true },
-  integer: { number: true },
-  real: { number: true },
-  double: { number: true },
-  bigint: { jsonAsText: true, fromJson: (value) => BigInt(value as string) },
+  uuid: { copy: 'uuid' },
+  text: { copy: 'text' },
+  varchar: { copy: 'text' },
+  boolean: { copy: 'bool' },
+  smallint: { number: true, copy: 'int2' },
+  integer: { number: true, copy: 'int4' },
+  real: { number: true, copy: 'float4' },
+  double: { number: true, copy: 'float8' },
+  bigint: { jsonAsText: true, fromJson: (value) => BigInt(value as string), copy: 'int8' },
   numeric: { jsonAsText: true },
-  timestamptz: { fromJson: (value) => new Date(value as string) },
+  timestamptz: { fromJson: (value) => new Date(value as string), copy: 'timestamp' },
   // JSON prints a timestamp without zone; fluentorm reads those as UTC everywhere.
-  timestamp: { fromJson: (value) => new Date(`${value as string}Z`) },
-  date: {},
+  timestamp: { fromJson: (value) => new Date(`${value as string}Z`), copy: 'timestamp' },
+  date: { copy: 'date' },
   time: {},
   interval: {},
-  json: { json: true },
-  jsonb: { json: true },
-  bytea: { jsonAsText: true, fromJson: (value) => hexToBytes(value as string) },
-  enum: { ownOid: true },
+  json: { json: true, copy: 'json' },
+  jsonb: { json: true, copy: 'jsonb' },
+  bytea: { jsonAsText: true, fromJson: (value) => hexToBytes(value as string), copy: 'bytea' },
+  enum: { ownOid: true, copy: 'text' },
 }
 
 function rule(type: ValueType): TypeRule {
@@ -129,6 +132,11 @@ export function aggregateCast(fn: AggregateFunction, arg: ValueType | null): str
   if (fn === 'count') return '::integer'
   if ((fn === 'sum' || fn === 'avg') && arg && !arg.array && rule(arg).number) return '::float8'
   return ''
+}
+
+/** The binary COPY form of a column's values, or undefined when it goes as text (arrays too). */
+export function copyFormat(column: ValueType): CopyFormat | undefined {
+  return column.array ? undefined : rule(column).copy
 }
 
 /**

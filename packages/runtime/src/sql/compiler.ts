@@ -214,6 +214,11 @@ export abstract class SqlCompiler {
     return bare && sql.endsWith(quoteIdent(key)) ? sql : `${sql} AS ${quoteIdent(key)}`
   }
 
+  /** `"updated_at" = CURRENT_TIMESTAMP`: every update of a table with timestamps sets it. */
+  updatedAtAssignment(): string {
+    return '"updated_at" = CURRENT_TIMESTAMP'
+  }
+
   /** `"deleted_at" = CURRENT_TIMESTAMP` (soft delete) or `= NULL` (restore). */
   deletedAssignment(restore: boolean): string {
     return `"deleted_at" = ${restore ? 'NULL' : 'CURRENT_TIMESTAMP'}`

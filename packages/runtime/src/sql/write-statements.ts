@@ -130,7 +130,7 @@ export function upsertStatement(
   const assignments = columns
     .filter((column) => !keys.has(column.name) && column.updateInput)
     .map((column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`)
-  if (info.table.updatedAt) assignments.push('"updated_at" = CURRENT_TIMESTAMP')
+  if (info.table.updatedAt) assignments.push(compiler.updatedAtAssignment())
   // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist
   // (unless the caller sends deleted_at itself, which the assignments above then set).
   if (info.softDelete && !columns.some((column) => column.name === 'deleted_at')) {
@@ -161,7 +161,7 @@ export function updateStatement(
   const assignments = columns.map(
     (column, i) => `${quoteIdent(column.name)} = ${compiler.expr(values[i]!, frame)}`,
   )
-  if (query.runtime.info.table.updatedAt) assignments.push('"updated_at" = CURRENT_TIMESTAMP')
+  if (query.runtime.info.table.updatedAt) assignments.push(compiler.updatedAtAssignment())
   const head = `UPDATE ${query.runtime.info.quoted} SET ${assignments.join(', ')}`
   return done(
     compiler,

@@ -4,7 +4,7 @@ import type { ModelRuntime } from '../model/model-runtime.ts'
 import type { Model, ModelTypes, Writable } from '../model/model-types.ts'
 import { usageError } from '../model/usage-error.ts'
 import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
-import { emptyQuery, type QueryNode, type SelectItem } from '../sql/query-node.ts'
+import { emptyQuery, type Order, type QueryNode, type SelectItem } from '../sql/query-node.ts'
 import { type ColumnRef, expressionOf, type Sql, toExpression } from '../sql/sql-fragment.ts'
 import {
   countStatement,
@@ -336,7 +336,8 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     nulls?: 'first' | 'last',
   ): Self<T, R, J> {
     checkOrder(this.#state, direction, nulls)
-    const order = { ...this.#orderTarget(column), direction, nulls: nulls ?? null }
+    const { by, key } = orderTarget(this.#state, column)
+    const order: Order = { by, key, direction, nulls: nulls ?? null }
     return this.#with({ orderBy: [...this.#state.orderBy, order] })
   }
 
@@ -378,23 +379,6 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
       )
     })
     return this.#with({ includes: [...this.#state.includes, include] })
-  }
-
-  /**
-   * What an orderBy names: an expression; a key of the select list that is not a column under
-   * its own name (an aggregate's alias, a renamed column, a fragment); else a column.
-   */
-  #orderTarget(column: unknown): { by: Expr; key: string | null } {
-    const expr = expressionOf(column)
-    if (expr) return { by: expr, key: null }
-    const item = this.#state.select?.find((candidate) => candidate.key === column)
-    if (item && !(item.expr.kind === 'column' && item.expr.column.name === item.key)) {
-      // A renamed column orders by the column; anything else by its select-list alias.
-      return item.expr.kind === 'column'
-        ? { by: item.expr, key: null }
-        : { by: item.expr, key: item.key }
-    }
-    return { by: resolveColumn(this.#state, column as string, 'orderBy'), key: null }
   }
 
   /** The SQL and values `fetch` runs. */
@@ -526,4 +510,21 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     const { rows } = await runStatement(db, this.#state, fn, statement)
     return rows[0]?.value ?? null
   }
+}
+
+/**
+ * What an orderBy names: an expression; a key of the select list that is not a column under
+ * its own name (an aggregate's alias, a renamed column, a fragment); else a column.
+ */
+function orderTarget(state: QueryNode, column: unknown): { by: Expr; key: string | null } {
+  const expr = expressionOf(column)
+  if (expr) return { by: expr, key: null }
+  const item = state.select?.find((candidate) => candidate.key === column)
+  if (item && !(item.expr.kind === 'column' && item.expr.column.name === item.key)) {
+    // A renamed column orders by the column; anything else by its select-list alias.
+    return item.expr.kind === 'column'
+      ? { by: item.expr, key: null }
+      : { by: item.expr, key: item.key }
+  }
+  return { by: resolveColumn(state, column as string, 'orderBy'), key: null }
 }

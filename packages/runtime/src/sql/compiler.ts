@@ -46,12 +46,13 @@ export class Slot {
  */
 export abstract class SqlCompiler {
   readonly values: unknown[] = []
-  readonly #tables: ReadonlySet<string>
-  readonly #aliases = new Set<string>()
+  private readonly tables: ReadonlySet<string>
+  /** Allocated when the first alias is: most statements need none. */
+  private aliases: Set<string> | undefined
 
   /** `tables`: every schema table name, which no alias may take. */
   constructor(tables: ReadonlySet<string>) {
-    this.#tables = tables
+    this.tables = tables
   }
 
   /** The `$n` of a new bound value. */
@@ -74,8 +75,9 @@ export abstract class SqlCompiler {
   alias(base: string): string {
     for (let n = 1; ; n++) {
       const name = `${base}_${n}`
-      if (!this.#tables.has(name) && !this.#aliases.has(name)) {
-        this.#aliases.add(name)
+      this.aliases ??= new Set()
+      if (!this.tables.has(name) && !this.aliases.has(name)) {
+        this.aliases.add(name)
         return quoteIdent(name)
       }
     }
@@ -124,7 +126,7 @@ export abstract class SqlCompiler {
       case 'subquery':
         return `(${this.subquery(e.query, frame)})`
       case 'compare': {
-        const left = this.#operand(e.left, frame)
+        const left = this.operand(e.left, frame)
         const sqlOp = COMPARISON_SQL[e.op]!
         if (
           e.right.kind === 'value' &&
@@ -133,12 +135,12 @@ export abstract class SqlCompiler {
         ) {
           return `${left} IS ${sqlOp === '=' ? '' : 'NOT '}NULL`
         }
-        return `${left} ${sqlOp} ${this.#operand(e.right, frame)}`
+        return `${left} ${sqlOp} ${this.operand(e.right, frame)}`
       }
       case 'null':
-        return `${this.#operand(e.operand, frame)} IS ${e.negated ? 'NOT ' : ''}NULL`
+        return `${this.operand(e.operand, frame)} IS ${e.negated ? 'NOT ' : ''}NULL`
       case 'in': {
-        const operand = this.#operand(e.operand, frame)
+        const operand = this.operand(e.operand, frame)
         if (e.list.kind === 'subquery') {
           return `${operand} ${e.negated ? 'NOT IN' : 'IN'} (${this.subquery(e.list.query, frame)})`
         }
@@ -148,15 +150,15 @@ export abstract class SqlCompiler {
         return e.negated ? `${operand} <> ALL(${list})` : `${operand} = ANY(${list})`
       }
       case 'between': {
-        const operand = this.#operand(e.operand, frame)
-        const low = this.#operand(e.low, frame)
-        const high = this.#operand(e.high, frame)
+        const operand = this.operand(e.operand, frame)
+        const low = this.operand(e.low, frame)
+        const high = this.operand(e.high, frame)
         return `${operand} ${e.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${low} AND ${high}`
       }
       case 'exists':
         return `${e.negated ? 'NOT ' : ''}EXISTS (${this.subquery(e.query, frame, '1')})`
       case 'logical': {
-        const inner = this.#joinClauses(e.clauses, frame)
+        const inner = this.joinClauses(e.clauses, frame)
         return e.clauses.length === 1 ? inner : `(${inner})`
       }
     }
@@ -167,16 +169,16 @@ export abstract class SqlCompiler {
    * it is ANDed with (the soft-delete filter above all) still applies to every row.
    */
   clauses(clauses: readonly Clause[], frame: Frame | null): string {
-    const text = this.#joinClauses(clauses, frame)
+    const text = this.joinClauses(clauses, frame)
     return clauses.some((clause, i) => i > 0 && clause.or) ? `(${text})` : text
   }
 
-  #joinClauses(clauses: readonly Clause[], frame: Frame | null): string {
+  private joinClauses(clauses: readonly Clause[], frame: Frame | null): string {
     let text = ''
     for (let i = 0; i < clauses.length; i++) {
       const clause = clauses[i]!
       if (i > 0) text += clause.or ? ' OR ' : ' AND '
-      text += this.#operand(clause.condition, frame)
+      text += this.operand(clause.condition, frame)
     }
     return text
   }
@@ -185,7 +187,7 @@ export abstract class SqlCompiler {
    * An expression inside an operator: a `sql` fragment is parenthesised, so whatever it holds
    * (an OR above all) cannot bind to what is around it — the soft-delete filter still applies.
    */
-  #operand(e: Expr, frame: Frame | null): string {
+  private operand(e: Expr, frame: Frame | null): string {
     const sql = this.expr(e, frame)
     return e.kind === 'raw' ? `(${sql})` : sql
   }

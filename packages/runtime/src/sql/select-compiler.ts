@@ -29,7 +29,7 @@ export class QueryCompiler extends SqlCompiler {
     const json = options.json ?? false
     const list = options.projection
       ? options.projection(frame)
-      : this.#projection(query, frame, json)
+      : this.projection(query, frame, json)
     let text = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${list} ${this.fromWhere(query, frame, options)}`
     if (query.groupBy.length) {
       text += ` GROUP BY ${query.groupBy.map((e) => this.expr(e, frame)).join(', ')}`
@@ -94,7 +94,7 @@ export class QueryCompiler extends SqlCompiler {
     return values
   }
 
-  #projection(query: QueryNode, frame: Frame, json: boolean): string {
+  private projection(query: QueryNode, frame: Frame, json: boolean): string {
     const info = query.runtime.info
     const items =
       query.select === null && !json && frame.own.sql === info.quoted

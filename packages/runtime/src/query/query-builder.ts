@@ -149,13 +149,6 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     alias: A,
   ): Self<T, Adding<T, R, { [P in A]: AggregateResult<F, Value<T, J, C>> }>, J> {
     const expr = aggregateOf(this.#state, fn, column, 'selectAggregate')
-    if (typeof alias !== 'string' || alias === '') {
-      throw usageError(
-        { model: this.#state.runtime.info.modelName, operation: 'selectAggregate' },
-        'the alias must be a non-empty string',
-        "Name the row property, e.g. selectAggregate('count', '*', 'post_count').",
-      )
-    }
     const item = { key: alias, expr }
     return this.#with({ select: selectWith(this.#state, [item], 'selectAggregate') })
   }

@@ -245,6 +245,7 @@ export function selectWith(
   const seen = new Set<string>(state.includes.map((include) => include.relation.name))
   for (const item of items) {
     const key = item.key
+    checkKey(state, key, operation)
     if (seen.has(key)) {
       const hint =
         item.expr.kind === 'column'
@@ -257,6 +258,25 @@ export function selectWith(
     seen.add(key)
   }
   return items
+}
+
+/** PostgreSQL's longest identifier, in bytes: a longer alias is silently cut to this. */
+const maxKeyBytes = 63
+
+/**
+ * A row key is an SQL alias: empty, holding NUL, or longer than PostgreSQL keeps (two long
+ * keys would be cut into one), it is refused here instead of failing or merging there.
+ */
+function checkKey(state: QueryNode, key: string, operation: string): void {
+  const problem =
+    typeof key !== 'string' || key === ''
+      ? 'a row key must be a non-empty string'
+      : key.includes('\0')
+        ? 'a row key cannot hold a NUL character'
+        : Buffer.byteLength(key) > maxKeyBytes
+          ? `the row key ${JSON.stringify(key.slice(0, 20))}… is longer than PostgreSQL's ${maxKeyBytes} bytes`
+          : null
+  if (problem) fail(state, operation, problem, 'Name the value with a shorter plain name.')
 }
 
 /** `users.name` for a joined column, `name` for the query's own. */

@@ -55,7 +55,8 @@ export class QueryCompiler extends SqlCompiler {
       const item = frame.joins.get(join.info.table.name)!
       const keyword = join.type === 'inner' ? 'INNER JOIN' : 'LEFT JOIN'
       // On the join, not in WHERE: a LEFT JOIN then gives NULLs instead of losing the row.
-      const deleted = query.deleted === 'exclude' ? this.deletedFilter(item, 'exclude') : null
+      // onlyDeleted() is about the query's own rows: joined rows stay filtered.
+      const deleted = query.deleted === 'include' ? null : this.deletedFilter(item, 'exclude')
       text += ` ${keyword} ${declared(item)} ON ${this.expr(join.on, frame)}${deleted ? ` AND ${deleted}` : ''}`
     }
     const where = this.where(query, frame, options.correlation)

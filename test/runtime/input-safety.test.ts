@@ -165,7 +165,7 @@ describe.each(BACKENDS)('input safety on $name', ({ open }) => {
     ])
     await NoteLabel.softDelete(db, { note_id: note.id, label_id: blue.id })
     const [loaded] = await Note.query()
-      .include('labels', (q) => q.select('name').orderBy('name'))
+      .include('labels', (q: any) => q.select('name').orderBy('name'))
       .fetch(db)
     const expected = await hand(
       `SELECT l.name FROM labels l JOIN note_labels nl ON nl.label_id = l.id

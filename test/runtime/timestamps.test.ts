@@ -55,7 +55,7 @@ describe.each(BACKENDS)('timestamps on $name', ({ open }) => {
     const [, middle] = events
     // A keyset cursor over the timestamp: the rows after it, never the row itself again.
     const after = await Event.query().where('at', '>', middle!.at).orderBy('at').fetch(db)
-    expect(after.map((row) => row.name)).toEqual(['c!'])
+    expect(after.map((row: Row) => row.name)).toEqual(['c!'])
     const upTo = await Event.query().where('at', '<=', middle!.at).count(db)
     expect(upTo).toBe(2)
   })
@@ -86,10 +86,10 @@ describe.each(BACKENDS)('timestamps on $name', ({ open }) => {
     expect(micros!.m).toEqual([456, 457])
     const [loaded] = await Sensor.query()
       .where('id', sensor.id)
-      .include('readings', (q) => q.orderBy('id'))
+      .include('readings', (q: any) => q.orderBy('id'))
       .fetch(db)
     expect(loaded.readings.map((reading: Row) => reading.taken_at)).toEqual(
-      readings.map((reading) => reading.taken_at),
+      readings.map((reading: Row) => reading.taken_at),
     )
     const text = await sql<{
       t: string

@@ -94,6 +94,6 @@ describe.each(BACKENDS)('timestamps on $name', ({ open }) => {
     const text = await sql<{
       t: string
     }>`SELECT ${Reading.column('taken_at')}::text AS t FROM readings ORDER BY id`.fetch(db)
-    expect(text.map((row) => row.t)).toEqual(readings.map((reading) => reading.taken_at))
+    expect(text.map((row) => row.t)).toEqual(readings.map((reading: Row) => reading.taken_at))
   })
 })

@@ -30,14 +30,14 @@ describe('include SQL', () => {
     expect(values).toEqual([1])
   })
 
-  it('limits a many relation in a derived table, its rows numbered for the order', () => {
+  it('limits a many relation in a derived table, ordered by its hidden order columns', () => {
     const { text, values } = Post.query()
       .select('id')
       .include('comments', (q) => q.select('content').orderBy('created_at', 'desc').limit(3))
       .toSQL()
     expect(text).toBe(
       'SELECT "posts"."id", ' +
-        `(SELECT COALESCE(json_agg("comments_1".* ORDER BY "comments_1"."__n"), '[]') FROM (SELECT "comments"."content", row_number() OVER (ORDER BY "comments"."created_at" DESC) AS "__n" FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL ORDER BY "comments"."created_at" DESC LIMIT $1) AS "comments_1") AS "comments" ` +
+        `(SELECT COALESCE(json_agg("comments_1".* ORDER BY "comments_1"."__o1" DESC), '[]') FROM (SELECT "comments"."content", "comments"."created_at" AS "__o1" FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL ORDER BY "__o1" DESC LIMIT $1) AS "comments_1") AS "comments" ` +
         'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
     )
     expect(values).toEqual([3])

@@ -66,9 +66,11 @@ export abstract class SqlCompiler {
    * unless a query around it already names that table; then an alias (`"posts_1"`), so the
    * two are told apart and references to the outer row keep meaning it.
    */
-  fromItem(info: TableInfo, parent: Frame | null): FromItem {
-    if (!namedIn(parent, info.table.name)) return { info, sql: info.quoted, named: true }
-    return { info, sql: this.alias(info.table.name), named: false }
+  fromItem(info: TableInfo, parent: Frame | null, level: readonly FromItem[] = []): FromItem {
+    const name = info.table.name
+    const taken = namedIn(parent, name) || level.some((item) => item.sql === info.quoted)
+    if (!taken) return { info, sql: info.quoted, named: true }
+    return { info, sql: this.alias(name), named: false }
   }
 
   /** A quoted alias from `base` that no schema table and no earlier alias has. */
@@ -83,12 +85,26 @@ export abstract class SqlCompiler {
     }
   }
 
-  /** A query level: `own` as given (includes, mutations) or allocated, and its joins. */
-  frame(query: QueryNode, parent: Frame | null, own?: FromItem): Frame {
+  /**
+   * A query level: `own` as given (includes, mutations) or allocated, and its joins, each
+   * aliased when a query around it or an item of this level (`level`: a junction the caller
+   * joins) already has its name.
+   */
+  frame(
+    query: QueryNode,
+    parent: Frame | null,
+    own?: FromItem,
+    level: readonly FromItem[] = [],
+  ): Frame {
     const self = own ?? this.fromItem(query.runtime.info, parent)
+    if (query.joins.length === 0) return { own: self, joins: noJoins, parent }
     const joins = new Map<string, FromItem>()
-    for (const join of query.joins)
-      joins.set(join.info.table.name, this.fromItem(join.info, parent))
+    const items = [self, ...level]
+    for (const join of query.joins) {
+      const item = this.fromItem(join.info, parent, items)
+      items.push(item)
+      joins.set(join.info.table.name, item)
+    }
     return { own: self, joins, parent }
   }
 
@@ -229,6 +245,8 @@ export abstract class SqlCompiler {
   /** Renders a nested SELECT with this compiler; `projection` replaces its select list. */
   abstract subquery(query: QueryNode, parent: Frame | null, projection?: string): string
 }
+
+const noJoins: ReadonlyMap<string, FromItem> = new Map()
 
 /** The type of an expression's value where the compiler knows it (columns, aggregates). */
 export function typeOf(e: Expr): ValueType | null {

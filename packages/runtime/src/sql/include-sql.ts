@@ -1,8 +1,15 @@
 import { usageError } from '../model/usage-error.ts'
-import type { Frame } from './compiler.ts'
+import type { Frame, FromItem } from './compiler.ts'
+import type { ColumnExpr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
-import type { Include, QueryNode } from './query-node.ts'
-import { declared, type QueryCompiler } from './select-compiler.ts'
+import type { Include, Order, QueryNode } from './query-node.ts'
+import {
+  declared,
+  direction,
+  orderColumn,
+  type QueryCompiler,
+  selectedItems,
+} from './select-compiler.ts'
 
 /** PostgreSQL's limit on a function's arguments, `json_build_array` included. */
 const maxArguments = 100
@@ -34,6 +41,7 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
   const col = (item: string, column: string) => `${item}.${quoteIdent(column)}`
   const outer = parent.own.sql
   let junction: string | undefined
+  const level: FromItem[] = []
   const correlation: string[] = []
   switch (relation.kind) {
     case 'belongsTo':
@@ -56,12 +64,16 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
           'Define every table of the schema in the same defineModels call.',
         )
       }
-      const item = compiler.fromItem(through.info, parent)
+      const item = compiler.fromItem(through.info, parent, [own])
+      level.push(item)
       junction = ` INNER JOIN ${declared(item)} ON ${col(item.sql, relation.throughForeignColumn)} = ${col(own.sql, relation.targetColumn)}`
       correlation.push(
         `${col(item.sql, relation.throughLocalColumn)} = ${col(outer, relation.localColumn)}`,
       )
-      const deleted = compiler.deletedFilter(item, include.query.deleted)
+      // The junction's rows are links, not the rows asked for: soft-deleted links stay out
+      // unless the nested query asks for soft-deleted rows too (withDeleted).
+      const links = include.query.deleted === 'include' ? 'include' : 'exclude'
+      const deleted = compiler.deletedFilter(item, links)
       if (deleted) correlation.push(deleted)
       break
     }
@@ -69,26 +81,52 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
   const many = returnsMany(include)
   const query: QueryNode =
     many || include.query.limit !== null ? include.query : { ...include.query, limit: 1 }
-  const options = { json: true, own, junction, correlation }
+  const options = { json: true, own, junction, level, correlation }
   if (fitsJsonBuildArray(query, many)) {
     const row = (frame: Frame) =>
       `json_build_array(${compiler.jsonValues(query, frame).join(', ')})`
     if (!many) return `(${compiler.select(query, parent, { ...options, projection: row })})`
     const projection = (frame: Frame) => {
       const order = query.orderBy.length
-        ? ` ORDER BY ${compiler.orderBy(query.orderBy, frame, false)}`
+        ? ` ORDER BY ${compiler.orderBy(query.orderBy, frame, 'expression')}`
         : ''
       return `COALESCE(json_agg(${row(frame)}${order}), '[]')`
     }
     const all = { ...query, orderBy: [] }
     return `(${compiler.select(all, parent, { ...options, projection })})`
   }
+  if (query.distinct) checkDistinctOrder(query)
   const inner = compiler.select(query, parent, options)
   const rows = compiler.alias(relation.name)
   // `rows.*`, not `rows`: a bare name would mean a column of that name of an outer table.
   if (!many) return `(SELECT row_to_json(${rows}.*) FROM (${inner}) AS ${rows})`
-  const order = query.orderBy.length ? ` ORDER BY ${rows}."__n"` : ''
-  return `(SELECT COALESCE(json_agg(${rows}.*${order}), '[]') FROM (${inner}) AS ${rows})`
+  const order = query.orderBy
+    .map((entry, i) => `${rows}.${orderColumn(i)}${direction(entry)}`)
+    .join(', ')
+  return `(SELECT COALESCE(json_agg(${rows}.*${order ? ` ORDER BY ${order}` : ''}), '[]') FROM (${inner}) AS ${rows})`
+}
+
+/**
+ * DISTINCT rows ordered by a value they do not select would need that value selected too,
+ * which changes which rows are distinct (PostgreSQL refuses such a query; so does this).
+ */
+function checkDistinctOrder(query: QueryNode): void {
+  const items = selectedItems(query)
+  const selected = (order: Order) =>
+    order.key !== null ||
+    (order.by.kind === 'column' &&
+      items.some(
+        (item) =>
+          item.expr.kind === 'column' &&
+          item.expr.table === (order.by as ColumnExpr).table &&
+          item.expr.column === (order.by as ColumnExpr).column,
+      ))
+  if (query.orderBy.every(selected)) return
+  throw usageError(
+    { model: query.runtime.info.modelName, operation: 'include' },
+    'a distinct() include can only be ordered by values it selects',
+    'Select the column you order by, or order by a key of the select list.',
+  )
 }
 
 /** hasMany and manyToMany load an array of rows; belongsTo and hasOne one row or null. */

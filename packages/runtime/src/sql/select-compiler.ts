@@ -7,17 +7,25 @@ import type { Order, QueryNode, SelectItem } from './query-node.ts'
 
 /** How one SELECT is rendered, beyond its query node. */
 export interface SelectOptions {
-  /** Values cast for JSON (an include's rows), ordering by expressions, rows numbered `__n`. */
+  /**
+   * An include's rows: values cast for JSON, and each ORDER BY value selected too, uncast, as
+   * `"__o1"`, `"__o2"`, … for the JSON aggregate around to order by (`orderColumn`).
+   */
   readonly json?: boolean
   /** The own table's FROM item, when the caller allocated it (includes). */
   readonly own?: FromItem
-  /** Joined to the own table before the query's joins (a manyToMany junction). */
+  /** Joined to the own table before the query's joins (a manyToMany junction)… */
   readonly junction?: string
+  /** …and its FROM item, whose name the query's joins must not take. */
+  readonly level?: readonly FromItem[]
   /** Conditions tying the query to an outer row (includes), first in WHERE. */
   readonly correlation?: readonly string[]
   /** Replaces the select list; rendered in the query's own frame. */
   readonly projection?: (frame: Frame) => string
 }
+
+/** How ORDER BY names a value: see `QueryCompiler.orderBy`. */
+export type OrderBy = 'alias' | 'expression' | 'hidden'
 
 /**
  * The compiler of SELECT statements: a query node with its joins, conditions, grouping,
@@ -25,7 +33,7 @@ export interface SelectOptions {
  */
 export class QueryCompiler extends SqlCompiler {
   select(query: QueryNode, parent: Frame | null, options: SelectOptions = {}): string {
-    const frame = this.frame(query, parent, options.own)
+    const frame = this.frame(query, parent, options.own, options.level)
     const json = options.json ?? false
     const list = options.projection
       ? options.projection(frame)
@@ -36,16 +44,28 @@ export class QueryCompiler extends SqlCompiler {
     }
     if (query.having.length) text += ` HAVING ${this.clauses(query.having, frame)}`
     if (query.orderBy.length) {
-      // Inside JSON a select-list value may be cast (numeric to text): order by its expression.
-      text += ` ORDER BY ${this.orderBy(query.orderBy, frame, !json)}`
+      // An alias names the value the select list shows, which JSON may have cast (numeric to
+      // text) and a projection replaced: there the order's own value is used.
+      const by = options.projection ? 'expression' : json ? 'hidden' : 'alias'
+      text += ` ORDER BY ${this.orderBy(query.orderBy, frame, by)}`
     }
     if (query.limit !== null) text += ` LIMIT ${this.param(query.limit)}`
     if (query.offset !== null) text += ` OFFSET ${this.param(query.offset)}`
     return text
   }
 
+  /**
+   * A nested SELECT. With a `projection` (EXISTS: `1`), a query whose rows its shape decides
+   * (DISTINCT, grouping, limits) is selected whole in a derived table, so replacing its select
+   * list cannot change which rows there are; otherwise its order is dropped (it changes none).
+   */
   override subquery(query: QueryNode, parent: Frame | null, projection?: string): string {
-    return this.select(query, parent, projection ? { projection: () => projection } : {})
+    if (!projection) return this.select(query, parent)
+    if (shaped(query)) {
+      const rows = this.select(query, parent)
+      return `SELECT ${projection} FROM (${rows}) AS ${this.alias('rows')}`
+    }
+    return this.select({ ...query, orderBy: [] }, parent, { projection: () => projection })
   }
 
   /** `FROM … JOIN … WHERE …`: the soft-delete filters, the correlation and the conditions. */
@@ -65,30 +85,37 @@ export class QueryCompiler extends SqlCompiler {
 
   /** The WHERE condition (correlation, soft-delete filter, clauses), or '' when none. */
   where(query: QueryNode, frame: Frame, correlation: readonly string[] = []): string {
-    const parts = [...correlation]
+    let text = correlation.length ? correlation.join(' AND ') : ''
     const deleted = this.deletedFilter(frame.own, query.deleted)
-    if (deleted) parts.push(deleted)
-    if (query.where.length) parts.push(this.clauses(query.where, frame))
-    return parts.join(' AND ')
+    if (deleted) text = text ? `${text} AND ${deleted}` : deleted
+    if (query.where.length) {
+      const conditions = this.clauses(query.where, frame)
+      text = text ? `${text} AND ${conditions}` : conditions
+    }
+    return text
   }
 
   /**
-   * ORDER BY items. `aliases`: a select-list key is written as its alias (the top level);
-   * else as its expression (windows, json_agg, JSON rows, where an alias means nothing or
-   * names a value cast for JSON).
+   * ORDER BY items: a select-list key as its alias (`alias`, the top level), every order as
+   * its expression (`expression`: json_agg, a replaced select list), or as the hidden column
+   * a JSON select list carries for it (`hidden`).
    */
-  orderBy(orders: readonly Order[], frame: Frame, aliases: boolean): string {
-    return orders
-      .map((order) => {
-        const by =
-          aliases && order.key !== null ? quoteIdent(order.key) : this.expr(order.by, frame)
-        const nulls = order.nulls ? ` NULLS ${order.nulls.toUpperCase()}` : ''
-        return `${by} ${order.direction.toUpperCase()}${nulls}`
-      })
-      .join(', ')
+  orderBy(orders: readonly Order[], frame: Frame, by: OrderBy): string {
+    let text = ''
+    for (let i = 0; i < orders.length; i++) {
+      const order = orders[i]!
+      const value =
+        by === 'hidden'
+          ? orderColumn(i)
+          : by === 'alias' && order.key !== null
+            ? quoteIdent(order.key)
+            : this.expr(order.by, frame)
+      text += `${i ? ', ' : ''}${value}${direction(order)}`
+    }
+    return text
   }
 
-  /** The values of an included row, in `selectedItems` then includes order (json-fields.ts). */
+  /** The values of an included row: its select list, then its includes (json-row-decoder.ts). */
   jsonValues(query: QueryNode, frame: Frame): string[] {
     const values = selectedItems(query).map((item) => this.value(item.expr, frame, true))
     for (const include of query.includes) values.push(includeSql(this, include, frame))
@@ -104,13 +131,35 @@ export class QueryCompiler extends SqlCompiler {
     for (const include of query.includes) {
       items.push(`${includeSql(this, include, frame)} AS ${quoteIdent(include.relation.name)}`)
     }
-    if (json && query.orderBy.length) {
-      items.push(
-        `row_number() OVER (ORDER BY ${this.orderBy(query.orderBy, frame, false)}) AS "__n"`,
-      )
+    if (json) {
+      query.orderBy.forEach((order, i) => {
+        items.push(`${this.expr(order.by, frame)} AS ${orderColumn(i)}`)
+      })
     }
     return items.join(', ')
   }
+}
+
+/** The hidden column of a JSON select list that carries its `i`th ORDER BY value. */
+export function orderColumn(i: number): string {
+  return `"__o${i + 1}"`
+}
+
+/** ` DESC NULLS LAST`: an order's direction and its NULLs' place. */
+export function direction(order: Order): string {
+  const nulls = order.nulls ? ` NULLS ${order.nulls.toUpperCase()}` : ''
+  return ` ${order.direction.toUpperCase()}${nulls}`
+}
+
+/** Whether the query's shape, not only its conditions, decides which rows it gives. */
+export function shaped(query: QueryNode): boolean {
+  return (
+    query.distinct ||
+    query.groupBy.length > 0 ||
+    query.having.length > 0 ||
+    query.limit !== null ||
+    query.offset !== null
+  )
 }
 
 /** `"posts"`, or `"posts" AS "posts_1"` for an aliased item. */

@@ -7,11 +7,11 @@ import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/
 import { emptyQuery, type Order, type QueryNode, type SelectItem } from '../sql/query-node.ts'
 import { type ColumnRef, expressionOf, type Sql, toExpression } from '../sql/sql-fragment.ts'
 import {
+  aggregateStatement,
   countStatement,
   existsStatement,
   type Statement,
   selectStatement,
-  valueStatement,
 } from '../sql/statement.ts'
 import { deleteStatement, softDeleteStatement, updateStatement } from '../sql/write-statements.ts'
 import { parseCondition } from './condition-input.ts'
@@ -499,7 +499,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   async #aggregate(db: Executor, fn: AggregateFunction, column: string): Promise<any> {
-    const statement = valueStatement(this.#state, aggregateOf(this.#state, fn, column, fn))
+    const statement = aggregateStatement(this.#state, aggregateOf(this.#state, fn, column, fn))
     const { rows } = await runStatement(db, this.#state, fn, statement)
     return rows[0]?.value ?? null
   }

@@ -64,7 +64,12 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
           'Define every table of the schema in the same defineModels call.',
         )
       }
-      const item = compiler.fromItem(through.info, parent, [own])
+      // Joined by the nested query too, the junction is the one aliased: the query's own join
+      // keeps the table's name, so its columns and Model.column() references mean that join.
+      const joined = include.query.joins.some((join) => join.info === through.info)
+      const item = joined
+        ? { info: through.info, sql: compiler.alias(relation.through), named: false }
+        : compiler.fromItem(through.info, parent, [own])
       level.push(item)
       junction = ` INNER JOIN ${declared(item)} ON ${col(item.sql, relation.throughForeignColumn)} = ${col(own.sql, relation.targetColumn)}`
       correlation.push(

@@ -1,7 +1,9 @@
-import { Slot } from './compiler.ts'
-import type { Expr } from './expression.ts'
+import { usageError } from '../model/usage-error.ts'
+import { aggregateCast } from './column-types.ts'
+import { Slot, typeOf } from './compiler.ts'
+import type { AggregateExpr, Expr } from './expression.ts'
 import type { QueryNode } from './query-node.ts'
-import { QueryCompiler } from './select-compiler.ts'
+import { QueryCompiler, shaped } from './select-compiler.ts'
 import { statementName } from './statement-name.ts'
 
 /** A rendered statement: the text with `$n` placeholders and the values to bind. */
@@ -48,7 +50,8 @@ export function selectStatement(query: QueryNode): Statement {
 /** `SELECT count(*) AS "count" FROM …`; wraps the query when DISTINCT, GROUP BY or LIMIT shape it. */
 export function countStatement(query: QueryNode): Statement {
   const compiler = new QueryCompiler(query.runtime.tables)
-  if (query.distinct || query.groupBy.length || query.limit !== null || query.offset !== null) {
+  if (shaped(query)) {
+    // Its order changes no count: a limit or an offset takes as many rows in any order.
     const inner = compiler.select({ ...query, includes: [], orderBy: [] }, null)
     return done(compiler, `SELECT count(*) AS "count" FROM (${inner}) AS ${compiler.alias('q')}`)
   }
@@ -63,13 +66,36 @@ export function existsStatement(query: QueryNode): Statement {
   return done(compiler, `SELECT EXISTS (${inner}) AS "exists"`)
 }
 
-/** `SELECT sum("posts"."view_count")::float8 AS "value" FROM … WHERE …` */
-export function valueStatement(query: QueryNode, value: Expr): Statement {
+/**
+ * `SELECT sum("posts"."view_count")::float8 AS "value" FROM … WHERE …`: an aggregate over the
+ * rows the query gives. A limited query is aggregated over its rows as a derived table; a
+ * DISTINCT or grouped one is refused (which rows, or which groups, would be ambiguous).
+ */
+export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): Statement {
   const compiler = new QueryCompiler(query.runtime.tables)
-  const frame = compiler.frame(query, null)
-  const sql = compiler.value(value, frame, false)
-  return done(compiler, `SELECT ${sql} AS "value" ${compiler.fromWhere(query, frame)}`)
+  if (query.distinct || query.groupBy.length || query.having.length) {
+    throw usageError(
+      { model: query.runtime.info.modelName, operation: aggregate.fn },
+      `${aggregate.fn}() of a distinct or grouped query is ambiguous`,
+      `Select it per group with selectAggregate('${aggregate.fn}', …), or drop distinct / groupBy.`,
+    )
+  }
+  if (query.limit === null && query.offset === null) {
+    const frame = compiler.frame(query, null)
+    const sql = compiler.value(aggregate, frame, false)
+    return done(compiler, `SELECT ${sql} AS "value" ${compiler.fromWhere(query, frame)}`)
+  }
+  const arg = aggregate.arg
+  const select = arg ? [{ key: 'value', expr: arg }] : [{ key: 'value', expr: one }]
+  const inner = compiler.select({ ...query, select, includes: [] }, null)
+  const rows = compiler.alias('rows')
+  const input = arg ? `${rows}."value"` : '*'
+  const cast = aggregateCast(aggregate.fn, arg ? typeOf(arg) : null)
+  const text = `SELECT ${aggregate.fn}(${input})${cast} AS "value" FROM (${inner}) AS ${rows}`
+  return done(compiler, text)
 }
+
+const one: Expr = { kind: 'raw', strings: ['1'], values: [] }
 
 export function done(compiler: QueryCompiler, text: string): Statement {
   return Object.freeze({ text, values: Object.freeze(compiler.values) })

@@ -1,7 +1,9 @@
 import type { Driver } from '../executor/driver.ts'
+import { sql } from '../sql/sql-fragment.ts'
 
 /** The history table, in the schema the connection's search_path points at. */
 export const HISTORY_TABLE = 'fluentorm_migrations'
+const history = sql.raw(HISTORY_TABLE)
 
 /** One applied migration, as recorded. */
 export interface AppliedMigration {
@@ -57,19 +59,13 @@ export async function recordApplied(
   db: Driver,
   entry: { name: string; checksum: string; startedAt: Date; transactional: boolean },
 ): Promise<void> {
-  await db.query({
-    text: `INSERT INTO ${HISTORY_TABLE} (name, checksum, started_at, finished_at, execution_ms, transactional)
-      VALUES ($1, $2, $3, clock_timestamp(), $4, $5)`,
-    values: [
-      entry.name,
-      entry.checksum,
-      entry.startedAt,
-      Date.now() - entry.startedAt.getTime(),
-      entry.transactional,
-    ],
-  })
+  const elapsed = Date.now() - entry.startedAt.getTime()
+  await db.query(
+    sql`INSERT INTO ${history} (name, checksum, started_at, finished_at, execution_ms, transactional)
+      VALUES (${entry.name}, ${entry.checksum}, ${entry.startedAt}, clock_timestamp(), ${elapsed}, ${entry.transactional})`.toSQL(),
+  )
 }
 
 export async function deleteApplied(db: Driver, name: string): Promise<void> {
-  await db.query({ text: `DELETE FROM ${HISTORY_TABLE} WHERE name = $1`, values: [name] })
+  await db.query(sql`DELETE FROM ${history} WHERE name = ${name}`.toSQL())
 }

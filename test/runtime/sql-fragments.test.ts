@@ -1,4 +1,4 @@
-import { FluentOrmError, sql, toDriver } from '@fluentorm/runtime'
+import { FluentOrmError, sql, toDriver, transaction } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BlogModels, blogModels, createBlogTables } from '../fixtures/blog-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
@@ -231,6 +231,18 @@ describe.each(BACKENDS)('sql fragments on $name', ({ open }) => {
     }>`SELECT name FROM users WHERE ${User.column('email')} = ${'bob@example.com'}`.first(db)
     expect(first).toEqual({ name: 'bob' })
     expect(await sql`SELECT 1 WHERE false`.first(db)).toBeNull()
+  })
+
+  it('runs a statement inside a transaction, which sees its own writes', async () => {
+    const seen = await transaction(db, async (tx) => {
+      await sql`UPDATE users SET name = ${'Ann B.'} WHERE ${User.column('id')} = ${ann.id}`.fetch(
+        tx,
+      )
+      const row = await sql<{ name: string }>`SELECT name FROM users WHERE id = ${ann.id}`.first(tx)
+      await sql`UPDATE users SET name = ${'Ann'} WHERE id = ${ann.id}`.fetch(tx)
+      return row
+    })
+    expect(seen).toEqual({ name: 'Ann B.' })
   })
 
   it('raises a FluentOrmError for a statement the server refuses', async () => {

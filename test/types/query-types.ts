@@ -200,3 +200,35 @@ export async function fragments() {
   await Post.update(db, 'id', { view_count: 'ten' })
   return wrong
 }
+
+export async function relationAggregates() {
+  const posts = await Post.query()
+    .select('title')
+    .withCount('comments')
+    .withCount('comments', { as: 'approved', where: (q) => q.where('approved', true) })
+    .withExists('tags')
+    .withSum('comments', 'likes')
+    .withMax('comments', 'edited_at', { as: 'last_edit' })
+    .where('comments_count', '>', 1)
+    .orderBy('approved', 'desc')
+    .fetch(db)
+  expectType<(typeof posts)[number]>().is<{
+    title: string
+    comments_count: number
+    approved: number
+    tags_exists: boolean
+    comments_sum_likes: string | null
+    last_edit: Date | null
+  }>()
+  Post.query().whereHas('tags', (q) => q.where('name', 'sql')).whereDoesntHave('comments')
+  Post.query().whereHas('author', (q) => q.whereHas('posts', (p) => p.where('view_count', '>', 1)))
+
+  // @ts-expect-error an unknown relation
+  Post.query().withCount('comets')
+  // @ts-expect-error a column of the related model, not of this one
+  Post.query().withSum('comments', 'view_count')
+  // @ts-expect-error the nested query is on the related model
+  Post.query().whereHas('tags', (q) => q.where('title', 'x'))
+  // @ts-expect-error a count compares with a number
+  Post.query().withCount('comments').where('comments_count', '>', 'many')
+}

@@ -2,6 +2,7 @@ import { type UsageContext, usageError } from '../model/usage-error.ts'
 import { COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { QueryNode } from '../sql/query-node.ts'
 import { expressionOf } from '../sql/sql-fragment.ts'
+import { selectedValue } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
 /**
@@ -21,7 +22,10 @@ export function parseCondition(
 ): Expr {
   const context = { model: query.runtime.info.modelName, operation }
   const [first, opOrValue, maybeValue] = args
-  const left = expressionOf(first) ?? resolveColumn(query, first as string, operation)
+  const left =
+    expressionOf(first) ??
+    keyedValue(query, first) ??
+    resolveColumn(query, first as string, operation)
   const name = left.kind === 'column' ? left.column.name : 'the expression'
   if (args.length === 1) {
     if (left.kind === 'column') {
@@ -85,6 +89,18 @@ export function parseCondition(
   }
   if (maybeValue === undefined) throw missingValue(context, name, op)
   return { kind: 'compare', left, op, right: operand(maybeValue) }
+}
+
+/**
+ * A value the select list computes (withCount's key, a fragment's key) named where a column
+ * would be: its expression, as WHERE cannot name a select-list alias. A column name wins.
+ */
+function keyedValue(query: QueryNode, name: unknown): Expr | undefined {
+  if (typeof name !== 'string' || name.includes('.') || query.runtime.info.columns.has(name)) {
+    return undefined
+  }
+  const item = selectedValue(query, name)
+  return item && item.expr.kind !== 'column' ? item.expr : undefined
 }
 
 function quoted(name: string): string {

@@ -1,7 +1,7 @@
 import type { Executor } from '../executor/driver.ts'
 import { updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
-import type { Model, ModelTypes, Writable } from '../model/model-types.ts'
+import type { ColumnName, Model, ModelTypes, Writable } from '../model/model-types.ts'
 import { usageError } from '../model/usage-error.ts'
 import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import { emptyQuery, type Order, type QueryNode, type SelectItem } from '../sql/query-node.ts'
@@ -22,6 +22,7 @@ import {
   checkOrder,
   columnOrExpression,
   countArgument,
+  extrasWith,
   includeOf,
   joinOf,
   mutableState,
@@ -49,9 +50,23 @@ import type {
   SelectedValue,
   SumResult,
 } from './query-types.ts'
+import { relationOf, relationRows, selectedValue } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
 type Self<T extends ModelTypes, R, J extends ModelTypes> = QueryBuilder<T, R, J>
+/** The nested query of whereHas and its kin, on the relation's model. */
+type RelationBuild<T extends ModelTypes, N extends RelationName<T>> = (
+  q: QueryBuilder<RelationTarget<T, N>>,
+) => Query
+/** `as`: the row key; `where`: narrows the related rows. */
+export interface RelationValueOptions<
+  T extends ModelTypes,
+  N extends RelationName<T>,
+  A extends string,
+> {
+  readonly as?: A
+  readonly where?: RelationBuild<T, N>
+}
 /**
  * The row after a select adds `S`: while R still has every column of the model (nothing
  * selected yet), the columns go and only what R added (includes) stays; after that, R stays.
@@ -160,6 +175,12 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 
   /** Grouped conditions: `where(q => q.where(a).orWhere(b))` → `AND (a OR b)`. */
   where(build: Nested<T, J>): Self<T, R, J>
+  /** A value the select list computes, by its key: `where('comments_count', '>', 2)`. */
+  where<K extends Exclude<keyof R & string, QueryColumn<T, J>>>(
+    key: K,
+    op: ComparisonOperator,
+    value: R[K],
+  ): Self<T, R, J>
   /** A boolean `sql` fragment: ``where(sql`${Post.column('title')} @@ ${q}`)``. */
   where(condition: Sql<any>): Self<T, R, J>
   /** A fragment (or a column reference) compared with a value: `where(sql`lower(…)`, 'like', 'a%')`. */
@@ -271,6 +292,110 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   whereNotExists(subquery: Query): Self<T, R, J> {
     const query = subqueryState(this.#state, QueryBuilder.stateOf, subquery, 'whereNotExists')
     return this.#condition({ kind: 'exists', negated: true, query })
+  }
+
+  /**
+   * `EXISTS` over the relation's rows that belong to this row (soft-deleted ones left out;
+   * manyToMany through its junction), narrowed by `build`: `whereHas('tags', (q) =>
+   * q.where('name', tag))`. Nestable: `build` may call whereHas itself.
+   */
+  whereHas<N extends RelationName<T>>(relation: N, build?: RelationBuild<T, N>): Self<T, R, J> {
+    return this.#condition(this.#hasCondition(relation, build, false, 'whereHas'))
+  }
+
+  /** Like `whereHas`, joined with OR. */
+  orWhereHas<N extends RelationName<T>>(relation: N, build?: RelationBuild<T, N>): Self<T, R, J> {
+    return this.#condition(this.#hasCondition(relation, build, false, 'orWhereHas'), true)
+  }
+
+  /** `NOT EXISTS` over the relation's rows (see whereHas). */
+  whereDoesntHave<N extends RelationName<T>>(
+    relation: N,
+    build?: RelationBuild<T, N>,
+  ): Self<T, R, J> {
+    return this.#condition(this.#hasCondition(relation, build, true, 'whereDoesntHave'))
+  }
+
+  /**
+   * Adds the number of related rows as `<relation>_count` (or `as`), soft-deleted ones left
+   * out; `where` narrows the rows counted. A correlated subquery: one round trip.
+   * `withCount('favorites', { as: 'favorited_by_me', where: (q) => q.where('user_id', me) })`
+   */
+  withCount<N extends RelationName<T>, A extends string = `${N}_count`>(
+    relation: N,
+    options?: RelationValueOptions<T, N, A>,
+  ): Self<T, Flat<R & { [P in A]: number }>, J> {
+    return this.#relationValue('withCount', relation, options, `${relation}_count`, (rows) => ({
+      kind: 'subquery',
+      query: {
+        ...rows,
+        select: [{ key: 'count', expr: { kind: 'aggregate', fn: 'count', arg: null } }],
+      },
+    }))
+  }
+
+  /** Adds whether any related row exists, as `<relation>_exists` (or `as`): a boolean. */
+  withExists<N extends RelationName<T>, A extends string = `${N}_exists`>(
+    relation: N,
+    options?: RelationValueOptions<T, N, A>,
+  ): Self<T, Flat<R & { [P in A]: boolean }>, J> {
+    return this.#relationValue('withExists', relation, options, `${relation}_exists`, (rows) => ({
+      kind: 'exists',
+      negated: false,
+      query: rows,
+    }))
+  }
+
+  /** Adds `sum(column)` of the related rows as `<relation>_sum_<column>` (or `as`). */
+  withSum<
+    N extends RelationName<T>,
+    C extends ColumnName<RelationTarget<T, N>>,
+    A extends string = `${N}_sum_${C}`,
+  >(
+    relation: N,
+    column: C,
+    options?: RelationValueOptions<T, N, A>,
+  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J> {
+    return this.#relationAggregate('withSum', 'sum', relation, column, options)
+  }
+
+  /** Adds `avg(column)` of the related rows as `<relation>_avg_<column>` (or `as`). */
+  withAvg<
+    N extends RelationName<T>,
+    C extends ColumnName<RelationTarget<T, N>>,
+    A extends string = `${N}_avg_${C}`,
+  >(
+    relation: N,
+    column: C,
+    options?: RelationValueOptions<T, N, A>,
+  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J> {
+    return this.#relationAggregate('withAvg', 'avg', relation, column, options)
+  }
+
+  /** Adds `min(column)` of the related rows as `<relation>_min_<column>` (or `as`). */
+  withMin<
+    N extends RelationName<T>,
+    C extends ColumnName<RelationTarget<T, N>>,
+    A extends string = `${N}_min_${C}`,
+  >(
+    relation: N,
+    column: C,
+    options?: RelationValueOptions<T, N, A>,
+  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J> {
+    return this.#relationAggregate('withMin', 'min', relation, column, options)
+  }
+
+  /** Adds `max(column)` of the related rows as `<relation>_max_<column>` (or `as`). */
+  withMax<
+    N extends RelationName<T>,
+    C extends ColumnName<RelationTarget<T, N>>,
+    A extends string = `${N}_max_${C}`,
+  >(
+    relation: N,
+    column: C,
+    options?: RelationValueOptions<T, N, A>,
+  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J> {
+    return this.#relationAggregate('withMax', 'max', relation, column, options)
   }
 
   /** `INNER JOIN "users" ON "users"."id" = "posts"."user_id"` (soft-deleted users excluded). */
@@ -409,10 +534,11 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     const expr = resolveColumn(this.#state, column, 'pluck')
     // Values an orderBy names by their key stay in the select list, under another key.
     const ordered = new Set(this.#state.orderBy.map((order) => order.key))
-    const kept = (this.#state.select ?? []).filter((item) => ordered.has(item.key))
+    const selected = [...(this.#state.select ?? []), ...this.#state.extras]
+    const kept = selected.filter((item) => ordered.has(item.key))
     const key = expr.column.name
     const select = [{ key, expr }, ...kept.filter((item) => item.key !== key)]
-    const state = { ...this.#state, select, includes: [] }
+    const state = { ...this.#state, select, extras: [], includes: [] }
     const { rows } = await runStatement(db, state, 'pluck', selectStatement(state))
     return rows.map((row) => row[key]) as Value<T, J, C>[]
   }
@@ -494,6 +620,73 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     return this.#condition(parseCondition(this.#state, args, operation, stateOf), or)
   }
 
+  /** The related rows of `relation`, narrowed by the query `build` makes on its model. */
+  #relationRows(relation: string, build: unknown, operation: string): QueryNode {
+    const found = relationOf(this.#state, relation, operation)
+    if (build !== undefined && typeof build !== 'function') {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation },
+        `the second argument of ${operation} must be a function building the related query`,
+        `Pass e.g. ${operation}('${relation}', (q) => q.where(…)).`,
+      )
+    }
+    const start = QueryBuilder.from<any>(found.target)
+    const nested = build
+      ? subqueryState(
+          this.#state,
+          QueryBuilder.stateOf,
+          (build as (q: any) => unknown)(start),
+          operation,
+        )
+      : emptyQuery(found.target)
+    if (nested.runtime !== found.target) {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation },
+        `the query built for relation "${relation}" is on table ${nested.runtime.info.table.name}, not ${found.target.info.table.name}`,
+        'Build on the query the callback receives.',
+      )
+    }
+    return relationRows(this.#state, found, nested, operation)
+  }
+
+  #hasCondition(relation: string, build: unknown, negated: boolean, operation: string): Expr {
+    return { kind: 'exists', negated, query: this.#relationRows(relation, build, operation) }
+  }
+
+  #relationValue(
+    operation: string,
+    relation: string,
+    options: RelationValueOptions<any, any, any> | undefined,
+    key: string,
+    value: (rows: QueryNode) => Expr,
+  ): any {
+    const as = ownOption(options, 'as')
+    const rows = this.#relationRows(relation, ownOption(options, 'where'), operation)
+    const item = { key: as === undefined ? key : (as as string), expr: value(rows) }
+    return this.#with({ extras: extrasWith(this.#state, item, operation) })
+  }
+
+  #relationAggregate(
+    operation: string,
+    fn: AggregateFunction,
+    relation: string,
+    column: string,
+    options: RelationValueOptions<any, any, any> | undefined,
+  ): any {
+    const target = relationOf(this.#state, relation, operation).target
+    const arg = resolveColumn(emptyQuery(target), column, operation)
+    return this.#relationValue(
+      operation,
+      relation,
+      options,
+      `${relation}_${fn}_${column}`,
+      (rows) => ({
+        kind: 'subquery',
+        query: { ...rows, select: [{ key: 'value', expr: { kind: 'aggregate', fn, arg } }] },
+      }),
+    )
+  }
+
   #condition(condition: Expr, or = false): any {
     return this.#with({ where: [...this.#state.where, { or, condition }] })
   }
@@ -512,7 +705,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
 function orderTarget(state: QueryNode, column: unknown): { by: Expr; key: string | null } {
   const expr = expressionOf(column)
   if (expr) return { by: expr, key: null }
-  const item = state.select?.find((candidate) => candidate.key === column)
+  const item = selectedValue(state, column)
   if (item && !(item.expr.kind === 'column' && item.expr.column.name === item.key)) {
     // A renamed column orders by the column; anything else by its select-list alias.
     return item.expr.kind === 'column'
@@ -520,4 +713,10 @@ function orderTarget(state: QueryNode, column: unknown): { by: Expr; key: string
       : { by: item.expr, key: item.key }
   }
   return { by: resolveColumn(state, column as string, 'orderBy'), key: null }
+}
+
+/** An option read as the caller's own property (nothing inherited), or undefined. */
+function ownOption(options: object | undefined, name: string): unknown {
+  if (options === undefined || options === null) return undefined
+  return Object.hasOwn(options, name) ? (options as Record<string, unknown>)[name] : undefined
 }

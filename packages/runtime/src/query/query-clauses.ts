@@ -4,8 +4,10 @@ import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
 import type { AggregateExpr, AggregateFunction, ColumnExpr, Expr } from '../sql/expression.ts'
 import type { Include, Join, QueryNode, SelectItem } from '../sql/query-node.ts'
+import { selectedItems } from '../sql/select-compiler.ts'
 import { expressionOf } from '../sql/sql-fragment.ts'
 import type { AllRowsOption } from './query-types.ts'
+import { relationOf } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
 /**
@@ -88,19 +90,7 @@ export function includeOf(
   name: string,
   nestedState: (target: ModelRuntime) => QueryNode,
 ): Include {
-  const table = state.runtime.info.table
-  const relation = table.relations.find((candidate) => candidate.name === name)
-  if (!relation) {
-    const names = table.relations.map((candidate) => candidate.name)
-    fail(
-      state,
-      'include',
-      `table ${table.name} has no relation "${name}"`,
-      names.length
-        ? `Use one of: ${names.join(', ')}.`
-        : 'Declare it in the schema (belongsTo, hasOne, hasMany, manyToMany).',
-    )
-  }
+  const { relation, target } = relationOf(state, name, 'include')
   if (state.includes.some((include) => include.relation.name === name)) {
     fail(
       state,
@@ -109,7 +99,7 @@ export function includeOf(
       'Include each relation once, with one nested query: include(name, (q) => q.select(…).where(…)).',
     )
   }
-  const taken = state.select?.some((item) => item.key === name)
+  const taken = [...(state.select ?? []), ...state.extras].some((item) => item.key === name)
   if (taken) {
     fail(
       state,
@@ -118,27 +108,12 @@ export function includeOf(
       'Give the selected value another name with the object form of select.',
     )
   }
-  const targetTable =
-    relation.kind === 'belongsTo'
-      ? relation.referencesTable
-      : relation.kind === 'manyToMany'
-        ? relation.targetTable
-        : relation.foreignTable
-  const target = state.runtime.model(targetTable)
-  if (!target) {
-    fail(
-      state,
-      'include',
-      `relation "${name}" targets table ${targetTable}, which has no model`,
-      'Define every related table in the same defineModels call.',
-    )
-  }
   const query = nestedState(target)
   if (query.runtime !== target) {
     fail(
       state,
       'include',
-      `the query built for relation "${name}" is on table ${query.runtime.info.table.name}, not ${targetTable}`,
+      `the query built for relation "${name}" is on table ${query.runtime.info.table.name}, not ${target.info.table.name}`,
       'Build on the query the callback receives: include(name, (q) => q.where(…)).',
     )
   }
@@ -157,6 +132,7 @@ export function mutableState(
     state.groupBy.length ||
     state.limit !== null ||
     state.offset !== null ||
+    state.extras.length ||
     state.select
   if (shaped) {
     fail(
@@ -241,7 +217,20 @@ export function selectWith(
   added: readonly SelectItem[],
   operation: string,
 ): SelectItem[] {
-  const items = [...(state.select ?? []), ...added]
+  const select = [...(state.select ?? []), ...added]
+  checkKeys(state, [...select, ...state.extras], operation)
+  return select
+}
+
+/** The extras (relation aggregates) with `added` appended, checked like selectWith. */
+export function extrasWith(state: QueryNode, added: SelectItem, operation: string): SelectItem[] {
+  const extras = [...state.extras, added]
+  checkKeys(state, selectedItems({ ...state, extras }), operation)
+  return extras
+}
+
+/** Refuses a key that SQL would mangle, and two values (or an include) under one key. */
+function checkKeys(state: QueryNode, items: readonly SelectItem[], operation: string): void {
   const seen = new Set<string>(state.includes.map((include) => include.relation.name))
   for (const item of items) {
     const key = item.key
@@ -252,12 +241,11 @@ export function selectWith(
           ? `Give one a name of its own with the object form, e.g. select({ ${renamed(item.expr)}: '${qualified(item.expr)}' }).`
           : item.expr.kind === 'aggregate'
             ? 'Give the aggregate another alias.'
-            : 'Give it another name.'
+            : 'Give it another name (withCount and the like take { as }).'
       fail(state, operation, `two selected values would both be the row's "${key}"`, hint)
     }
     seen.add(key)
   }
-  return items
 }
 
 /** PostgreSQL's longest identifier, in bytes: a longer alias is silently cut to this. */

@@ -124,6 +124,11 @@ export abstract class SqlCompiler {
         return `${columnOwner(e.table, frame)}.${quoteIdent(e.column.name)}`
       case 'ref':
         return `${refOwner(e.table, frame)}.${quoteIdent(e.column.name)}`
+      case 'outer': {
+        const owner = frame?.parent?.own.sql
+        if (!owner) throw new Error('an outer column outside a subquery')
+        return `${owner}.${quoteIdent(e.column.name)}`
+      }
       case 'value':
         return this.param(e.column ? bindValue(e.column, e.value) : e.value)
       case 'placeholder':
@@ -253,11 +258,17 @@ export function typeOf(e: Expr): ValueType | null {
   switch (e.kind) {
     case 'column':
     case 'ref':
+    case 'outer':
       return e.column
     case 'value':
       return e.column
     case 'aggregate':
       return aggregateType(e.fn, e.arg ? typeOf(e.arg) : null)
+    case 'subquery': {
+      // A scalar subquery's value is its one selected value (withSum, withMax, …).
+      const items = e.query.select
+      return items?.length === 1 ? typeOf(items[0]!.expr) : null
+    }
     default:
       return null
   }

@@ -14,6 +14,7 @@ import type { QueryNode } from './query-node.ts'
 export type Expr =
   | ColumnExpr
   | RefExpr
+  | OuterExpr
   | ValueExpr
   | PlaceholderExpr
   | AggregateExpr
@@ -41,6 +42,15 @@ export interface ColumnExpr {
 export interface RefExpr {
   readonly kind: 'ref'
   readonly table: string
+  readonly column: ColumnIR
+}
+
+/**
+ * A column of the query one level out: the row a relation subquery (`withCount`, `whereHas`)
+ * belongs to, whatever that query's table is called or aliased.
+ */
+export interface OuterExpr {
+  readonly kind: 'outer'
   readonly column: ColumnIR
 }
 

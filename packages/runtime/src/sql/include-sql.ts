@@ -141,14 +141,13 @@ export function returnsMany(include: Include): boolean {
 
 /** Whether the included query fits one SELECT around `json_build_array` (see above). */
 function fitsJsonBuildArray(query: QueryNode, many: boolean): boolean {
-  const values =
-    (query.select?.length ?? query.runtime.info.table.columns.length) + query.includes.length
+  const values = selectedItems(query).length + query.includes.length
   if (query.distinct || values > maxArguments) return false
   if (!many) return true
   // A fragment may be an aggregate too, which json_agg cannot hold: the derived table can.
-  const aggregates =
-    query.select?.some((item) => item.expr.kind === 'aggregate' || item.expr.kind === 'raw') ??
-    false
+  const aggregates = (query.select ?? []).some(
+    (item) => item.expr.kind === 'aggregate' || item.expr.kind === 'raw',
+  )
   return (
     query.limit === null &&
     query.offset === null &&

@@ -11,6 +11,11 @@ export interface QueryNode {
   readonly runtime: ModelRuntime
   /** null: every column of the model. */
   readonly select: readonly SelectItem[] | null
+  /**
+   * Values selected after the columns, whatever `select` is: relation aggregates
+   * (`withCount`, `withExists`, …), which add to the row rather than replace its columns.
+   */
+  readonly extras: readonly SelectItem[]
   readonly distinct: boolean
   readonly where: readonly Clause[]
   readonly joins: readonly Join[]
@@ -60,6 +65,7 @@ export function emptyQuery(runtime: ModelRuntime): QueryNode {
   return Object.freeze({
     runtime,
     select: null,
+    extras: [],
     distinct: false,
     where: [],
     joins: [],

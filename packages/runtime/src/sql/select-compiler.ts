@@ -125,7 +125,7 @@ export class QueryCompiler extends SqlCompiler {
   private projection(query: QueryNode, frame: Frame, json: boolean): string {
     const info = query.runtime.info
     const items =
-      query.select === null && !json && frame.own.sql === info.quoted
+      query.select === null && query.extras.length === 0 && !json && frame.own.sql === info.quoted
         ? [columnList(info)] // the common case, rendered once per model
         : selectedItems(query).map((item) => this.selectItem(item.expr, item.key, frame, json))
     for (const include of query.includes) {
@@ -169,9 +169,16 @@ export function declared(item: FromItem): string {
 
 const allColumns = new WeakMap<TableInfo, readonly SelectItem[]>()
 
-/** The select list of a query: its items, or every column of its table when it selects none. */
+/**
+ * The select list of a query: its items, or every column of its table when it selects none,
+ * then its extras (relation aggregates).
+ */
 export function selectedItems(query: QueryNode): readonly SelectItem[] {
-  if (query.select) return query.select
+  const items = query.select ?? allColumnsOf(query)
+  return query.extras.length ? [...items, ...query.extras] : items
+}
+
+function allColumnsOf(query: QueryNode): readonly SelectItem[] {
   const info = query.runtime.info
   let items = allColumns.get(info)
   if (!items) {

@@ -52,7 +52,7 @@ export function countStatement(query: QueryNode): Statement {
   const compiler = new QueryCompiler(query.runtime.tables)
   if (shaped(query)) {
     // Its order changes no count: a limit or an offset takes as many rows in any order.
-    const inner = compiler.select({ ...query, includes: [], orderBy: [] }, null)
+    const inner = compiler.select({ ...query, includes: [], extras: [], orderBy: [] }, null)
     return done(compiler, `SELECT count(*) AS "count" FROM (${inner}) AS ${compiler.alias('q')}`)
   }
   const frame = compiler.frame(query, null)
@@ -62,7 +62,7 @@ export function countStatement(query: QueryNode): Statement {
 /** `SELECT EXISTS (SELECT 1 FROM … WHERE …) AS "exists"` */
 export function existsStatement(query: QueryNode): Statement {
   const compiler = new QueryCompiler(query.runtime.tables)
-  const inner = compiler.subquery({ ...query, includes: [] }, null, '1')
+  const inner = compiler.subquery({ ...query, includes: [], extras: [] }, null, '1')
   return done(compiler, `SELECT EXISTS (${inner}) AS "exists"`)
 }
 
@@ -87,7 +87,7 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
   }
   const arg = aggregate.arg
   const select = arg ? [{ key: 'value', expr: arg }] : [{ key: 'value', expr: one }]
-  const inner = compiler.select({ ...query, select, includes: [] }, null)
+  const inner = compiler.select({ ...query, select, extras: [], includes: [] }, null)
   const rows = compiler.alias('rows')
   const input = arg ? `${rows}."value"` : '*'
   const cast = aggregateCast(aggregate.fn, arg ? typeOf(arg) : null)

@@ -220,7 +220,9 @@ export async function relationAggregates() {
     comments_sum_likes: string | null
     last_edit: Date | null
   }>()
-  Post.query().whereHas('tags', (q) => q.where('name', 'sql')).whereDoesntHave('comments')
+  Post.query()
+    .whereHas('tags', (q) => q.where('name', 'sql'))
+    .whereDoesntHave('comments')
   Post.query().whereHas('author', (q) => q.whereHas('posts', (p) => p.where('view_count', '>', 1)))
 
   // @ts-expect-error an unknown relation

@@ -132,6 +132,15 @@ describe.each(BACKENDS)('relation aggregates and filters on $name', ({ open }) =
     expect(
       await titles(Post.query().select('title').whereDoesntHave('comments').orderBy('title')),
     ).toEqual(['alpha'])
+    // An orWhere in the nested query stays inside the correlation: alpha has no comments.
+    expect(
+      await titles(
+        Post.query()
+          .select('title')
+          .whereHas('comments', (q) => q.where('approved', true).orWhere('approved', false))
+          .orderBy('title'),
+      ),
+    ).toEqual(['beta', 'delta', 'gamma'])
     expect(
       await titles(
         Post.query()

@@ -113,12 +113,12 @@ export function relationRows(
 }
 
 function correlated(query: QueryNode, correlation: readonly Clause[]): QueryNode {
-  if (query.where.length === 0) return { ...query, where: correlation }
-  // The caller's conditions stay one group: an orWhere among them cannot undo the correlation.
-  return {
-    ...query,
-    where: [...correlation, { or: false, condition: { kind: 'logical', clauses: query.where } }],
+  if (!query.where.some((clause) => clause.or)) {
+    return { ...query, where: [...correlation, ...query.where] }
   }
+  // An OR among the caller's conditions stays inside one group: it cannot undo the correlation.
+  const group: Clause = { or: false, condition: { kind: 'logical', clauses: query.where } }
+  return { ...query, where: [...correlation, group] }
 }
 
 /** A value the select list gives under `key` that is not a column under its own name. */

@@ -3,7 +3,7 @@
  * Compiled by `npx tsc -p test/types/tsconfig.json --noEmit` (type-check.test.ts runs it);
  * every `@ts-expect-error` must be an error, every other line must compile.
  */
-import { type Executor, sql } from '@fluentorm/runtime'
+import { type Executor, placeholder, sql } from '@fluentorm/runtime'
 import type {
   BlogModels,
   CommentRow,
@@ -233,4 +233,22 @@ export async function relationAggregates() {
   Post.query().whereHas('tags', (q) => q.where('title', 'x'))
   // @ts-expect-error a count compares with a number
   Post.query().withCount('comments').where('comments_count', '>', 'many')
+}
+
+export async function placeholders() {
+  const byTitle = Post.query()
+    .where('title', placeholder('title'))
+    .where('view_count', '>', placeholder('views'))
+  const rows = await byTitle.fetch(db, { title: 'x', views: 3 })
+  expectType<typeof rows>().is<PostRow[]>()
+  await byTitle.first(db, { title: 'x', views: 3 })
+  await byTitle.count(db, { title: 'x', views: 3 })
+  await Post.query().fetch(db)
+
+  // @ts-expect-error every placeholder needs its value
+  await byTitle.fetch(db, { title: 'x' })
+  // @ts-expect-error a placeholder's value has its column's type
+  await byTitle.fetch(db, { title: 'x', views: 'many' })
+  // @ts-expect-error a query with placeholders needs their values
+  await byTitle.fetch(db)
 }

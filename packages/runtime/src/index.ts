@@ -14,6 +14,7 @@ export type {
   UpsertOptions,
   Writable,
 } from './model/model-types.ts'
+export type { NoPlaceholders, RelationValueOptions } from './query/query-builder.ts'
 export { QueryBuilder } from './query/query-builder.ts'
 export type {
   AggregateFunction,
@@ -32,5 +33,6 @@ export type {
   Selected,
   SumResult,
 } from './query/query-types.ts'
+export { Placeholder, placeholder } from './sql/placeholder.ts'
 export type { ColumnRef } from './sql/sql-fragment.ts'
 export { Sql, sql } from './sql/sql-fragment.ts'

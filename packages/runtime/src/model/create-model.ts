@@ -4,9 +4,10 @@ import type { Executor, QueryConfig } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
 import { QueryBuilder } from '../query/query-builder.ts'
 import { bindValue } from '../sql/column-types.ts'
+import { expressionOf } from '../sql/expressible.ts'
 import { type Expr, valueExpr } from '../sql/expression.ts'
 import { type DeletedRows, emptyQuery, type QueryNode } from '../sql/query-node.ts'
-import { ColumnRef, expressionOf } from '../sql/sql-fragment.ts'
+import { ColumnRef } from '../sql/sql-fragment.ts'
 import {
   countStatement,
   type Statement,
@@ -212,7 +213,11 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
 }
 
 function placeholders(count: number): Expr[] {
-  return Array.from({ length: count }, (_, index) => ({ kind: 'placeholder', index }))
+  return Array.from({ length: count }, (_, index) => ({
+    kind: 'placeholder',
+    key: index,
+    column: null,
+  }))
 }
 
 const tableExistsTemplate = (() => {

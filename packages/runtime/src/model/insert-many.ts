@@ -4,8 +4,8 @@ import { arrayParam } from '../executor/array-param.ts'
 import type { Executor, QueryConfig } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
 import { unnestable } from '../sql/column-types.ts'
+import { expressionOf } from '../sql/expressible.ts'
 import type { Expr } from '../sql/expression.ts'
-import { expressionOf } from '../sql/sql-fragment.ts'
 import { statementName } from '../sql/statement-name.ts'
 import { insertRowsStatement, unnestInsertStatement } from '../sql/write-statements.ts'
 import { columnsKey, createColumns, ownValue } from './input-columns.ts'
@@ -56,7 +56,11 @@ function insertChunks(
     const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}`
     let config = unnestStatements.get(key)
     if (!config) {
-      const arrays: Expr[] = columns.map((_, index) => ({ kind: 'placeholder', index }))
+      const arrays: Expr[] = columns.map((_, index) => ({
+        kind: 'placeholder',
+        key: index,
+        column: null,
+      }))
       const { text } = unnestInsertStatement(runtime, columns, arrays, returning)
       config = Object.freeze({ text, name: statementName(text) })
       unnestStatements.set(key, config)

@@ -1,7 +1,7 @@
 import { type UsageContext, usageError } from '../model/usage-error.ts'
+import { expressionOf } from '../sql/expressible.ts'
 import { COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { QueryNode } from '../sql/query-node.ts'
-import { expressionOf } from '../sql/sql-fragment.ts'
 import { selectedValue } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
@@ -38,7 +38,12 @@ export function parseCondition(
     return left
   }
   const column = left.kind === 'column' || left.kind === 'ref' ? left.column : null
-  const operand = (value: unknown): Expr => expressionOf(value) ?? { kind: 'value', value, column }
+  const operand = (value: unknown): Expr => {
+    const expr = expressionOf(value)
+    if (!expr) return { kind: 'value', value, column }
+    // A placeholder compared with a column takes the column's binding rules.
+    return expr.kind === 'placeholder' ? { ...expr, column } : expr
+  }
   if (args.length === 2) {
     if (opOrValue === undefined) throw missingValue(context, name, '=')
     return { kind: 'compare', left, op: '=', right: operand(opOrValue) }

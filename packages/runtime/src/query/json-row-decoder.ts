@@ -2,7 +2,7 @@ import { jsonDecoder } from '../sql/column-types.ts'
 import { typeOf } from '../sql/compiler.ts'
 import { returnsMany } from '../sql/include-sql.ts'
 import type { Include, QueryNode } from '../sql/query-node.ts'
-import { selectedItems } from '../sql/select-compiler.ts'
+import { selectedItems } from '../sql/select-parts.ts'
 
 type Row = Record<string, unknown>
 type Decode = (value: unknown) => unknown

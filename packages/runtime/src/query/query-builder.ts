@@ -3,9 +3,11 @@ import { updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import type { ColumnName, Model, ModelTypes, Writable } from '../model/model-types.ts'
 import { usageError } from '../model/usage-error.ts'
+import { expressionOf, toExpression } from '../sql/expressible.ts'
 import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
+import type { Placeholder } from '../sql/placeholder.ts'
 import { emptyQuery, type Order, type QueryNode, type SelectItem } from '../sql/query-node.ts'
-import { type ColumnRef, expressionOf, type Sql, toExpression } from '../sql/sql-fragment.ts'
+import type { ColumnRef, Sql } from '../sql/sql-fragment.ts'
 import {
   aggregateStatement,
   countStatement,
@@ -53,7 +55,18 @@ import type {
 import { relationOf, relationRows, selectedValue } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
-type Self<T extends ModelTypes, R, J extends ModelTypes> = QueryBuilder<T, R, J>
+type Self<T extends ModelTypes, R, J extends ModelTypes, Ps extends object> = QueryBuilder<
+  T,
+  R,
+  J,
+  Ps
+>
+/** A query without placeholders (`{}`, spelt so that it says what it means). */
+export type NoPlaceholders = Record<never, never>
+/** The values a query's placeholders take: none, or an object with one per placeholder. */
+type Params<Ps extends object> = keyof Ps extends never
+  ? [params?: Record<string, never>]
+  : [params: Ps]
 /** The nested query of whereHas and its kin, on the relation's model. */
 type RelationBuild<T extends ModelTypes, N extends RelationName<T>> = (
   q: QueryBuilder<RelationTarget<T, N>>,
@@ -76,7 +89,9 @@ type Adding<T extends ModelTypes, R, S> = Flat<
 >
 /** One object type instead of an intersection, as editors and type tests show it. */
 type Flat<A> = { [K in keyof A]: A[K] }
-type Nested<T extends ModelTypes, J extends ModelTypes> = (q: Self<T, T['row'], J>) => Query
+type Nested<T extends ModelTypes, J extends ModelTypes> = (
+  q: Self<T, T['row'], J, NoPlaceholders>,
+) => Query
 type Value<T extends ModelTypes, J extends ModelTypes, C> = ColumnValue<T, J, C>
 type Values<T extends ModelTypes, J extends ModelTypes, C> =
   | readonly NonNullable<Value<T, J, C>>[]
@@ -97,8 +112,12 @@ type Range<T extends ModelTypes, J extends ModelTypes, C> = readonly [
  * //   AND "posts"."view_count" > $1 ORDER BY "posts"."created_at" DESC LIMIT $2
  * ```
  */
-export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTypes = never>
-  implements Query<R>
+export class QueryBuilder<
+  T extends ModelTypes,
+  R = T['row'],
+  J extends ModelTypes = never,
+  Ps extends object = NoPlaceholders,
+> implements Query<R>
 {
   /** @internal Interpolated into a `sql` fragment, a query is a parenthesised subquery. */
   [toExpression](): Expr {
@@ -109,6 +128,8 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   readonly #state: QueryNode
   /** The rendered SELECT: a builder kept and fetched again renders nothing. */
   #statement: Statement | undefined
+  /** The builder `first` runs (this one with a limit of 1), made once. */
+  #first: QueryBuilder<T, R, J, Ps> | undefined
 
   private constructor(state: QueryNode) {
     this.#state = Object.freeze(state)
@@ -133,14 +154,16 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
    * first select (or selectAggregate) replaces the model's columns, later ones add to the list;
    * includes stay.
    */
-  select<C extends QueryColumn<T, J>>(...columns: C[]): Self<T, Adding<T, R, Selected<T, J, C>>, J>
+  select<C extends QueryColumn<T, J>>(
+    ...columns: C[]
+  ): Self<T, Adding<T, R, Selected<T, J, C>>, J, Ps>
   /**
    * Columns under names of your choosing: `select({ title: 'title', author: 'users.name' })`
    * → `SELECT "posts"."title", "users"."name" AS "author"`; rows are `{ title, author }`.
    */
   select<const M extends Record<string, QueryColumn<T, J> | Sql<any>>>(
     columns: M,
-  ): Self<T, Adding<T, R, { -readonly [K in keyof M]: SelectedValue<T, J, M[K]> }>, J>
+  ): Self<T, Adding<T, R, { -readonly [K in keyof M]: SelectedValue<T, J, M[K]> }>, J, Ps>
   select(...columns: unknown[]): any {
     const [first] = columns
     const named =
@@ -162,108 +185,153 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     fn: F,
     column: C,
     alias: A,
-  ): Self<T, Adding<T, R, { [P in A]: AggregateResult<F, Value<T, J, C>> }>, J> {
+  ): Self<T, Adding<T, R, { [P in A]: AggregateResult<F, Value<T, J, C>> }>, J, Ps> {
     const expr = aggregateOf(this.#state, fn, column, 'selectAggregate')
     const item = { key: alias, expr }
     return this.#with({ select: selectWith(this.#state, [item], 'selectAggregate') })
   }
 
   /** `SELECT DISTINCT` */
-  distinct(): Self<T, R, J> {
+  distinct(): Self<T, R, J, Ps> {
     return this.#with({ distinct: true })
   }
 
   /** Grouped conditions: `where(q => q.where(a).orWhere(b))` → `AND (a OR b)`. */
-  where(build: Nested<T, J>): Self<T, R, J>
+  where(build: Nested<T, J>): Self<T, R, J, Ps>
   /** A value the select list computes, by its key: `where('comments_count', '>', 2)`. */
   where<K extends Exclude<keyof R & string, QueryColumn<T, J>>>(
     key: K,
     op: ComparisonOperator,
     value: R[K],
-  ): Self<T, R, J>
+  ): Self<T, R, J, Ps>
   /** A boolean `sql` fragment: ``where(sql`${Post.column('title')} @@ ${q}`)``. */
-  where(condition: Sql<any>): Self<T, R, J>
+  where(condition: Sql<any>): Self<T, R, J, Ps>
   /** A fragment (or a column reference) compared with a value: `where(sql`lower(…)`, 'like', 'a%')`. */
   where<V>(
     expression: Sql<V> | ColumnRef,
     op: ComparisonOperator | PatternOperator,
     value: V | Sql<any>,
-  ): Self<T, R, J>
+  ): Self<T, R, J, Ps>
   /** `column = value` (`IS NULL` for null). */
-  where<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C> | Sql<any>): Self<T, R, J>
+  where<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C> | Sql<any>): Self<T, R, J, Ps>
   where<C extends QueryColumn<T, J>>(
     column: C,
     op: ComparisonOperator,
     value: Value<T, J, C> | Sql<any>,
-  ): Self<T, R, J>
-  where<C extends QueryColumn<T, J>>(column: C, op: PatternOperator, pattern: string): Self<T, R, J>
+  ): Self<T, R, J, Ps>
+  where<C extends QueryColumn<T, J>>(
+    column: C,
+    op: PatternOperator,
+    pattern: string,
+  ): Self<T, R, J, Ps>
+  /**
+   * A value given when the query runs: `where('title', placeholder('title'))`, then
+   * `fetch(db, { title })`; the query renders once, whatever the value. (After the value
+   * forms, so that a value typed `any` stays a value.)
+   */
+  where<C extends QueryColumn<T, J>, N extends string>(
+    column: C,
+    value: Placeholder<N>,
+  ): Self<T, R, J, Ps & { [K in N]: Value<T, J, C> }>
+  where<C extends QueryColumn<T, J>, N extends string>(
+    column: C,
+    op: ComparisonOperator | PatternOperator,
+    value: Placeholder<N>,
+  ): Self<T, R, J, Ps & { [K in N]: Value<T, J, C> }>
   /** `column = ANY($1)`: the list is one array parameter; or `IN (subquery)`. */
   where<C extends QueryColumn<T, J>>(
     column: C,
     op: ListOperator,
     values: Values<T, J, C>,
-  ): Self<T, R, J>
+  ): Self<T, R, J, Ps>
   where<C extends QueryColumn<T, J>>(
     column: C,
     op: RangeOperator,
     range: Range<T, J, C>,
-  ): Self<T, R, J>
-  where(...args: unknown[]): Self<T, R, J> {
+  ): Self<T, R, J, Ps>
+  where(...args: unknown[]): Self<T, R, J, Ps> {
     return this.#add(false, args, 'where')
   }
 
   /** Like `where`, joined with OR; the condition list stays parenthesised as a whole. */
-  orWhere(build: Nested<T, J>): Self<T, R, J>
-  orWhere(condition: Sql<any>): Self<T, R, J>
+  orWhere(build: Nested<T, J>): Self<T, R, J, Ps>
+  /** A value the select list computes, by its key: `orWhere('comments_count', '>', 2)`. */
+  orWhere<K extends Exclude<keyof R & string, QueryColumn<T, J>>>(
+    key: K,
+    op: ComparisonOperator,
+    value: R[K],
+  ): Self<T, R, J, Ps>
+  /** A boolean `sql` fragment: ``orWhere(sql`${Post.column('title')} @@ ${q}`)``. */
+  orWhere(condition: Sql<any>): Self<T, R, J, Ps>
+  /** A fragment (or a column reference) compared with a value: `orWhere(sql`lower(…)`, 'like', 'a%')`. */
   orWhere<V>(
     expression: Sql<V> | ColumnRef,
     op: ComparisonOperator | PatternOperator,
     value: V | Sql<any>,
-  ): Self<T, R, J>
-  orWhere<C extends QueryColumn<T, J>>(column: C, value: Value<T, J, C> | Sql<any>): Self<T, R, J>
+  ): Self<T, R, J, Ps>
+  /** `column = value` (`IS NULL` for null). */
+  orWhere<C extends QueryColumn<T, J>>(
+    column: C,
+    value: Value<T, J, C> | Sql<any>,
+  ): Self<T, R, J, Ps>
   orWhere<C extends QueryColumn<T, J>>(
     column: C,
     op: ComparisonOperator,
     value: Value<T, J, C> | Sql<any>,
-  ): Self<T, R, J>
+  ): Self<T, R, J, Ps>
   orWhere<C extends QueryColumn<T, J>>(
     column: C,
     op: PatternOperator,
     pattern: string,
-  ): Self<T, R, J>
+  ): Self<T, R, J, Ps>
+  /**
+   * A value given when the query runs: `orWhere('title', placeholder('title'))`, then
+   * `fetch(db, { title })`; the query renders once, whatever the value. (After the value
+   * forms, so that a value typed `any` stays a value.)
+   */
+  orWhere<C extends QueryColumn<T, J>, N extends string>(
+    column: C,
+    value: Placeholder<N>,
+  ): Self<T, R, J, Ps & { [K in N]: Value<T, J, C> }>
+  orWhere<C extends QueryColumn<T, J>, N extends string>(
+    column: C,
+    op: ComparisonOperator | PatternOperator,
+    value: Placeholder<N>,
+  ): Self<T, R, J, Ps & { [K in N]: Value<T, J, C> }>
+  /** `column = ANY($1)`: the list is one array parameter; or `IN (subquery)`. */
   orWhere<C extends QueryColumn<T, J>>(
     column: C,
     op: ListOperator,
     values: Values<T, J, C>,
-  ): Self<T, R, J>
+  ): Self<T, R, J, Ps>
   orWhere<C extends QueryColumn<T, J>>(
     column: C,
     op: RangeOperator,
     range: Range<T, J, C>,
-  ): Self<T, R, J>
-  orWhere(...args: unknown[]): Self<T, R, J> {
+  ): Self<T, R, J, Ps>
+  orWhere(...args: unknown[]): Self<T, R, J, Ps> {
     return this.#add(true, args, 'orWhere')
   }
 
   /** `column IS NULL` */
-  whereNull(column: QueryColumn<T, J> | Sql<any>): Self<T, R, J> {
+  whereNull(column: QueryColumn<T, J> | Sql<any>): Self<T, R, J, Ps> {
     const operand = columnOrExpression(this.#state, column, 'whereNull')
     return this.#condition({ kind: 'null', operand, negated: false })
   }
 
   /** `column IS NOT NULL` */
-  whereNotNull(column: QueryColumn<T, J> | Sql<any>): Self<T, R, J> {
+  whereNotNull(column: QueryColumn<T, J> | Sql<any>): Self<T, R, J, Ps> {
     const operand = columnOrExpression(this.#state, column, 'whereNotNull')
     return this.#condition({ kind: 'null', operand, negated: true })
   }
 
   /** `column = ANY($1)`, or `column IN (SELECT …)` for a subquery selecting one column. */
-  whereIn<C extends QueryColumn<T, J>>(column: C, values: Values<T, J, C>): Self<T, R, J> {
+  whereIn<C extends QueryColumn<T, J>>(column: C, values: Values<T, J, C>): Self<T, R, J, Ps> {
     return this.#add(false, [column, 'in', values], 'whereIn')
   }
 
   /** `column <> ALL($1)`, or `column NOT IN (SELECT …)`. */
-  whereNotIn<C extends QueryColumn<T, J>>(column: C, values: Values<T, J, C>): Self<T, R, J> {
+  whereNotIn<C extends QueryColumn<T, J>>(column: C, values: Values<T, J, C>): Self<T, R, J, Ps> {
     return this.#add(false, [column, 'not in', values], 'whereNotIn')
   }
 
@@ -275,7 +343,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     column: QueryColumn<T, J>,
     op: ComparisonOperator,
     other: QueryColumn<T, J> | ColumnRef,
-  ): Self<T, R, J> {
+  ): Self<T, R, J, Ps> {
     checkOperator(this.#state, COMPARISON_OPERATORS, op, 'whereColumn')
     const left = resolveColumn(this.#state, column, 'whereColumn')
     const right = columnOrExpression(this.#state, other, 'whereColumn')
@@ -283,13 +351,13 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** `EXISTS (subquery)` */
-  whereExists(subquery: Query): Self<T, R, J> {
+  whereExists(subquery: Query): Self<T, R, J, Ps> {
     const query = subqueryState(this.#state, QueryBuilder.stateOf, subquery, 'whereExists')
     return this.#condition({ kind: 'exists', negated: false, query })
   }
 
   /** `NOT EXISTS (subquery)` */
-  whereNotExists(subquery: Query): Self<T, R, J> {
+  whereNotExists(subquery: Query): Self<T, R, J, Ps> {
     const query = subqueryState(this.#state, QueryBuilder.stateOf, subquery, 'whereNotExists')
     return this.#condition({ kind: 'exists', negated: true, query })
   }
@@ -299,12 +367,15 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
    * manyToMany through its junction), narrowed by `build`: `whereHas('tags', (q) =>
    * q.where('name', tag))`. Nestable: `build` may call whereHas itself.
    */
-  whereHas<N extends RelationName<T>>(relation: N, build?: RelationBuild<T, N>): Self<T, R, J> {
+  whereHas<N extends RelationName<T>>(relation: N, build?: RelationBuild<T, N>): Self<T, R, J, Ps> {
     return this.#condition(this.#hasCondition(relation, build, false, 'whereHas'))
   }
 
   /** Like `whereHas`, joined with OR. */
-  orWhereHas<N extends RelationName<T>>(relation: N, build?: RelationBuild<T, N>): Self<T, R, J> {
+  orWhereHas<N extends RelationName<T>>(
+    relation: N,
+    build?: RelationBuild<T, N>,
+  ): Self<T, R, J, Ps> {
     return this.#condition(this.#hasCondition(relation, build, false, 'orWhereHas'), true)
   }
 
@@ -312,7 +383,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   whereDoesntHave<N extends RelationName<T>>(
     relation: N,
     build?: RelationBuild<T, N>,
-  ): Self<T, R, J> {
+  ): Self<T, R, J, Ps> {
     return this.#condition(this.#hasCondition(relation, build, true, 'whereDoesntHave'))
   }
 
@@ -324,7 +395,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   withCount<N extends RelationName<T>, A extends string = `${N}_count`>(
     relation: N,
     options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: number }>, J> {
+  ): Self<T, Flat<R & { [P in A]: number }>, J, Ps> {
     return this.#relationValue('withCount', relation, options, `${relation}_count`, (rows) => ({
       kind: 'subquery',
       query: {
@@ -338,7 +409,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   withExists<N extends RelationName<T>, A extends string = `${N}_exists`>(
     relation: N,
     options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: boolean }>, J> {
+  ): Self<T, Flat<R & { [P in A]: boolean }>, J, Ps> {
     return this.#relationValue('withExists', relation, options, `${relation}_exists`, (rows) => ({
       kind: 'exists',
       negated: false,
@@ -355,7 +426,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     relation: N,
     column: C,
     options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J> {
+  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J, Ps> {
     return this.#relationAggregate('withSum', 'sum', relation, column, options)
   }
 
@@ -368,7 +439,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     relation: N,
     column: C,
     options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J> {
+  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J, Ps> {
     return this.#relationAggregate('withAvg', 'avg', relation, column, options)
   }
 
@@ -381,7 +452,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     relation: N,
     column: C,
     options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J> {
+  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J, Ps> {
     return this.#relationAggregate('withMin', 'min', relation, column, options)
   }
 
@@ -394,7 +465,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     relation: N,
     column: C,
     options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J> {
+  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J, Ps> {
     return this.#relationAggregate('withMax', 'max', relation, column, options)
   }
 
@@ -403,7 +474,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     model: Model<M>,
     column: QualifiedColumn<M>,
     other: QueryColumn<T, J>,
-  ): Self<T, R, J | M> {
+  ): Self<T, R, J | M, Ps> {
     const join = joinOf(this.#state, 'inner', model, column, other)
     return this.#with({ joins: [...this.#state.joins, join] })
   }
@@ -413,27 +484,27 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     model: Model<M>,
     column: QualifiedColumn<M>,
     other: QueryColumn<T, J>,
-  ): Self<T, R, J | M> {
+  ): Self<T, R, J | M, Ps> {
     const join = joinOf(this.#state, 'left', model, column, other)
     return this.#with({ joins: [...this.#state.joins, join] })
   }
 
   /** `GROUP BY` the columns, or expressions: ``groupBy(sql`date_trunc('month', …)`)``. */
-  groupBy(...columns: (QueryColumn<T, J> | Sql<any>)[]): Self<T, R, J> {
+  groupBy(...columns: (QueryColumn<T, J> | Sql<any>)[]): Self<T, R, J, Ps> {
     const exprs = columns.map((column) => columnOrExpression(this.#state, column, 'groupBy'))
     return this.#with({ groupBy: [...this.#state.groupBy, ...exprs] })
   }
 
   /** ``HAVING <fragment>``: ``having(sql`count(*) > ${n}`)``; several calls are ANDed. */
-  having(condition: Sql<any>): Self<T, R, J>
+  having(condition: Sql<any>): Self<T, R, J, Ps>
   /** `HAVING count(*) > $1`; several calls are ANDed. */
   having(
     fn: AggregateFunction,
     column: QueryColumn<T, J> | '*',
     op: ComparisonOperator,
     value: number | bigint | string,
-  ): Self<T, R, J>
-  having(...args: unknown[]): Self<T, R, J> {
+  ): Self<T, R, J, Ps>
+  having(...args: unknown[]): Self<T, R, J, Ps> {
     const fragment = args.length === 1 ? expressionOf(args[0]) : null
     let condition: Expr
     if (fragment) condition = fragment
@@ -452,7 +523,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
     column: QueryColumn<T, J> | (keyof R & string) | Sql<any>,
     direction: 'asc' | 'desc' = 'asc',
     nulls?: 'first' | 'last',
-  ): Self<T, R, J> {
+  ): Self<T, R, J, Ps> {
     checkOrder(this.#state, direction, nulls)
     const { by, key } = orderTarget(this.#state, column)
     const order: Order = { by, key, direction, nulls: nulls ?? null }
@@ -460,22 +531,22 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** `LIMIT $n` */
-  limit(count: number): Self<T, R, J> {
+  limit(count: number): Self<T, R, J, Ps> {
     return this.#with({ limit: countArgument(this.#state, count, 'limit') })
   }
 
   /** `OFFSET $n` */
-  offset(count: number): Self<T, R, J> {
+  offset(count: number): Self<T, R, J, Ps> {
     return this.#with({ offset: countArgument(this.#state, count, 'offset') })
   }
 
   /** Soft-deleted rows too (no `deleted_at IS NULL` filter). */
-  withDeleted(): Self<T, R, J> {
+  withDeleted(): Self<T, R, J, Ps> {
     return this.#with({ deleted: 'include' })
   }
 
   /** Only soft-deleted rows (`deleted_at IS NOT NULL`). */
-  onlyDeleted(): Self<T, R, J> {
+  onlyDeleted(): Self<T, R, J, Ps> {
     return this.#with({ deleted: 'only' })
   }
 
@@ -486,7 +557,7 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   include<N extends RelationName<T>, R2 = RelationTarget<T, N>['row']>(
     name: N,
     build?: (q: QueryBuilder<RelationTarget<T, N>>) => Query<R2>,
-  ): Self<T, R & { [P in N]: RelationResult<T['relations'][N], R2> }, J> {
+  ): Self<T, R & { [P in N]: RelationResult<T['relations'][N], R2> }, J, Ps> {
     const include = includeOf(this.#state, name, (target) => {
       const nested = QueryBuilder.from<RelationTarget<T, N>>(target)
       return subqueryState(
@@ -506,26 +577,30 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** The rows. */
-  async fetch(db: Executor): Promise<R[]> {
+  async fetch(db: Executor, ...params: Params<Ps>): Promise<R[]> {
     const state = this.#state
-    const { rows } = await runStatement(db, state, 'fetch', this.toSQL())
+    const { rows } = await runStatement(db, state, 'fetch', this.toSQL(), params[0])
     return (state.includes.length ? rows.map((row) => decodeIncludes(state, row)) : rows) as R[]
   }
 
   /** The first row, or null. */
-  async first(db: Executor): Promise<R | null> {
-    return (await this.limit(1).fetch(db))[0] ?? null
+  async first(db: Executor, ...params: Params<Ps>): Promise<R | null> {
+    // Kept with the builder: a query kept in a const renders its first() once too.
+    this.#first ??= this.limit(1)
+    return ((await this.#first.fetch(db, ...params)) as R[])[0] ?? null
   }
 
   /** How many rows the query matches (includes and order ignored). */
-  async count(db: Executor): Promise<number> {
-    const { rows } = await runStatement(db, this.#state, 'count', countStatement(this.#state))
+  async count(db: Executor, ...params: Params<Ps>): Promise<number> {
+    const statement = countStatement(this.#state)
+    const { rows } = await runStatement(db, this.#state, 'count', statement, params[0])
     return Number(rows[0]?.count ?? 0)
   }
 
   /** `SELECT EXISTS (…)` */
-  async exists(db: Executor): Promise<boolean> {
-    const { rows } = await runStatement(db, this.#state, 'exists', existsStatement(this.#state))
+  async exists(db: Executor, ...params: Params<Ps>): Promise<boolean> {
+    const statement = existsStatement(this.#state)
+    const { rows } = await runStatement(db, this.#state, 'exists', statement, params[0])
     return rows[0]?.exists === true
   }
 
@@ -564,13 +639,18 @@ export class QueryBuilder<T extends ModelTypes, R = T['row'], J extends ModelTyp
   }
 
   /** A page (1-based) and the total count: `{ rows, total, page, perPage, pages }`. */
-  async paginate(db: Executor, page: number, perPage: number): Promise<Page<R>> {
+  async paginate(
+    db: Executor,
+    page: number,
+    perPage: number,
+    ...params: Params<Ps>
+  ): Promise<Page<R>> {
     const size = Math.max(1, countArgument(this.#state, perPage, 'paginate'))
     const current = Math.max(1, countArgument(this.#state, page, 'paginate'))
-    const total = await this.#with({ limit: null, offset: null }).count(db)
+    const total = await this.#with({ limit: null, offset: null }).count(db, ...params)
     const rows = await this.limit(size)
       .offset((current - 1) * size)
-      .fetch(db)
+      .fetch(db, ...params)
     return { rows, total, page: current, perPage: size, pages: Math.ceil(total / size) }
   }
 

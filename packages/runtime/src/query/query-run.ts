@@ -1,6 +1,7 @@
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
+import { withPlaceholders } from '../sql/placeholder.ts'
 import type { QueryNode } from '../sql/query-node.ts'
 import type { Statement } from '../sql/statement.ts'
 import { statementName } from '../sql/statement-name.ts'
@@ -16,9 +17,14 @@ export async function runStatement(
   query: QueryNode,
   operation: string,
   statement: Statement,
+  params?: object,
 ): Promise<{ rows: Row[]; rowCount: number }> {
-  const { text, values } = statement
+  const text = statement.text
   try {
+    const values =
+      statement.placeholders || params !== undefined
+        ? withPlaceholders(statement.values, params, operation)
+        : statement.values
     return await toDriver(db).query<Row>({ text, values, name: statementName(text) })
   } catch (error) {
     throw toFluentError(error, {

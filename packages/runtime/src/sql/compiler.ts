@@ -1,3 +1,4 @@
+import type { ColumnIR } from '@fluentorm/core'
 import type { TableInfo } from '../model/table-info.ts'
 import {
   aggregateCast,
@@ -29,9 +30,12 @@ export interface Frame {
   readonly parent: Frame | null
 }
 
-/** Stands in `values` for a placeholder's argument until the statement runs (statement.ts). */
+/** Stands in `values` for a placeholder's value until the statement runs (statement.ts). */
 export class Slot {
-  constructor(readonly index: number) {}
+  constructor(
+    readonly key: number | string,
+    readonly column: ColumnIR | null,
+  ) {}
 }
 
 /**
@@ -132,7 +136,7 @@ export abstract class SqlCompiler {
       case 'value':
         return this.param(e.column ? bindValue(e.column, e.value) : e.value)
       case 'placeholder':
-        return this.param(new Slot(e.index))
+        return this.param(new Slot(e.key, e.column))
       case 'aggregate':
         return `${e.fn}(${e.arg ? this.expr(e.arg, frame) : '*'})`
       case 'call':

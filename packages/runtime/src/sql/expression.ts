@@ -61,10 +61,15 @@ export interface ValueExpr {
   readonly column: ColumnIR | null
 }
 
-/** A parameter whose value is given when the statement runs: `args[index]`. */
+/**
+ * A parameter whose value is given when the statement runs: a model template's argument
+ * (`key`: its index) or a `placeholder('name')` of a kept query (`key`: the name), bound
+ * with `column`'s rules when it stands for a column's value.
+ */
 export interface PlaceholderExpr {
   readonly kind: 'placeholder'
-  readonly index: number
+  readonly key: number | string
+  readonly column: ColumnIR | null
 }
 
 export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max'

@@ -3,13 +3,8 @@ import type { Frame, FromItem } from './compiler.ts'
 import type { ColumnExpr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
 import type { Include, Order, QueryNode } from './query-node.ts'
-import {
-  declared,
-  direction,
-  orderColumn,
-  type QueryCompiler,
-  selectedItems,
-} from './select-compiler.ts'
+import type { QueryCompiler } from './select-compiler.ts'
+import { declared, direction, orderColumn, selectedItems } from './select-parts.ts'
 
 /** PostgreSQL's limit on a function's arguments, `json_build_array` included. */
 const maxArguments = 100

@@ -3,28 +3,12 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
+import { type Expressible, expressionOf, toExpression } from './expressible.ts'
 import type { Expr, RawExpr, RefExpr } from './expression.ts'
+import { withPlaceholders } from './placeholder.ts'
 import { QueryCompiler } from './select-compiler.ts'
 import { done, type Statement } from './statement.ts'
 import { statementName } from './statement-name.ts'
-
-/**
- * What makes an object an expression: fragments, column references and query builders carry
- * it. A symbol, so no value parsed from JSON can pose as one; `Symbol.for`, so two copies
- * of the runtime (a Vite SSR graph and Node's) still recognise each other's.
- */
-export const toExpression: unique symbol = Symbol.for('fluentorm.expression')
-
-export interface Expressible {
-  [toExpression](): Expr
-}
-
-/** The expression an object stands for, or null for a value. */
-export function expressionOf(value: unknown): Expr | null {
-  if (typeof value !== 'object' || value === null || !(toExpression in value)) return null
-  const make = (value as Partial<Expressible>)[toExpression]
-  return typeof make === 'function' ? make.call(value) : null
-}
 
 /** Type-only key of a fragment's value type (no runtime value). */
 export declare const sqlType: unique symbol
@@ -53,10 +37,18 @@ export class Sql<T = unknown> implements Expressible {
     return done(compiler, compiler.expr(this.#node, null))
   }
 
-  /** Runs the fragment as a statement; its rows, decoded as model rows are. */
-  async fetch(db: Executor): Promise<T[]> {
-    const { text, values } = this.toSQL()
+  /**
+   * Runs the fragment as a statement; its rows, decoded as model rows are. `params`: the
+   * values of the `placeholder()`s it holds.
+   */
+  async fetch(db: Executor, params?: Readonly<Record<string, unknown>>): Promise<T[]> {
+    const statement = this.toSQL()
+    const text = statement.text
     try {
+      const values =
+        statement.placeholders || params !== undefined
+          ? withPlaceholders(statement.values, params, 'fetch')
+          : statement.values
       const result = await toDriver(db).query<T>({ text, values, name: statementName(text) })
       return result.rows
     } catch (error) {
@@ -65,8 +57,8 @@ export class Sql<T = unknown> implements Expressible {
   }
 
   /** The first row, or null. */
-  async first(db: Executor): Promise<T | null> {
-    return (await this.fetch(db))[0] ?? null
+  async first(db: Executor, params?: Readonly<Record<string, unknown>>): Promise<T | null> {
+    return (await this.fetch(db, params))[0] ?? null
   }
 }
 

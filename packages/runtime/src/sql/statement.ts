@@ -3,13 +3,16 @@ import { aggregateCast } from './column-types.ts'
 import { Slot, typeOf } from './compiler.ts'
 import type { AggregateExpr, Expr } from './expression.ts'
 import type { QueryNode } from './query-node.ts'
-import { QueryCompiler, shaped } from './select-compiler.ts'
+import { QueryCompiler } from './select-compiler.ts'
+import { shaped } from './select-parts.ts'
 import { statementName } from './statement-name.ts'
 
 /** A rendered statement: the text with `$n` placeholders and the values to bind. */
 export interface Statement {
   readonly text: string
   readonly values: readonly unknown[]
+  /** Some values are `placeholder()`s, given when the statement runs (placeholder.ts). */
+  readonly placeholders?: boolean
 }
 
 /**
@@ -26,8 +29,10 @@ export interface Template {
 /** Freezes what a compiler rendered into a Template (every value must be a placeholder). */
 export function template(text: string, values: readonly unknown[]): Template {
   const order = values.map((value) => {
-    if (!(value instanceof Slot)) throw new Error('a template binds only placeholders')
-    return value.index
+    if (!(value instanceof Slot) || typeof value.key !== 'number') {
+      throw new Error('a template binds only numbered placeholders')
+    }
+    return value.key
   })
   const direct = order.every((index, i) => index === i)
   return Object.freeze({ text, name: statementName(text), order: direct ? null : order })
@@ -98,5 +103,9 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
 const one: Expr = { kind: 'raw', strings: ['1'], values: [] }
 
 export function done(compiler: QueryCompiler, text: string): Statement {
-  return Object.freeze({ text, values: Object.freeze(compiler.values) })
+  const values = Object.freeze(compiler.values)
+  const placeholders = values.some(
+    (value) => value instanceof Slot && typeof value.key === 'string',
+  )
+  return Object.freeze(placeholders ? { text, values, placeholders } : { text, values })
 }

@@ -196,7 +196,7 @@ function withWhere(compiler: QueryCompiler, query: QueryNode, frame: Frame, head
 /** `SELECT to_regclass($1) IS NOT NULL AS "exists"`: the table is on the search_path. */
 export function tableExistsStatement(): Statement {
   const compiler = new QueryCompiler(new Set())
-  const name = compiler.expr({ kind: 'placeholder', index: 0 }, null)
+  const name = compiler.expr({ kind: 'placeholder', key: 0, column: null }, null)
   return done(compiler, `SELECT to_regclass(${name}) IS NOT NULL AS "exists"`)
 }
 

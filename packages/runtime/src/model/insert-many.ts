@@ -67,17 +67,36 @@ function insertChunks(
     }
     return inChunks(runtime, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
   }
-  const perChunk = Math.floor(MAX_PARAMS / columns.length)
-  return inChunks(runtime, db, rows, perChunk, (chunk) => {
-    const values = chunk.map((row) =>
-      columns.map((column): Expr | undefined => {
-        const value = ownValue(row, column.name)
-        if (value === undefined) return undefined
-        return expressionOf(value) ?? { kind: 'value', value, column }
-      }),
-    )
-    return insertRowsStatement(runtime, columns, values, returning)
-  })
+  const slots = (row: Row) =>
+    columns.map((column): Expr | undefined => {
+      const value = ownValue(row, column.name)
+      if (value === undefined) return undefined
+      return expressionOf(value) ?? { kind: 'value', value, column }
+    })
+  // Chunks by parameters: a fragment may bind several, a DEFAULT none.
+  let perRow = columns.length
+  const fragments = rows.some((row) =>
+    columns.some((column) => expressionOf(ownValue(row, column.name)) !== null),
+  )
+  if (fragments) {
+    perRow = 1
+    for (const row of rows) perRow = Math.max(perRow, parameterCount(runtime, slots(row)))
+  }
+  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / perRow))
+  return inChunks(runtime, db, rows, perChunk, (chunk) =>
+    insertRowsStatement(runtime, columns, chunk.map(slots), returning),
+  )
+}
+
+/** The parameters a row's values bind: one per plain value, what a fragment binds. */
+function parameterCount(runtime: ModelRuntime, values: readonly (Expr | undefined)[]): number {
+  let count = 0
+  for (const value of values) {
+    if (value === undefined) continue
+    count +=
+      value.kind === 'value' ? 1 : insertRowsStatement(runtime, [], [[value]], false).values.length
+  }
+  return count
 }
 
 /** Runs one statement per chunk; several chunks share a transaction. */

@@ -1,7 +1,9 @@
 import { type UsageContext, usageError } from '../model/usage-error.ts'
+import { bindList } from '../sql/column-types.ts'
 import { expressionOf } from '../sql/expressible.ts'
 import { COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { QueryNode } from '../sql/query-node.ts'
+import { selectedItems } from '../sql/select-parts.ts'
 import { selectedValue } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
@@ -35,6 +37,13 @@ export function parseCondition(
         `Pass a value: where('${name}', value), or use whereNull / whereNotNull.`,
       )
     }
+    if (left.kind === 'raw' && left.values.length === 0 && left.strings.join('').trim() === '') {
+      throw usageError(
+        context,
+        'the condition is an empty sql fragment',
+        'Pass a condition, or leave the where out.',
+      )
+    }
     return left
   }
   const column = left.kind === 'column' || left.kind === 'ref' ? left.column : null
@@ -52,6 +61,13 @@ export function parseCondition(
   if (op === 'in' || op === 'not in') {
     const negated = op === 'not in'
     const nested = subquery(maybeValue)
+    if (nested && (selectedItems(nested).length !== 1 || nested.includes.length > 0)) {
+      throw usageError(
+        context,
+        `"${op}" with a subquery needs the subquery to select exactly one value`,
+        "Select the one column it compares with, e.g. Post.query().select('user_id').",
+      )
+    }
     if (nested)
       return { kind: 'in', operand: left, negated, list: { kind: 'subquery', query: nested } }
     if (!Array.isArray(maybeValue)) {
@@ -65,7 +81,11 @@ export function parseCondition(
       kind: 'in',
       operand: left,
       negated,
-      list: { kind: 'value', value: maybeValue, column: null },
+      list: {
+        kind: 'value',
+        value: column ? bindList(column, maybeValue) : maybeValue,
+        column: null,
+      },
     }
   }
   if (op === 'between' || op === 'not between') {
@@ -100,7 +120,7 @@ export function parseCondition(
  * A value the select list computes (withCount's key, a fragment's key) named where a column
  * would be: its expression, as WHERE cannot name a select-list alias. A column name wins.
  */
-function keyedValue(query: QueryNode, name: unknown): Expr | undefined {
+export function keyedValue(query: QueryNode, name: unknown): Expr | undefined {
   if (typeof name !== 'string' || name.includes('.') || query.runtime.info.columns.has(name)) {
     return undefined
   }

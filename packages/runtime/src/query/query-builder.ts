@@ -14,9 +14,10 @@ import {
   existsStatement,
   type Statement,
   selectStatement,
+  unusedKey,
 } from '../sql/statement.ts'
 import { deleteStatement, softDeleteStatement, updateStatement } from '../sql/write-statements.ts'
-import { parseCondition } from './condition-input.ts'
+import { keyedValue, parseCondition } from './condition-input.ts'
 import { decodeIncludes } from './json-row-decoder.ts'
 import {
   aggregateOf,
@@ -165,6 +166,13 @@ export class QueryBuilder<
     columns: M,
   ): Self<T, Adding<T, R, { -readonly [K in keyof M]: SelectedValue<T, J, M[K]> }>, J, Ps>
   select(...columns: unknown[]): any {
+    if (columns.length === 0) {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation: 'select' },
+        'select() needs at least one column',
+        "Name the columns (select('id', 'title')), or leave select out for every column.",
+      )
+    }
     const [first] = columns
     const named =
       columns.length === 1 && typeof first === 'object' && first !== null && !expressionOf(first)
@@ -193,6 +201,7 @@ export class QueryBuilder<
 
   /** `SELECT DISTINCT` */
   distinct(): Self<T, R, J, Ps> {
+    refuseDistinctIncludes(this.#state, true, this.#state.includes.length > 0)
     return this.#with({ distinct: true })
   }
 
@@ -491,7 +500,11 @@ export class QueryBuilder<
 
   /** `GROUP BY` the columns, or expressions: ``groupBy(sql`date_trunc('month', …)`)``. */
   groupBy(...columns: (QueryColumn<T, J> | Sql<any>)[]): Self<T, R, J, Ps> {
-    const exprs = columns.map((column) => columnOrExpression(this.#state, column, 'groupBy'))
+    // A key of the select list (a fragment's) groups by that value, as the row shows it.
+    const exprs = columns.map(
+      (column) =>
+        keyedValue(this.#state, column) ?? columnOrExpression(this.#state, column, 'groupBy'),
+    )
     return this.#with({ groupBy: [...this.#state.groupBy, ...exprs] })
   }
 
@@ -558,6 +571,7 @@ export class QueryBuilder<
     name: N,
     build?: (q: QueryBuilder<RelationTarget<T, N>>) => Query<R2>,
   ): Self<T, R & { [P in N]: RelationResult<T['relations'][N], R2> }, J, Ps> {
+    refuseDistinctIncludes(this.#state, this.#state.distinct, true)
     const include = includeOf(this.#state, name, (target) => {
       const nested = QueryBuilder.from<RelationTarget<T, N>>(target)
       return subqueryState(
@@ -586,7 +600,7 @@ export class QueryBuilder<
   /** The first row, or null. */
   async first(db: Executor, ...params: Params<Ps>): Promise<R | null> {
     // Kept with the builder: a query kept in a const renders its first() once too.
-    this.#first ??= this.limit(1)
+    this.#first ??= this.limit(Math.min(this.#state.limit ?? 1, 1))
     return ((await this.#first.fetch(db, ...params)) as R[])[0] ?? null
   }
 
@@ -611,8 +625,9 @@ export class QueryBuilder<
     const ordered = new Set(this.#state.orderBy.map((order) => order.key))
     const selected = [...(this.#state.select ?? []), ...this.#state.extras]
     const kept = selected.filter((item) => ordered.has(item.key))
-    const key = expr.column.name
-    const select = [{ key, expr }, ...kept.filter((item) => item.key !== key)]
+    // The plucked column takes another key when an ordered value already has its name.
+    const key = unusedKey(kept, expr.column.name)
+    const select = [...kept, { key, expr }]
     const state = { ...this.#state, select, extras: [], includes: [] }
     const { rows } = await runStatement(db, state, 'pluck', selectStatement(state))
     return rows.map((row) => row[key]) as Value<T, J, C>[]
@@ -799,4 +814,17 @@ function orderTarget(state: QueryNode, column: unknown): { by: Expr; key: string
 function ownOption(options: object | undefined, name: string): unknown {
   if (options === undefined || options === null) return undefined
   return Object.hasOwn(options, name) ? (options as Record<string, unknown>)[name] : undefined
+}
+
+/**
+ * DISTINCT compares whole rows, and an included relation is JSON, which has no equality:
+ * PostgreSQL would refuse the statement. Said here, before any SQL runs.
+ */
+function refuseDistinctIncludes(state: QueryNode, distinct: boolean, includes: boolean): void {
+  if (!distinct || !includes) return
+  throw usageError(
+    { model: state.runtime.info.modelName, operation: 'distinct' },
+    'distinct() and include() cannot be combined (an included relation is JSON, which DISTINCT cannot compare)',
+    'Filter with whereHas instead, or make the include itself distinct: include(name, (q) => q.distinct()).',
+  )
 }

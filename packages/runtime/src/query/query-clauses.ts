@@ -130,6 +130,8 @@ export function mutableState(
     state.joins.length ||
     state.includes.length ||
     state.groupBy.length ||
+    state.having.length ||
+    state.distinct ||
     state.limit !== null ||
     state.offset !== null ||
     state.extras.length ||
@@ -138,7 +140,7 @@ export function mutableState(
     fail(
       state,
       `query.${operation}`,
-      `${operation}() by condition cannot use select, joins, includes, groupBy, limit or offset`,
+      `${operation}() by condition cannot use select, distinct, joins, includes, groupBy, having, limit or offset`,
       'Express the rows with where conditions (whereIn / whereExists with a subquery).',
     )
   }

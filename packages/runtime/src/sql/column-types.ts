@@ -84,6 +84,17 @@ export function bindValue(column: ValueType, value: unknown): unknown {
 }
 
 /**
+ * The elements of an `in` list, each bound as a value of the column: a JSON array in a list
+ * for a json column is one JSON value, not a row of the list's array parameter.
+ */
+export function bindList(column: ValueType, values: readonly unknown[]): readonly unknown[] {
+  if (column.array || !rule(column).json) return values
+  return values.map((value) =>
+    value === null || value === undefined ? value : JSON.stringify(value),
+  )
+}
+
+/**
  * A column in a select list or RETURNING, cast where the driver would not give the documented
  * JS value: enum arrays as `TEXT[]`, string-mode timestamps as text.
  */

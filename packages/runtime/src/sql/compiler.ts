@@ -51,6 +51,8 @@ export class Slot {
 export abstract class SqlCompiler {
   readonly values: unknown[] = []
   private readonly tables: ReadonlySet<string>
+  /** The parameter each value node took (see `expr`). */
+  private bound: Map<Expr, string> | undefined
   /** Allocated when the first alias is: most statements need none. */
   private aliases: Set<string> | undefined
 
@@ -133,8 +135,17 @@ export abstract class SqlCompiler {
         if (!owner) throw new Error('an outer column outside a subquery')
         return `${owner}.${quoteIdent(e.column.name)}`
       }
-      case 'value':
-        return this.param(e.column ? bindValue(e.column, e.value) : e.value)
+      case 'value': {
+        // The same node twice (a select item grouped by its key) binds one parameter, so
+        // PostgreSQL sees the same expression in both places.
+        let param = this.bound?.get(e)
+        if (param === undefined) {
+          param = this.param(e.column ? bindValue(e.column, e.value) : e.value)
+          this.bound ??= new Map()
+          this.bound.set(e, param)
+        }
+        return param
+      }
       case 'placeholder':
         return this.param(new Slot(e.key, e.column))
       case 'aggregate':
@@ -146,7 +157,8 @@ export abstract class SqlCompiler {
         for (let i = 0; i < e.values.length; i++) {
           text += this.expr(e.values[i]!, frame) + e.strings[i + 1]!
         }
-        return text
+        // A `--` comment on the fragment's last line would swallow what follows it.
+        return text.lastIndexOf('--') > text.lastIndexOf('\n') ? `${text}\n` : text
       }
       case 'subquery':
         return `(${this.subquery(e.query, frame)})`

@@ -101,7 +101,7 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
   // `rows.*`, not `rows`: a bare name would mean a column of that name of an outer table.
   if (!many) return `(SELECT row_to_json(${rows}.*) FROM (${inner}) AS ${rows})`
   const order = query.orderBy
-    .map((entry, i) => `${rows}.${orderColumn(i)}${direction(entry)}`)
+    .map((entry, i) => `${rows}.${orderColumn(query, i)}${direction(entry)}`)
     .join(', ')
   return `(SELECT COALESCE(json_agg(${rows}.*${order ? ` ORDER BY ${order}` : ''}), '[]') FROM (${inner}) AS ${rows})`
 }

@@ -3,7 +3,14 @@ import { type Frame, type FromItem, SqlCompiler } from './compiler.ts'
 import { quoteIdent } from './identifier.ts'
 import { includeSql } from './include-sql.ts'
 import type { Order, QueryNode } from './query-node.ts'
-import { declared, direction, orderColumn, selectedItems, shaped } from './select-parts.ts'
+import {
+  declared,
+  direction,
+  orderColumn,
+  sameExpr,
+  selectedItems,
+  shaped,
+} from './select-parts.ts'
 
 /** How one SELECT is rendered, beyond its query node. */
 export interface SelectOptions {
@@ -40,14 +47,20 @@ export class QueryCompiler extends SqlCompiler {
       : this.projection(query, frame, json)
     let text = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${list} ${this.fromWhere(query, frame, options)}`
     if (query.groupBy.length) {
-      text += ` GROUP BY ${query.groupBy.map((e) => this.expr(e, frame)).join(', ')}`
+      // A grouped expression the select list also holds is written as that item's node, so
+      // both bind the same parameters and PostgreSQL sees one expression.
+      const items = selectedItems(query)
+      const grouped = query.groupBy.map(
+        (e) => items.find((item) => sameExpr(item.expr, e))?.expr ?? e,
+      )
+      text += ` GROUP BY ${grouped.map((e) => this.expr(e, frame)).join(', ')}`
     }
     if (query.having.length) text += ` HAVING ${this.clauses(query.having, frame)}`
     if (query.orderBy.length) {
       // An alias names the value the select list shows, which JSON may have cast (numeric to
       // text) and a projection replaced: there the order's own value is used.
       const by = options.projection ? 'expression' : json ? 'hidden' : 'alias'
-      text += ` ORDER BY ${this.orderBy(query.orderBy, frame, by)}`
+      text += ` ORDER BY ${this.orderBy(query.orderBy, frame, by, query)}`
     }
     if (query.limit !== null) text += ` LIMIT ${this.param(query.limit)}`
     if (query.offset !== null) text += ` OFFSET ${this.param(query.offset)}`
@@ -100,13 +113,13 @@ export class QueryCompiler extends SqlCompiler {
    * its expression (`expression`: json_agg, a replaced select list), or as the hidden column
    * a JSON select list carries for it (`hidden`).
    */
-  orderBy(orders: readonly Order[], frame: Frame, by: OrderBy): string {
+  orderBy(orders: readonly Order[], frame: Frame, by: OrderBy, query?: QueryNode): string {
     let text = ''
     for (let i = 0; i < orders.length; i++) {
       const order = orders[i]!
       const value =
-        by === 'hidden'
-          ? orderColumn(i)
+        by === 'hidden' && query
+          ? orderColumn(query, i)
           : by === 'alias' && order.key !== null
             ? quoteIdent(order.key)
             : this.expr(order.by, frame)
@@ -133,7 +146,7 @@ export class QueryCompiler extends SqlCompiler {
     }
     if (json) {
       query.orderBy.forEach((order, i) => {
-        items.push(`${this.expr(order.by, frame)} AS ${orderColumn(i)}`)
+        items.push(`${this.expr(order.by, frame)} AS ${orderColumn(query, i)}`)
       })
     }
     return items.join(', ')

@@ -1,13 +1,25 @@
 import type { TableInfo } from '../model/table-info.ts'
 import type { FromItem } from './compiler.ts'
 import type { Expr } from './expression.ts'
+import { quoteIdent } from './identifier.ts'
 import type { Order, QueryNode, SelectItem } from './query-node.ts'
 
 /** Pieces of a SELECT that the select and include compilers share. */
 
 /** The hidden column of a JSON select list that carries its `i`th ORDER BY value. */
-export function orderColumn(i: number): string {
-  return `"__o${i + 1}"`
+export function orderColumn(query: QueryNode, i: number): string {
+  return quoteIdent(`${orderPrefix(query)}${i + 1}`)
+}
+
+/** `__o`, with more underscores while a key of the query's rows starts with it. */
+function orderPrefix(query: QueryNode): string {
+  const keys = [
+    ...selectedItems(query).map((item) => item.key),
+    ...query.includes.map((include) => include.relation.name),
+  ]
+  let prefix = '__o'
+  while (keys.some((key) => key.startsWith(prefix))) prefix = `_${prefix}`
+  return prefix
 }
 
 /** ` DESC NULLS LAST`: an order's direction and its NULLs' place. */
@@ -23,7 +35,10 @@ export function shaped(query: QueryNode): boolean {
     query.groupBy.length > 0 ||
     query.having.length > 0 ||
     query.limit !== null ||
-    query.offset !== null
+    query.offset !== null ||
+    // An aggregate (or a fragment, which may be one) makes the rows one, or its groups.
+    (query.select?.some((item) => item.expr.kind === 'aggregate' || item.expr.kind === 'raw') ??
+      false)
   )
 }
 
@@ -56,4 +71,44 @@ function allColumnsOf(query: QueryNode): readonly SelectItem[] {
     allColumns.set(info, items)
   }
   return items
+}
+
+/**
+ * Whether two expressions are written alike: same shape, same columns, equal bound values
+ * (primitives by value, Dates by time). Queries inside them compare by identity.
+ */
+export function sameExpr(a: Expr, b: Expr): boolean {
+  if (a === b) return true
+  if (a.kind !== b.kind) return false
+  const x = a as unknown as Record<string, unknown>
+  const y = b as unknown as Record<string, unknown>
+  for (const key of Object.keys(x)) {
+    if (!sameField(x[key], y[key])) return false
+  }
+  return true
+}
+
+function sameField(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => sameField(item, b[i]))
+  }
+  if (isExpr(a) && isExpr(b)) return sameExpr(a, b)
+  if (isClause(a) && isClause(b)) return a.or === b.or && sameExpr(a.condition, b.condition)
+  return false
+}
+
+/** An expression node: a `kind`, and not a schema column (which has one too, and compares by identity). */
+function isExpr(value: unknown): value is Expr {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === 'string' &&
+    !('sqlType' in value)
+  )
+}
+
+function isClause(value: unknown): value is { or: boolean; condition: Expr } {
+  return typeof value === 'object' && value !== null && 'condition' in value && 'or' in value
 }

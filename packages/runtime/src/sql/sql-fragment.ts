@@ -33,7 +33,8 @@ export class Sql<T = unknown> implements Expressible {
 
   /** The statement `fetch` runs: `{ text, values }`. */
   toSQL(): Statement {
-    const compiler = new QueryCompiler(new Set())
+    // The tables of the queries it holds: no alias the compiler gives them may take one.
+    const compiler = new QueryCompiler(tablesIn(this.#node, new Set()))
     return done(compiler, compiler.expr(this.#node, null))
   }
 
@@ -60,6 +61,16 @@ export class Sql<T = unknown> implements Expressible {
   async first(db: Executor, params?: Readonly<Record<string, unknown>>): Promise<T | null> {
     return (await this.fetch(db, params))[0] ?? null
   }
+}
+
+/** Every schema table of the queries a fragment holds, at any depth. */
+function tablesIn(node: Expr, tables: Set<string>): Set<string> {
+  if (node.kind === 'subquery' || node.kind === 'exists') {
+    for (const table of node.query.runtime.tables) tables.add(table)
+  } else if (node.kind === 'raw') {
+    for (const value of node.values) tablesIn(value, tables)
+  }
+  return tables
 }
 
 /**

@@ -1,10 +1,12 @@
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { usageError } from '../model/usage-error.ts'
 import { aggregateCast } from './column-types.ts'
 import { Slot, typeOf } from './compiler.ts'
 import type { AggregateExpr, Expr } from './expression.ts'
-import type { QueryNode } from './query-node.ts'
+import { quoteIdent } from './identifier.ts'
+import type { QueryNode, SelectItem } from './query-node.ts'
 import { QueryCompiler } from './select-compiler.ts'
-import { shaped } from './select-parts.ts'
+import { selectedItems, shaped } from './select-parts.ts'
 import { statementName } from './statement-name.ts'
 
 /** A rendered statement: the text with `$n` placeholders and the values to bind. */
@@ -90,20 +92,45 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
     const sql = compiler.value(aggregate, frame, false)
     return done(compiler, `SELECT ${sql} AS "value" ${compiler.fromWhere(query, frame)}`)
   }
-  const arg = aggregate.arg
-  const select = arg ? [{ key: 'value', expr: arg }] : [{ key: 'value', expr: one }]
+  const arg = aggregate.arg ?? one
+  // The values an orderBy names by key stay selected, so its aliases still mean them.
+  const selected = selectedItems({ ...query, includes: [] })
+  const ordered = new Set(query.orderBy.map((order) => order.key))
+  const kept = selected.filter((item) => ordered.has(item.key))
+  const key = unusedKey(kept, '__value')
+  const select = [...kept, { key, expr: arg }]
   const inner = compiler.select({ ...query, select, extras: [], includes: [] }, null)
   const rows = compiler.alias('rows')
-  const input = arg ? `${rows}."value"` : '*'
-  const cast = aggregateCast(aggregate.fn, arg ? typeOf(arg) : null)
+  const input = aggregate.arg ? `${rows}.${quoteIdent(key)}` : '*'
+  const cast = aggregateCast(aggregate.fn, aggregate.arg ? typeOf(aggregate.arg) : null)
   const text = `SELECT ${aggregate.fn}(${input})${cast} AS "value" FROM (${inner}) AS ${rows}`
   return done(compiler, text)
 }
 
 const one: Expr = { kind: 'raw', strings: ['1'], values: [] }
 
+/** `base`, or `base_2`, … : a row key none of `items` has. */
+export function unusedKey(items: readonly SelectItem[], base: string): string {
+  const keys = new Set(items.map((item) => item.key))
+  let key = base
+  for (let n = 2; keys.has(key); n++) key = `${base}_${n}`
+  return key
+}
+
+/** PostgreSQL's limit on the parameters of one statement. */
+export const maxParameters = 65_535
+
 export function done(compiler: QueryCompiler, text: string): Statement {
   const values = Object.freeze(compiler.values)
+  if (values.length > maxParameters) {
+    // Sent, the server would drop the connection; said here, the caller learns what to do.
+    throw new FluentOrmError({
+      code: 'INVALID_USAGE',
+      kind: 'invalid_usage',
+      reason: `the statement has ${values.length} parameters; PostgreSQL takes at most ${maxParameters}. Pass a long list as one array (where(column, 'in', list) binds one parameter), or split the work`,
+      operation: 'query',
+    })
+  }
   const placeholders = values.some(
     (value) => value instanceof Slot && typeof value.key === 'string',
   )

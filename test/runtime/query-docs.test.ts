@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { sql, toDriver } from '@fluentorm/runtime'
+import { placeholder, sql, toDriver } from '@fluentorm/runtime'
 import { transformSync } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blogModels, createBlogTables } from '../fixtures/blog-models.ts'
@@ -9,7 +9,7 @@ import { recording } from '../support/recording-driver.ts'
 /**
  * The docs cannot drift: every ```ts block of docs/MODELS.md, QUERY.md and RELATIONSHIPS.md
  * that is directly followed by a ```sql block is run (in a rolled-back transaction, with
- * `db`, `sql`, the blog models, `user` and `post` in scope), and the statements it sends must be
+ * `db`, `sql`, `placeholder`, the blog models, `user` and `post` in scope), and the statements it sends must be
  * exactly the SQL block's statements (`;`-separated, whitespace-insensitive, `--` comments
  * ignored).
  */
@@ -72,11 +72,11 @@ describe('doc examples run the SQL the docs show', () => {
         .transaction(async (tx) => {
           const user = await models.User.insert(tx, { email: 'ann@example.com', name: 'Ann' })
           const post = await models.Post.insert(tx, { title: 'Hello', user_id: user.id })
-          const names = ['db', 'sql', 'user', 'post', ...Object.keys(models)]
+          const names = ['db', 'sql', 'placeholder', 'user', 'post', ...Object.keys(models)]
           // Examples are TypeScript (`sql<Date>`…): type annotations are stripped first.
           const code = transformSync(example.code, { loader: 'ts', format: 'esm' }).code
           const run = new AsyncFunction(...names, code)
-          await run(recording(tx, texts), sql, user, post, ...Object.values(models))
+          await run(recording(tx, texts), sql, placeholder, user, post, ...Object.values(models))
           throw rollback
         })
         .catch((error: unknown) => {

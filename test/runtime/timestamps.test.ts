@@ -43,7 +43,12 @@ describe.each(BACKENDS)('timestamps on $name', ({ open }) => {
 
   it('finds a row by a server-made timestamp key read back as a Date', async () => {
     const events = []
-    for (const name of ['a', 'b', 'c']) events.push(await Event.insert(db, { name }))
+    // The server's clock, a millisecond further per row: PGlite's clock ticks in milliseconds,
+    // so two rows of one tick would share a key.
+    for (const [i, name] of ['a', 'b', 'c'].entries()) {
+      const at = sql`clock_timestamp() + ${i} * interval '1 millisecond'`
+      events.push(await Event.insert(db, { name, at, local_at: at }))
+    }
     for (const event of events) {
       expect(event.at).toBeInstanceOf(Date)
       expect(await Event.findById(db, event.at)).toEqual(event)

@@ -20,47 +20,16 @@ export async function pgQuery<R>(
   config: QueryConfig,
 ): Promise<QueryResult<R>> {
   try {
-    const result = await target.query<unknown[]>({
+    const result = await target.query({
       text: config.text,
       values: encodeParams(config.values),
       name: config.name,
       types: pgTypes,
-      rowMode: 'array',
     })
-    return { rows: rowObjects<R>(result), rowCount: result.rowCount ?? 0 }
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
   } catch (error) {
     throw toFluentError(error, { operation: 'query', sql: config.text })
   }
-}
-
-/**
- * The rows as objects keyed by field name. pg is asked for arrays and the objects are built
- * here: measured about 9% faster on a 20-row query than pg's own object rows. A field named
- * `__proto__` is defined, not assigned (which would set the row's prototype); a name given
- * twice keeps its last value, as pg does.
- */
-function rowObjects<R>(result: pg.QueryResult<unknown[]>): R[] {
-  const { rows, fields } = result
-  if (rows.length === 0) return []
-  const names = fields.map((field) => field.name)
-  const plain = !names.includes('__proto__')
-  const objects = new Array<R>(rows.length)
-  for (let r = 0; r < rows.length; r++) {
-    const values = rows[r]!
-    const row: Record<string, unknown> = {}
-    for (let i = 0; i < names.length; i++) {
-      if (plain) row[names[i]!] = values[i]
-      else
-        Object.defineProperty(row, names[i]!, {
-          value: values[i],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
-    }
-    objects[r] = row as R
-  }
-  return objects
 }
 
 /** Several statements without parameters: pg sends a text-only query over the simple protocol. */

@@ -24,6 +24,21 @@ function postsProblems(build: (t: TableSchema) => void) {
 }
 
 describe('validation: each problem names file, table, column and says what to do', () => {
+  it('a column named like an Object.prototype property (constructor, __proto__, toString)', () => {
+    const problems = postsProblems((t) => {
+      t.string({ name: 'constructor' })
+      t.string({ name: '__proto__' })
+      t.integer({ name: 'toString' })
+    })
+    expect(problems.map((problem) => [problem.file, problem.table, problem.column])).toEqual([
+      ['schemas/02_posts.ts', 'posts', 'constructor'],
+      ['schemas/02_posts.ts', 'posts', '__proto__'],
+      ['schemas/02_posts.ts', 'posts', 'toString'],
+    ])
+    expect(problems[0]?.message).toMatch(/Object\.prototype\.constructor/)
+    expect(problems[0]?.hint).toMatch(/Rename the column/)
+  })
+
   it('unknown column in an index', () => {
     expect(postsProblems((t) => t.addIndexes([{ columns: ['user_ud'] }]))).toEqual([
       {

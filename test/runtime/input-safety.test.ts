@@ -119,6 +119,28 @@ describe.each(BACKENDS)('input safety on $name', ({ open }) => {
     await hand('DELETE FROM notes')
   })
 
+  it('reads safety flags strictly: only true means true', async () => {
+    const account = await Account.insert(db, { tenant_id: 9, email: 'flag@example.com' })
+    await Account.softDelete(db, account.id)
+    await refused(
+      () => Account.query().delete(db, { all: 'false' } as never),
+      /all must be true or false/,
+    )
+    await refused(
+      () => Account.findAll(db, { withDeleted: 'false' } as never),
+      /withDeleted must be true or false/,
+    )
+    await refused(
+      () => Account.count(db, { withDeleted: 1 } as never),
+      /withDeleted must be true or false/,
+    )
+    expect(await Account.findById(db, account.id, { withDeleted: true })).not.toBeNull()
+    expect(await Account.findById(db, account.id, { withDeleted: false })).toBeNull()
+    const [{ n }] = (await hand('SELECT count(*)::int AS n FROM accounts')) as [{ n: number }]
+    expect(n).toBe(1)
+    await hand('DELETE FROM accounts')
+  })
+
   it('refuses row keys PostgreSQL would reject, cut or merge', async () => {
     await refused(() => Note.query().select({ '': 'body' }), /non-empty string/)
     await refused(() => Note.query().select({ 'a\0b': 'body' }), /NUL/)

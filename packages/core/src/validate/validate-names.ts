@@ -21,7 +21,12 @@ interface TableNames {
   readonly typeNamespace: readonly NamedThing[]
   readonly tooLong: readonly SchemaProblem[]
   readonly repeatedConstraints: readonly SchemaProblem[]
+  /** Columns named like a property every JS object has (rows are objects keyed by column). */
+  readonly objectKeys: readonly SchemaProblem[]
 }
+
+/** `constructor`, `__proto__`, `toString`, …: what `Object.prototype` gives every object. */
+const OBJECT_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype))
 
 /** Per table object: a save recompiles few tables, and the others keep their IR objects. */
 const namesByTable = new WeakMap<TableIR, TableNames>()
@@ -46,20 +51,32 @@ export function validateNames(tables: readonly TableIR[], problems: SchemaProble
     problems,
     true,
   )
-  for (const names of perTable) problems.push(...names.repeatedConstraints)
+  for (const names of perTable) problems.push(...names.repeatedConstraints, ...names.objectKeys)
   reportModelNames(tables, problems)
 }
 
 function tableNames(table: TableIR): TableNames {
   let names = namesByTable.get(table)
   if (names === undefined) {
-    names = namespaces(namedThings(table))
+    names = { ...namespaces(namedThings(table)), objectKeys: objectKeyColumns(table) }
     namesByTable.set(table, names)
   }
   return names
 }
 
-function namespaces(things: readonly NamedThing[]): TableNames {
+function objectKeyColumns(table: TableIR): SchemaProblem[] {
+  return table.columns
+    .filter((column) => OBJECT_KEYS.has(column.name))
+    .map((column) => ({
+      file: column.source,
+      table: table.name,
+      column: column.name,
+      message: `The column name '${column.name}' is a property every JavaScript object already has (Object.prototype.${column.name}); rows and inputs keyed by it would be read through the prototype.`,
+      hint: `Rename the column (e.g. '${column.name.replace(/^_+/, '')}_value'), with renamedFrom if it exists in the database.`,
+    }))
+}
+
+function namespaces(things: readonly NamedThing[]): Omit<TableNames, 'objectKeys'> {
   const repeatedConstraints: SchemaProblem[] = []
   reportDuplicates(
     things.filter((thing) => thing.what.includes('constraint')),

@@ -26,7 +26,13 @@ import {
   updateStatement,
   upsertStatement,
 } from '../sql/write-statements.ts'
-import { columnsKey, createColumns, updateColumns, type WriteColumns } from './input-columns.ts'
+import {
+  columnsKey,
+  createColumns,
+  flag,
+  updateColumns,
+  type WriteColumns,
+} from './input-columns.ts'
 import { insertMany } from './insert-many.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
 import type { FindOptions, InsertManyOptions, Model, UpsertOptions } from './model-types.ts'
@@ -152,18 +158,20 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
 
     async findById(db, id, options?: FindOptions) {
       const values = primaryKeyValues(info, id, 'findById')
-      const t = options?.withDeleted ? fixed.findByIdWithDeleted() : fixed.findById()
+      const t = withDeleted(options, name, 'findById')
+        ? fixed.findByIdWithDeleted()
+        : fixed.findById()
       const { rows } = await runFixed(db, 'findById', t, values)
       return rows[0] ?? null
     },
 
     async findAll(db, options?: FindOptions) {
-      const t = options?.withDeleted ? fixed.findAllWithDeleted() : fixed.findAll()
+      const t = withDeleted(options, name, 'findAll') ? fixed.findAllWithDeleted() : fixed.findAll()
       return (await runFixed(db, 'findAll', t, [])).rows
     },
 
     async count(db, options?: FindOptions) {
-      const t = options?.withDeleted ? fixed.countWithDeleted() : fixed.count()
+      const t = withDeleted(options, name, 'count') ? fixed.countWithDeleted() : fixed.count()
       const { rows } = await runFixed(db, 'count', t, [])
       return Number(rows[0]?.count ?? 0)
     },
@@ -278,4 +286,12 @@ function conflictColumns(info: TableInfo, given: readonly string[] | undefined):
     `table ${info.table.name} has no unique column or primary key to detect a conflict on`,
     'Pass { conflict: [columns] } naming columns under a unique constraint.',
   )
+}
+
+/**
+ * `{ withDeleted }` read strictly: a flag that arrives as the string 'false' (a query string)
+ * must not return deleted rows, so anything but a boolean is refused.
+ */
+function withDeleted(options: FindOptions | undefined, model: string, operation: string): boolean {
+  return flag(options, 'withDeleted', { model, operation })
 }

@@ -1,6 +1,6 @@
 import type { ColumnIR } from '@fluentorm/core'
 import { requireColumn, type TableInfo } from './table-info.ts'
-import { usageError } from './usage-error.ts'
+import { type UsageContext, usageError } from './usage-error.ts'
 
 /** The columns a write sets, in schema order, and the value given for each. */
 export interface WriteColumns {
@@ -97,4 +97,18 @@ function checkInput(
 /** A cache key for a column set (the statement text depends only on it). */
 export function columnsKey(columns: readonly ColumnIR[]): string {
   return columns.map((column) => column.name).join(',')
+}
+
+/** A boolean option, own property only; undefined is false, a non-boolean is refused. */
+export function flag(options: object | undefined, name: string, context: UsageContext): boolean {
+  if (options === undefined || options === null) return false
+  const value = Object.hasOwn(options, name)
+    ? (options as Record<string, unknown>)[name]
+    : undefined
+  if (value === undefined || typeof value === 'boolean') return value === true
+  throw usageError(
+    context,
+    `the option ${name} must be true or false, got ${JSON.stringify(String(value))}`,
+    `Pass { ${name}: true } (a boolean, not a string).`,
+  )
 }

@@ -1,3 +1,4 @@
+import { flag } from '../model/input-columns.ts'
 import { type ModelRuntime, runtimeOf } from '../model/model-runtime.ts'
 import type { Model } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
@@ -144,7 +145,10 @@ export function mutableState(
       'Express the rows with where conditions (whereIn / whereExists with a subquery).',
     )
   }
-  if (state.where.length === 0 && !options.all) {
+  if (
+    state.where.length === 0 &&
+    !flag(options, 'all', { model: state.runtime.info.modelName, operation: `query.${operation}` })
+  ) {
     fail(
       state,
       `query.${operation}`,

@@ -51,13 +51,9 @@ function jsonRowDecoder(query: QueryNode): (row: unknown) => Row {
     names.push(include.relation.name)
     decoders.push((value) => decodeRelation(include, value))
   }
-  // A key named __proto__ must be defined, not assigned (which would set the prototype).
-  const plainKeys = !names.includes('__proto__')
+  // No key is __proto__ (refused as a column name and as a row key), so keys are assigned.
   decode = (raw) => {
     const values = Array.isArray(raw) ? raw : names.map((name) => (raw as Row)[name])
-    if (!plainKeys) {
-      return Object.fromEntries(names.map((name, i) => [name, decoders[i]!(values[i])]))
-    }
     const row: Row = {}
     for (let i = 0; i < names.length; i++) row[names[i]!] = decoders[i]!(values[i])
     return row

@@ -267,9 +267,11 @@ function checkKey(state: QueryNode, key: string, operation: string): void {
       ? 'a row key must be a non-empty string'
       : key.includes('\0')
         ? 'a row key cannot hold a NUL character'
-        : Buffer.byteLength(key) > maxKeyBytes
-          ? `the row key ${JSON.stringify(key.slice(0, 20))}… is longer than PostgreSQL's ${maxKeyBytes} bytes`
-          : null
+        : key === '__proto__'
+          ? 'a row key cannot be __proto__ (an object would take it for its prototype)'
+          : Buffer.byteLength(key) > maxKeyBytes
+            ? `the row key ${JSON.stringify(key.slice(0, 20))}… is longer than PostgreSQL's ${maxKeyBytes} bytes`
+            : null
   if (problem) fail(state, operation, problem, 'Name the value with a shorter plain name.')
 }
 

@@ -252,3 +252,21 @@ export async function placeholders() {
   // @ts-expect-error a query with placeholders needs their values
   await byTitle.fetch(db)
 }
+
+export async function conflicts() {
+  const maybe = await User.insert(
+    db,
+    { email: 'a@b.c', name: 'A' },
+    { onConflict: 'nothing', conflict: ['email'] },
+  )
+  expectType<typeof maybe>().is<UserRow | null>()
+  const sure = await User.insert(db, { email: 'a@b.c', name: 'A' })
+  expectType<typeof sure>().is<UserRow>()
+  const inserted = await User.insertMany(db, [], { onConflict: 'nothing' })
+  expectType<typeof inserted>().is<UserRow[]>()
+  const count = await User.insertMany(db, [], { onConflict: 'nothing', returning: false })
+  expectType<typeof count>().is<number>()
+  const misspelt = { onConflict: 'nothing', conflict: ['emial'] } as const
+  // @ts-expect-error the conflict target names the model's columns
+  await User.insert(db, { email: 'a@b.c', name: 'A' }, misspelt)
+}

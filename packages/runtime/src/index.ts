@@ -8,6 +8,8 @@ export { defineModels } from './model/define-models.ts'
 export type {
   ColumnName,
   FindOptions,
+  InsertManyOptions,
+  InsertOptions,
   Model,
   ModelTypes,
   RelationTypes,

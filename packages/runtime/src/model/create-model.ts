@@ -20,6 +20,7 @@ import {
   deleteStatement,
   insertStatement,
   keyQuery,
+  type SkipConflicts,
   softDeleteStatement,
   tableExistsStatement,
   truncateStatement,
@@ -35,7 +36,13 @@ import {
 } from './input-columns.ts'
 import { insertMany } from './insert-many.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
-import type { FindOptions, InsertManyOptions, Model, UpsertOptions } from './model-types.ts'
+import type {
+  FindOptions,
+  InsertManyOptions,
+  InsertOptions,
+  Model,
+  UpsertOptions,
+} from './model-types.ts'
 import { primaryKeyValues, requirePrimaryKey } from './primary-key.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
@@ -135,25 +142,38 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       return rows[0]?.exists === true
     },
 
-    async insert(db, data) {
+    // One implementation behind the overloads: the row, or with onConflict 'nothing' the row or null.
+    insert: (async (db: Executor, data: object, options?: InsertOptions<any>) => {
       const write = createColumns(info, data, 'insert')
-      const render = (values: readonly Expr[]) => insertStatement(runtime, write.columns, values)
-      const { rows } = await runWrite(
-        db,
-        'insert',
-        insertCache,
-        columnsKey(write.columns),
-        write,
-        render,
-      )
-      return rows[0]!
-    },
+      const skip = skipConflicts(info, options, 'insert')
+      const render = (values: readonly Expr[]) =>
+        insertStatement(runtime, write.columns, values, skip)
+      const key = `${columnsKey(write.columns)}${skipKey(skip)}`
+      const { rows } = await runWrite(db, 'insert', insertCache, key, write, render)
+      return skip ? (rows[0] ?? null) : rows[0]!
+    }) as Model<any>['insert'],
 
     // One implementation behind the overloads: rows, or their count with { returning: false }.
-    insertMany: (async (db: Executor, input: readonly object[], options?: InsertManyOptions) => {
-      const returning = options?.returning ?? true
+    insertMany: (async (
+      db: Executor,
+      input: readonly object[],
+      options?: InsertManyOptions<any>,
+    ) => {
+      if (!Array.isArray(input)) {
+        throw usageError(
+          { model: name, operation: 'insertMany' },
+          `expected an array of rows, got ${input === null ? 'null' : typeof input}`,
+          'Pass insertMany(db, [row, …]); for one row use insert(db, row).',
+        )
+      }
+      const returning = !(
+        options !== undefined &&
+        Object.hasOwn(options, 'returning') &&
+        options.returning === false
+      )
+      const skip = skipConflicts(info, options, 'insertMany')
       if (input.length === 0) return returning ? [] : 0
-      return insertMany(runtime, unnestCache, db, input as readonly Row[], returning)
+      return insertMany(runtime, unnestCache, db, input as readonly Row[], returning, skip)
     }) as Model<any>['insertMany'],
 
     async findById(db, id, options?: FindOptions) {
@@ -268,6 +288,53 @@ function once<T>(build: () => T): () => T {
     value ??= build()
     return value
   }
+}
+
+/**
+ * `{ onConflict: 'nothing', conflict? }` as the ON CONFLICT DO NOTHING it asks for, read from
+ * the options' own properties; anything else is refused, never ignored.
+ */
+function skipConflicts(
+  info: TableInfo,
+  options: InsertOptions<any> | undefined,
+  operation: string,
+): SkipConflicts | undefined {
+  const own = (key: string) =>
+    options && Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined
+  const onConflict = own('onConflict')
+  const conflict = own('conflict')
+  const context = { model: info.modelName, operation }
+  if (onConflict === undefined) {
+    if (conflict === undefined) return undefined
+    throw usageError(
+      context,
+      'conflict without onConflict',
+      "Pass { onConflict: 'nothing', conflict: [...] }.",
+    )
+  }
+  if (onConflict !== 'nothing') {
+    throw usageError(
+      context,
+      `unknown onConflict ${JSON.stringify(String(onConflict))}`,
+      "Use onConflict: 'nothing' (skip the rows that conflict), or upsert to update them.",
+    )
+  }
+  if (conflict !== undefined && !Array.isArray(conflict)) {
+    throw usageError(
+      context,
+      'conflict must be an array of column names',
+      "Pass e.g. { conflict: ['email'] }.",
+    )
+  }
+  return {
+    target: (conflict ?? []).map((column: unknown) =>
+      requireColumn(info, column as string, operation),
+    ),
+  }
+}
+
+function skipKey(skip: SkipConflicts | undefined): string {
+  return skip ? `|nothing:${columnsKey(skip.target)}` : ''
 }
 
 /**

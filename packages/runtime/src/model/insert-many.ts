@@ -7,7 +7,11 @@ import { unnestable } from '../sql/column-types.ts'
 import { expressionOf } from '../sql/expressible.ts'
 import type { Expr } from '../sql/expression.ts'
 import { statementName } from '../sql/statement-name.ts'
-import { insertRowsStatement, unnestInsertStatement } from '../sql/write-statements.ts'
+import {
+  insertRowsStatement,
+  type SkipConflicts,
+  unnestInsertStatement,
+} from '../sql/write-statements.ts'
 import { columnsKey, createColumns, ownValue } from './input-columns.ts'
 import type { ModelRuntime } from './model-runtime.ts'
 
@@ -34,8 +38,9 @@ export async function insertMany(
   db: Executor,
   rows: readonly Row[],
   returning: boolean,
+  skip?: SkipConflicts,
 ): Promise<Row[] | number> {
-  const result = await insertChunks(runtime, unnestStatements, db, rows, returning)
+  const result = await insertChunks(runtime, unnestStatements, db, rows, returning, skip)
   return returning ? result.rows : result.rowCount
 }
 
@@ -45,6 +50,7 @@ function insertChunks(
   db: Executor,
   rows: readonly Row[],
   returning: boolean,
+  skip: SkipConflicts | undefined,
 ): Promise<{ rows: Row[]; rowCount: number }> {
   const info = runtime.info
   const used = usedColumns(runtime, rows)
@@ -53,7 +59,7 @@ function insertChunks(
     ? info.table.columns.filter((column) => used.has(column.name))
     : info.table.columns.slice(0, 1)
   if (used.size && columns.every(unnestable) && everyRowSetsValues(rows, columns)) {
-    const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}`
+    const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}${skip ? ` nothing:${columnsKey(skip.target)}` : ''}`
     let config = unnestStatements.get(key)
     if (!config) {
       const arrays: Expr[] = columns.map((_, index) => ({
@@ -61,7 +67,7 @@ function insertChunks(
         key: index,
         column: null,
       }))
-      const { text } = unnestInsertStatement(runtime, columns, arrays, returning)
+      const { text } = unnestInsertStatement(runtime, columns, arrays, returning, skip)
       config = Object.freeze({ text, name: statementName(text) })
       unnestStatements.set(key, config)
     }
@@ -84,7 +90,7 @@ function insertChunks(
   }
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / perRow))
   return inChunks(runtime, db, rows, perChunk, (chunk) =>
-    insertRowsStatement(runtime, columns, chunk.map(slots), returning),
+    insertRowsStatement(runtime, columns, chunk.map(slots), returning, skip),
   )
 }
 

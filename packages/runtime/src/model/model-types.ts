@@ -20,7 +20,16 @@ export interface ModelTypes {
   readonly relations: { readonly [name: string]: RelationTypes }
 }
 
-export interface InsertManyOptions {
+/**
+ * `onConflict: 'nothing'`: a row that would violate a unique constraint (of the `conflict`
+ * columns, or any) is skipped — `ON CONFLICT … DO NOTHING` — instead of failing the call.
+ */
+export interface InsertOptions<T extends ModelTypes> {
+  readonly onConflict?: 'nothing'
+  readonly conflict?: readonly ColumnName<T>[]
+}
+
+export interface InsertManyOptions<T extends ModelTypes = ModelTypes> extends InsertOptions<T> {
   /** `false`: no RETURNING, and the call resolves to the row count. @default true */
   readonly returning?: boolean
 }
@@ -63,17 +72,29 @@ export interface Model<T extends ModelTypes> {
   dropTable(db: Executor): Promise<void>
   truncate(db: Executor): Promise<void>
   insert(db: Executor, data: Writable<T['create']>): Promise<T['row']>
+  /** With `onConflict: 'nothing'`: the row, or null when a conflict skipped it. */
+  insert(
+    db: Executor,
+    data: Writable<T['create']>,
+    options: InsertOptions<T> & { onConflict: 'nothing' },
+  ): Promise<T['row'] | null>
   insertMany(db: Executor, rows: readonly Writable<T['create']>[]): Promise<T['row'][]>
   /** Without RETURNING: the number of rows inserted, for loads that do not need the rows back. */
   insertMany(
     db: Executor,
     rows: readonly Writable<T['create']>[],
-    options: InsertManyOptions & { returning: false },
+    options: InsertManyOptions<T> & { returning: false },
   ): Promise<number>
+  /** With onConflict 'nothing': only the rows inserted (the ones that conflicted are skipped). */
   insertMany(
     db: Executor,
     rows: readonly Writable<T['create']>[],
-    options?: InsertManyOptions,
+    options: InsertManyOptions<T> & { returning?: true },
+  ): Promise<T['row'][]>
+  insertMany(
+    db: Executor,
+    rows: readonly Writable<T['create']>[],
+    options?: InsertManyOptions<T>,
   ): Promise<T['row'][] | number>
   findById(db: Executor, id: T['id'], options?: FindOptions): Promise<T['row'] | null>
   findAll(db: Executor, options?: FindOptions): Promise<T['row'][]>

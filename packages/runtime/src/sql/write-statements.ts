@@ -55,9 +55,26 @@ export function insertStatement(
   runtime: ModelRuntime,
   columns: readonly ColumnIR[],
   values: readonly Expr[],
+  skip?: SkipConflicts,
 ): Statement {
   const compiler = compilerOf(runtime)
-  return done(compiler, insertSql(compiler, runtime, columns, values) + returning(runtime))
+  const insert = insertSql(compiler, runtime, columns, values)
+  return done(compiler, insert + doNothing(skip) + returning(runtime))
+}
+
+/**
+ * `ON CONFLICT [("email")] DO NOTHING`: rows that would violate a unique constraint (the
+ * target's, or any when there is none) are skipped, and RETURNING gives only the rows inserted.
+ */
+export interface SkipConflicts {
+  readonly target: readonly ColumnIR[]
+}
+
+function doNothing(skip: SkipConflicts | undefined): string {
+  if (!skip) return ''
+  return skip.target.length
+    ? ` ON CONFLICT (${names(skip.target)}) DO NOTHING`
+    : ' ON CONFLICT DO NOTHING'
 }
 
 function insertSql(
@@ -82,6 +99,7 @@ export function insertRowsStatement(
   columns: readonly ColumnIR[],
   rows: readonly (readonly (Expr | undefined)[])[],
   wantRows: boolean,
+  skip?: SkipConflicts,
 ): Statement {
   const compiler = compilerOf(runtime)
   const frame = ownFrame(runtime)
@@ -90,7 +108,7 @@ export function insertRowsStatement(
       `(${row.map((value) => (value ? compiler.expr(value, frame) : 'DEFAULT')).join(', ')})`,
   )
   const text = `INSERT INTO ${runtime.info.quoted} (${names(columns)}) VALUES ${tuples.join(', ')}`
-  return done(compiler, text + returning(runtime, wantRows))
+  return done(compiler, text + doNothing(skip) + returning(runtime, wantRows))
 }
 
 /**
@@ -103,6 +121,7 @@ export function unnestInsertStatement(
   columns: readonly ColumnIR[],
   arrays: readonly Expr[],
   wantRows: boolean,
+  skip?: SkipConflicts,
 ): Statement {
   const compiler = compilerOf(runtime)
   const frame = ownFrame(runtime)
@@ -110,7 +129,7 @@ export function unnestInsertStatement(
     (column, i) => `${compiler.expr(arrays[i]!, frame)}::${unnestType(column)}[]`,
   )
   const text = `INSERT INTO ${runtime.info.quoted} (${names(columns)}) SELECT * FROM unnest(${params.join(', ')})`
-  return done(compiler, text + returning(runtime, wantRows))
+  return done(compiler, text + doNothing(skip) + returning(runtime, wantRows))
 }
 
 /**

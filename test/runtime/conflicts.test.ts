@@ -2,6 +2,7 @@ import { FluentOrmError, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BlogModels, blogModels, createBlogTables } from '../fixtures/blog-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { expectRefused } from '../support/usage-error.ts'
 
 type Row = Record<string, unknown>
 
@@ -93,17 +94,7 @@ describe.each(BACKENDS)('onConflict on $name', ({ open }) => {
       ],
       [() => User.insertMany(db, { email: 'x@y.z' } as never), /expected an array of rows/],
     ]
-    for (const [run, message] of attempts) {
-      const error = await Promise.resolve()
-        .then(run)
-        .then(
-          () => null,
-          (e: unknown) => e,
-        )
-      expect(error).toBeInstanceOf(FluentOrmError)
-      expect((error as FluentOrmError).code).toBe('INVALID_USAGE')
-      expect((error as FluentOrmError).message).toMatch(message)
-    }
+    for (const [run, message] of attempts) await expectRefused(run, message)
     // A target no unique constraint covers: PostgreSQL refuses it, as a FluentOrmError.
     const error = await User.insert(
       db,

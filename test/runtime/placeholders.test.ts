@@ -1,8 +1,9 @@
-import { FluentOrmError, placeholder, sql, toDriver } from '@fluentorm/runtime'
+import { type FluentOrmError, placeholder, sql, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BlogModels, blogModels, createBlogTables } from '../fixtures/blog-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
 import { recording } from '../support/recording-driver.ts'
+import { expectRefused } from '../support/usage-error.ts'
 
 type Row = Record<string, unknown>
 
@@ -83,17 +84,7 @@ describe.each(BACKENDS)('placeholders on $name', ({ open }) => {
       [() => Post.query().fetch(db, { x: 1 } as never), /has no placeholders/],
       [() => placeholder('' as string), /non-empty string/],
     ]
-    for (const [run, message] of attempts) {
-      const error = await Promise.resolve()
-        .then(run)
-        .then(
-          () => null,
-          (e: unknown) => e,
-        )
-      expect(error).toBeInstanceOf(FluentOrmError)
-      expect((error as FluentOrmError).code).toBe('INVALID_USAGE')
-      expect((error as FluentOrmError).message).toMatch(message)
-    }
+    for (const [run, message] of attempts) await expectRefused(run, message)
   })
 
   it('reads values by own keys only', async () => {

@@ -1,7 +1,8 @@
-import { FluentOrmError, toDriver } from '@fluentorm/runtime'
+import { toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BlogModels, blogModels, createBlogTables } from '../fixtures/blog-models.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
+import { expectRefused } from '../support/usage-error.ts'
 
 type Row = Record<string, unknown>
 
@@ -171,16 +172,6 @@ describe.each(BACKENDS)('relation aggregates and filters on $name', ({ open }) =
       [() => Post.query().whereHas('comments', 'approved' as never), /must be a function/],
       [() => Post.query().withSum('comments', 'nope' as never), /unknown column "nope"/],
     ]
-    for (const [run, message] of attempts) {
-      let error: unknown
-      try {
-        run()
-      } catch (e) {
-        error = e
-      }
-      expect(error).toBeInstanceOf(FluentOrmError)
-      expect((error as FluentOrmError).code).toBe('INVALID_USAGE')
-      expect((error as FluentOrmError).message).toMatch(message)
-    }
+    for (const [run, message] of attempts) await expectRefused(run, message)
   })
 })

@@ -31,6 +31,7 @@ import {
   columnsKey,
   createColumns,
   flag,
+  ownValue,
   updateColumns,
   type WriteColumns,
 } from './input-columns.ts'
@@ -299,10 +300,8 @@ function skipConflicts(
   options: InsertOptions<any> | undefined,
   operation: string,
 ): SkipConflicts | undefined {
-  const own = (key: string) =>
-    options && Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined
-  const onConflict = own('onConflict')
-  const conflict = own('conflict')
+  const onConflict = ownValue(options, 'onConflict')
+  const conflict = ownValue(options, 'conflict')
   const context = { model: info.modelName, operation }
   if (onConflict === undefined) {
     if (conflict === undefined) return undefined

@@ -70,7 +70,8 @@ export function updateColumns(info: TableInfo, data: object, operation: string):
 }
 
 /** The input's own property `name`, never one inherited through its prototype chain. */
-export function ownValue(data: object, name: string): unknown {
+export function ownValue(data: object | null | undefined, name: string): unknown {
+  if (data === undefined || data === null) return undefined
   return Object.hasOwn(data, name) ? (data as Record<string, unknown>)[name] : undefined
 }
 
@@ -101,10 +102,7 @@ export function columnsKey(columns: readonly ColumnIR[]): string {
 
 /** A boolean option, own property only; undefined is false, a non-boolean is refused. */
 export function flag(options: object | undefined, name: string, context: UsageContext): boolean {
-  if (options === undefined || options === null) return false
-  const value = Object.hasOwn(options, name)
-    ? (options as Record<string, unknown>)[name]
-    : undefined
+  const value = ownValue(options, name)
   if (value === undefined || typeof value === 'boolean') return value === true
   throw usageError(
     context,

@@ -1,5 +1,5 @@
 import type { Executor } from '../executor/driver.ts'
-import { updateColumns } from '../model/input-columns.ts'
+import { ownValue, updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import type { ColumnName, Model, ModelTypes, Writable } from '../model/model-types.ts'
 import { usageError } from '../model/usage-error.ts'
@@ -7,6 +7,7 @@ import { expressionOf, toExpression } from '../sql/expressible.ts'
 import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { Placeholder } from '../sql/placeholder.ts'
 import { emptyQuery, type Order, type QueryNode, type SelectItem } from '../sql/query-node.ts'
+import { orderedItems, unusedKey } from '../sql/select-parts.ts'
 import type { ColumnRef, Sql } from '../sql/sql-fragment.ts'
 import {
   aggregateStatement,
@@ -14,7 +15,6 @@ import {
   existsStatement,
   type Statement,
   selectStatement,
-  unusedKey,
 } from '../sql/statement.ts'
 import { deleteStatement, softDeleteStatement, updateStatement } from '../sql/write-statements.ts'
 import { keyedValue, parseCondition } from './condition-input.ts'
@@ -621,10 +621,7 @@ export class QueryBuilder<
   /** One column's values, in the query's order. */
   async pluck<C extends QueryColumn<T, J>>(db: Executor, column: C): Promise<Value<T, J, C>[]> {
     const expr = resolveColumn(this.#state, column, 'pluck')
-    // Values an orderBy names by their key stay in the select list, under another key.
-    const ordered = new Set(this.#state.orderBy.map((order) => order.key))
-    const selected = [...(this.#state.select ?? []), ...this.#state.extras]
-    const kept = selected.filter((item) => ordered.has(item.key))
+    const kept = orderedItems(this.#state)
     // The plucked column takes another key when an ordered value already has its name.
     const key = unusedKey(kept, expr.column.name)
     const select = [...kept, { key, expr }]
@@ -755,8 +752,8 @@ export class QueryBuilder<
     key: string,
     value: (rows: QueryNode) => Expr,
   ): any {
-    const as = ownOption(options, 'as')
-    const rows = this.#relationRows(relation, ownOption(options, 'where'), operation)
+    const as = ownValue(options, 'as')
+    const rows = this.#relationRows(relation, ownValue(options, 'where'), operation)
     const item = { key: as === undefined ? key : (as as string), expr: value(rows) }
     return this.#with({ extras: extrasWith(this.#state, item, operation) })
   }
@@ -808,12 +805,6 @@ function orderTarget(state: QueryNode, column: unknown): { by: Expr; key: string
       : { by: item.expr, key: item.key }
   }
   return { by: resolveColumn(state, column as string, 'orderBy'), key: null }
-}
-
-/** An option read as the caller's own property (nothing inherited), or undefined. */
-function ownOption(options: object | undefined, name: string): unknown {
-  if (options === undefined || options === null) return undefined
-  return Object.hasOwn(options, name) ? (options as Record<string, unknown>)[name] : undefined
 }
 
 /**

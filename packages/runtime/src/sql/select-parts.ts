@@ -74,6 +74,23 @@ function allColumnsOf(query: QueryNode): readonly SelectItem[] {
 }
 
 /**
+ * The selected values an orderBy names by their key: what a query whose select list is
+ * replaced (pluck, an aggregate over its rows) must keep, so the order's aliases still mean them.
+ */
+export function orderedItems(query: QueryNode): SelectItem[] {
+  const ordered = new Set(query.orderBy.map((order) => order.key))
+  return [...(query.select ?? []), ...query.extras].filter((item) => ordered.has(item.key))
+}
+
+/** `base`, or `base_2`, …: a row key none of `items` has. */
+export function unusedKey(items: readonly SelectItem[], base: string): string {
+  const keys = new Set(items.map((item) => item.key))
+  let key = base
+  for (let n = 2; keys.has(key); n++) key = `${base}_${n}`
+  return key
+}
+
+/**
  * Whether two expressions are written alike: same shape, same columns, equal bound values
  * (primitives by value, Dates by time). Queries inside them compare by identity.
  */

@@ -4,9 +4,9 @@ import { aggregateCast } from './column-types.ts'
 import { Slot, typeOf } from './compiler.ts'
 import type { AggregateExpr, Expr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
-import type { QueryNode, SelectItem } from './query-node.ts'
+import type { QueryNode } from './query-node.ts'
 import { QueryCompiler } from './select-compiler.ts'
-import { selectedItems, shaped } from './select-parts.ts'
+import { orderedItems, shaped, unusedKey } from './select-parts.ts'
 import { statementName } from './statement-name.ts'
 
 /** A rendered statement: the text with `$n` placeholders and the values to bind. */
@@ -94,9 +94,7 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
   }
   const arg = aggregate.arg ?? one
   // The values an orderBy names by key stay selected, so its aliases still mean them.
-  const selected = selectedItems({ ...query, includes: [] })
-  const ordered = new Set(query.orderBy.map((order) => order.key))
-  const kept = selected.filter((item) => ordered.has(item.key))
+  const kept = orderedItems(query)
   const key = unusedKey(kept, '__value')
   const select = [...kept, { key, expr: arg }]
   const inner = compiler.select({ ...query, select, extras: [], includes: [] }, null)
@@ -108,14 +106,6 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
 }
 
 const one: Expr = { kind: 'raw', strings: ['1'], values: [] }
-
-/** `base`, or `base_2`, … : a row key none of `items` has. */
-export function unusedKey(items: readonly SelectItem[], base: string): string {
-  const keys = new Set(items.map((item) => item.key))
-  let key = base
-  for (let n = 2; keys.has(key); n++) key = `${base}_${n}`
-  return key
-}
 
 /** PostgreSQL's limit on the parameters of one statement. */
 export const maxParameters = 65_535

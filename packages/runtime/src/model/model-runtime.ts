@@ -18,6 +18,11 @@ export function registerRuntime(model: object, runtime: ModelRuntime): void {
   runtimes.set(model, runtime)
 }
 
+/** The runtime behind a model object made by `defineModels`, or undefined for anything else. */
+export function modelRuntime(model: object): ModelRuntime | undefined {
+  return runtimes.get(model)
+}
+
 /** The runtime behind a model object made by `defineModels`. */
 export function runtimeOf(model: object): ModelRuntime {
   const runtime = runtimes.get(model)

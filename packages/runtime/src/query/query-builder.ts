@@ -28,6 +28,7 @@ import {
   extrasWith,
   includeOf,
   joinOf,
+  lockOf,
   mutableState,
   selectWith,
   subqueryState,
@@ -39,6 +40,7 @@ import type {
   ColumnValue,
   ComparisonOperator,
   ListOperator,
+  LockOptions,
   Page,
   PatternOperator,
   QualifiedColumn,
@@ -553,6 +555,30 @@ export class QueryBuilder<
     return this.#with({ offset: countArgument(this.#state, count, 'offset') })
   }
 
+  /**
+   * `FOR UPDATE`: the rows fetched stay locked until the transaction ends. With
+   * `{ skipLocked: true }` rows another transaction holds are skipped (a job queue), with
+   * `{ noWait: true }` the statement fails at once; `{ of: [Model] }` locks only those rows.
+   */
+  forUpdate(options?: LockOptions): Self<T, R, J, Ps> {
+    return this.#with({ lock: lockOf(this.#state, 'UPDATE', options, 'forUpdate') })
+  }
+
+  /** `FOR NO KEY UPDATE`: like forUpdate, but inserts referencing the rows are not blocked. */
+  forNoKeyUpdate(options?: LockOptions): Self<T, R, J, Ps> {
+    return this.#with({ lock: lockOf(this.#state, 'NO KEY UPDATE', options, 'forNoKeyUpdate') })
+  }
+
+  /** `FOR SHARE`: the rows cannot change until the transaction ends; others may share it. */
+  forShare(options?: LockOptions): Self<T, R, J, Ps> {
+    return this.#with({ lock: lockOf(this.#state, 'SHARE', options, 'forShare') })
+  }
+
+  /** `FOR KEY SHARE`: the rows' keys cannot change or be deleted until the transaction ends. */
+  forKeyShare(options?: LockOptions): Self<T, R, J, Ps> {
+    return this.#with({ lock: lockOf(this.#state, 'KEY SHARE', options, 'forKeyShare') })
+  }
+
   /** Soft-deleted rows too (no `deleted_at IS NULL` filter). */
   withDeleted(): Self<T, R, J, Ps> {
     return this.#with({ deleted: 'include' })
@@ -606,6 +632,7 @@ export class QueryBuilder<
 
   /** How many rows the query matches (includes and order ignored). */
   async count(db: Executor, ...params: Params<Ps>): Promise<number> {
+    refuseLocked(this.#state, 'count')
     const statement = countStatement(this.#state)
     const { rows } = await runStatement(db, this.#state, 'count', statement, params[0])
     return Number(rows[0]?.count ?? 0)
@@ -659,7 +686,8 @@ export class QueryBuilder<
   ): Promise<Page<R>> {
     const size = Math.max(1, countArgument(this.#state, perPage, 'paginate'))
     const current = Math.max(1, countArgument(this.#state, page, 'paginate'))
-    const total = await this.#with({ limit: null, offset: null }).count(db, ...params)
+    // The count locks nothing: the lock is for the rows fetched.
+    const total = await this.#with({ limit: null, offset: null, lock: null }).count(db, ...params)
     const rows = await this.limit(size)
       .offset((current - 1) * size)
       .fetch(db, ...params)
@@ -784,6 +812,7 @@ export class QueryBuilder<
   }
 
   async #aggregate(db: Executor, fn: AggregateFunction, column: string): Promise<any> {
+    refuseLocked(this.#state, fn)
     const statement = aggregateStatement(this.#state, aggregateOf(this.#state, fn, column, fn))
     const { rows } = await runStatement(db, this.#state, fn, statement)
     return rows[0]?.value ?? null
@@ -817,5 +846,15 @@ function refuseDistinctIncludes(state: QueryNode, distinct: boolean, includes: b
     { model: state.runtime.info.modelName, operation: 'distinct' },
     'distinct() and include() cannot be combined (an included relation is JSON, which DISTINCT cannot compare)',
     'Filter with whereHas instead, or make the include itself distinct: include(name, (q) => q.distinct()).',
+  )
+}
+
+/** An aggregate locks no rows, and PostgreSQL refuses FOR UPDATE with one: said here. */
+function refuseLocked(state: QueryNode, operation: string): void {
+  if (!state.lock) return
+  throw usageError(
+    { model: state.runtime.info.modelName, operation },
+    `${operation}() of a query with FOR ${state.lock.strength} locks nothing (PostgreSQL refuses a lock with an aggregate)`,
+    'Fetch the rows to lock them, or drop the lock for the count.',
   )
 }

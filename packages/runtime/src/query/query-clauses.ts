@@ -1,13 +1,13 @@
-import { flag } from '../model/input-columns.ts'
-import { type ModelRuntime, runtimeOf } from '../model/model-runtime.ts'
+import { flag, ownValue } from '../model/input-columns.ts'
+import { type ModelRuntime, modelRuntime, runtimeOf } from '../model/model-runtime.ts'
 import type { Model } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
 import { expressionOf } from '../sql/expressible.ts'
 import type { AggregateExpr, AggregateFunction, ColumnExpr, Expr } from '../sql/expression.ts'
-import type { Include, Join, QueryNode, SelectItem } from '../sql/query-node.ts'
+import type { Include, Join, Lock, QueryNode, SelectItem } from '../sql/query-node.ts'
 import { selectedItems } from '../sql/select-parts.ts'
-import type { AllRowsOption } from './query-types.ts'
+import type { AllRowsOption, LockOptions } from './query-types.ts'
 import { relationOf } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
@@ -110,6 +110,14 @@ export function includeOf(
     )
   }
   const query = nestedState(target)
+  if (query.lock) {
+    fail(
+      state,
+      'include',
+      `the included rows of "${name}" cannot be locked (they are aggregated into JSON)`,
+      'Lock the related rows with a query of their own inside the transaction.',
+    )
+  }
   if (query.runtime !== target) {
     fail(
       state,
@@ -165,6 +173,31 @@ export function mutableState(
     )
   }
   return state
+}
+
+/** The lock of forUpdate / forShare / …, its options read by own key and checked. */
+export function lockOf(
+  state: QueryNode,
+  strength: Lock['strength'],
+  options: LockOptions | undefined,
+  operation: string,
+): Lock {
+  const context = { model: state.runtime.info.modelName, operation }
+  const skipLocked = flag(options, 'skipLocked', context)
+  const noWait = flag(options, 'noWait', context)
+  if (skipLocked && noWait) {
+    fail(state, operation, 'skipLocked and noWait exclude each other', 'Pass one of them.')
+  }
+  const of = ownValue(options, 'of')
+  if (of !== undefined && !Array.isArray(of)) {
+    fail(state, operation, 'the option of must be an array of models', `Pass { of: [Model] }.`)
+  }
+  const tables = ((of ?? []) as unknown[]).map((model) => {
+    const runtime = typeof model === 'object' && model !== null ? modelRuntime(model) : undefined
+    if (!runtime) fail(state, operation, 'the option of must list models', `Pass { of: [Model] }.`)
+    return runtime.info
+  })
+  return { strength, of: tables, wait: skipLocked ? 'SKIP LOCKED' : noWait ? 'NOWAIT' : null }
 }
 
 /** A LIMIT / OFFSET / page number: a non-negative integer. */

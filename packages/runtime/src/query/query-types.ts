@@ -96,3 +96,14 @@ export interface Page<R> {
 export interface AllRowsOption {
   readonly all?: boolean
 }
+
+/**
+ * How a row lock waits: `skipLocked` leaves rows another transaction holds out of the
+ * result (the job-queue pattern), `noWait` fails at once instead of waiting; `of` locks only
+ * the rows of these models (the query's own or joined ones).
+ */
+export interface LockOptions {
+  readonly skipLocked?: true
+  readonly noWait?: true
+  readonly of?: readonly object[]
+}

@@ -26,6 +26,16 @@ export interface QueryNode {
   readonly offset: number | null
   readonly deleted: DeletedRows
   readonly includes: readonly Include[]
+  /** `FOR UPDATE` and its kin, or null. */
+  readonly lock: Lock | null
+}
+
+/** A row-locking clause: `FOR <strength> [OF …] [SKIP LOCKED | NOWAIT]`. */
+export interface Lock {
+  readonly strength: 'UPDATE' | 'NO KEY UPDATE' | 'SHARE' | 'KEY SHARE'
+  /** The tables whose rows are locked; empty: every table of the FROM clause. */
+  readonly of: readonly TableInfo[]
+  readonly wait: 'SKIP LOCKED' | 'NOWAIT' | null
 }
 
 /** Which rows of a soft-delete table a statement sees. */
@@ -76,5 +86,6 @@ export function emptyQuery(runtime: ModelRuntime): QueryNode {
     offset: null,
     deleted: 'exclude',
     includes: [],
+    lock: null,
   })
 }

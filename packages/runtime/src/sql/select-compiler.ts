@@ -1,4 +1,5 @@
 import type { TableInfo } from '../model/table-info.ts'
+import { usageError } from '../model/usage-error.ts'
 import { type Frame, type FromItem, SqlCompiler } from './compiler.ts'
 import { quoteIdent } from './identifier.ts'
 import { includeSql } from './include-sql.ts'
@@ -64,6 +65,7 @@ export class QueryCompiler extends SqlCompiler {
     }
     if (query.limit !== null) text += ` LIMIT ${this.param(query.limit)}`
     if (query.offset !== null) text += ` OFFSET ${this.param(query.offset)}`
+    if (query.lock) text += lockClause(query, frame)
     return text
   }
 
@@ -151,6 +153,58 @@ export class QueryCompiler extends SqlCompiler {
     }
     return items.join(', ')
   }
+}
+
+/**
+ * ` FOR UPDATE OF "posts" SKIP LOCKED`, refused (before any SQL runs) where PostgreSQL
+ * refuses it: with DISTINCT, grouping or an aggregate in the select list, and on the
+ * nullable side of a LEFT JOIN.
+ */
+function lockClause(query: QueryNode, frame: Frame): string {
+  const lock = query.lock!
+  const what = `FOR ${lock.strength}`
+  const refuse = (problem: string, hint: string): never => {
+    throw usageError(
+      { model: query.runtime.info.modelName, operation: 'forUpdate' },
+      `${what} ${problem}`,
+      hint,
+    )
+  }
+  if (query.distinct) refuse('cannot lock the rows of a distinct query', 'Drop distinct().')
+  if (query.groupBy.length || query.having.length) {
+    refuse('cannot lock the rows of a grouped query', 'Lock the rows in a query without groupBy.')
+  }
+  if (query.select?.some((item) => item.expr.kind === 'aggregate')) {
+    refuse(
+      'cannot lock the rows of a query selecting an aggregate',
+      'Select the rows, or count them in another query.',
+    )
+  }
+  const left = query.joins.filter((join) => join.type === 'left').map((join) => join.info)
+  const locked = lock.of.length ? lock.of : [query.runtime.info, ...query.joins.map((j) => j.info)]
+  const nullable = locked.find((info) => left.includes(info))
+  if (nullable) {
+    refuse(
+      `cannot lock ${nullable.table.name}, on the nullable side of a LEFT JOIN`,
+      `Name the tables to lock: { of: [${query.runtime.info.modelName}] }.`,
+    )
+  }
+  let text = ` ${what}`
+  if (lock.of.length) {
+    const names = lock.of.map((info) => {
+      if (info === query.runtime.info) return frame.own.sql
+      const item = frame.joins.get(info.table.name)
+      if (item === undefined || item.info !== info) {
+        return refuse(
+          `OF ${info.table.name}: the table is not in the query`,
+          `Lock the query's own model (${query.runtime.info.modelName}) or a joined one.`,
+        )
+      }
+      return item.sql
+    })
+    text += ` OF ${names.join(', ')}`
+  }
+  return lock.wait ? `${text} ${lock.wait}` : text
 }
 
 const columnLists = new WeakMap<TableInfo, string>()

@@ -93,7 +93,7 @@ describe.each(BACKENDS)('copyRows on $name', ({ open }) => {
     )
     expect(thrown).toBeInstanceOf(FluentOrmError)
     expect((thrown as Error).message).toBe(
-      'copyRows failed: row 1 sets name but the first row sets name, amount; every row of a COPY must set the same columns (use insertMany to let some rows take defaults)',
+      'Event.copyRows failed: row 1 sets name but the first row sets name, amount; every row of a COPY must set the same columns. Use insertMany to let some rows take defaults.',
     )
   })
 
@@ -102,7 +102,7 @@ describe.each(BACKENDS)('copyRows on $name', ({ open }) => {
       (error: unknown) => error,
     )
     expect((thrown as Error).message).toBe(
-      'copyRows failed: events has no column colour; the columns are id, name, note, amount, payload, raw, tags, at',
+      'Event.copyRows failed: unknown column "colour" on table events. Use one of: id, name, note, amount, payload, raw, tags, at.',
     )
   })
 

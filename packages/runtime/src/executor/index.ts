@@ -5,6 +5,7 @@ export type { FluentOrmErrorFields, FluentOrmErrorKind } from '../errors/fluent-
 export { FluentOrmError } from '../errors/fluent-orm-error.ts'
 export type { ErrorContext } from '../errors/to-fluent-error.ts'
 export { toFluentError } from '../errors/to-fluent-error.ts'
+export type { CopyRowsOptions } from './copy-rows.ts'
 export { copyRows } from './copy-rows.ts'
 export type {
   CopyTarget,

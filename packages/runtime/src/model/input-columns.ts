@@ -14,16 +14,23 @@ export interface WriteColumns {
  * `undefined`) plus every required one. Columns left out get their SQL DEFAULT.
  * Unknown, excluded and missing required columns are errors naming the column. Only the
  * input's own properties are read: nothing inherited (a polluted prototype) is written.
+ * `identity` is copyRows' option: with `'keep'` identity columns may be given (a bulk load
+ * of existing ids); without it (insert) they are excluded like any other.
  */
-export function createColumns(info: TableInfo, data: object, operation: string): WriteColumns {
+export function createColumns(
+  info: TableInfo,
+  data: object,
+  operation: string,
+  identity?: 'generate' | 'keep',
+): WriteColumns {
   const context = { model: info.modelName, operation }
   checkInput(info, data, operation, (column) => {
-    if (column.createInput !== 'excluded') return
+    if (column.createInput !== 'excluded' || (identity === 'keep' && column.identity)) return
     throw usageError(
       context,
       `column "${column.name}" of table ${info.table.name} cannot be set on insert (createInput: 'excluded')`,
       column.identity
-        ? 'It is an identity column: PostgreSQL generates it.'
+        ? `It is an identity column: PostgreSQL generates it.${identity ? " To load existing ids, pass { identity: 'keep' }." : ''}`
         : `Leave it out; the database fills it${column.defaultSql ? ` with ${column.defaultSql}` : ''}.`,
     )
   })

@@ -100,6 +100,22 @@ export async function migrate(
   })
 }
 
+/** `down`'s `steps`, own property only: a positive whole number, 1 when not given. */
+function stepsOf(options: DownOptions): number {
+  const steps = Object.hasOwn(options, 'steps') ? options.steps : undefined
+  if (steps === undefined) return 1
+  if (typeof steps === 'number' && Number.isSafeInteger(steps) && steps >= 1) return steps
+  const hint =
+    'Pass { steps: 1 } for the last migration, { steps: 3 } for the last three; leave it out for 1.'
+  throw new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    operation: 'down',
+    reason: `steps must be a positive whole number (how many of the last applied migrations to roll back), got ${typeof steps === 'string' ? JSON.stringify(steps) : String(steps)}. ${hint}`,
+    hint,
+  })
+}
+
 /**
  * Rolls back the last `steps` applied migrations, newest first, each with its `.down.sql`
  * in a transaction. Refuses before running anything when one has no rollback or is marked
@@ -107,7 +123,7 @@ export async function migrate(
  */
 export async function down(db: Executor, options: DownOptions): Promise<MigrateResult> {
   const resolved = normalise(options)
-  const steps = options.steps ?? 1
+  const steps = stepsOf(options)
   const migrations = await resolveMigrations(resolved.migrations)
   const byName = new Map(migrations.map((m) => [m.name, m]))
   return run(db, resolved, async (session) => {

@@ -39,12 +39,34 @@ export interface MigrationDirectives {
   readonly irreversible: string | null
 }
 
+/**
+ * The directives of a migration, read from its header only: the `--` comment lines (and
+ * blank lines) before the first statement. A `-- fluentorm:no-transaction` further down, in a
+ * function body or a string, is the migration's text, not an instruction to the runner.
+ *
+ * @example
+ * readDirectives('-- fluentorm:no-transaction\nCREATE INDEX CONCURRENTLY …') // { noTransaction: true, … }
+ * readDirectives('CREATE FUNCTION f() … $$\n-- fluentorm:no-transaction\n$$') // { noTransaction: false, … }
+ */
 export function readDirectives(sql: string): MigrationDirectives {
-  const irreversible = /^--\s*fluentorm:irreversible\b[ \t]*(.*)$/m.exec(sql)
+  const header = headerComments(sql)
+  const irreversible = /^--\s*fluentorm:irreversible\b[ \t]*(.*)$/m.exec(header)
   return {
-    noTransaction: /^--\s*fluentorm:no-transaction\b/m.test(sql),
+    noTransaction: /^--\s*fluentorm:no-transaction\b/m.test(header),
     irreversible: irreversible ? irreversible[1]!.trim() || 'marked irreversible' : null,
   }
+}
+
+/** The leading `--` comment lines of a script (blank lines between them allowed), trimmed. */
+function headerComments(sql: string): string {
+  const lines: string[] = []
+  for (const line of sql.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const text = line.trim()
+    if (text === '') continue
+    if (!text.startsWith('--')) break
+    lines.push(text)
+  }
+  return lines.join('\n')
 }
 
 /** The number a migration sorts by: `0002_x` → 2 (so `001_a` and `0002_b` order as 1, 2). */

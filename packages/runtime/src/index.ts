@@ -16,6 +16,7 @@ export type {
   UpsertOptions,
   Writable,
 } from './model/model-types.ts'
+export type { CursorOptions, CursorPage } from './query/cursor-page.ts'
 export type { NoPlaceholders, RelationValueOptions } from './query/query-builder.ts'
 export { QueryBuilder } from './query/query-builder.ts'
 export type {
@@ -25,6 +26,7 @@ export type {
   ColumnValue,
   ComparisonOperator,
   ListOperator,
+  LockOptions,
   Page,
   PatternOperator,
   QualifiedColumn,

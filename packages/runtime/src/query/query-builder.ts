@@ -18,6 +18,7 @@ import {
 } from '../sql/statement.ts'
 import { deleteStatement, softDeleteStatement, updateStatement } from '../sql/write-statements.ts'
 import { keyedValue, parseCondition } from './condition-input.ts'
+import { type CursorOptions, type CursorPage, cursorPlan } from './cursor-page.ts'
 import { decodeIncludes } from './json-row-decoder.ts'
 import {
   aggregateOf,
@@ -692,6 +693,21 @@ export class QueryBuilder<
       .offset((current - 1) * size)
       .fetch(db, ...params)
     return { rows, total, page: current, perPage: size, pages: Math.ceil(total / size) }
+  }
+
+  /**
+   * A page by keyset: `{ rows, next, prev }`, where `next` / `prev` are opaque cursors (null
+   * at either end) passed back as `after` / `before`. The order must be set (orderBy); the
+   * primary key is added as a tie-breaker when the order is not unique. See docs/QUERY.md.
+   */
+  async cursorPaginate(
+    db: Executor,
+    options: CursorOptions,
+    ...params: Params<Ps>
+  ): Promise<CursorPage<R>> {
+    const plan = cursorPlan(this.#state, options)
+    const rows = await this.#with(plan.patch).fetch(db, ...params)
+    return plan.finish(rows as Record<string, unknown>[]) as CursorPage<R>
   }
 
   /** `UPDATE … SET … WHERE <conditions>`; the number of rows updated. */

@@ -76,6 +76,25 @@ describe.each(BACKENDS)('migration runner input on $name', ({ open }) => {
     ])
   })
 
+  it('refuses timeout options that are not whole milliseconds', async () => {
+    for (const [name, value] of [
+      ['lockTimeout', 'x'],
+      ['statementTimeout', -1],
+      ['lockWaitTimeout', 1.5],
+      ['lockTimeout', '1; SELECT 1'],
+    ] as const) {
+      const error = await migrate(backend.db, { migrations: files, [name]: value } as never).catch(
+        (e: unknown) => e,
+      )
+      expect(error).toMatchObject({ code: 'INVALID_USAGE', operation: 'migrate' })
+      const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+      expect((error as Error).message).toContain(
+        `the option ${name} must be a whole number of milliseconds (0 or more), got ${shown}`,
+      )
+    }
+    expect(await query(`SELECT to_regclass('fluentorm_migrations') AS t`)).toEqual([{ t: null }])
+  })
+
   it('keeps a file transactional when the directive is only inside a function body', async () => {
     const error = await migrate(backend.db, [...files, bodyDirective]).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(FluentOrmError)

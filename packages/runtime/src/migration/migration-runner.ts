@@ -68,7 +68,7 @@ export async function migrate(
   db: Executor,
   options: MigrateOptions | MigrationSource,
 ): Promise<MigrateResult> {
-  const resolved = normalise(options)
+  const resolved = normalise(options, 'migrate')
   const migrations = await resolveMigrations(resolved.migrations)
   return run(db, resolved, async (session) => {
     if (!resolved.dryRun) await ensureHistoryTable(session)
@@ -122,7 +122,7 @@ function stepsOf(options: DownOptions): number {
  * irreversible.
  */
 export async function down(db: Executor, options: DownOptions): Promise<MigrateResult> {
-  const resolved = normalise(options)
+  const resolved = normalise(options, 'down')
   const steps = stepsOf(options)
   const migrations = await resolveMigrations(resolved.migrations)
   const byName = new Map(migrations.map((m) => [m.name, m]))
@@ -175,7 +175,10 @@ export async function status(
 
 type Resolved = Required<Omit<MigrateOptions, 'migrations'>> & { migrations: MigrationSource }
 
-function normalise(options: MigrateOptions | MigrationSource): Resolved {
+function normalise(
+  options: MigrateOptions | MigrationSource,
+  operation: 'migrate' | 'down',
+): Resolved {
   const given: MigrateOptions =
     typeof options === 'string' || Array.isArray(options)
       ? { migrations: options as MigrationSource }
@@ -183,10 +186,30 @@ function normalise(options: MigrateOptions | MigrationSource): Resolved {
   return {
     migrations: given.migrations,
     dryRun: given.dryRun ?? false,
-    lockWaitTimeout: given.lockWaitTimeout ?? 300_000,
-    lockTimeout: given.lockTimeout ?? 10_000,
-    statementTimeout: given.statementTimeout ?? 600_000,
+    lockWaitTimeout: milliseconds(given, 'lockWaitTimeout', 300_000, operation),
+    lockTimeout: milliseconds(given, 'lockTimeout', 10_000, operation),
+    statementTimeout: milliseconds(given, 'statementTimeout', 600_000, operation),
   }
+}
+
+/** A timeout option, own property only: a whole number of milliseconds, 0 or more. */
+function milliseconds(
+  options: MigrateOptions,
+  name: 'lockWaitTimeout' | 'lockTimeout' | 'statementTimeout',
+  fallback: number,
+  operation: 'migrate' | 'down',
+): number {
+  const value = Object.hasOwn(options, name) ? options[name] : undefined
+  if (value === undefined) return fallback
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
+  const hint = `Pass a whole number of milliseconds, e.g. { ${name}: ${fallback} }${name === 'lockWaitTimeout' ? '' : ' (0: no timeout)'}.`
+  throw new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    operation,
+    reason: `the option ${name} must be a whole number of milliseconds (0 or more), got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}. ${hint}`,
+    hint,
+  })
 }
 
 /** One dedicated connection: timeouts set, the lock held, everything run on it. */

@@ -42,10 +42,10 @@ describe.each(BACKENDS)('error mapping on $name', ({ open }) => {
       column: 'email',
       model: 'User',
       operation: 'insert',
-      detail: 'Key (email)=(a@b.c) already exists.',
+      detail: 'Key (email) already exists.',
     })
     expect(error.message).toBe(
-      'User.insert failed: duplicate value for unique constraint users_email_key (email)=(a@b.c) already exists',
+      'User.insert failed: duplicate value for unique constraint users_email_key on table users: (email) already exists',
     )
     expect((error.cause as { code?: string }).code).toBe('23505')
   })
@@ -60,7 +60,7 @@ describe.each(BACKENDS)('error mapping on $name', ({ open }) => {
       column: 'user_id',
     })
     expect(error.message).toBe(
-      'Post.insert failed: foreign key constraint posts_user_id_fkey violated: (user_id)=(99) is not present in table "users"',
+      'Post.insert failed: foreign key constraint posts_user_id_fkey on table posts violated: (user_id) is not present in table "users"',
     )
   })
 
@@ -92,8 +92,8 @@ describe.each(BACKENDS)('error mapping on $name', ({ open }) => {
       constraint: 'users_age_check',
       table: 'users',
     })
-    expect(error.message).toMatch(
-      /^User\.insert failed: check constraint users_age_check on table users rejected the row \(Failing row contains \(4, x@y\.z, -1\)\)$/,
+    expect(error.message).toBe(
+      'User.insert failed: check constraint users_age_check on table users rejected the row',
     )
   })
 
@@ -129,7 +129,7 @@ describe.each(BACKENDS)('error mapping on $name', ({ open }) => {
     expect((driverError as FluentOrmError).message).toMatch(/^query failed: duplicate value/)
     const told = toFluentError(driverError, { model: 'User', operation: 'insert' })
     expect(told.message).toBe(
-      'User.insert failed: duplicate value for unique constraint users_pkey (id)=(1) already exists',
+      'User.insert failed: duplicate value for unique constraint users_pkey on table users: (id) already exists',
     )
     expect(told).toMatchObject({ code: '23505', constraint: 'users_pkey', column: 'id' })
     expect(told.sql).toBe('INSERT INTO users VALUES (1, $1, 1)')

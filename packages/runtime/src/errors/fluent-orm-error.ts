@@ -38,6 +38,10 @@ export interface FluentOrmErrorFields {
   readonly constraint?: string
   readonly table?: string
   readonly column?: string
+  /**
+   * PostgreSQL's detail without row values (`Key (email) already exists.`); with
+   * `setErrorDetail('full')` as the server wrote it, but for redacted columns' values.
+   */
   readonly detail?: string
   readonly hint?: string
   /** The statement that failed, when there was one. */
@@ -54,7 +58,8 @@ export interface FluentOrmErrorFields {
  * } catch (error) {
  *   if (error instanceof FluentOrmError && error.kind === 'unique_violation') {
  *     // error.message: 'User.insert failed: duplicate value for unique constraint
- *     //   users_email_key (email)=(a@b.c) already exists'
+ *     //   users_email_key on table users: (email) already exists'
+ *     // (row values only with setErrorDetail('full'), never those of redacted columns)
  *     // error.constraint: 'users_email_key', error.table: 'users', error.column: 'email'
  *   }
  * }

@@ -1,4 +1,6 @@
+import { errorDetail, hasRedacted } from './error-detail.ts'
 import { FluentOrmError, type FluentOrmErrorKind } from './fluent-orm-error.ts'
+import { publicDetail, publicMessage, serverKey } from './server-detail.ts'
 
 export interface ErrorContext {
   /** The model class name, `User`. */
@@ -45,6 +47,8 @@ const kindBySqlState: Readonly<Record<string, FluentOrmErrorKind>> = {
   '28000': 'authentication',
 }
 
+const sqlState = /^[0-9A-Z]{5}$/
+
 const nodeConnectionCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -66,7 +70,8 @@ const poolTimeout = /timeout exceeded when trying to connect/i
  * @example
  * try { await driver.query(config) }
  * catch (error) { throw toFluentError(error, { model: 'User', operation: 'insert', sql: config.text }) }
- * // User.insert failed: duplicate value for unique constraint users_email_key (email)=(a@b.c) already exists
+ * // User.insert failed: duplicate value for unique constraint users_email_key on table users: (email) already exists
+ * // (with setErrorDetail('full'): … users: (email)=(a@b.c) already exists)
  */
 export function toFluentError(error: unknown, context: ErrorContext): FluentOrmError {
   if (error instanceof FluentOrmError) {
@@ -76,19 +81,40 @@ export function toFluentError(error: unknown, context: ErrorContext): FluentOrmE
   const source = asErrorLike(error)
   const code = source.code ?? ''
   const kind = classify(source, code)
+  const fromServer = sqlState.test(code)
   return new FluentOrmError({
     code: fluentCode(kind, code),
     kind,
-    reason: describe(kind, source),
+    reason: describe(kind, source, publicMessage(code, source.message)),
     model: context.model,
     operation: context.operation,
     constraint: source.constraint,
     table: source.table ?? relationIn(source.message),
     column: source.column ?? columnOf(kind, source),
-    detail: source.detail,
+    detail: fromServer ? publicDetail(source.detail, source.table) : source.detail,
     hint: source.hint ?? hintFor(kind),
     sql: context.sql,
-    cause: error,
+    cause: fromServer ? serverCause(error, source, code) : error,
+  })
+}
+
+/**
+ * The driver's error as the cause, when every value it holds may be shown; otherwise (the
+ * default, or a table with redacted columns) a summary without `detail`, `where` or the
+ * quoted input, so neither `util.inspect(error)` nor a logger walking `cause` prints a row.
+ */
+function serverCause(error: unknown, source: DatabaseErrorLike, code: string): unknown {
+  if (errorDetail() === 'full' && !hasRedacted(source.table)) return error
+  const fields = source as DatabaseErrorLike & { severity?: string; schema?: string }
+  return Object.freeze({
+    name: 'DatabaseError',
+    message: publicMessage(code, source.message),
+    code,
+    severity: fields.severity,
+    schema: fields.schema,
+    table: source.table,
+    column: source.column,
+    constraint: source.constraint,
   })
 }
 
@@ -105,46 +131,52 @@ function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
   if (code.startsWith('08') || nodeConnectionCodes.has(code)) return 'connection'
   if (poolTimeout.test(source.message)) return 'timeout'
   if (lostConnection.test(source.message)) return 'connection'
-  if (/^[0-9A-Z]{5}$/.test(code)) return 'database'
+  if (sqlState.test(code)) return 'database'
   return 'unknown'
 }
 
 /** SQLSTATEs stay as they are; errors without one get a fluentorm code. */
 function fluentCode(kind: FluentOrmErrorKind, code: string): string {
-  if (/^[0-9A-Z]{5}$/.test(code)) return code
+  if (sqlState.test(code)) return code
   if (kind === 'timeout') return 'POOL_TIMEOUT'
   if (kind === 'connection') return 'CONNECTION_LOST'
   return code || 'UNKNOWN'
 }
 
-function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike): string {
-  const key = source.detail ? stripKey(source.detail) : ''
+/** The reason for the message; `message` is the server's, without quoted values by default. */
+function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike, message: string): string {
+  const key = serverKey(source.detail, source.table)
+  const on = source.table ? ` on table ${source.table}` : ''
   switch (kind) {
     case 'unique_violation':
-      return `duplicate value for unique constraint ${source.constraint}${key ? ` ${key}` : ''}`
+      return `duplicate value for unique constraint ${source.constraint}${on}${key ? `: ${key.text}` : ''}`
     case 'foreign_key_violation':
-      return `foreign key constraint ${source.constraint} violated${key ? `: ${key}` : ''}`
+      return `foreign key constraint ${source.constraint}${on} violated${key ? `: ${key.text}` : ''}`
     case 'not_null_violation':
       return `column ${source.table}.${source.column} is NOT NULL but the value was null; pass a value for ${source.column}`
-    case 'check_violation':
-      return `check constraint ${source.constraint} on table ${source.table} rejected the row${source.detail ? ` (${withoutPeriod(source.detail)})` : ''}`
+    case 'check_violation': {
+      const row = publicDetail(source.detail, source.table)
+      return `check constraint ${source.constraint}${on} rejected the row${row ? ` (${withoutPeriod(row)})` : ''}`
+    }
+    case 'exclusion_violation':
+      return `exclusion constraint ${source.constraint}${on} rejected the row${key ? `: ${key.text}` : ''}`
     case 'undefined_table':
-      return `${source.message}; create the table first (Model.createTable(db) or run the migrations)`
+      return `${message}; create the table first (Model.createTable(db) or run the migrations)`
     case 'undefined_column':
-      return `${source.message}; if the schema has this column, the database is behind it: run the pending migrations`
+      return `${message}; if the schema has this column, the database is behind it: run the pending migrations`
     case 'serialization_failure':
     case 'deadlock':
-      return `${source.message}; the transaction can be retried (transaction(db, fn, { retry: { attempts: 3 } }))`
+      return `${message}; the transaction can be retried (transaction(db, fn, { retry: { attempts: 3 } }))`
     case 'timeout':
-      return poolTimeout.test(source.message)
+      return poolTimeout.test(message)
         ? 'no free connection in the pool within connectionTimeoutMillis; every connection is busy. Raise pool.max or pool.connectionTimeoutMillis, or find transactions that hold connections too long'
-        : `${source.message} (statement_timeout); make the query cheaper or raise statementTimeout`
+        : `${message} (statement_timeout); make the query cheaper or raise statementTimeout`
     case 'lock_timeout':
-      return `${source.message} (lock_timeout); another transaction holds a lock on the table`
+      return `${message} (lock_timeout); another transaction holds a lock on the table`
     case 'connection':
-      return `the database connection was lost (${source.message}); the statement may or may not have run. The broken connection is discarded: retry if the operation is idempotent`
+      return `the database connection was lost (${message}); the statement may or may not have run. The broken connection is discarded: retry if the operation is idempotent`
     default:
-      return source.message
+      return message
   }
 }
 
@@ -154,11 +186,6 @@ function hintFor(kind: FluentOrmErrorKind): string | undefined {
   }
   if (kind === 'connection') return 'Check that PostgreSQL is running and reachable.'
   return undefined
-}
-
-/** `Key (email)=(a@b.c) already exists.` → `(email)=(a@b.c) already exists` */
-function stripKey(detail: string): string {
-  return withoutPeriod(detail.startsWith('Key ') ? detail.slice(4) : detail)
 }
 
 function withoutPeriod(text: string): string {
@@ -176,7 +203,7 @@ function columnOf(kind: FluentOrmErrorKind, source: DatabaseErrorLike): string |
     return match?.[1] ?? match?.[2]
   }
   if (kind === 'unique_violation' || kind === 'foreign_key_violation') {
-    const columns = /^Key \(([^)]+)\)=/.exec(source.detail ?? '')?.[1]
+    const columns = serverKey(source.detail, source.table)?.columns
     return columns && !columns.includes(',') ? columns : undefined
   }
   return undefined

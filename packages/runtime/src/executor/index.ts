@@ -1,6 +1,8 @@
 export type { ConnectOptions, Database, PgDatabase, PgliteDatabase } from '../connect.ts'
 export { connect } from '../connect.ts'
 export { connectionFailedError } from '../errors/connection-failed-error.ts'
+export type { ErrorDetail } from '../errors/error-detail.ts'
+export { setErrorDetail } from '../errors/error-detail.ts'
 export type { FluentOrmErrorFields, FluentOrmErrorKind } from '../errors/fluent-orm-error.ts'
 export { FluentOrmError } from '../errors/fluent-orm-error.ts'
 export type { ErrorContext } from '../errors/to-fluent-error.ts'

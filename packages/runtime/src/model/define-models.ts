@@ -1,4 +1,5 @@
 import type { ModelMeta } from '@fluentorm/core'
+import { registerRedacted } from '../errors/error-detail.ts'
 import { createModel } from './create-model.ts'
 import type { ModelRuntime } from './model-runtime.ts'
 import type { Model } from './model-types.ts'
@@ -26,6 +27,7 @@ export function defineModels(metas: readonly ModelMeta[]): Record<string, Model<
       tables,
     }
     byTable.set(meta.table.name, runtime)
+    registerRedacted(meta.table)
     models[meta.table.modelName] = createModel(meta, runtime)
   }
   return Object.freeze(models)

@@ -161,3 +161,12 @@ declare module 'virtual:fluentorm/migrations' {
 declare module '~fluentorm/migrations' {
   export * from 'virtual:fluentorm/migrations'
 }
+
+declare module 'virtual:fluentorm/database' {
+  /** Under the dev server, the plugin's dev database (kept in step with the schemas); in a build, `connect()` once. */
+  export function database(): Promise<import('@fluentorm/runtime').Database>
+}
+
+declare module '~fluentorm/database' {
+  export * from 'virtual:fluentorm/database'
+}

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Post, User } from 'virtual:fluentorm/models'
+import type { HtmlTransform } from './blog-server-plugin.ts'
 import { database } from './database.ts'
 import { renderPage } from './render-page.ts'
 import { DEMO_USER, setupDatabase } from './setup-database.ts'
@@ -9,7 +10,11 @@ const db = await database()
 await setupDatabase(db)
 
 /** The blog's routes: the post list, creating a post from the form, soft-deleting one. */
-export async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  html: HtmlTransform,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost')
   const deleteMatch = /^\/posts\/([^/]+)\/delete$/.exec(url.pathname)
   if (request.method === 'POST' && url.pathname === '/posts') {
@@ -35,8 +40,10 @@ export async function handle(request: IncomingMessage, response: ServerResponse)
       .include('comments')
       .orderBy('created_at', 'desc')
       .fetch(db)
+    const author = await User.query().where('email', DEMO_USER.email).first(db)
+    const page = await html(renderPage(posts, author, db.kind))
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    response.end(renderPage(posts, db.kind))
+    response.end(page)
     return
   }
   response.writeHead(404, { 'content-type': 'text/plain' })

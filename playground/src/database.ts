@@ -1,14 +1,12 @@
-/// <reference types="vite/client" />
+import { database as pluginDatabase } from 'virtual:fluentorm/database'
 import type { Database } from '@fluentorm/runtime'
-import { connect } from '@fluentorm/runtime'
 
 /**
- * The one connection of the app: PostgreSQL when DATABASE_URL is set, else an in-memory
- * PGlite. It lives in `import.meta.hot.data`, which outlives the module reloads a schema edit
- * causes, so a reload never opens a second pool (or loses the PGlite data).
+ * The one connection of the app. Under `npm run dev` it is the plugin's dev database
+ * (PostgreSQL when DATABASE_URL is set, else an in-memory PGlite), which the plugin keeps in
+ * step with the schemas: it outlives the module reloads a schema edit causes. In a build it is
+ * `connect()`, opened once.
  */
-export async function database(): Promise<Database> {
-  const data = import.meta.hot?.data ?? {}
-  data.db ??= connect()
-  return data.db
+export function database(): Promise<Database> {
+  return pluginDatabase()
 }

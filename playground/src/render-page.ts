@@ -8,7 +8,21 @@ export type PostWithRelations = PostRow & {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The whole blog page: the new-post form, then every post with its author and comment count. */
-export function renderPage(posts: readonly PostWithRelations[], backend: string): string {
+/** Every column of the author's row, whatever the schema holds now: a new column shows here. */
+function renderAuthor(author: UserRow | null): string {
+  if (author === null) return ''
+  const fields = Object.entries(author).map(
+    ([column, value]) =>
+      `<dt>${escapeHtml(column)}</dt><dd data-column="${escapeHtml(column)}">${escapeHtml(value instanceof Date ? value.toISOString() : String(value ?? '—'))}</dd>`,
+  )
+  return `<h2>The author</h2>\n    <dl class="author-row">${fields.join('')}</dl>`
+}
+
+export function renderPage(
+  posts: readonly PostWithRelations[],
+  author: UserRow | null,
+  backend: string,
+): string {
   const items = posts.map(
     (post) => `
       <li data-post-id="${escapeHtml(post.id)}">
@@ -30,6 +44,7 @@ export function renderPage(posts: readonly PostWithRelations[], backend: string)
       body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
       form.new-post { display: grid; gap: 0.5rem; margin-bottom: 2rem; }
       li { margin-bottom: 1rem; } .meta { color: #555; }
+      dl.author-row { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
     </style>
   </head>
   <body>
@@ -41,6 +56,7 @@ export function renderPage(posts: readonly PostWithRelations[], backend: string)
       <button type="submit">Publish</button>
     </form>
     <ul class="posts">${items.join('') || '<li class="empty">No posts yet.</li>'}</ul>
+    ${renderAuthor(author)}
   </body>
 </html>
 `

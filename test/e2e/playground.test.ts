@@ -1,24 +1,50 @@
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
-import { createServer, type ViteDevServer } from 'vite'
+import { createLogger, createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const PLAYGROUND = resolve(import.meta.dirname, '../../playground')
+const REPO = resolve(import.meta.dirname, '../..')
+
+/**
+ * The README's flow on a private copy of the playground, its schemas and its migrations
+ * (same layout: playground/ beside schemas/ and migrations/), run by its own vite.config.ts.
+ */
+async function copyPlayground(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'fluentorm-playground-'))
+  for (const folder of ['playground', 'schemas', 'migrations']) {
+    await cp(join(REPO, folder), join(root, folder), {
+      recursive: true,
+      filter: (source) => !source.includes('node_modules'),
+    })
+  }
+  await symlink(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir')
+  await cp(join(REPO, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'))
+  return root
+}
 
 describe('the playground in a browser', () => {
+  let root: string
   let server: ViteDevServer
   let browser: Browser
   let url: string
+  const logged: string[] = []
 
   beforeAll(async () => {
     // Embedded PGlite, as on a fresh clone: the playground must not touch the CI database.
     delete process.env.DATABASE_URL
+    root = await copyPlayground()
+    const logger = createLogger('silent')
+    logger.info = (message) => void logged.push(message)
+    logger.warn = (message) => void logged.push(message)
+    logger.error = (message) => void logged.push(message)
     server = await createServer({
-      root: PLAYGROUND,
-      configFile: resolve(PLAYGROUND, 'vite.config.ts'),
+      root: join(root, 'playground'),
+      configFile: join(root, 'playground/vite.config.ts'),
       configLoader: 'runner',
-      logLevel: 'silent',
+      customLogger: logger,
       server: { host: '127.0.0.1', port: 0 },
     })
     await server.listen()
@@ -43,6 +69,7 @@ describe('the playground in a browser', () => {
   afterAll(async () => {
     await browser?.close()
     await server?.close()
+    if (root) await rm(root, { recursive: true, force: true, maxRetries: 5 })
   })
 
   it('creates a post through the form, lists it with its author, and soft-deletes it', async () => {
@@ -61,5 +88,41 @@ describe('the playground in a browser', () => {
 
     await post.locator('button', { hasText: 'Delete' }).click()
     await expect.poll(() => page.locator('li[data-post-id]', { hasText: title }).count()).toBe(0)
+  })
+
+  it('shows a column added to a schema with no manual step, and no request fails', async () => {
+    const page = await browser.newPage()
+    await page.goto(url)
+    await expect(page.locator('dd[data-column=phone]').count()).resolves.toBe(0)
+
+    // Requests keep arriving while the schema changes: every one must succeed.
+    const statuses: number[] = []
+    let polling = true
+    const poll = (async () => {
+      while (polling) statuses.push((await fetch(url)).status)
+    })()
+
+    const usersFile = join(root, 'schemas/01_users.ts')
+    const text = await readFile(usersFile, 'utf8')
+    await writeFile(
+      usersFile,
+      text.replace(
+        '  t.timestamps()\n',
+        "  t.string({ name: 'phone', nullable: true })\n  t.timestamps()\n",
+      ),
+    )
+    // The page reloads by itself (Vite's client, told by the plugin) and shows the new column.
+    await page.locator('dd[data-column=phone]').waitFor({ timeout: 60_000 })
+    polling = false
+    await poll
+    expect(statuses.length).toBeGreaterThan(0)
+    expect(statuses.filter((status) => status !== 200)).toEqual([])
+    expect(logged.join('\n')).toContain(
+      'applied to the dev database:\nALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT;',
+    )
+    // Nothing was written to migrations/ in dev.
+    expect(await readFile(join(root, 'migrations/meta/snapshot.json'), 'utf8')).toBe(
+      await readFile(join(REPO, 'migrations/meta/snapshot.json'), 'utf8'),
+    )
   })
 })

@@ -38,6 +38,8 @@ describe('docs/PLUGIN.md', () => {
       schemasDir: '/app/schemas',
       migrationsDir: '/app/playground/migrations',
       dtsFile: '/app/playground/fluentorm.d.ts',
+      url: null,
+      devDatabase: true,
     })
   })
 

@@ -11,9 +11,28 @@ export {
   loadSchemas,
   type SchemaModuleCache,
 } from './loader/load-schemas.ts'
-export { snapshotPath } from './migration/migration-directory.ts'
+export {
+  type MigrationDirectoryState,
+  type MigrationFileInfo,
+  readMigrationDirectory,
+  snapshotPath,
+} from './migration/migration-directory.ts'
+export { readAllowedRules } from './migration/migration-file.ts'
+export {
+  type LintFinding,
+  type LintRule,
+  type LintSeverity,
+  lintStatements,
+} from './migration/migration-lint.ts'
 export { type MigrationPlan, planMigration } from './migration/migration-plan.ts'
-export { parseSnapshot, type SchemaSnapshot } from './migration/schema-snapshot.ts'
+export {
+  createSnapshot,
+  EMPTY_SCHEMA_HASH,
+  parseSnapshot,
+  type SchemaSnapshot,
+  schemaHash,
+  serializeSnapshot,
+} from './migration/schema-snapshot.ts'
 export {
   type NextMigration,
   type PlanNextMigrationResult,

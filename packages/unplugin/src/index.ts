@@ -7,6 +7,7 @@ import {
   ESBUILD_LOAD_FILTER,
   esbuildModuleFile,
   IMPORT_FILTER,
+  RESOLVED_FILTER,
   resolvedModuleOf,
   VIRTUAL_IDS,
   virtualModuleOf,
@@ -39,7 +40,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       },
     },
     load: {
-      filter: { id: /^\0virtual:fluentorm\/(models|migrations)$/ },
+      filter: { id: RESOLVED_FILTER },
       async handler(id) {
         const module = resolvedModuleOf(id)
         if (module === null) return null

@@ -20,6 +20,19 @@ export interface Options {
    * @default 'fluentorm.d.ts'
    */
   dts?: string | false
+  /**
+   * The database `virtual:fluentorm/database` opens, and the dev database the dev server keeps
+   * in step with the schemas. Unset: `DATABASE_URL` when it is set, else an in-memory PGlite.
+   * Never inlined into a bundle: a built app connects with `DATABASE_URL` when it runs.
+   * @default process.env.DATABASE_URL
+   */
+  url?: string
+  /**
+   * Under the Vite dev server, open the dev database (`url`) and apply each schema save's
+   * pending change to it before the models reload; `false`: never connect.
+   * @default true
+   */
+  devDatabase?: boolean
 }
 
 /** Options with every default applied and every path absolute. */
@@ -29,13 +42,16 @@ export interface ResolvedOptions {
   readonly migrationsDir: string
   /** Absolute path of the declaration file, or null when `dts: false`. */
   readonly dtsFile: string | null
+  /** The database URL given; null: `DATABASE_URL` when the app runs, else in-memory PGlite. */
+  readonly url: string | null
+  readonly devDatabase: boolean
 }
 
 export const DEFAULT_OPTIONS = {
   schemas: 'schemas',
   migrations: 'migrations',
   dts: 'fluentorm.d.ts',
-} as const satisfies Required<Options>
+} as const satisfies Required<Pick<Options, 'schemas' | 'migrations' | 'dts'>>
 
 /**
  * Applies the defaults and resolves every path against `root`.
@@ -53,5 +69,7 @@ export function resolveOptions(options: Options, root: string): ResolvedOptions 
     schemasDir: absolute(options.schemas ?? DEFAULT_OPTIONS.schemas),
     migrationsDir: absolute(options.migrations ?? DEFAULT_OPTIONS.migrations),
     dtsFile: dts === false ? null : absolute(dts),
+    url: options.url ?? null,
+    devDatabase: options.devDatabase ?? true,
   })
 }

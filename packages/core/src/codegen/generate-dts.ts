@@ -61,6 +61,15 @@ declare module '${MIGRATIONS_MODULE_ID}' {
 declare module '${MIGRATIONS_MODULE_ALIAS}' {
   export * from '${MIGRATIONS_MODULE_ID}'
 }
+
+declare module 'virtual:fluentorm/database' {
+  /** Under the dev server, the plugin's dev database (kept in step with the schemas); in a build, \`connect()\` once. */
+  export function database(): Promise<import('@fluentorm/runtime').Database>
+}
+
+declare module '~fluentorm/database' {
+  export * from 'virtual:fluentorm/database'
+}
 `
 }
 

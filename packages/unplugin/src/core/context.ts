@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { SchemaIR, SchemaModuleCache } from '@fluentorm/core'
 import {
@@ -11,6 +12,8 @@ import {
   writeNextMigration,
 } from '@fluentorm/core'
 import { type Options, type ResolvedOptions, resolveOptions } from '../options.ts'
+import { databaseModule } from './database-module.ts'
+import type { Followed } from './dev-database.ts'
 import { consoleLogger, type FluentormLogger } from './logger.ts'
 import { bundledMigrationsModule } from './migrations-bridge.ts'
 import type { VirtualModule } from './module-ids.ts'
@@ -22,7 +25,10 @@ export type RefreshResult =
       readonly ok: true
       /** Whether the models module differs from the last valid one. */
       readonly changed: boolean
+      /** The schema the files declare. */
       readonly schema: SchemaIR
+      /** Under the dev server: what bringing the dev database to `schema` did. */
+      readonly followed: Followed | null
     }
   | { readonly ok: false; readonly report: string }
 
@@ -48,10 +54,19 @@ export interface FluentormContext {
    * models keep serving, instead of failing the build.
    */
   serving: boolean
+  /** This instance's id: how the SSR runner's `virtual:fluentorm/database` finds its dev database. */
+  readonly id: string
+  /**
+   * Set by the dev server: brings the dev database to each valid schema before the models
+   * reload, and says which schema it is at (the models served).
+   */
+  follow: ((schema: SchemaIR) => Promise<Followed>) | null
   /** Re-resolves the option paths against the bundler's root. */
   setRoot(root: string): void
   /** Reads and compiles the schema files (again), and writes the `.d.ts` when it changed. */
   refresh(): Promise<RefreshResult>
+  /** Resolves when no refresh is running (none started: at once). */
+  idle(): Promise<void>
   /** The code of a virtual module; throws the validation report when there is no valid schema to serve. */
   moduleCode(module: VirtualModule): Promise<string>
   /** Files and folders whose changes must rebuild `module` in watch mode. */
@@ -89,18 +104,22 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
     }
     report = null
     const { schema } = result
-    const modelsCode = generateModelsModule(toModelMetas(schema))
-    const changed = modelsCode !== generated?.modelsCode
-    generated = { schema, modelsCode }
     if (options.dtsFile !== null) await writeIfChanged(options.dtsFile, generateDts(schema))
-    return { ok: true, changed, schema }
+    // A change the dev database does not have yet (destructive, or refused) keeps the models of
+    // the schema it is at, so requests keep working.
+    const followed = context.follow === null ? null : await context.follow(schema)
+    const served = followed?.schema ?? schema
+    const modelsCode = generateModelsModule(toModelMetas(served))
+    const changed = modelsCode !== generated?.modelsCode
+    generated = { schema: served, modelsCode }
+    return { ok: true, changed, schema, followed }
   }
 
   /** The valid schema to build from, or the validation report as an error. */
   async function validSchema(): Promise<Generated> {
     await (pending ?? context.refresh())
     if (generated === null || (report !== null && !context.serving)) {
-      throw new Error(report ?? `fluentorm: no schema could be read from ${options.schemasDir}`)
+      throw new Error(report ?? `no schema could be read from ${options.schemasDir}`)
     }
     return generated
   }
@@ -111,6 +130,8 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
     },
     logger: consoleLogger,
     serving: false,
+    id: randomUUID(),
+    follow: null,
     setRoot(next) {
       if (next === options.root) return
       options = resolveOptions(rawOptions, next)
@@ -124,8 +145,14 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
       pending = run
       return run
     },
+    async idle() {
+      await queue
+    },
     async moduleCode(module) {
       if (module === 'models') return (await validSchema()).modelsCode
+      if (module === 'database') {
+        return databaseModule(context.serving && options.devDatabase ? context.id : null)
+      }
       // A build bundles the migration it writes at its end; the dev server writes none, so
       // it serves only the written ones.
       if (context.serving) return bundledMigrationsModule(options.migrationsDir)

@@ -1,75 +1,192 @@
-import { dirname, extname, resolve } from 'node:path'
-import type { ViteDevServer } from 'vite'
+import { basename, dirname, extname, resolve } from 'node:path'
+import { type ConnectOptions, connect, type Database } from '@fluentorm/runtime'
+import type { RunnableDevEnvironment, ViteDevServer } from 'vite'
+import { APPLY_PATH, applyMiddleware, type WaitingChange } from './apply-endpoint.ts'
 import type { FluentormContext } from './context.ts'
+import { registerDevDatabase } from './database-module.ts'
+import { createDevDatabase, type Followed } from './dev-database.ts'
+import { prefixed } from './logger.ts'
 import { pendingMigrationPreview } from './migrations-bridge.ts'
 import { VIRTUAL_IDS, type VirtualModule } from './module-ids.ts'
 
 const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
-/** A rename arrives as unlink then add: regenerate once for both. */
+/** A rename arrives as unlink then add, and `generate` writes three files: act once for all. */
 const SETTLE_MS = 40
 
 /**
- * Keeps the models in step with schemas/ while Vite serves: any schema file saved, added,
- * renamed or deleted regenerates the module and the `.d.ts`, prints the SQL the change
- * implies, and reloads `virtual:fluentorm/models` in every environment (the SSR runner
- * included). An invalid schema is reported in the terminal and the error overlay while the
- * last valid models keep serving. A migration written to migrations/ meanwhile (by
- * `npx fluentorm generate`) reloads `virtual:fluentorm/migrations`.
+ * Keeps the models and the dev database in step with schemas/ while Vite serves: any schema
+ * file saved, added, renamed or deleted regenerates the module and the `.d.ts`, applies the
+ * pending change to the dev database (a destructive one waits for `/__fluentorm/apply`),
+ * prints the migration the change implies, and reloads `virtual:fluentorm/models` in every
+ * environment (the SSR runner included) and the page once. An invalid schema is reported in
+ * the terminal and the error overlay while the last valid models keep serving. A migration
+ * written to migrations/ meanwhile (by `npx fluentorm generate`) is adopted by the dev
+ * database and reloads `virtual:fluentorm/migrations`.
  */
 export function attachDevServer(context: FluentormContext, server: ViteDevServer): void {
   context.serving = true
   const logger = server.config.logger
   context.logger = {
-    info: (message) => logger.info(`[fluentorm] ${message}`, { timestamp: true }),
-    error: (message) => logger.error(`[fluentorm] ${message}`, { timestamp: true }),
+    info: (message) => logger.info(prefixed(message), { timestamp: true }),
+    error: (message) => logger.error(prefixed(message), { timestamp: true }),
+  }
+  let waiting: WaitingChange | null = null
+  if (context.options.devDatabase) {
+    const dev = createDevDatabase(
+      () => context.options,
+      (options) => openDatabase(server, options),
+    )
+    let started = false
+    context.follow = async (schema) => {
+      const followed = await dev.follow(schema)
+      // Later follows are reported by regenerate; the one at start only here.
+      if (!started) {
+        started = true
+        const { problem, note } = report(followed)
+        if (note !== null) context.logger.info(note)
+        if (problem !== null) context.logger.error(problem)
+      }
+      return followed
+    }
+    // The app gets the database once the refresh running (the one at start) has brought it to the schemas.
+    const open = () => context.idle().then(dev.database)
+    const unregister = registerDevDatabase(context.id, open)
+    const close = server.close.bind(server)
+    server.close = async () => {
+      await close()
+      unregister()
+      await dev.close()
+    }
+    server.middlewares.use(
+      APPLY_PATH,
+      applyMiddleware({
+        waiting: () => waiting,
+        async apply(token) {
+          if (!dev.approve(token)) return 'That change is no longer the one waiting: reload.'
+          await regenerate()
+          return waiting === null ? null : 'The change is still waiting: see the terminal.'
+        },
+      }),
+    )
   }
   // Vite watches only its root and the files it imported; schemas/ may sit outside the root.
   server.watcher.add([context.options.schemasDir, context.options.migrationsDir])
   let timer: NodeJS.Timeout | undefined
+  let migrationsChanged = false
   let showingError = false
 
   const onFileEvent = (file: string) => {
     const path = resolve(file)
     const folder = dirname(path)
-    if (folder === context.options.migrationsDir && extname(path) === '.sql') {
-      void reloadModule(server, 'migrations')
-    }
-    if (folder !== context.options.schemasDir || !SCHEMA_EXTENSIONS.has(extname(path))) return
+    const { migrationsDir, schemasDir } = context.options
+    const migration =
+      (folder === migrationsDir && extname(path) === '.sql') ||
+      (folder === resolve(migrationsDir, 'meta') && basename(path) === 'snapshot.json')
+    if (migration) migrationsChanged = true
+    else if (folder !== schemasDir || !SCHEMA_EXTENSIONS.has(extname(path))) return
     clearTimeout(timer)
     timer = setTimeout(regenerate, SETTLE_MS)
   }
   server.watcher.on('add', onFileEvent).on('change', onFileEvent).on('unlink', onFileEvent)
 
   async function regenerate(): Promise<void> {
+    const reloadMigrations = migrationsChanged
+    migrationsChanged = false
     const result = await context.refresh()
+    if (reloadMigrations) reloadModule(server, 'migrations')
     if (!result.ok) {
       context.logger.error(`${result.report}\nThe last valid models keep serving.`)
       sendError(server, result.report)
       showingError = true
       return
     }
-    if (showingError) {
-      showingError = false
-      server.environments.client.hot.send({ type: 'full-reload' })
-    }
-    if (!result.changed) return
-    // The app gets the new models first; the migration preview is for the terminal.
-    await reloadModule(server, 'models')
+    const { problem, note } =
+      result.followed === null ? { problem: null, note: null } : report(result.followed)
     const preview = await pendingMigrationPreview(context.options.migrationsDir, result.schema)
-    if (preview !== null) context.logger.info(preview)
+    const printed = [result.changed ? preview : null, note].filter((text) => text !== null)
+    if (printed.length > 0) context.logger.info(printed.join('\n'))
+    if (problem !== null) {
+      context.logger.error(problem)
+      sendError(server, problem)
+      showingError = true
+    }
+    const recovered = showingError && problem === null
+    if (recovered) {
+      showingError = false
+      context.logger.info('the schemas are valid again: the models reload.')
+    }
+    if (result.changed) reloadModule(server, 'models')
+    // One page reload per change: it runs the new models (and clears a shown error).
+    if (result.changed || recovered || reloadMigrations) {
+      server.environments.client.hot.send({ type: 'full-reload', path: '*' })
+    }
+  }
+
+  /**
+   * What happened to the dev database: a note to print, and the problem to show in the
+   * terminal and the overlay, if any. Remembers the change waiting for `/__fluentorm/apply`.
+   */
+  function report(followed: Followed): { problem: string | null; note: string | null } {
+    const { outcome, adopted, migrated } = followed
+    waiting = outcome.kind === 'waiting' ? outcome : null
+    const lines = [
+      ...adopted.map(
+        (name) =>
+          `${name}.sql recorded as applied to the dev database: it already had that change.`,
+      ),
+      ...migrated.map((name) => `applied ${name}.sql to the dev database.`),
+      ...(outcome.kind === 'applied'
+        ? [`applied to the dev database:\n${outcome.sql.join('\n')}`]
+        : []),
+    ]
+    return { problem: problemOf(outcome), note: lines.length > 0 ? lines.join('\n') : null }
+  }
+
+  function problemOf(outcome: Followed['outcome']): string | null {
+    switch (outcome.kind) {
+      case 'current':
+      case 'applied':
+        return null
+      case 'waiting': {
+        const url = `${server.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? ''}${APPLY_PATH}`
+        return `the dev database waits for a destructive change (${outcome.reasons.join('; ')}):\n${outcome.sql.join('\n')}\nTo apply it to the dev database, open ${url} and press Apply. The models of the dev database's schema keep serving.`
+      }
+      case 'blocked':
+        return `the dev database refused the pending change: ${outcome.error}\n${outcome.sql.join('\n')}\nChange the schema so it can apply to the rows there (a NOT NULL column needs a defaultValue), then save. The models of the dev database's schema keep serving.`
+      case 'unavailable':
+        return `the dev database could not follow the schemas: ${outcome.error}`
+    }
   }
 }
 
-/** Reloads a virtual module in each environment that has loaded it. */
-async function reloadModule(server: ViteDevServer, module: VirtualModule): Promise<void> {
+/**
+ * Connects through the SSR runner when there is one: this plugin may have been loaded by the
+ * config's module runner, closed by now, through which `connect()` could not import PGlite.
+ */
+async function openDatabase(server: ViteDevServer, options: ConnectOptions): Promise<Database> {
+  // Duck-typed: importing vite's isRunnableDevEnvironment would make vite a dependency for every bundler.
+  const ssr = server.environments.ssr as Partial<RunnableDevEnvironment> | undefined
+  const runtime: { connect: typeof connect } = ssr?.runner
+    ? await ssr.runner.import('@fluentorm/runtime')
+    : { connect }
+  return runtime.connect(options)
+}
+
+/**
+ * Marks a virtual module stale in each environment that has loaded it; each server-side
+ * runner reloads its entry points (Vite's own reloadModule would log the `\0` id).
+ */
+function reloadModule(server: ViteDevServer, module: VirtualModule): void {
   for (const environment of Object.values(server.environments)) {
     const node = environment.moduleGraph.getModuleById(VIRTUAL_IDS[module].resolved)
-    if (node) await environment.reloadModule(node)
+    if (!node) continue
+    environment.moduleGraph.invalidateModule(node, new Set(), Date.now(), true)
+    if (environment.name !== 'client') environment.hot.send({ type: 'full-reload', path: '*' })
   }
 }
 
-function sendError(server: ViteDevServer, report: string): void {
-  const err = { message: report, stack: '', plugin: 'fluentorm' }
+function sendError(server: ViteDevServer, message: string): void {
+  const err = { message: prefixed(message), stack: '', plugin: 'fluentorm' }
   for (const environment of Object.values(server.environments)) {
     environment.hot.send({ type: 'error', err })
   }

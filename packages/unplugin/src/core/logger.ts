@@ -4,7 +4,15 @@ export interface FluentormLogger {
   error(message: string): void
 }
 
+/**
+ * `[fluentorm] message`, once: core's reports start with `fluentorm:` for the CLI, which the
+ * prefix already says.
+ */
+export function prefixed(message: string): string {
+  return `[fluentorm] ${message.replace(/^fluentorm:\s*/, '')}`
+}
+
 export const consoleLogger: FluentormLogger = {
-  info: (message) => console.info(`[fluentorm] ${message}`),
-  error: (message) => console.error(`[fluentorm] ${message}`),
+  info: (message) => console.info(prefixed(message)),
+  error: (message) => console.error(prefixed(message)),
 }

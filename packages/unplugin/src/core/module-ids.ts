@@ -7,12 +7,18 @@ export const VIRTUAL_IDS = {
     import: /^(?:virtual:|~)fluentorm\/migrations$/,
     resolved: '\0virtual:fluentorm/migrations',
   },
+  database: {
+    import: /^(?:virtual:|~)fluentorm\/database$/,
+    resolved: '\0virtual:fluentorm/database',
+  },
 } as const
+
+const MODULES = Object.keys(VIRTUAL_IDS) as VirtualModule[]
 
 export type VirtualModule = keyof typeof VIRTUAL_IDS
 
 /** Every import id the plugin answers, in RE2 syntax so esbuild can test it in Go. */
-export const IMPORT_FILTER = /^(virtual:|~)fluentorm\/(models|migrations)$/
+export const IMPORT_FILTER = /^(virtual:|~)fluentorm\/(models|migrations|database)$/
 
 /**
  * esbuild resolves imports inside a plugin module against the directory of its id, so there
@@ -23,21 +29,21 @@ export function esbuildModuleFile(root: string, module: VirtualModule): string {
   return join(root, `.fluentorm-${module}.mjs`)
 }
 
-export const ESBUILD_LOAD_FILTER = /\.fluentorm-(models|migrations)\.mjs$/
+export const ESBUILD_LOAD_FILTER = /\.fluentorm-(models|migrations|database)\.mjs$/
+
+/** The resolved ids, for the load hook's filter. */
+export const RESOLVED_FILTER = /^\0virtual:fluentorm\/(models|migrations|database)$/
 
 /** Which virtual module an import id names, or null for any other id. */
 export function virtualModuleOf(id: string): VirtualModule | null {
-  if (VIRTUAL_IDS.models.import.test(id)) return 'models'
-  if (VIRTUAL_IDS.migrations.import.test(id)) return 'migrations'
-  return null
+  return MODULES.find((module) => VIRTUAL_IDS[module].import.test(id)) ?? null
 }
 
 /** Which virtual module a resolved id (either bundler's form) is, or null. */
 export function resolvedModuleOf(id: string): VirtualModule | null {
-  for (const module of ['models', 'migrations'] as const) {
-    if (id === VIRTUAL_IDS[module].resolved || id.endsWith(`.fluentorm-${module}.mjs`)) {
-      return module
-    }
-  }
-  return null
+  return (
+    MODULES.find(
+      (module) => id === VIRTUAL_IDS[module].resolved || id.endsWith(`.fluentorm-${module}.mjs`),
+    ) ?? null
+  )
 }

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto'
+import type { LintRule, MigrationDirectoryState, MigrationPlan, SchemaIR } from '@fluentorm/core'
+import { EMPTY_SCHEMA_HASH, planMigration, readMigrationDirectory } from '@fluentorm/core'
+import {
+  type ConnectOptions,
+  type Database,
+  type Driver,
+  type Migration,
+  migrate,
+  resolveMigrations,
+  status,
+} from '@fluentorm/runtime'
+import type { ResolvedOptions } from '../options.ts'
+import { clearDevState, type DevState, readDevState, writeDevState } from './dev-state.ts'
+
+/** Changes that lose data: the dev server waits for the developer to say so. */
+const DESTRUCTIVE_RULES: ReadonlySet<LintRule> = new Set([
+  'drop-table',
+  'drop-column',
+  'narrowing-type-change',
+  'truncate-cascade',
+])
+
+/** What following a schema did to the dev database. */
+export type FollowOutcome =
+  | { readonly kind: 'current' }
+  | { readonly kind: 'applied'; readonly sql: readonly string[] }
+  /** Destructive: applied only once approved (`approve(token)`). */
+  | {
+      readonly kind: 'waiting'
+      readonly sql: readonly string[]
+      readonly reasons: readonly string[]
+      readonly token: string
+    }
+  /** PostgreSQL refused the change on the dev database's data. */
+  | { readonly kind: 'blocked'; readonly sql: readonly string[]; readonly error: string }
+  | { readonly kind: 'unavailable'; readonly error: string }
+
+export interface Followed {
+  readonly outcome: FollowOutcome
+  /** The schema the dev database is at: the models to serve. */
+  readonly schema: SchemaIR
+  /** Numbered migrations recorded as applied because the dev database already had them. */
+  readonly adopted: readonly string[]
+  /** Numbered migrations run. */
+  readonly migrated: readonly string[]
+}
+
+/**
+ * The dev database the plugin owns under the dev server: `url` (else DATABASE_URL, else an
+ * in-memory PGlite), opened on first use. `follow(schema)` brings it to `schema`: the numbered
+ * migrations of migrations/, then one pending change (the diff from the last migration's
+ * snapshot, or from what it last applied, to the schemas), recorded in `fluentorm_dev_state`.
+ */
+export interface DevDatabase {
+  database(): Promise<Database>
+  follow(schema: SchemaIR): Promise<Followed>
+  /** Lets the waiting change whose token this is apply on the next `follow`. */
+  approve(token: string): boolean
+  close(): Promise<void>
+}
+
+/**
+ * `open` connects (`connect` from `@fluentorm/runtime`): under Vite, the one loaded by the SSR
+ * runner, whose own `import()` of PGlite works after the config's runner has closed.
+ */
+export function createDevDatabase(
+  options: () => ResolvedOptions,
+  open: (options: ConnectOptions) => Promise<Database>,
+): DevDatabase {
+  let opened: Promise<Database> | null = null
+  let waiting: string | null = null
+  let approved: string | null = null
+
+  const database = () => {
+    const { url } = options()
+    opened ??= open(url === null ? {} : { url })
+    return opened
+  }
+
+  async function follow(schema: SchemaIR): Promise<Followed> {
+    let db: Database
+    try {
+      db = await database()
+    } catch (error) {
+      opened = null
+      return unavailable(schema, error)
+    }
+    try {
+      return await bringTo(db, schema)
+    } catch (error) {
+      return unavailable(schema, error)
+    }
+  }
+
+  async function bringTo(db: Database, schema: SchemaIR): Promise<Followed> {
+    const { migrationsDir } = options()
+    const directory = await readMigrationDirectory(migrationsDir)
+    if (directory.problems.length > 0) {
+      return unavailable(schema, directory.problems.join('\n'))
+    }
+    const migrations = await resolveMigrations(migrationsDir).catch(() => [])
+    let state = await readDevState(db)
+    const history = await status(db, migrations)
+    const adopted: string[] = []
+    if (history.pending.length > 0 && state !== null) {
+      if (frozenFrom(state, directory, new Set(history.pending))) {
+        // The new numbered migrations hold exactly the change the dev database already has.
+        const pending = new Set(history.pending)
+        await migrate(
+          db,
+          migrations.map((m) => (pending.has(m.name) ? adoptedAs(m) : m)),
+        )
+        adopted.push(...history.pending)
+      } else if (state.base !== null || state.baseHash === EMPTY_SCHEMA_HASH) {
+        await apply(db, planMigration(state.applied, state.base ?? emptySchema()), null)
+      }
+      await clearDevState(db)
+      state = null
+    }
+    const { applied: migrated } = await migrate(db, migrations)
+    const base = directory.snapshot?.schema ?? null
+    const from = state?.applied ?? base
+    const at = from ?? emptySchema()
+    const plan = planMigration(from, schema)
+    const followed = (outcome: FollowOutcome, at: SchemaIR): Followed => ({
+      outcome,
+      schema: at,
+      adopted,
+      migrated,
+    })
+    if (plan.up.length === 0) return followed({ kind: 'current' }, schema)
+    const reasons = destructiveReasons(plan)
+    const token = tokenOf(plan.up)
+    if (reasons.length > 0 && approved !== token) {
+      waiting = token
+      return followed({ kind: 'waiting', sql: plan.up, reasons, token }, at)
+    }
+    approved = null
+    waiting = null
+    const baseState = { baseHash: directory.snapshot?.hash ?? EMPTY_SCHEMA_HASH, base }
+    try {
+      await apply(
+        db,
+        plan,
+        plan.toHash === baseState.baseHash ? null : { ...baseState, applied: schema },
+      )
+    } catch (error) {
+      return followed({ kind: 'blocked', sql: plan.up, error: messageOf(error) }, at)
+    }
+    return followed({ kind: 'applied', sql: plan.up }, schema)
+  }
+
+  return {
+    database,
+    follow,
+    approve(token) {
+      if (token !== waiting) return false
+      approved = token
+      return true
+    },
+    async close() {
+      const db = await opened?.catch(() => null)
+      opened = null
+      await db?.close()
+    },
+  }
+}
+
+/**
+ * Runs a plan's statements and records the state they leave (null: at the numbered
+ * migrations), in one transaction unless the plan builds indexes concurrently.
+ */
+async function apply(
+  db: Database,
+  plan: MigrationPlan,
+  state: Parameters<typeof writeDevState>[1] | null,
+): Promise<void> {
+  const run = async (driver: Driver) => {
+    for (const statement of plan.up) await driver.exec(statement)
+    if (state === null) await clearDevState(driver)
+    else await writeDevState(driver, state)
+  }
+  if (plan.transactional) await db.transaction(run)
+  else await run(db)
+}
+
+/** Whether the pending numbered migrations go from the state's base to what it applied. */
+function frozenFrom(
+  state: DevState,
+  directory: MigrationDirectoryState,
+  pending: ReadonlySet<string>,
+): boolean {
+  const files = directory.files.filter((f) => pending.has(f.file.replace(/\.sql$/, '')))
+  if (files.some((f) => f.hashes === null)) return false
+  return files[0]?.hashes?.from === state.baseHash && files.at(-1)?.hashes?.to === state.appliedHash
+}
+
+/** Recorded with its own name and checksum, but running nothing: its change is already there. */
+function adoptedAs(migration: Migration): Migration {
+  return { ...migration, sql: '-- applied by the fluentorm dev server as its pending change\n' }
+}
+
+function destructiveReasons(plan: MigrationPlan): string[] {
+  const findings = plan.findings.filter((f) => DESTRUCTIVE_RULES.has(f.rule)).map((f) => f.message)
+  return findings.length > 0 ? findings : [...plan.irreversible]
+}
+
+function tokenOf(sql: readonly string[]): string {
+  return createHash('sha256').update(sql.join('\n')).digest('hex').slice(0, 16)
+}
+
+function emptySchema(): SchemaIR {
+  return { kind: 'schema', tables: [], enums: [] }
+}
+
+function unavailable(schema: SchemaIR, error: unknown): Followed {
+  return {
+    outcome: { kind: 'unavailable', error: messageOf(error) },
+    schema,
+    adopted: [],
+    migrated: [],
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,182 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Database, Model } from '@fluentorm/runtime'
+import { migrate } from '@fluentorm/runtime'
+import { createContext } from '@fluentorm/unplugin'
+import fluentorm from '@fluentorm/unplugin/vite'
+import { createLogger, createServer, isRunnableDevEnvironment, type ViteDevServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
+import { waitFor } from './support/wait-for.ts'
+
+type Models = Record<string, Model<any>>
+
+/**
+ * The dev database follows the schemas: the dev server (on an in-memory PGlite it owns) applies
+ * each save's pending change before the models reload, waits for a destructive one, and adopts
+ * the numbered migration `generate` freezes the change into.
+ */
+describe('the dev database under the Vite dev server', () => {
+  let project: FixtureProject
+  let server: ViteDevServer
+  let url: string
+  const errors: string[] = []
+  const infos: string[] = []
+  const overlay: unknown[] = []
+
+  const ssrImport = async <T>(id: string) => {
+    const ssr = server.environments.ssr
+    if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
+    return (await ssr.runner.import(id)) as T
+  }
+  const database = async () =>
+    (await ssrImport<{ database(): Promise<Database> }>('virtual:fluentorm/database')).database()
+  const userColumns = async () => {
+    const { rows } = await (await database()).query<{ column_name: string }>({
+      text: "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position",
+    })
+    return rows.map((row) => row.column_name)
+  }
+  const modelColumns = async () =>
+    (await ssrImport<Models>('virtual:fluentorm/models')).User?.meta.table.columns.map(
+      (c) => c.name,
+    )
+  const usersFile = () => join(project.root, 'schemas', '01_users.ts')
+  const editUsers = async (edit: (text: string) => string) =>
+    writeFile(usersFile(), edit(await readFile(usersFile(), 'utf8')))
+
+  beforeAll(async () => {
+    delete process.env.DATABASE_URL
+    project = await copyFixture('blog')
+    const build = createContext({}, project.root)
+    build.logger = { info: () => undefined, error: () => undefined }
+    await build.refresh()
+    await build.writeBuildOutputs()
+    const logger = createLogger('silent')
+    logger.error = (message) => void errors.push(message)
+    logger.info = (message) => void infos.push(message)
+    server = await createServer({
+      root: project.root,
+      configFile: false,
+      customLogger: logger,
+      appType: 'custom',
+      server: { host: '127.0.0.1', port: 0 },
+      plugins: [fluentorm()],
+    })
+    await server.listen()
+    url = (server.resolvedUrls?.local[0] ?? '').replace(/\/$/, '')
+    const send = server.environments.client.hot.send.bind(server.environments.client.hot)
+    server.environments.client.hot.send = (payload: any) => {
+      overlay.push(payload)
+      send(payload)
+    }
+  })
+
+  afterAll(async () => {
+    await server?.close()
+    await project?.remove()
+  })
+
+  it('runs the numbered migrations on the dev database at start', async () => {
+    expect(await modelColumns()).toEqual(await userColumns())
+    expect(infos.join('\n')).toContain(
+      'applied 0001_create_users_and_posts.sql to the dev database.',
+    )
+  })
+
+  it('applies an additive change before the models reload, and reloads the page once', async () => {
+    const user = await (await ssrImport<Models>('virtual:fluentorm/models')).User!.insert(
+      await database(),
+      { email: 'ada@example.com', name: 'Ada' },
+    )
+    expect(user.email).toBe('ada@example.com')
+    overlay.length = 0
+    await editUsers((text) =>
+      text.replace(
+        '  t.timestamps()\n',
+        "  t.string({ name: 'phone', nullable: true })\n  t.timestamps()\n",
+      ),
+    )
+    await waitFor('the phone column in the models', async () =>
+      (await modelColumns())?.includes('phone') ? true : undefined,
+    )
+    expect(await userColumns()).toContain('phone')
+    expect(infos.join('\n')).toContain(
+      'applied to the dev database:\nALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT;',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(overlay.filter((p: any) => p.type === 'full-reload')).toHaveLength(1)
+    expect(infos.concat(errors).some((line) => line.includes('\0'))).toBe(false)
+  })
+
+  it('waits for a destructive change, says so with the SQL and the action, and applies it when asked', async () => {
+    overlay.length = 0
+    await editUsers((text) => text.replace("  t.string({ name: 'phone', nullable: true })\n", ''))
+    const report = await waitFor('the waiting change', () =>
+      errors.find((e) => e.includes('ALTER TABLE users DROP COLUMN IF EXISTS phone;')),
+    )
+    expect(report).toContain(`open ${url}/__fluentorm/apply and press Apply`)
+    expect(report).not.toContain('[fluentorm] fluentorm:')
+    expect(overlay).toContainEqual({
+      type: 'error',
+      err: expect.objectContaining({
+        message: expect.stringContaining('DROP COLUMN IF EXISTS phone'),
+      }),
+    })
+    // The models of the dev database's schema keep serving.
+    expect(await modelColumns()).toContain('phone')
+    expect(await userColumns()).toContain('phone')
+
+    const page = await (await fetch(`${url}/__fluentorm/apply`)).text()
+    expect(page).toContain('ALTER TABLE users DROP COLUMN IF EXISTS phone;')
+    const token = /name="token" value="([0-9a-f]+)"/.exec(page)?.[1] ?? ''
+    const applied = await fetch(`${url}/__fluentorm/apply`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    })
+    expect(applied.status).toBe(303)
+    expect(await userColumns()).not.toContain('phone')
+    await waitFor('the models without phone', async () =>
+      (await modelColumns())?.includes('phone') ? undefined : true,
+    )
+  })
+
+  it('refuses a change the rows block, and keeps serving the models of the database', async () => {
+    errors.length = 0
+    await editUsers((text) =>
+      text.replace('  t.timestamps()\n', "  t.string({ name: 'nickname' })\n  t.timestamps()\n"),
+    )
+    const report = await waitFor('the refused change', () =>
+      errors.find((e) => e.includes('refused the pending change')),
+    )
+    expect(report).toContain('ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname TEXT NOT NULL;')
+    expect(await modelColumns()).not.toContain('nickname')
+    await editUsers((text) =>
+      text.replace("name: 'nickname' }", "name: 'nickname', defaultValue: \"'anon'\" }"),
+    )
+    await waitFor('the nickname column', async () =>
+      (await userColumns()).includes('nickname') ? true : undefined,
+    )
+    expect(infos.join('\n')).toContain('the schemas are valid again')
+  })
+
+  it('adopts the numbered migration the pending change is frozen into', async () => {
+    const build = createContext({}, project.root)
+    build.logger = { info: () => undefined, error: () => undefined }
+    await build.refresh()
+    await build.writeBuildOutputs()
+    const adopted = await waitFor('the adoption', () =>
+      infos.find((line) => line.includes('recorded as applied to the dev database')),
+    )
+    expect(adopted).toMatch(/0002_add_nickname_to_users\.sql recorded as applied/)
+    const { migrations } = await ssrImport<{ migrations: any[] }>('virtual:fluentorm/migrations')
+    // What the app runs on load: nothing left to apply, and no checksum problem.
+    const result = await migrate(await database(), migrations)
+    expect(result.applied).toEqual([])
+    const { rows } = await (await database()).query<{ n: number }>({
+      text: 'SELECT count(*)::int AS n FROM fluentorm_dev_state',
+    })
+    expect(rows[0]?.n).toBe(0)
+  })
+})

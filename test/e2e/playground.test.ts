@@ -120,9 +120,30 @@ describe('the playground in a browser', () => {
     expect(logged.join('\n')).toContain(
       'applied to the dev database:\nALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT;',
     )
+    // One page reload for the change.
+    expect(logged.filter((line) => line.includes('\0'))).toEqual([])
     // Nothing was written to migrations/ in dev.
     expect(await readFile(join(root, 'migrations/meta/snapshot.json'), 'utf8')).toBe(
       await readFile(join(REPO, 'migrations/meta/snapshot.json'), 'utf8'),
     )
+  })
+
+  it("shows a broken schema in Vite's error overlay, and clears it when fixed", async () => {
+    const page = await browser.newPage()
+    await page.goto(url)
+    const postsFile = join(root, 'schemas/02_posts.ts')
+    const text = await readFile(postsFile, 'utf8')
+    await writeFile(
+      postsFile,
+      text.replace("t.string({ name: 'title' })", "t.string({ name: 'title' )"),
+    )
+    const overlay = page.locator('vite-error-overlay')
+    await overlay.waitFor({ state: 'attached', timeout: 60_000 })
+    await expect(overlay.evaluate((node) => node.shadowRoot?.textContent ?? '')).resolves.toContain(
+      '02_posts.ts',
+    )
+    await writeFile(postsFile, text)
+    await overlay.waitFor({ state: 'detached', timeout: 60_000 })
+    expect(logged.join('\n')).toContain('the schemas are valid again')
   })
 })

@@ -141,6 +141,37 @@ describe('the Vite dev server', () => {
     expect(overlay).toContainEqual(expect.objectContaining({ type: 'full-reload' }))
   })
 
+  it('reports a syntax error as one problem, once prefixed, and prints the recovery', async () => {
+    errors.length = 0
+    infos.length = 0
+    const overlay: any[] = []
+    server.environments.client.hot.send = (payload: unknown) => void overlay.push(payload)
+    const original = await readFile(schemaFile('01_users.ts'), 'utf8')
+    await editSchema('01_users.ts', (text) =>
+      text.replace("t.string({ name: 'name' })", "t.string({ name: 'name' )"),
+    )
+    const report = await waitFor('the syntax error', () =>
+      errors.find((e) => e.includes('01_users.ts')),
+    )
+    expect(report).toContain('1 problem in the schema')
+    expect(report).toMatch(
+      /schemas\/01_users\.ts:\d+:\d+\n {2}The file cannot be evaluated: Expected/,
+    )
+    expect(report).not.toContain('02_posts.ts')
+    expect(report.startsWith('[fluentorm] 1 problem')).toBe(true)
+    expect(overlay.filter((p) => p.type === 'error')).toHaveLength(1)
+    expect(overlay[0].err.message).not.toContain('fluentorm] fluentorm:')
+
+    await writeFile(schemaFile('01_users.ts'), original)
+    await waitFor('the recovery', () =>
+      infos.find((i) => i.includes('the schemas are valid again')),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    // One page reload for the fix, which also clears the overlay.
+    expect(overlay.filter((p) => p.type === 'full-reload')).toHaveLength(1)
+    for (const line of [...errors, ...infos]) expect(line).not.toContain('\0')
+  })
+
   it('reloads the bundled migrations when a migration file is written meanwhile', async () => {
     const ssr = server.environments.ssr
     if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')

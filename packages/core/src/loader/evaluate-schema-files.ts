@@ -1,5 +1,5 @@
 import { SourceMap } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { compileFunction } from 'node:vm'
 import { type BuildFailure, build, type Message } from 'esbuild'
 import { createJiti } from 'jiti'
@@ -26,7 +26,12 @@ export interface EvaluateOptions {
 /** One schema file after evaluation: its exports, or why it could not be evaluated. */
 export type Evaluation =
   | { readonly ok: true; readonly exports: Record<string, unknown>; readonly locate?: Locate }
-  | { readonly ok: false; readonly message: string }
+  | {
+      readonly ok: false
+      readonly message: string
+      /** Where in the file itself the (first) syntax error is. */
+      readonly at?: SourcePosition
+    }
 
 type Require = (id: string) => unknown
 
@@ -63,7 +68,7 @@ export async function evaluateSchemaFiles(
 
 type Bundled =
   | { ok: true; exports: Extract<Evaluation, { ok: true }>[] }
-  | { ok: false; message: string }
+  | { ok: false; message: string; at?: SourcePosition }
 
 async function evaluateBundle(
   paths: readonly string[],
@@ -99,7 +104,7 @@ async function evaluateBundle(
     }
     code ??= ''
   } catch (error) {
-    return { ok: false, message: buildMessage(error) }
+    return buildFailure(error, paths)
   }
   const module = { exports: {} as Record<string, Record<string, unknown>> }
   const filename = paths.length === 1 ? paths[0]! : `${dir}/fluentorm-schemas.js`
@@ -157,18 +162,28 @@ function packageLoader(from: string): Require {
   }
 }
 
-/** esbuild's errors as `file:line:column: text` lines, the form editors link to. */
-function buildMessage(error: unknown): string {
+/**
+ * esbuild's errors: one in the file evaluated alone is its text with `at` (the problem then
+ * names the file at that line); others as `file:line:column: text` lines, the form editors
+ * link to, the file relative to the schemas folder.
+ */
+function buildFailure(error: unknown, paths: readonly string[]): Extract<Bundled, { ok: false }> {
   const errors = (error as Partial<BuildFailure>).errors
   if (errors === undefined || errors.length === 0) {
-    return error instanceof Error ? error.message : String(error)
+    return { ok: false, message: error instanceof Error ? error.message : String(error) }
   }
-  return errors.map(formatMessage).join('\n')
+  const dir = dirname(paths[0]!)
+  const first = errors[0]!.location
+  if (paths.length === 1 && first !== null && resolve(first.file) === paths[0]) {
+    const at = { line: first.line, column: first.column + 1 }
+    return { ok: false, message: errors.map((e) => e.text).join('\n'), at }
+  }
+  return { ok: false, message: errors.map((e) => formatMessage(e, dir)).join('\n') }
 }
 
-function formatMessage(message: Message): string {
+function formatMessage(message: Message, dir: string): string {
   const where = message.location
   return where === null
     ? message.text
-    : `${where.file}:${where.line}:${where.column + 1}: ${message.text}`
+    : `${relative(dir, resolve(where.file))}:${where.line}:${where.column + 1}: ${message.text}`
 }

@@ -96,6 +96,9 @@ export async function loadSchemas(options: LoadSchemasOptions): Promise<LoadResu
   )
   const modules = toModules(candidates, evaluated, displayFile, problems)
   const files = candidates.map((candidate) => candidate.path)
+  // A file that did not evaluate leaves its tables out: compiling the rest would report every
+  // relation to them as a second, misleading problem.
+  if (evaluated.some((evaluation) => !evaluation.ok)) return { ok: false, problems, files }
   const compiled = (options.compiler ?? createSchemaCompiler()).compile(modules)
   if (problems.length === 0 && compiled.ok) return { ...compiled, files }
   const located = compiled.ok ? [] : await withPositions(compiled.problems, candidates, displayFile)
@@ -126,6 +129,7 @@ function toModules(
         file,
         message: `The file cannot be evaluated: ${firstLines(evaluation.message)}`,
         hint: 'Fix the syntax or import error in this file.',
+        ...(evaluation.at === undefined ? {} : { at: evaluation.at }),
       })
       continue
     }

@@ -1,11 +1,14 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { connectionFailedError } from './errors/connection-failed-error.ts'
+import { connectionFailedError, describeServer } from './errors/connection-failed-error.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 import type { Driver } from './executor/driver.ts'
+import type { PgSettings } from './executor/pg-connection.ts'
 import { PgPipelineDriver } from './executor/pg-pipeline-driver.ts'
 import { PgPoolDriver } from './executor/pg-pool-driver.ts'
 import { PgliteDriver } from './executor/pglite-driver.ts'
+import type { PoolerMode } from './executor/pooler.ts'
+import { defaultStatementCacheSize } from './executor/statement-cache.ts'
 
 export interface ConnectOptions {
   /**
@@ -36,6 +39,24 @@ export interface ConnectOptions {
    * @default { connections: 2 }
    */
   readonly pipeline?: boolean | { readonly connections?: number }
+  /**
+   * pg only: how many named prepared statements each connection keeps. The least recently
+   * used beyond this many are closed on the server (each holds a parse tree and a plan in
+   * the backend's memory); one used again is prepared again. `0`: every statement unnamed.
+   * @default 256; 0 with pooler: 'transaction'
+   */
+  readonly statementCacheSize?: number
+  /**
+   * pg only: the connection pooler between you and PostgreSQL (docs/CONNECT.md).
+   * `'transaction'` (PgBouncer `pool_mode = transaction`, Supavisor, pgcat): statements go
+   * unnamed, the timeouts are set with `SET LOCAL` in each transaction, `migrate()` locks per
+   * transaction, and what needs a session (`session()`, LISTEN, session advisory locks,
+   * temporary tables, `SET`) is refused. `'session'`: everything works; the timeouts are set
+   * with `SET` on each new connection, since poolers refuse startup options.
+   * @default none, a direct connection; a server that refuses startup options (PgBouncer)
+   * is then taken for `'transaction'`, with a warning
+   */
+  readonly pooler?: PoolerMode
 }
 
 export interface PgDatabase extends Driver {
@@ -64,13 +85,25 @@ export type Database = PgDatabase | PgliteDatabase
  * @example
  * const db = await connect()                              // DATABASE_URL, else PGlite in memory
  * const db = await connect({ url, statementTimeout: 5_000 })
- * const db = await connect({ url, pipeline: false })        // behind PgBouncer < 1.21
+ * const db = await connect({ url, pooler: 'transaction' })  // behind PgBouncer in transaction mode
  * await User.findById(db, id)
  * await db.close()
  */
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL
-  return url ? connectPg(url, options) : connectPglite(options)
+  if (!url) return connectPglite(options)
+  checkUrl(url, options.url === undefined ? 'DATABASE_URL' : 'the url passed to connect()')
+  if (options.pooler !== undefined) return connectPg(url, options, checkedPooler(options.pooler))
+  try {
+    return await connectPg(url, options, undefined)
+  } catch (error) {
+    if (!refusedStartupOptions(error)) throw error
+    process.emitWarning(
+      `the server at ${describeServer(url)} refused startup options (unsupported startup parameter): it is a pooler such as PgBouncer. fluentorm connected as with pooler: 'transaction' (statements unnamed, timeouts set with SET LOCAL in transactions, session features refused). Pass pooler: 'transaction', or 'session' for a session-mode pooler, to connect() to say so and skip this retry.`,
+      { code: 'FLUENTORM_POOLER' },
+    )
+    return connectPg(url, options, 'transaction')
+  }
 }
 
 class PgPoolDatabase extends PgPoolDriver implements PgDatabase {
@@ -92,16 +125,41 @@ class EmbeddedDatabase extends PgliteDriver implements PgliteDatabase {
   }
 }
 
-async function connectPg(url: string, options: ConnectOptions): Promise<PgDatabase> {
+async function connectPg(
+  url: string,
+  options: ConnectOptions,
+  pooler: PoolerMode | undefined,
+): Promise<PgDatabase> {
+  const timeouts = timeoutSettings(options)
+  if (pooler && parseUrlOptions(url)) {
+    throw urlError(
+      `the URL has ?options=, which a pooler refuses (PgBouncer: unsupported startup parameter: options)`,
+      'the URL',
+    )
+  }
   const client = {
     connectionString: url,
     connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 10_000,
-    options: startupOptions(url, options),
+    options: pooler ? undefined : startupOptions(url, timeouts),
   }
+  const settings: PgSettings = {
+    statementCacheSize: statementCacheSize(options.statementCacheSize, pooler),
+    pooler,
+    transactionSettings:
+      pooler === 'transaction' ? timeouts.map((t) => `SET LOCAL ${t}`).join('; ') : undefined,
+  }
+  const sessionSettings =
+    pooler === 'session' ? timeouts.map((t) => `SET ${t}`).join('; ') : undefined
   const pool = new pg.Pool({
     ...client,
     max: options.pool?.max ?? 10,
     idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 10_000,
+    // pg-pool waits for it before it hands the new client out.
+    onConnect: sessionSettings
+      ? async (c) => {
+          await c.query(sessionSettings)
+        }
+      : undefined,
   })
   // An idle client whose server went away emits 'error' on the pool; unhandled, Node would
   // exit. pg already drops that client, and the next query opens a fresh connection.
@@ -115,9 +173,9 @@ async function connectPg(url: string, options: ConnectOptions): Promise<PgDataba
       await pool.end()
       throw connectionFailedError(url, error)
     }
-    return new PgPoolDatabase(pool)
+    return new PgPoolDatabase(pool, settings)
   }
-  const db = new PgPipelineDatabase(pool, { client, connections, url })
+  const db = new PgPipelineDatabase(pool, { client, connections, url, settings, sessionSettings })
   try {
     await db.open()
   } catch (error) {
@@ -137,27 +195,65 @@ function pipelineConnections(pipeline: ConnectOptions['pipeline']): number {
   if (pipeline === false) return 0
   const connections = pipeline === true || pipeline === undefined ? 2 : (pipeline.connections ?? 2)
   if (!Number.isInteger(connections) || connections < 1) {
-    throw new FluentOrmError({
-      code: 'INVALID_OPTION',
-      kind: 'invalid_usage',
-      reason: `pipeline.connections must be a whole number of at least 1, got ${String(connections)}; or pass pipeline: false to send every query through the pool`,
-      operation: 'connect',
-    })
+    throw optionError(
+      `pipeline.connections must be a whole number of at least 1, got ${String(connections)}; or pass pipeline: false to send every query through the pool`,
+    )
   }
   return connections
 }
 
+function optionError(reason: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_OPTION',
+    kind: 'invalid_usage',
+    reason,
+    operation: 'connect',
+  })
+}
+
+/** `statement_timeout = 30000`, `lock_timeout = 2000`: the settings the options ask for. */
+function timeoutSettings(options: ConnectOptions): string[] {
+  const settings: string[] = []
+  const statementTimeout = options.statementTimeout ?? 30_000
+  if (statementTimeout > 0) settings.push(`statement_timeout = ${Math.floor(statementTimeout)}`)
+  if (options.lockTimeout) settings.push(`lock_timeout = ${Math.floor(options.lockTimeout)}`)
+  return settings
+}
+
 /**
  * Timeouts go in the connection's startup options, not `SET`: a `RESET ALL` in a migration
- * would otherwise silently drop them for the rest of that connection's life.
+ * would otherwise silently drop them for the rest of that connection's life. Poolers refuse
+ * startup options, so behind one they are set with SET (session) or SET LOCAL (transaction).
  */
-function startupOptions(url: string, options: ConnectOptions): string | undefined {
-  const flags = [parseUrlOptions(url)]
-  const statementTimeout = options.statementTimeout ?? 30_000
-  if (statementTimeout > 0) flags.push(`-c statement_timeout=${Math.floor(statementTimeout)}`)
-  if (options.lockTimeout) flags.push(`-c lock_timeout=${Math.floor(options.lockTimeout)}`)
+function startupOptions(url: string, timeouts: readonly string[]): string | undefined {
+  const flags = [parseUrlOptions(url), ...timeouts.map((t) => `-c ${t.replace(' = ', '=')}`)]
   const joined = flags.filter(Boolean).join(' ')
   return joined || undefined
+}
+
+function statementCacheSize(size: number | undefined, pooler: PoolerMode | undefined): number {
+  if (size === undefined) return pooler === 'transaction' ? 0 : defaultStatementCacheSize
+  if (!Number.isInteger(size) || size < 0) {
+    throw optionError(
+      `statementCacheSize must be a whole number of at least 0 (0: no named prepared statements), got ${String(size)}`,
+    )
+  }
+  return size
+}
+
+function checkedPooler(pooler: unknown): PoolerMode {
+  if (pooler === 'transaction' || pooler === 'session') return pooler
+  throw optionError(
+    `pooler must be 'transaction' (PgBouncer pool_mode = transaction, Supavisor, pgcat) or 'session', got ${JSON.stringify(pooler)}; leave it out for a direct connection to PostgreSQL`,
+  )
+}
+
+/** PgBouncer's answer to startup options it does not know: `unsupported startup parameter: options`. */
+function refusedStartupOptions(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.message.includes('unsupported startup parameter')) return true
+  }
+  return false
 }
 
 /** The `?options=` of the URL, kept: pg would let ours replace it. */
@@ -167,6 +263,53 @@ function parseUrlOptions(url: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+const postgresProtocols = new Set(['postgresql:', 'postgres:', 'socket:'])
+
+/**
+ * Refuses, before pg sees it, a URL pg would fail on with a bare TypeError or would take
+ * for PostgreSQL though it names another database. The URL is echoed without its password.
+ */
+function checkUrl(url: string, source: string): void {
+  if (url.startsWith('/')) return // pg's `/socket/dir database` form
+  let protocol: string
+  try {
+    protocol = new URL(url).protocol
+  } catch (error) {
+    throw urlError(
+      `${source} is not a valid URL (${redactUrl(url)}: ${(error as Error).message})`,
+      source,
+    )
+  }
+  if (!postgresProtocols.has(protocol)) {
+    throw urlError(
+      `${source} is a ${protocol}// URL (${redactUrl(url)}), but fluentorm connects to PostgreSQL only`,
+      source,
+    )
+  }
+}
+
+function urlError(what: string, source: string): FluentOrmError {
+  const pglite = source === 'DATABASE_URL' ? ', or unset DATABASE_URL to use embedded PGlite' : ''
+  return new FluentOrmError({
+    code: 'INVALID_CONFIG',
+    kind: 'invalid_usage',
+    reason: `${what}. Pass postgresql://user:password@host:5432/database (percent-encode any of : / @ % in the user and password)${pglite}`,
+    operation: 'connect',
+  })
+}
+
+/** `postgresql://app:***@db:5432/shop`: the URL as written, without what its password may be. */
+function redactUrl(url: string): string {
+  const at = url.lastIndexOf('@')
+  if (at < 0) return url
+  const schemeEnd = url.indexOf('://')
+  const start = schemeEnd >= 0 && schemeEnd < at ? schemeEnd + 3 : 0
+  const userInfo = url.slice(start, at)
+  const colon = userInfo.indexOf(':')
+  const user = colon < 0 ? userInfo : `${userInfo.slice(0, colon)}:***`
+  return `${url.slice(0, start)}${user}${url.slice(at)}`
 }
 
 async function connectPglite(options: ConnectOptions): Promise<PgliteDatabase> {

@@ -48,6 +48,12 @@ export interface CopyTarget {
 export interface Driver {
   readonly dialect: 'pg' | 'pglite'
   /**
+   * The pooler in front of PostgreSQL, when `connect({ pooler })` named or detected one:
+   * `'transaction'` means no session features (fluentorm's migrations then lock per
+   * transaction). Undefined for a direct connection and for a Driver written by hand.
+   */
+  readonly pooler?: import('./pooler.ts').PoolerMode
+  /**
    * One parameterised statement. Rows come back decoded the same way on every backend:
    * bigint → bigint, numeric → string, timestamp/timestamptz → Date, date → 'YYYY-MM-DD',
    * json/jsonb → parsed, bytea → Uint8Array, arrays → arrays.

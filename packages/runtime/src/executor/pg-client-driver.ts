@@ -7,7 +7,14 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './driver.ts'
-import { PgConnection, pgCopy, pgExec, pgQuery } from './pg-connection.ts'
+import {
+  directSettings,
+  PgConnection,
+  type PgSettings,
+  pgCopy,
+  pgExec,
+  pgQuery,
+} from './pg-connection.ts'
 import { runTransaction, type Transaction } from './transaction-driver.ts'
 
 /**
@@ -20,10 +27,13 @@ export class PgClientDriver implements Driver {
   readonly dialect = 'pg'
   #lastTransaction: Promise<unknown> = Promise.resolve()
 
-  constructor(readonly client: pg.ClientBase) {}
+  constructor(
+    readonly client: pg.ClientBase,
+    readonly settings: PgSettings = directSettings,
+  ) {}
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
-    return pgQuery<R>(this.client, config)
+    return pgQuery<R>(this.client, config, this.settings)
   }
 
   exec(sql: string): Promise<void> {
@@ -35,7 +45,7 @@ export class PgClientDriver implements Driver {
   }
 
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    const run = () => runTransaction(new PgConnection(this.client), fn, options)
+    const run = () => runTransaction(new PgConnection(this.client, this.settings), fn, options)
     const result = this.#lastTransaction.then(run, run)
     this.#lastTransaction = result.catch(() => undefined)
     return result

@@ -5,7 +5,26 @@ import { copyPayload } from './copy-payload.ts'
 import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'
+import { type PoolerMode, sessionFeatureError } from './pooler.ts'
+import { defaultStatementCacheSize, PreparedQuery } from './statement-cache.ts'
 import { type ValueParser, valueParsers } from './value-parsers.ts'
+
+/**
+ * How fluentorm uses its pg connections: what `connect()` was told, or the defaults for a
+ * pg.Pool or pg.Client passed to a model method.
+ */
+export interface PgSettings {
+  /** Named prepared statements kept per connection, least recently used closed first; 0: none, every statement unnamed. */
+  readonly statementCacheSize: number
+  /** The pooler in front of PostgreSQL; `'transaction'` refuses session features (pooler.ts). */
+  readonly pooler?: PoolerMode
+  /** Sent with every BEGIN, e.g. `SET LOCAL statement_timeout = 30000` (no startup options through a pooler). */
+  readonly transactionSettings?: string
+}
+
+export const directSettings: PgSettings = Object.freeze({
+  statementCacheSize: defaultStatementCacheSize,
+})
 
 const keepText: ValueParser = (text) => text
 
@@ -14,22 +33,46 @@ const pgTypes = {
   getTypeParser: (oid: number) => valueParsers[oid] ?? keepText,
 } as unknown as pg.CustomTypesConfig
 
-/** One parameterised statement on a pool or a client, rows decoded by `valueParsers`. */
+/**
+ * One parameterised statement on a pool or a client, rows decoded by `valueParsers`. A named
+ * statement stays prepared on its connection while it is among the `statementCacheSize`
+ * most recently used there (statement-cache.ts); with a size of 0 it is sent unnamed.
+ */
 export async function pgQuery<R>(
   target: pg.Pool | pg.ClientBase,
   config: QueryConfig,
+  settings: PgSettings,
 ): Promise<QueryResult<R>> {
+  const query = {
+    text: config.text,
+    values: encodeParams(config.values),
+    types: pgTypes,
+  }
   try {
-    const result = await target.query({
-      text: config.text,
-      values: encodeParams(config.values),
-      name: config.name,
-      types: pgTypes,
-    })
+    const result =
+      config.name && settings.statementCacheSize > 0
+        ? await submit(
+            target,
+            new PreparedQuery({ ...query, name: config.name }, settings.statementCacheSize),
+          )
+        : await target.query(query)
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
   } catch (error) {
     throw toFluentError(error, { operation: 'query', sql: config.text })
   }
+}
+
+/** pg answers a query object through its callback (pg.Pool passes it on to the client's). */
+function submit(target: pg.Pool | pg.ClientBase, query: pg.Query): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | undefined, result: pg.QueryResult) =>
+      error ? reject(error) : resolve(result)
+    ;(target.query as unknown as (query: pg.Query, callback: typeof done) => void).call(
+      target,
+      query,
+      done,
+    )
+  })
 }
 
 /** Several statements without parameters: pg sends a text-only query over the simple protocol. */
@@ -55,23 +98,47 @@ export async function pgCopy(
   }
 }
 
-/** A pg client as a Connection that remembers whether it died, so it is destroyed, not reused. */
+/**
+ * A pg client as a Connection (a transaction's, or a copy's) that remembers whether it died,
+ * so it is destroyed, not reused.
+ */
 export class PgConnection implements Connection {
   readonly dialect = 'pg'
   lost = false
 
-  constructor(readonly client: pg.ClientBase) {}
+  constructor(
+    readonly client: pg.ClientBase,
+    readonly settings: PgSettings,
+  ) {}
+
+  get pooler(): PoolerMode | undefined {
+    return this.settings.pooler
+  }
+
+  get transactionSettings(): string | undefined {
+    return this.settings.transactionSettings
+  }
 
   query<R>(config: QueryConfig): Promise<QueryResult<R>> {
-    return pgQuery<R>(this.client, config).catch((error) => this.#note(error))
+    const refused = this.#refused(config.text, 'query')
+    if (refused) return Promise.reject(refused)
+    return pgQuery<R>(this.client, config, this.settings).catch((error) => this.#note(error))
   }
 
   exec(sql: string): Promise<void> {
+    const refused = this.#refused(sql, 'exec')
+    if (refused) return Promise.reject(refused)
     return pgExec(this.client, sql).catch((error) => this.#note(error))
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
     return pgCopy(this.client, target, rows).catch((error) => this.#note(error))
+  }
+
+  #refused(sql: string, operation: string): Error | undefined {
+    return this.settings.pooler === 'transaction'
+      ? sessionFeatureError(sql, true, operation)
+      : undefined
   }
 
   #note(error: { kind?: string }): never {

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { connectionFailedError } from '../errors/connection-failed-error.ts'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { toFluentError } from '../errors/to-fluent-error.ts'
 import {
   type CopyTarget,
   type Driver,
@@ -9,9 +10,10 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './driver.ts'
-import { pgQuery } from './pg-connection.ts'
+import { type PgSettings, pgQuery } from './pg-connection.ts'
 import { corkUntilNextTick } from './pg-cork.ts'
 import { PgPoolDriver } from './pg-pool-driver.ts'
+import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import type { Transaction } from './transaction-driver.ts'
 
 /**
@@ -37,6 +39,10 @@ export interface PipelineConfig {
   readonly connections: number
   /** For error messages that name the server. */
   readonly url: string
+  /** How statements are prepared and what is refused (the pool's too). */
+  readonly settings: PgSettings
+  /** Run on each pipelined connection once it opens (`SET statement_timeout …` behind a session pooler). */
+  readonly sessionSettings?: string
 }
 
 /**
@@ -61,7 +67,7 @@ export class PgPipelineDriver implements Driver {
     readonly pool: pg.Pool,
     readonly pipeline: PipelineConfig,
   ) {
-    this.#pooled = new PgPoolDriver(pool)
+    this.#pooled = new PgPoolDriver(pool, pipeline.settings)
     this.#slots = Array.from({ length: Math.max(1, pipeline.connections) }, () => ({
       client: undefined,
       opening: undefined,
@@ -69,8 +75,16 @@ export class PgPipelineDriver implements Driver {
     }))
   }
 
+  get pooler(): PoolerMode | undefined {
+    return this.pipeline.settings.pooler
+  }
+
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
     if (sessionStatement.test(config.text)) return this.#pooled.query<R>(config)
+    if (this.pipeline.settings.pooler === 'transaction') {
+      const refused = sessionFeatureError(config.text, false, 'query')
+      if (refused) return Promise.reject(refused)
+    }
     return this.#send<R>(this.#leastLoaded(), config)
   }
 
@@ -108,7 +122,7 @@ export class PgPipelineDriver implements Driver {
     try {
       const client = slot.client ?? (await this.#open(slot))
       corkUntilNextTick(client)
-      return await pgQuery<R>(client, config)
+      return await pgQuery<R>(client, config, this.pipeline.settings)
     } finally {
       slot.inFlight--
     }
@@ -145,6 +159,15 @@ export class PgPipelineDriver implements Driver {
       await client.connect()
     } catch (error) {
       throw connectionFailedError(this.pipeline.url, error)
+    }
+    const settings = this.pipeline.sessionSettings
+    if (settings) {
+      try {
+        await client.query(settings)
+      } catch (error) {
+        await client.end().catch(() => undefined)
+        throw toFluentError(error, { operation: 'connect', sql: settings })
+      }
     }
     if (this.#closed) {
       await client.end()

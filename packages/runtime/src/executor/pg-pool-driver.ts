@@ -9,25 +9,38 @@ import {
   type TransactionOptions,
 } from './driver.ts'
 import { PgClientDriver } from './pg-client-driver.ts'
-import { PgConnection, pgExec, pgQuery } from './pg-connection.ts'
+import { directSettings, PgConnection, type PgSettings, pgExec, pgQuery } from './pg-connection.ts'
+import { type PoolerMode, sessionFeatureError, sessionRefused } from './pooler.ts'
 import { runTransaction, type Transaction } from './transaction-driver.ts'
 
 /**
  * A pg.Pool as a Driver. Single statements go through `pool.query` (pg checks a client out
  * and back in, and destroys it when its connection failed); transactions and sessions hold
- * one client for their whole duration.
+ * one client for their whole duration. Behind a transaction-mode pooler (`settings.pooler`)
+ * statements that need a session are refused and `session()` is.
  */
 export class PgPoolDriver implements Driver {
   readonly [driverBrand] = true
   readonly dialect = 'pg'
 
-  constructor(readonly pool: pg.Pool) {}
+  constructor(
+    readonly pool: pg.Pool,
+    readonly settings: PgSettings = directSettings,
+  ) {}
+
+  get pooler(): PoolerMode | undefined {
+    return this.settings.pooler
+  }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
-    return pgQuery<R>(this.pool, config)
+    const refused = this.#refused(config.text, 'query')
+    if (refused) return Promise.reject(refused)
+    return pgQuery<R>(this.pool, config, this.settings)
   }
 
   exec(sql: string): Promise<void> {
+    const refused = this.#refused(sql, 'exec')
+    if (refused) return Promise.reject(refused)
     return pgExec(this.pool, sql)
   }
 
@@ -40,7 +53,16 @@ export class PgPoolDriver implements Driver {
   }
 
   session<T>(fn: (session: Driver) => Promise<T>): Promise<T> {
-    return this.#withConnection((connection) => fn(new PgClientDriver(connection.client)))
+    if (this.settings.pooler === 'transaction') return Promise.reject(sessionRefused())
+    return this.#withConnection((connection) =>
+      fn(new PgClientDriver(connection.client, this.settings)),
+    )
+  }
+
+  #refused(sql: string, operation: string): Error | undefined {
+    return this.settings.pooler === 'transaction'
+      ? sessionFeatureError(sql, false, operation)
+      : undefined
   }
 
   async #withConnection<T>(fn: (connection: PgConnection) => Promise<T>): Promise<T> {
@@ -50,7 +72,7 @@ export class PgPoolDriver implements Driver {
     } catch (error) {
       throw toFluentError(error, { operation: 'connect' })
     }
-    const connection = new PgConnection(client)
+    const connection = new PgConnection(client, this.settings)
     // A checked-out client whose server goes away emits 'error'; unheard, Node would exit.
     const onError = () => {
       connection.lost = true

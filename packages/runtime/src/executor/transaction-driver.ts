@@ -9,6 +9,7 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './driver.ts'
+import type { PoolerMode } from './pooler.ts'
 
 /** What `transaction(db, async (tx) => …)` hands the callback: a Driver on one connection. */
 export type Transaction = Driver
@@ -49,13 +50,19 @@ function transactionModes(options: TransactionOptions | undefined): string {
   return modes
 }
 
-/** Runs `fn` inside BEGIN … COMMIT on `connection`; on failure ROLLBACK and rethrow fn's error. */
+/**
+ * Runs `fn` inside BEGIN … COMMIT on `connection`; on failure ROLLBACK and rethrow fn's error.
+ * The connection's transaction settings (`SET LOCAL statement_timeout …`) go in the same
+ * message as BEGIN: no round trip of their own.
+ */
 export async function runTransaction<T>(
   connection: Connection,
   fn: (tx: Transaction) => Promise<T>,
   options: TransactionOptions | undefined,
 ): Promise<T> {
-  await connection.query({ text: beginStatement(options) })
+  const settings = connection.transactionSettings
+  const begin = beginStatement(options)
+  await connection.query({ text: settings ? `${begin}; ${settings}` : begin })
   return settle(connection, new SavepointCounter(), fn, 'COMMIT', 'ROLLBACK')
 }
 
@@ -109,6 +116,10 @@ export class TransactionDriver implements Driver {
     private readonly savepoints: SavepointCounter,
   ) {
     this.dialect = connection.dialect
+  }
+
+  get pooler(): PoolerMode | undefined {
+    return this.connection.pooler
   }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {

@@ -1,5 +1,6 @@
 import type { ColumnIR, RelationIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { columnTsType } from './column-ts-type.ts'
+import { blockCommentText } from './comment-text.ts'
 
 /** The module ids the generated declarations describe (the `~` ids are the webpack-safe aliases). */
 const MODELS_MODULE_ID = 'virtual:fluentorm/models'
@@ -120,7 +121,7 @@ function modelDeclarations(
     ]
   })
   return `
-  /** Table \`${table.name}\`, from ${table.sources.join(', ')}. */
+  /** Table \`${blockCommentText(table.name)}\`, from ${blockCommentText(table.sources.join(', '))}. */
   export interface ${name}Row {
 ${row.join('')}  }
   export interface ${name}Create {
@@ -168,7 +169,7 @@ function property(name: string, type: string, optional: boolean, comment = ''): 
 
 function sqlComment(column: ColumnIR): string {
   const constraints = column.nullable ? '' : ' NOT NULL'
-  return `    /** \`${column.sqlType.replaceAll('*/', '*\\/')}${constraints}\` */\n`
+  return `    /** \`${blockCommentText(column.sqlType)}${constraints}\` */\n`
 }
 
 function propertyKey(name: string): string {

@@ -20,7 +20,7 @@ import {
   deleteStatement,
   insertStatement,
   keyQuery,
-  type SkipConflicts,
+  type OnConflict,
   softDeleteStatement,
   tableExistsStatement,
   truncateStatement,
@@ -35,7 +35,7 @@ import {
   updateColumns,
   type WriteColumns,
 } from './input-columns.ts'
-import { insertMany } from './insert-many.ts'
+import { insertMany, upsertMany } from './insert-many.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
 import type {
   FindOptions,
@@ -95,8 +95,8 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       t = template(statement.text, statement.values)
       cache.set(cacheKey, t)
     }
-    const bound = columns.map((column, i) => bindValue(column, values[i]))
-    return run(db, operation, { text: t.text, name: t.name, values: [...bound, ...after] })
+    const args = [...columns.map((column, i) => bindValue(column, values[i])), ...after]
+    return run(db, operation, { text: t.text, name: t.name, values: templateValues(t, args) })
   }
 
   async function runFixed(db: Executor, operation: string, t: Template, args: readonly unknown[]) {
@@ -212,12 +212,29 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
 
     async upsert(db, data, options?: UpsertOptions<any>) {
       const write = createColumns(info, data, 'upsert')
-      const conflict = conflictColumns(info, options?.conflict)
+      const conflict = upsertConflict(info, options, write.columns, 'upsert')
       const render = (values: readonly Expr[]) =>
         upsertStatement(runtime, write.columns, values, conflict)
-      const cacheKey = `${columnsKey(write.columns)}|${columnsKey(conflict)}`
-      const { rows } = await runWrite(db, 'upsert', upsertCache, cacheKey, write, render)
-      return rows[0]!
+      const cacheKey = `${columnsKey(write.columns)}|${conflictKey(conflict)}`
+      const upsert = () => runWrite(db, 'upsert', upsertCache, cacheKey, write, render)
+      // Without an update, a row another transaction committed after this statement's snapshot
+      // is skipped by the insert yet unseen by the read: the second run sees it.
+      const { rows } = await upsert()
+      return rows[0] ?? (await upsert()).rows[0] ?? null
+    },
+
+    async upsertMany(db, input, options?: UpsertOptions<any>) {
+      if (!Array.isArray(input)) {
+        throw usageError(
+          { model: name, operation: 'upsertMany' },
+          `expected an array of rows, got ${input === null ? 'null' : typeof input}`,
+          'Pass upsertMany(db, [row, …], { conflict }); for one row use upsert(db, row).',
+        )
+      }
+      if (input.length === 0) return []
+      return upsertMany(runtime, unnestCache, db, input as readonly Row[], (sent) =>
+        upsertConflict(info, options, sent, 'upsertMany'),
+      )
     },
 
     async softDelete(db, id) {
@@ -299,7 +316,7 @@ function skipConflicts(
   info: TableInfo,
   options: InsertOptions<any> | undefined,
   operation: string,
-): SkipConflicts | undefined {
+): OnConflict | undefined {
   const onConflict = ownValue(options, 'onConflict')
   const conflict = ownValue(options, 'conflict')
   const context = { model: info.modelName, operation }
@@ -318,37 +335,98 @@ function skipConflicts(
       "Use onConflict: 'nothing' (skip the rows that conflict), or upsert to update them.",
     )
   }
-  if (conflict !== undefined && !Array.isArray(conflict)) {
-    throw usageError(
-      context,
-      'conflict must be an array of column names',
-      "Pass e.g. { conflict: ['email'] }.",
-    )
-  }
   return {
-    target: (conflict ?? []).map((column: unknown) =>
-      requireColumn(info, column as string, operation),
-    ),
+    target: columnList(info, conflict, 'conflict', operation) ?? [],
+    update: null,
+    touch: false,
   }
 }
 
-function skipKey(skip: SkipConflicts | undefined): string {
+function skipKey(skip: OnConflict | undefined): string {
   return skip ? `|nothing:${columnsKey(skip.target)}` : ''
+}
+
+/** An option naming columns (`conflict`, `update`): an array of the table's column names. */
+function columnList(
+  info: TableInfo,
+  value: unknown,
+  option: string,
+  operation: string,
+): ColumnIR[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) {
+    throw usageError(
+      { model: info.modelName, operation },
+      `${option} must be an array of column names, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`,
+      `Pass e.g. { ${option}: ['${info.table.columns.find((c) => c.unique)?.name ?? info.table.columns[0]?.name}'] }.`,
+    )
+  }
+  return value.map((column: unknown) => requireColumn(info, column as string, operation))
+}
+
+/**
+ * What an upsert's conflict does, from `{ conflict?, update? }` (own properties): the target
+ * (conflictColumns), and the columns it updates — `update` as given, each sent and
+ * updatable, or by default every sent column but the target and the primary key.
+ */
+function upsertConflict(
+  info: TableInfo,
+  options: UpsertOptions<any> | undefined,
+  sent: readonly ColumnIR[],
+  operation: string,
+): OnConflict {
+  const context = { model: info.modelName, operation }
+  const target = conflictColumns(
+    info,
+    columnList(info, ownValue(options, 'conflict'), 'conflict', operation),
+    operation,
+  )
+  const given = columnList(info, ownValue(options, 'update'), 'update', operation)
+  if (given === undefined) {
+    const keys = new Set([...target, ...info.primaryKey])
+    const update = sent.filter((column) => !keys.has(column) && column.updateInput)
+    return { target, update, touch: true }
+  }
+  for (const column of given) {
+    if (!column.updateInput || column.identity) {
+      throw usageError(
+        context,
+        `column "${column.name}" of table ${info.table.name} cannot be updated (updateInput: false)`,
+        'Leave it out of update.',
+      )
+    }
+    if (!sent.includes(column)) {
+      throw usageError(
+        context,
+        `update names "${column.name}", which the row does not set`,
+        `Pass ${column.name} in the data, or leave it out of update.`,
+      )
+    }
+  }
+  return { target, update: given, touch: given.length > 0 }
+}
+
+function conflictKey(conflict: OnConflict): string {
+  return `${columnsKey(conflict.target)}|${conflict.update ? columnsKey(conflict.update) : ''}|${conflict.touch}`
 }
 
 /**
  * The upsert conflict target: the given columns, else the first unique column, else the
  * first unique constraint, else the primary key.
  */
-function conflictColumns(info: TableInfo, given: readonly string[] | undefined): ColumnIR[] {
-  if (given?.length) return given.map((column) => requireColumn(info, column, 'upsert'))
+function conflictColumns(
+  info: TableInfo,
+  given: readonly ColumnIR[] | undefined,
+  operation: string,
+): readonly ColumnIR[] {
+  if (given?.length) return given
   const unique = info.table.columns.find((column) => column.unique && !column.primaryKey)
   if (unique) return [unique]
   const constraint = info.table.uniques[0]
   if (constraint) return constraint.columns.map((column) => info.columns.get(column)!)
   if (info.primaryKey.length) return [...info.primaryKey]
   throw usageError(
-    { model: info.modelName, operation: 'upsert' },
+    { model: info.modelName, operation },
     `table ${info.table.name} has no unique column or primary key to detect a conflict on`,
     'Pass { conflict: [columns] } naming columns under a unique constraint.',
   )

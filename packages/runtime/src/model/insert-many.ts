@@ -8,12 +8,15 @@ import { expressionOf } from '../sql/expressible.ts'
 import type { Expr } from '../sql/expression.ts'
 import { statementName } from '../sql/statement-name.ts'
 import {
+  conflictUpdates,
   insertRowsStatement,
-  type SkipConflicts,
+  type OnConflict,
   unnestInsertStatement,
+  unnestUpsertExistingStatement,
 } from '../sql/write-statements.ts'
 import { columnsKey, createColumns, ownValue } from './input-columns.ts'
 import type { ModelRuntime } from './model-runtime.ts'
+import { usageError } from './usage-error.ts'
 
 type Row = Record<string, unknown>
 
@@ -38,10 +41,106 @@ export async function insertMany(
   db: Executor,
   rows: readonly Row[],
   returning: boolean,
-  skip?: SkipConflicts,
+  skip?: OnConflict,
 ): Promise<Row[] | number> {
-  const result = await insertChunks(runtime, unnestStatements, db, rows, returning, skip)
+  const columns = insertedColumns(runtime, rows, 'insertMany')
+  const result = await insertChunks(runtime, unnestStatements, db, rows, columns, returning, skip)
   return returning ? result.rows : result.rowCount
+}
+
+/**
+ * `Model.upsertMany`: one statement (per chunk of rows, in one transaction) that inserts each
+ * row or, on a conflict, updates the existing one; the rows back in input order. The columns
+ * a conflict updates come from `conflictFor` given the columns every row sets (a column some
+ * rows leave out would be set to its default on theirs). When a conflict changes nothing, the
+ * existing rows are read instead of updated (`unnestUpsertExistingStatement`).
+ */
+export async function upsertMany(
+  runtime: ModelRuntime,
+  unnestStatements: Map<string, QueryConfig>,
+  db: Executor,
+  rows: readonly Row[],
+  conflictFor: (everyRow: readonly ColumnIR[]) => OnConflict,
+): Promise<Row[]> {
+  const operation = 'upsertMany'
+  const columns = insertedColumns(runtime, rows, operation)
+  const everyRow = columns.filter((column) =>
+    rows.every((row) => ownValue(row, column.name) !== undefined),
+  )
+  const conflict = conflictFor(everyRow)
+  const context = { model: runtime.info.modelName, operation }
+  if (conflictUpdates(runtime, columns, conflict)) {
+    refuseRepeatedKeys(rows, conflict.target, context)
+    return (await insertChunks(runtime, unnestStatements, db, rows, columns, true, conflict)).rows
+  }
+  if (!(columns.every(unnestable) && everyRowSetsValues(rows, columns))) {
+    throw usageError(
+      context,
+      'upsertMany without an update needs every row to set the same columns with plain values (no sql fragments, json or array columns)',
+      "Use insertMany(db, rows, { onConflict: 'nothing' }) and read the existing rows, or name columns to update.",
+    )
+  }
+  const key = `${columnsKey(columns)} existing:${columnsKey(conflict.target)}`
+  let config = unnestStatements.get(key)
+  if (!config) {
+    const { text } = unnestUpsertExistingStatement(runtime, columns, conflict.target)
+    config = Object.freeze({ text, name: statementName(text) })
+    unnestStatements.set(key, config)
+  }
+  return (await inChunks(runtime, db, rows, UNNEST_ROWS, unnestChunk(columns, config), operation))
+    .rows
+}
+
+/**
+ * Two rows with the same conflict key make PostgreSQL refuse the whole statement ("ON
+ * CONFLICT DO UPDATE command cannot affect row a second time"): said before sending, by row
+ * number (never by value). Keys with a NULL never conflict; keys holding objects other than
+ * Dates, or fragments, are left to PostgreSQL.
+ */
+function refuseRepeatedKeys(
+  rows: readonly Row[],
+  target: readonly ColumnIR[],
+  context: { model: string; operation: string },
+): void {
+  const seen = new Map<string, number>()
+  rows.forEach((row, index) => {
+    let key = ''
+    for (const column of target) {
+      const value = ownValue(row, column.name)
+      if (value === undefined || value === null) return
+      const part =
+        value instanceof Date
+          ? `d${value.getTime()}`
+          : typeof value === 'object'
+            ? null
+            : `${typeof value}${String(value)}`
+      if (part === null) return
+      key += `${part.length}:${part}`
+    }
+    const earlier = seen.get(key)
+    if (earlier !== undefined) {
+      throw usageError(
+        context,
+        `rows ${earlier} and ${index} have the same value for the conflict columns (${target.map((c) => c.name).join(', ')})`,
+        'Pass each key once: merge the rows first.',
+      )
+    }
+    seen.set(key, index)
+  })
+}
+
+/** The columns a row list inserts: those any row sets, in schema order. */
+function insertedColumns(
+  runtime: ModelRuntime,
+  rows: readonly Row[],
+  operation: string,
+): readonly ColumnIR[] {
+  const info = runtime.info
+  const used = usedColumns(runtime, rows, operation)
+  // A row list that sets no column still needs one slot per row to say DEFAULT in.
+  return used.size
+    ? info.table.columns.filter((column) => used.has(column.name))
+    : info.table.columns.slice(0, 1)
 }
 
 function insertChunks(
@@ -49,17 +148,17 @@ function insertChunks(
   unnestStatements: Map<string, QueryConfig>,
   db: Executor,
   rows: readonly Row[],
+  columns: readonly ColumnIR[],
   returning: boolean,
-  skip: SkipConflicts | undefined,
+  conflict: OnConflict | undefined,
 ): Promise<{ rows: Row[]; rowCount: number }> {
-  const info = runtime.info
-  const used = usedColumns(runtime, rows)
-  // A row list that sets no column still needs one slot per row to say DEFAULT in.
-  const columns = used.size
-    ? info.table.columns.filter((column) => used.has(column.name))
-    : info.table.columns.slice(0, 1)
-  if (used.size && columns.every(unnestable) && everyRowSetsValues(rows, columns)) {
-    const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}${skip ? ` nothing:${columnsKey(skip.target)}` : ''}`
+  const operation = conflict?.update ? 'upsertMany' : 'insertMany'
+  // (A row list that sets no column sets none of `columns` either: VALUES with DEFAULT.)
+  if (columns.every(unnestable) && everyRowSetsValues(rows, columns)) {
+    const onConflict = conflict
+      ? ` conflict:${columnsKey(conflict.target)}:${conflict.update ? columnsKey(conflict.update) : 'nothing'}:${conflict.touch}`
+      : ''
+    const key = `${columnsKey(columns)}${returning ? '' : ' no returning'}${onConflict}`
     let config = unnestStatements.get(key)
     if (!config) {
       const arrays: Expr[] = columns.map((_, index) => ({
@@ -67,11 +166,11 @@ function insertChunks(
         key: index,
         column: null,
       }))
-      const { text } = unnestInsertStatement(runtime, columns, arrays, returning, skip)
+      const { text } = unnestInsertStatement(runtime, columns, arrays, returning, conflict)
       config = Object.freeze({ text, name: statementName(text) })
       unnestStatements.set(key, config)
     }
-    return inChunks(runtime, db, rows, UNNEST_ROWS, unnestChunk(columns, config))
+    return inChunks(runtime, db, rows, UNNEST_ROWS, unnestChunk(columns, config), operation)
   }
   const slots = (row: Row) =>
     columns.map((column): Expr | undefined => {
@@ -89,8 +188,13 @@ function insertChunks(
     for (const row of rows) perRow = Math.max(perRow, parameterCount(runtime, slots(row)))
   }
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / perRow))
-  return inChunks(runtime, db, rows, perChunk, (chunk) =>
-    insertRowsStatement(runtime, columns, chunk.map(slots), returning, skip),
+  return inChunks(
+    runtime,
+    db,
+    rows,
+    perChunk,
+    (chunk) => insertRowsStatement(runtime, columns, chunk.map(slots), returning, conflict),
+    operation,
   )
 }
 
@@ -112,6 +216,7 @@ async function inChunks(
   rows: readonly Row[],
   perChunk: number,
   statement: (chunk: readonly Row[]) => QueryConfig,
+  operation: string,
 ): Promise<{ rows: Row[]; rowCount: number }> {
   const chunk = (start: number) => statement(rows.slice(start, start + perChunk))
   try {
@@ -137,7 +242,7 @@ async function inChunks(
       return { rows: inserted, rowCount }
     })
   } catch (error) {
-    throw toFluentError(error, { model: runtime.info.modelName, operation: 'insertMany' })
+    throw toFluentError(error, { model: runtime.info.modelName, operation })
   }
 }
 
@@ -146,7 +251,7 @@ async function inChunks(
  * sets built once per call (createColumns per row cost more than the insert itself on large
  * inputs); a row that fails is handed to createColumns, whose error names the column.
  */
-function usedColumns(runtime: ModelRuntime, rows: readonly Row[]): Set<string> {
+function usedColumns(runtime: ModelRuntime, rows: readonly Row[], operation: string): Set<string> {
   const info = runtime.info
   const settable = new Set<string>()
   const required: string[] = []
@@ -156,14 +261,14 @@ function usedColumns(runtime: ModelRuntime, rows: readonly Row[]): Set<string> {
   }
   const used = new Set<string>()
   for (const row of rows) {
-    if (typeof row !== 'object' || row === null) createColumns(info, row, 'insertMany')
+    if (typeof row !== 'object' || row === null) createColumns(info, row, operation)
     for (const name of Object.keys(row)) {
       if (row[name] === undefined) continue
-      if (!settable.has(name)) createColumns(info, row, 'insertMany')
+      if (!settable.has(name)) createColumns(info, row, operation)
       used.add(name)
     }
     for (const name of required) {
-      if (ownValue(row, name) === undefined) createColumns(info, row, 'insertMany')
+      if (ownValue(row, name) === undefined) createColumns(info, row, operation)
     }
   }
   return used

@@ -60,6 +60,13 @@ export interface FindOptions {
 export interface UpsertOptions<T extends ModelTypes> {
   /** Conflict target columns. @default the first unique column, else the primary key */
   readonly conflict?: readonly ColumnName<T>[]
+  /**
+   * The columns a conflict sets from the new row (with `updated_at`, and restoring a
+   * soft-deleted row). `[]`: a conflict changes nothing and the existing row is returned.
+   * @default every column the row sets (every row, for upsertMany) but the conflict columns
+   * and the primary key
+   */
+  readonly update?: readonly ColumnName<T>[]
 }
 
 /** The static API of a generated model class (`User`, `Post`, …). */
@@ -100,6 +107,12 @@ export interface Model<T extends ModelTypes> {
   findAll(db: Executor, options?: FindOptions): Promise<T['row'][]>
   update(db: Executor, id: T['id'], data: Writable<T['update']>): Promise<T['row'] | null>
   upsert(db: Executor, data: Writable<T['create']>, options?: UpsertOptions<T>): Promise<T['row']>
+  /** One statement inserting or updating every row; the rows back in input order. */
+  upsertMany(
+    db: Executor,
+    rows: readonly Writable<T['create']>[],
+    options?: UpsertOptions<T>,
+  ): Promise<T['row'][]>
   softDelete(db: Executor, id: T['id']): Promise<boolean>
   restore(db: Executor, id: T['id']): Promise<boolean>
   hardDelete(db: Executor, id: T['id']): Promise<boolean>

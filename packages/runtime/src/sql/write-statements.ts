@@ -1,5 +1,6 @@
 import type { ColumnIR } from '@fluentorm/core'
 import type { ModelRuntime } from '../model/model-runtime.ts'
+import { usageError } from '../model/usage-error.ts'
 import { unnestType } from './column-types.ts'
 import type { Frame } from './compiler.ts'
 import type { Clause, Expr } from './expression.ts'
@@ -55,26 +56,60 @@ export function insertStatement(
   runtime: ModelRuntime,
   columns: readonly ColumnIR[],
   values: readonly Expr[],
-  skip?: SkipConflicts,
+  conflict?: OnConflict,
 ): Statement {
   const compiler = compilerOf(runtime)
   const insert = insertSql(compiler, runtime, columns, values)
-  return done(compiler, insert + doNothing(skip) + returning(runtime))
+  return done(
+    compiler,
+    insert + conflictSql(compiler, runtime, columns, conflict) + returning(runtime),
+  )
 }
 
 /**
- * `ON CONFLICT [("email")] DO NOTHING`: rows that would violate a unique constraint (the
- * target's, or any when there is none) are skipped, and RETURNING gives only the rows inserted.
+ * What a conflict on a unique constraint does. `update: null` is `ON CONFLICT [(target)] DO
+ * NOTHING`: the row is skipped and RETURNING gives only the rows inserted. Otherwise
+ * `DO UPDATE SET` each `update` column from `EXCLUDED`, and with `touch` also `updated_at` and
+ * (unless the row sets `deleted_at` itself) `deleted_at = NULL`: an upserted row exists.
  */
-export interface SkipConflicts {
+export interface OnConflict {
   readonly target: readonly ColumnIR[]
+  readonly update: readonly ColumnIR[] | null
+  readonly touch: boolean
 }
 
-function doNothing(skip: SkipConflicts | undefined): string {
-  if (!skip) return ''
-  return skip.target.length
-    ? ` ON CONFLICT (${names(skip.target)}) DO NOTHING`
-    : ' ON CONFLICT DO NOTHING'
+function conflictSql(
+  compiler: QueryCompiler,
+  runtime: ModelRuntime,
+  columns: readonly ColumnIR[],
+  conflict: OnConflict | undefined,
+): string {
+  if (!conflict) return ''
+  const target = conflict.target.length ? ` (${names(conflict.target)})` : ''
+  const assignments = conflictAssignments(compiler, runtime, columns, conflict)
+  if (assignments.length === 0) return ` ON CONFLICT${target} DO NOTHING`
+  return ` ON CONFLICT${target} DO UPDATE SET ${assignments.join(', ')}`
+}
+
+function conflictAssignments(
+  compiler: QueryCompiler,
+  runtime: ModelRuntime,
+  columns: readonly ColumnIR[],
+  conflict: OnConflict,
+): string[] {
+  if (conflict.update === null) return []
+  const info = runtime.info
+  const assignments = conflict.update.map(
+    (column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`,
+  )
+  if (!conflict.touch) return assignments
+  if (info.table.updatedAt) assignments.push(compiler.updatedAtAssignment())
+  // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist
+  // (unless the caller sends deleted_at itself, which the assignments above then set).
+  if (info.softDelete && !columns.some((column) => column.name === 'deleted_at')) {
+    assignments.push(compiler.deletedAssignment(true))
+  }
+  return assignments
 }
 
 function insertSql(
@@ -99,7 +134,7 @@ export function insertRowsStatement(
   columns: readonly ColumnIR[],
   rows: readonly (readonly (Expr | undefined)[])[],
   wantRows: boolean,
-  skip?: SkipConflicts,
+  conflict?: OnConflict,
 ): Statement {
   const compiler = compilerOf(runtime)
   const frame = ownFrame(runtime)
@@ -108,7 +143,10 @@ export function insertRowsStatement(
       `(${row.map((value) => (value ? compiler.expr(value, frame) : 'DEFAULT')).join(', ')})`,
   )
   const text = `INSERT INTO ${runtime.info.quoted} (${names(columns)}) VALUES ${tuples.join(', ')}`
-  return done(compiler, text + doNothing(skip) + returning(runtime, wantRows))
+  return done(
+    compiler,
+    text + conflictSql(compiler, runtime, columns, conflict) + returning(runtime, wantRows),
+  )
 }
 
 /**
@@ -121,7 +159,7 @@ export function unnestInsertStatement(
   columns: readonly ColumnIR[],
   arrays: readonly Expr[],
   wantRows: boolean,
-  skip?: SkipConflicts,
+  conflict?: OnConflict,
 ): Statement {
   const compiler = compilerOf(runtime)
   const frame = ownFrame(runtime)
@@ -129,40 +167,110 @@ export function unnestInsertStatement(
     (column, i) => `${compiler.expr(arrays[i]!, frame)}::${unnestType(column)}[]`,
   )
   const text = `INSERT INTO ${runtime.info.quoted} (${names(columns)}) SELECT * FROM unnest(${params.join(', ')})`
-  return done(compiler, text + doNothing(skip) + returning(runtime, wantRows))
+  return done(
+    compiler,
+    text + conflictSql(compiler, runtime, columns, conflict) + returning(runtime, wantRows),
+  )
 }
 
 /**
- * `INSERT … ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", … RETURNING …`.
- * Sets every sent column that is not part of the conflict target or the primary key, and
- * restores a soft-deleted row it lands on.
+ * `INSERT … ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", … RETURNING …`: the
+ * row inserted or updated. When a conflict should change nothing, no update is written (it
+ * would still lock the row, fire its triggers and write a new row version): the insert skips
+ * the conflict and the existing row is read in the same statement,
+ * `WITH "inserted" AS (INSERT … DO NOTHING RETURNING …) SELECT * FROM "inserted" UNION ALL
+ * SELECT … WHERE "email" = $1 AND NOT EXISTS (SELECT 1 FROM "inserted")`.
  */
 export function upsertStatement(
   runtime: ModelRuntime,
   columns: readonly ColumnIR[],
   values: readonly Expr[],
-  conflict: readonly ColumnIR[],
+  conflict: OnConflict,
+): Statement {
+  const compiler = compilerOf(runtime)
+  const insert = insertSql(compiler, runtime, columns, values)
+  if (conflictAssignments(compiler, runtime, columns, conflict).length > 0) {
+    const text = insert + conflictSql(compiler, runtime, columns, conflict) + returning(runtime)
+    return done(compiler, text)
+  }
+  const skip = { ...conflict, update: null }
+  const inserted = insert + conflictSql(compiler, runtime, columns, skip) + returning(runtime)
+  const frame = ownFrame(runtime)
+  // The conflict columns equal to the values the insert sent: the same parameters.
+  const key = conflict.target
+    .map((column) => {
+      const value = values[columns.indexOf(column)]
+      if (value === undefined) {
+        throw usageError(
+          { model: runtime.info.modelName, operation: 'upsert' },
+          `the conflict column "${column.name}" has no value in the row, so the existing row cannot be found`,
+          `Pass ${column.name} in the data, or name other conflict columns.`,
+        )
+      }
+      return `${frame.own.sql}.${quoteIdent(column.name)} = ${compiler.expr(value, frame)}`
+    })
+    .join(' AND ')
+  const existing = `SELECT ${columnList(runtime.info)} FROM ${runtime.info.quoted} WHERE ${key}`
+  const cte = compiler.alias('inserted')
+  const text = `WITH ${cte} AS (${inserted}) SELECT * FROM ${cte} UNION ALL ${existing} AND NOT EXISTS (SELECT 1 FROM ${cte})`
+  return done(compiler, text)
+}
+
+/** Whether a conflict updates the row (else it is skipped, and the existing row read). */
+export function conflictUpdates(
+  runtime: ModelRuntime,
+  columns: readonly ColumnIR[],
+  conflict: OnConflict,
+): boolean {
+  return conflictAssignments(compilerOf(runtime), runtime, columns, conflict).length > 0
+}
+
+/**
+ * upsertMany when a conflict changes nothing: each row inserted, or the existing row it
+ * conflicts with read (not updated), in input order, in one statement:
+ *
+ * ```sql
+ * WITH "input_1" AS (SELECT * FROM unnest($1::TEXT[]) WITH ORDINALITY AS "input_1" ("name", "__ord")),
+ * "inserted_1" AS (INSERT INTO "tags" ("name") SELECT "name" FROM "input_1" ORDER BY "__ord"
+ *   ON CONFLICT ("name") DO NOTHING RETURNING …)
+ * SELECT "rows_1".* FROM "input_1" CROSS JOIN LATERAL (SELECT … FROM "inserted_1" WHERE … UNION ALL
+ *   SELECT … FROM "tags" WHERE …) AS "rows_1" ORDER BY "input_1"."__ord"
+ * ```
+ *
+ * The statement's snapshot does not see the rows its insert adds, so for each input row
+ * exactly one side of the UNION ALL has a row (both only for a key repeated in the input).
+ */
+export function unnestUpsertExistingStatement(
+  runtime: ModelRuntime,
+  columns: readonly ColumnIR[],
+  target: readonly ColumnIR[],
 ): Statement {
   const compiler = compilerOf(runtime)
   const info = runtime.info
-  const keys = new Set([...conflict, ...info.primaryKey].map((column) => column.name))
-  const assignments = columns
-    .filter((column) => !keys.has(column.name) && column.updateInput)
-    .map((column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`)
-  if (info.table.updatedAt) assignments.push(compiler.updatedAtAssignment())
-  // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist
-  // (unless the caller sends deleted_at itself, which the assignments above then set).
-  if (info.softDelete && !columns.some((column) => column.name === 'deleted_at')) {
-    assignments.push(compiler.deletedAssignment(true))
-  }
-  // DO NOTHING would return no row on conflict; a no-op assignment returns the existing row.
-  if (assignments.length === 0) {
-    const first = quoteIdent(conflict[0]!.name)
-    assignments.push(`${first} = EXCLUDED.${first}`)
-  }
-  const insert = insertSql(compiler, runtime, columns, values)
-  const text = `${insert} ON CONFLICT (${names(conflict)}) DO UPDATE SET ${assignments.join(', ')}`
-  return done(compiler, text + returning(runtime))
+  const input = compiler.alias('input')
+  const inserted = compiler.alias('inserted')
+  const rows = compiler.alias('rows')
+  const arrays = columns.map(
+    (column, i) =>
+      `${compiler.expr({ kind: 'placeholder', key: i, column: null }, null)}::${unnestType(column)}[]`,
+  )
+  const all = info.table.columns
+  const order = quoteIdent(unusedName(all, '__ord'))
+  const keys = target.map((_, i) => quoteIdent(unusedName(all, `__key${i + 1}`)))
+  const withInput = `${input} AS (SELECT * FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS ${input} (${names(columns)}, ${order}))`
+  const returned = `${columnList(info)}, ${target.map((column, i) => `${info.quoted}.${quoteIdent(column.name)} AS ${keys[i]}`).join(', ')}`
+  const insert = `INSERT INTO ${info.quoted} (${names(columns)}) SELECT ${names(columns)} FROM ${input} ORDER BY ${order} ON CONFLICT (${names(target)}) DO NOTHING RETURNING ${returned}`
+  const fresh = `SELECT ${info.table.columns.map((column) => `${inserted}.${quoteIdent(column.name)}`).join(', ')} FROM ${inserted} WHERE ${target.map((column, i) => `${inserted}.${keys[i]} = ${input}.${quoteIdent(column.name)}`).join(' AND ')}`
+  const existing = `SELECT ${columnList(info)} FROM ${info.quoted} WHERE ${target.map((column) => `${info.quoted}.${quoteIdent(column.name)} = ${input}.${quoteIdent(column.name)}`).join(' AND ')}`
+  const text = `WITH ${withInput}, ${inserted} AS (${insert}) SELECT ${rows}.* FROM ${input} CROSS JOIN LATERAL (${fresh} UNION ALL ${existing}) AS ${rows} ORDER BY ${input}.${order}`
+  return done(compiler, text)
+}
+
+/** `base`, or `_base`, …: a name none of the columns has. */
+function unusedName(columns: readonly ColumnIR[], base: string): string {
+  let name = base
+  while (columns.some((column) => column.name === name)) name = `_${name}`
+  return name
 }
 
 /**

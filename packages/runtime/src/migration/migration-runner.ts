@@ -212,18 +212,9 @@ function milliseconds(
   })
 }
 
-/** One dedicated connection: timeouts set, the lock held, everything run on it. */
+/** One connection: timeouts set, the lock held, everything run on it (migration-lock.ts). */
 function run<T>(db: Executor, options: Resolved, fn: (session: Driver) => Promise<T>): Promise<T> {
-  return toDriver(db).session(async (session) => {
-    await session.exec(
-      `SET lock_timeout = ${Math.trunc(options.lockTimeout)}; SET statement_timeout = ${Math.trunc(options.statementTimeout)}`,
-    )
-    try {
-      return await withMigrationLock(session, options.lockWaitTimeout, () => fn(session))
-    } finally {
-      await session.exec('RESET lock_timeout; RESET statement_timeout')
-    }
-  })
+  return withMigrationLock(toDriver(db), options, fn)
 }
 
 /**

@@ -1,7 +1,8 @@
+import type { ColumnIR } from '@fluentorm/core'
 import { type UsageContext, usageError } from '../model/usage-error.ts'
 import { bindList } from '../sql/column-types.ts'
 import { expressionOf } from '../sql/expressible.ts'
-import { COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
+import { COMPARISON_OPERATORS, CONTAINMENT_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { QueryNode } from '../sql/query-node.ts'
 import { selectedItems } from '../sql/select-parts.ts'
 import { selectedValue } from './relation-query.ts'
@@ -105,15 +106,83 @@ export function parseCondition(
       high: operand(high),
     }
   }
+  if (op === 'any' || CONTAINMENT_OPERATORS.has(op)) {
+    if (maybeValue === undefined) throw missingValue(context, name, op)
+    return containmentCondition(context, left, column, name, op, maybeValue)
+  }
   if (!COMPARISON_OPERATORS.has(op)) {
     throw usageError(
       context,
       `unknown operator ${JSON.stringify(String(opOrValue))} on ${quoted(name)}`,
-      `Use one of: ${[...COMPARISON_OPERATORS, 'in', 'not in', 'between', 'not between'].join(', ')}.`,
+      `Use one of: ${[...COMPARISON_OPERATORS, 'in', 'not in', 'between', 'not between', ...CONTAINMENT_OPERATORS, 'any'].join(', ')}.`,
     )
   }
   if (maybeValue === undefined) throw missingValue(context, name, op)
   return { kind: 'compare', left, op, right: operand(maybeValue) }
+}
+
+/**
+ * An array or jsonb condition: `tags @> $1`, `meta ? $1`, `meta ?| $1::text[]`,
+ * `$1 = ANY(tags)`. On a column, the operator must suit its type (arrays: @> <@ && any;
+ * jsonb: @> <@ ? ?| ?&), said before PostgreSQL would.
+ */
+function containmentCondition(
+  context: UsageContext,
+  left: Expr,
+  column: ColumnIR | null,
+  name: string,
+  op: string,
+  value: unknown,
+): Expr {
+  if (column) {
+    const fits = column.array
+      ? op === '@>' || op === '<@' || op === '&&' || op === 'any'
+      : column.type === 'jsonb' && op !== '&&' && op !== 'any'
+    if (!fits) {
+      const kind = column.array ? 'an array' : column.type
+      throw usageError(
+        context,
+        `"${op}" does not apply to column "${name}" (${kind})`,
+        column.array
+          ? "Arrays take '@>', '<@', '&&' and 'any'."
+          : column.type === 'jsonb'
+            ? "jsonb takes '@>', '<@', '?', '?|' and '?&'."
+            : 'Use it on an array or jsonb column.',
+      )
+    }
+  }
+  const bound = (v: unknown, col: ColumnIR | null): Expr =>
+    expressionOf(v) ?? { kind: 'value', value: v, column: col }
+  if (op === 'any') {
+    return {
+      kind: 'compare',
+      left: bound(value, null),
+      op: '=',
+      right: { kind: 'call', fn: 'ANY', args: [left] },
+    }
+  }
+  if (op === '?') {
+    if (typeof value !== 'string' && !expressionOf(value)) {
+      throw usageError(
+        context,
+        `"?" on ${quoted(name)} needs a key (a string)`,
+        `Pass e.g. where('${name}', '?', 'key').`,
+      )
+    }
+    return { kind: 'compare', left, op, right: bound(value, null) }
+  }
+  if (op === '?|' || op === '?&') {
+    if (!Array.isArray(value) || !value.every((key) => typeof key === 'string')) {
+      throw usageError(
+        context,
+        `"${op}" on ${quoted(name)} needs an array of keys (strings)`,
+        `Pass e.g. where('${name}', '${op}', ['a', 'b']).`,
+      )
+    }
+    const keys: Expr = { kind: 'raw', strings: ['', '::text[]'], values: [bound(value, null)] }
+    return { kind: 'compare', left, op, right: keys }
+  }
+  return { kind: 'compare', left, op, right: bound(value, column) }
 }
 
 /**

@@ -40,6 +40,9 @@ import type {
   AllRowsOption,
   ColumnValue,
   ComparisonOperator,
+  ContainmentOperator,
+  ElementOf,
+  KeysOperator,
   ListOperator,
   LockOptions,
   Page,
@@ -236,6 +239,26 @@ export class QueryBuilder<
     op: PatternOperator,
     pattern: string,
   ): Self<T, R, J, Ps>
+  /** Array / jsonb containment and overlap: `where('labels', '@>', ['sql'])` → `"labels" @> $1`. */
+  where<C extends QueryColumn<T, J>>(
+    column: C,
+    op: ContainmentOperator,
+    value: NonNullable<Value<T, J, C>> | Sql<any>,
+  ): Self<T, R, J, Ps>
+  /** `$1 = ANY(column)`: the array column holds the value. */
+  where<C extends QueryColumn<T, J>>(
+    column: C,
+    op: 'any',
+    value: ElementOf<Value<T, J, C>>,
+  ): Self<T, R, J, Ps>
+  /** jsonb: `key` is a top-level key (`"meta" ? $1`). */
+  where<C extends QueryColumn<T, J>>(column: C, op: '?', key: string): Self<T, R, J, Ps>
+  /** jsonb: any (`?|`) / every (`?&`) key is a top-level key. */
+  where<C extends QueryColumn<T, J>>(
+    column: C,
+    op: KeysOperator,
+    keys: readonly string[],
+  ): Self<T, R, J, Ps>
   /**
    * A value given when the query runs: `where('title', placeholder('title'))`, then
    * `fetch(db, { title })`; the query renders once, whatever the value. (After the value
@@ -295,6 +318,26 @@ export class QueryBuilder<
     column: C,
     op: PatternOperator,
     pattern: string,
+  ): Self<T, R, J, Ps>
+  /** Array / jsonb containment and overlap: `orWhere('labels', '@>', ['sql'])` → `"labels" @> $1`. */
+  orWhere<C extends QueryColumn<T, J>>(
+    column: C,
+    op: ContainmentOperator,
+    value: NonNullable<Value<T, J, C>> | Sql<any>,
+  ): Self<T, R, J, Ps>
+  /** `$1 = ANY(column)`: the array column holds the value. */
+  orWhere<C extends QueryColumn<T, J>>(
+    column: C,
+    op: 'any',
+    value: ElementOf<Value<T, J, C>>,
+  ): Self<T, R, J, Ps>
+  /** jsonb: `key` is a top-level key (`"meta" ? $1`). */
+  orWhere<C extends QueryColumn<T, J>>(column: C, op: '?', key: string): Self<T, R, J, Ps>
+  /** jsonb: any (`?|`) / every (`?&`) key is a top-level key. */
+  orWhere<C extends QueryColumn<T, J>>(
+    column: C,
+    op: KeysOperator,
+    keys: readonly string[],
   ): Self<T, R, J, Ps>
   /**
    * A value given when the query runs: `orWhere('title', placeholder('title'))`, then

@@ -47,6 +47,12 @@ export type ComparisonOperator = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='
 export type PatternOperator = 'like' | 'ilike' | 'not like' | 'not ilike'
 export type ListOperator = 'in' | 'not in'
 export type RangeOperator = 'between' | 'not between'
+/** Containment and overlap of arrays and jsonb values (`&&`: arrays only). */
+export type ContainmentOperator = '@>' | '<@' | '&&'
+/** jsonb: any (`?|`) or every (`?&`) of the keys is a top-level key. */
+export type KeysOperator = '?|' | '?&'
+/** The element type of an array column's value. */
+export type ElementOf<V> = NonNullable<V> extends readonly (infer E)[] ? E : never
 export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
 /**

@@ -8,7 +8,7 @@ import {
   selectCast,
   type ValueType,
 } from './column-types.ts'
-import { type Clause, COMPARISON_SQL, type Expr } from './expression.ts'
+import { type Clause, COMPARISON_SQL, CONTAINMENT_OPERATORS, type Expr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
 import type { DeletedRows, QueryNode } from './query-node.ts'
 
@@ -164,7 +164,7 @@ export abstract class SqlCompiler {
         return `(${this.subquery(e.query, frame)})`
       case 'compare': {
         const left = this.operand(e.left, frame)
-        const sqlOp = COMPARISON_SQL[e.op]!
+        const sqlOp = COMPARISON_SQL[e.op] ?? containment(e.op)
         if (
           e.right.kind === 'value' &&
           e.right.value === null &&
@@ -268,6 +268,12 @@ export abstract class SqlCompiler {
 }
 
 const noJoins: ReadonlyMap<string, FromItem> = new Map()
+
+/** An array / jsonb operator, from the fixed list only. */
+function containment(op: string): string {
+  if (!CONTAINMENT_OPERATORS.has(op)) throw new Error(`unknown operator ${op}`)
+  return op
+}
 
 /** The type of an expression's value where the compiler knows it (columns, aggregates). */
 export function typeOf(e: Expr): ValueType | null {

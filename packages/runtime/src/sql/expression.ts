@@ -164,6 +164,20 @@ export const COMPARISON_SQL: Readonly<Record<string, string>> = Object.freeze({
   'not ilike': 'NOT ILIKE',
 })
 
+/**
+ * Operators of array and jsonb values: containment (`@>`, `<@`), overlap (`&&`, arrays), key
+ * existence (`?`, `?|`, `?&`, jsonb). Rendered as they are written; `any` (`value = ANY(col)`)
+ * is written as a comparison with ANY.
+ */
+export const CONTAINMENT_OPERATORS: ReadonlySet<string> = new Set([
+  '@>',
+  '<@',
+  '&&',
+  '?',
+  '?|',
+  '?&',
+])
+
 export const COMPARISON_OPERATORS: ReadonlySet<string> = new Set(Object.keys(COMPARISON_SQL))
 
 export function columnExpr(table: string | null, column: ColumnIR): ColumnExpr {

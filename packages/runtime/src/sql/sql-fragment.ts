@@ -89,6 +89,52 @@ export class ColumnRef implements Expressible {
   [toExpression](): Expr {
     return this.#node
   }
+
+  /**
+   * A value inside a json / jsonb column, as JSON: `Post.column('meta').path('a', 0)` →
+   * `"posts"."meta" -> $1::text -> $2::int`. Keys are bound (strings as object keys, integers
+   * as array indexes), never written into the SQL.
+   */
+  path(...keys: (string | number)[]): Sql<unknown> {
+    return this.#path(keys, 'path')
+  }
+
+  /** Like `path`, the last step as text (`->>`): a string, or null where there is no value. */
+  pathText(...keys: (string | number)[]): Sql<string | null> {
+    return this.#path(keys, 'pathText')
+  }
+
+  #path(keys: readonly unknown[], method: 'path' | 'pathText'): Sql<any> {
+    const { column } = this.#node
+    const where = `${this.#node.table}.${column.name}`
+    if (column.array || (column.type !== 'json' && column.type !== 'jsonb')) {
+      throw invalid(
+        `${method}() needs a json or jsonb column, and ${where} is ${column.array ? 'an array' : column.type}`,
+        'Use it on a json / jsonb column.',
+      )
+    }
+    if (keys.length === 0) {
+      throw invalid(`${method}() needs at least one key`, `Write e.g. ${method}('key').`)
+    }
+    const strings = ['']
+    const values: Expr[] = [this.#node]
+    let after = '' // the cast that follows the value before
+    keys.forEach((key, i) => {
+      const cast = typeof key === 'string' ? 'text' : Number.isSafeInteger(key) ? 'int' : null
+      if (cast === null) {
+        throw invalid(
+          `the key at position ${i + 1} of ${method}() on ${where} is ${describe(key)}`,
+          'Pass object keys as strings and array indexes as integers.',
+        )
+      }
+      const arrow = method === 'pathText' && i === keys.length - 1 ? '->>' : '->'
+      strings.push(`${after} ${arrow} `)
+      values.push(Object.freeze({ kind: 'value', value: key, column: null }))
+      after = `::${cast}`
+    })
+    strings.push(after)
+    return new Sql(Object.freeze({ kind: 'raw', strings, values }))
+  }
 }
 
 /**

@@ -270,3 +270,37 @@ export async function conflicts() {
   // @ts-expect-error the conflict target names the model's columns
   await User.insert(db, { email: 'a@b.c', name: 'A' }, misspelt)
 }
+
+export async function locksCursorsAndUpserts() {
+  const locked = await Post.query()
+    .where('is_published', false)
+    .forUpdate({ skipLocked: true })
+    .fetch(db)
+  expectType<typeof locked>().is<PostRow[]>()
+  Post.query()
+    .join(User, 'users.id', 'user_id')
+    .forShare({ of: [Post], noWait: true })
+  // @ts-expect-error skipLocked is true or absent
+  Post.query().forUpdate({ skipLocked: 'yes' })
+
+  const page = await Post.query().orderBy('created_at', 'desc').cursorPaginate(db, { perPage: 20 })
+  expectType<typeof page.rows>().is<PostRow[]>()
+  expectType<typeof page.next>().is<string | null>()
+  await Post.query().orderBy('created_at').cursorPaginate(db, { perPage: 20, after: page.next })
+  // @ts-expect-error perPage is required
+  await Post.query().orderBy('created_at').cursorPaginate(db, {})
+
+  const upserted = await User.upsertMany(db, [{ email: 'a@b.c', name: 'A' }], {
+    conflict: ['email'],
+    update: ['name'],
+  })
+  expectType<typeof upserted>().is<UserRow[]>()
+  await User.upsert(db, { email: 'a@b.c', name: 'A' }, { update: [] })
+  // @ts-expect-error update names the model's columns
+  await User.upsert(db, { email: 'a@b.c', name: 'A' }, { update: ['nmae'] })
+
+  // @ts-expect-error 'any' takes an element of an array column; title is not one
+  Post.query().where('title', 'any', 'x')
+  // @ts-expect-error '?|' takes an array of keys
+  Post.query().where('title', '?|', 'x')
+}

@@ -40,7 +40,8 @@ describe('fluentorm generate', () => {
     const first = await fluentorm(cwd, 'generate')
     expect(first.code).toBe(0)
     expect(first.stdout).toMatch(/^wrote migrations\/users\.sql\n/)
-    expect(first.stdout).toContain('fluentorm: 1 table, 1 file written\n')
+    expect(first.stdout).toContain('wrote fluentorm.d.ts\n')
+    expect(first.stdout).toContain('fluentorm: 1 table, 2 files written\n')
     const sql = await readFile(join(cwd, 'migrations/users.sql'), 'utf8')
     expect(sql).toContain(
       'CREATE TABLE IF NOT EXISTS users (\n  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),\n  email TEXT NOT NULL UNIQUE\n);\n',

@@ -5,6 +5,14 @@ export {
 } from './codegen/generate-migrations-module.ts'
 export { generateModelsModule } from './codegen/generate-models-module.ts'
 export { toModelMetas } from './codegen/model-metas.ts'
+export { defineConfig, type FluentormConfig } from './config/define-config.ts'
+export {
+  CONFIG_FILES,
+  ConfigError,
+  findConfigFile,
+  type LoadedConfig,
+  loadConfig,
+} from './config/load-config.ts'
 export {
   type LoadResult,
   type LoadSchemasOptions,

@@ -17,7 +17,7 @@ import type { Options } from './options.ts'
 export type { FluentormContext, RefreshResult } from './core/context.ts'
 export { createContext } from './core/context.ts'
 export type { Options, ResolvedOptions } from './options.ts'
-export { DEFAULT_OPTIONS, resolveOptions } from './options.ts'
+export { DEFAULT_OPTIONS, resolveOptions, withConfig } from './options.ts'
 
 /**
  * The fluentorm plugin for any bundler: serves `virtual:fluentorm/models` (alias

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path'
+import { type FluentormConfig, loadConfig } from '@fluentorm/core'
 
 /** Options of the fluentorm plugin, the same for every bundler. */
 export interface Options {
@@ -33,6 +34,11 @@ export interface Options {
    * @default true
    */
   devDatabase?: boolean
+  /**
+   * The `fluentorm.config.ts` whose settings these options override: a path (relative to the
+   * root), or `false` for none. Unset: the nearest one at or above the root, if any.
+   */
+  config?: string | false
 }
 
 /** Options with every default applied and every path absolute. */
@@ -52,6 +58,18 @@ export const DEFAULT_OPTIONS = {
   migrations: 'migrations',
   dts: 'fluentorm.d.ts',
 } as const satisfies Required<Pick<Options, 'schemas' | 'migrations' | 'dts'>>
+
+/**
+ * The options with the settings of `fluentorm.config.ts` (`options.config`, else the nearest
+ * at or above `root`) under them, its paths resolved against its own folder.
+ */
+export function withConfig(options: Options, root: string): Options {
+  if (options.config === false) return options
+  const loaded = loadConfig({ from: root, ...(options.config ? { file: options.config } : {}) })
+  if (loaded === null) return options
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))
+  return { ...(loaded.config satisfies FluentormConfig), ...given }
+}
 
 /**
  * Applies the defaults and resolves every path against `root`.

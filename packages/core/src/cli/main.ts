@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { ConfigError } from '../config/load-config.ts'
 import { type CliIO, type ExitCode, UsageError } from './cli-command.ts'
 import { COMMANDS } from './command-list.ts'
 
@@ -15,6 +17,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
     io.out(overview())
     return name === undefined ? 2 : 0
   }
+  if (name === '--version' || name === '-v') {
+    io.out(`${version()}\n`)
+    return 0
+  }
   const command = COMMANDS.find((candidate) => candidate.name === name)
   if (command === undefined) {
     io.err(`fluentorm: unknown command '${name}'.\n\n${overview()}`)
@@ -27,12 +33,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
       io.err(`fluentorm ${command.name}: ${error.message}\n\n${command.usage}`)
       return 2
     }
+    if (error instanceof ConfigError) {
+      io.err(`fluentorm ${command.name}: ${error.message}\n`)
+      return 2
+    }
     throw error
   }
+}
+
+/** The version of @fluentorm/core, which carries the `fluentorm` command. */
+function version(): string {
+  const file = new URL('../../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
 }
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length))
   const lines = COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`)
-  return `Usage: fluentorm <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun fluentorm <command> --help for a command's options.\n`
+  return `Usage: fluentorm <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nEvery command takes --schemas, --migrations, --url, --config and --json; fluentorm --version prints the version.\nRun fluentorm <command> --help for a command's options.\n`
 }

@@ -23,11 +23,26 @@ export type MigrationSource = string | readonly Migration[]
 /** A numbered migration file: `0002_add_phone.sql`, `001_add_phone.sql`; not `users.sql`, not `*.down.sql`. */
 export const MIGRATION_FILE = /^(\d+)_.+\.sql$/
 
+/** A lint acknowledgement, `-- fluentorm:allow <rule>`: a review note, not part of what runs. */
+const ACKNOWLEDGEMENT_LINE = /^--\s*fluentorm:allow\b.*$/
+
 /**
  * SHA-256 (hex) of a migration's text with line endings normalised, so a checkout with
- * CRLF line endings does not look like an edit.
+ * CRLF line endings does not look like an edit, and without its acknowledgement lines, so
+ * acknowledging a lint finding after the file ran is not an edit either. A file without
+ * such lines has the checksum it always had.
  */
 export function migrationChecksum(sql: string): string {
+  const lines = sql.replace(/\r\n/g, '\n').split('\n')
+  const kept = lines.filter((line) => !ACKNOWLEDGEMENT_LINE.test(line))
+  return createHash('sha256').update(kept.join('\n')).digest('hex')
+}
+
+/**
+ * The checksum runners recorded before acknowledgement lines were left out: a file applied
+ * with one still verifies against its history.
+ */
+export function legacyMigrationChecksum(sql: string): string {
   return createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex')
 }
 

@@ -1,5 +1,5 @@
 import type { AppliedMigration } from './migration-history.ts'
-import { compareMigrations, type Migration } from './migration-source.ts'
+import { compareMigrations, legacyMigrationChecksum, type Migration } from './migration-source.ts'
 
 /**
  * What makes a run unsafe, checked before anything runs: an applied migration whose file
@@ -19,7 +19,10 @@ export function historyProblems(
       problems.push(
         `${entry.name}.sql was applied to this database but is missing from the migrations. Restore it (git checkout -- migrations/${entry.name}.sql): applied migrations must stay.`,
       )
-    } else if (migration.checksum !== entry.checksum) {
+    } else if (
+      migration.checksum !== entry.checksum &&
+      legacyMigrationChecksum(migration.sql) !== entry.checksum
+    ) {
       problems.push(
         `${entry.name}.sql was edited after it was applied (checksum when applied ${entry.checksum.slice(0, 12)}…, now ${migration.checksum.slice(0, 12)}…). Undo the edit (git checkout -- migrations/${entry.name}.sql) and put the change in a new migration (npx fluentorm generate, or a new numbered file).`,
       )

@@ -11,7 +11,7 @@ import {
   toModelMetas,
   writeNextMigration,
 } from '@fluentorm/core'
-import { type Options, type ResolvedOptions, resolveOptions } from '../options.ts'
+import { type Options, type ResolvedOptions, resolveOptions, withConfig } from '../options.ts'
 import { databaseModule } from './database-module.ts'
 import type { Followed } from './dev-database.ts'
 import { consoleLogger, type FluentormLogger } from './logger.ts'
@@ -83,7 +83,7 @@ export interface FluentormContext {
  * hook calls `setRoot` with the bundler's own root.
  */
 export function createContext(rawOptions: Options, root = process.cwd()): FluentormContext {
-  let options = resolveOptions(rawOptions, root)
+  let options = resolveOptions(withConfig(rawOptions, root), root)
   let generated: Generated | null = null
   let report: string | null = null
   let schemaFiles: readonly string[] = []
@@ -134,7 +134,7 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
     follow: null,
     setRoot(next) {
       if (next === options.root) return
-      options = resolveOptions(rawOptions, next)
+      options = resolveOptions(withConfig(rawOptions, next), next)
       generated = null
       pending = null
     },

@@ -1,58 +1,83 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { relative, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
+import { generateDts } from '../../codegen/generate-dts.ts'
 import { loadSchemas } from '../../loader/load-schemas.ts'
+import { writeNextMigration } from '../../migration/write-next-migration.ts'
 import { formatProblems } from '../../schema/schema-problem.ts'
 import { generateTableFiles } from '../../sql/table-files.ts'
 import type { CliCommand } from '../cli-command.ts'
-import { parseFlags } from '../parse-flags.ts'
-import { generateNextMigration } from './generate-migration.ts'
+import { cliProject } from '../cli-project.ts'
+import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { output } from './migration-cli.ts'
 
 /**
- * `fluentorm generate [--schemas dir] [--migrations dir]`: writes `migrations/<table>.sql`
- * for every table, only the files whose content changed; never removes a file. With an
- * invalid schema it prints the report, writes nothing and exits 1.
+ * `fluentorm generate`: writes `migrations/<table>.sql` for every table, the next numbered
+ * migration when the schemas moved on from the snapshot, and the `.d.ts` the plugin writes;
+ * only the files whose content changed, never removing one. With an invalid schema it prints
+ * the report, writes nothing and exits 1.
  */
 export const generateCommand: CliCommand = {
   name: 'generate',
-  summary: 'write migrations/<table>.sql from the schema files',
-  usage: `Usage: fluentorm generate [--schemas dir] [--migrations dir]
+  summary: 'write migrations/<table>.sql, the next numbered migration and fluentorm.d.ts',
+  usage: `Usage: fluentorm generate [--schemas dir] [--migrations dir] [--dts file]
 
 Compiles schemas/NN_name.ts and writes one migrations/<table>.sql per table
-(CREATE TABLE IF NOT EXISTS, foreign keys, indexes). Only changed files are written.
+(CREATE TABLE IF NOT EXISTS, foreign keys, indexes), the next numbered migration when the
+schemas changed since migrations/meta/snapshot.json, and the declarations of
+virtual:fluentorm/models (the file the bundler plugin writes). Only changed files are written.
 
 Options:
-  --schemas dir      the schema files (default: schemas)
-  --migrations dir   where the .sql files go (default: migrations)
-  -h, --help         show this help
+  --dts file         where to write the declarations (default: fluentorm.d.ts, or the config's)
+${COMMON_FLAGS_USAGE}
 `,
   async run(args, io) {
-    const { values, help } = parseFlags(args, ['schemas', 'migrations'])
-    if (help) {
+    const flags = parseCommandFlags(args, io, { extra: ['dts'] })
+    if (flags.help) {
       io.out(this.usage)
       return 0
     }
-    const result = await loadSchemas({ schemasDir: values.schemas ?? 'schemas', root: io.cwd })
+    const project = cliProject(flags, io)
+    const result = await loadSchemas({ schemasDir: project.schemasDir, root: project.root })
     if (!result.ok) {
       io.err(formatProblems(result.problems))
       io.err('Nothing was written.\n')
       return 1
     }
-    const dir = resolve(io.cwd, values.migrations ?? 'migrations')
+    const dir = project.migrationsDir
     await mkdir(dir, { recursive: true })
-    let written = 0
-    for (const [name, content] of generateTableFiles(result.schema)) {
-      const path = resolve(dir, name)
-      const current = await readFile(path, 'utf8').catch(() => null)
-      if (current === content) continue
-      await writeFile(path, content)
-      written++
-      io.out(`wrote ${relative(io.cwd, path)}\n`)
-    }
-    const migrationStep = await generateNextMigration(result.schema, dir, io)
-    const tables = result.schema.tables.length
-    io.out(
-      `fluentorm: ${tables} table${tables === 1 ? '' : 's'}, ${written === 0 ? 'all files up to date' : `${written} file${written === 1 ? '' : 's'} written`}\n`,
+    const files: [string, string][] = [...generateTableFiles(result.schema)].map(
+      ([name, content]) => [resolve(dir, name), content],
     )
-    return migrationStep
+    if (project.dtsFile !== null) files.push([project.dtsFile, generateDts(result.schema)])
+    const written: string[] = []
+    for (const [path, content] of files) {
+      if ((await readFile(path, 'utf8').catch(() => null)) === content) continue
+      await mkdir(dirname(path), { recursive: true })
+      await writeFile(path, content)
+      written.push(relative(io.cwd, path))
+    }
+    const migration = await writeNextMigration({
+      root: io.cwd,
+      migrationsDir: dir,
+      schema: result.schema,
+    })
+    if (!migration.ok) {
+      io.err(`${migration.message}\n`)
+      return 1
+    }
+    const tables = result.schema.tables.length
+    const text = [
+      ...written.map((file) => `wrote ${file}\n`),
+      `${migration.message}\n`,
+      `fluentorm: ${tables} table${tables === 1 ? '' : 's'}, ${written.length === 0 ? 'all files up to date' : `${written.length} file${written.length === 1 ? '' : 's'} written`}\n`,
+    ]
+    const data = {
+      tables,
+      written,
+      migration: migration.written,
+      findings: migration.plan.findings,
+    }
+    output(io, flags.json, data, text.join(''))
+    return 0
   },
 }

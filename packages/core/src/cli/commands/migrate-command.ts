@@ -1,51 +1,75 @@
-import { resolve } from 'node:path'
+import { readMigrationDirectory } from '../../migration/migration-directory.ts'
 import type { CliCommand } from '../cli-command.ts'
-import { parseMigrationFlags, withDatabase } from './migration-cli.ts'
+import { cliProject } from '../cli-project.ts'
+import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { output, withDatabase } from './migration-cli.ts'
+import { formatFinding, lintPending } from './pending-lint.ts'
 
 /** `fluentorm migrate [--dry-run]`: applies pending numbered migrations. */
 export const migrateCommand: CliCommand = {
   name: 'migrate',
-  summary: 'apply pending numbered migrations (DATABASE_URL or --url)',
-  usage: `Usage: fluentorm migrate [--dry-run] [--url url] [--dir migrations] [--lock-wait ms]
+  summary: 'apply pending numbered migrations (--url, the config, or DATABASE_URL)',
+  usage: `Usage: fluentorm migrate [--dry-run] [--url url] [--migrations dir] [--lock-wait ms]
 
 Applies the numbered migrations in migrations/ (NNNN_name.sql, generated or hand-written)
 that the database has not run yet, in order, each in its own transaction, under an
-advisory lock. Refuses to start when an applied file was edited or is missing, or a new
-file sorts before the last applied one; stops at the first failing statement.
+advisory lock. Refuses to start when an applied file was edited or is missing, a new
+file sorts before the last applied one, or a pending file has an error-level lint finding
+it does not acknowledge (a line  -- fluentorm:allow <rule>), as check does; stops at the
+first failing statement.
 
 Options:
-  --dry-run          print the SQL that would run; change nothing
-  --url url          the database (default: DATABASE_URL)
-  --dir dir          the migrations directory (default: migrations)
-  --lock-wait ms     how long to wait for another runner (default: 300000)
-  -h, --help         show this help
+  --dry-run            print the SQL that would run; change nothing
+  --lock-wait ms       how long to wait for another runner (default: 300000)
+  --allow-lint-errors  apply files with unacknowledged error-level lint findings
+${COMMON_FLAGS_USAGE}
 `,
   async run(args, io) {
-    const flags = parseMigrationFlags(args, 0)
+    const flags = parseCommandFlags(args, io, {
+      extra: ['dry-run', 'lock-wait', 'allow-lint-errors'],
+    })
     if (flags.help) {
       io.out(this.usage)
       return 0
     }
-    return withDatabase(flags.url, io, async (db, runtime) => {
+    const project = cliProject(flags, io)
+    return withDatabase(project.url, io, async (db, runtime) => {
+      const migrations = project.migrationsDir
+      if (!flags.allowLintErrors) {
+        const { pending } = await runtime.status(db, { migrations })
+        const { files } = await readMigrationDirectory(migrations)
+        const lint = lintPending(files, new Set(pending), runtime)
+        if (lint.failures.length > 0) {
+          for (const finding of lint.findings) io.err(formatFinding(finding))
+          for (const failure of lint.failures) io.err(`migrate: ${failure}\n`)
+          io.err(
+            'fluentorm migrate: nothing was applied. Acknowledge each finding in its file, or pass --allow-lint-errors.\n',
+          )
+          if (flags.json) output(io, true, { applied: [], refused: lint.failures }, '')
+          return 1
+        }
+      }
       const result = await runtime.migrate(db, {
-        migrations: resolve(io.cwd, flags.dir),
+        migrations,
         dryRun: flags.dryRun,
         ...(flags.lockWait === undefined ? {} : { lockWaitTimeout: flags.lockWait }),
       })
+      const data = { applied: result.applied, dryRun: flags.dryRun, sql: result.sql }
       if (flags.dryRun) {
-        io.out(
+        const text =
           result.applied.length === 0
             ? 'Nothing to migrate.\n'
-            : `${result.sql}\n-- dry run: nothing was applied\n`,
-        )
+            : `${result.sql}\n-- dry run: nothing was applied\n`
+        output(io, flags.json, data, text)
         return 0
       }
-      for (const name of result.applied) io.out(`applied ${name}.sql\n`)
-      io.out(
+      const lines = result.applied.map((name) => `applied ${name}.sql\n`)
+      lines.push(
         result.applied.length === 0
           ? 'Nothing to migrate: the database is up to date.\n'
           : `fluentorm: ${result.applied.length} migration(s) applied\n`,
       )
+      output(io, flags.json, data, lines.join(''))
       return 0
     })
   },

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util'
+import { type CliIO, UsageError } from './cli-command.ts'
+
+/** A flag only some commands take, beyond the ones every command takes. */
+export type ExtraFlag = 'dry-run' | 'lock-wait' | 'dts' | 'allow-lint-errors'
+
+/**
+ * The flags of a command. Every command takes `--schemas`, `--migrations`, `--url`, `--config`
+ * and `--json` (the same flag for the same thing everywhere); `--dir` is the deprecated name
+ * of `--migrations`.
+ */
+export interface CommandFlags {
+  readonly schemas: string | undefined
+  readonly migrations: string | undefined
+  readonly url: string | undefined
+  readonly config: string | undefined
+  readonly dts: string | undefined
+  readonly json: boolean
+  readonly dryRun: boolean
+  readonly allowLintErrors: boolean
+  readonly lockWait: number | undefined
+  readonly help: boolean
+  readonly positionals: readonly string[]
+}
+
+/** The help lines of the flags every command takes. */
+export const COMMON_FLAGS_USAGE = `  --schemas dir      the schema files (default: schemas, or the config's)
+  --migrations dir   the migrations folder (default: migrations, or the config's)
+  --url url          the database (default: the config's url, else DATABASE_URL)
+  --config file      the fluentorm.config.ts to read (default: the nearest one upward)
+  --json             print one JSON object on stdout, for scripts
+  -h, --help         show this help`
+
+const STRING_FLAGS = ['schemas', 'migrations', 'url', 'config', 'dir'] as const
+
+export function parseCommandFlags(
+  args: readonly string[],
+  io: CliIO,
+  {
+    extra = [],
+    positionals: maxPositionals = 0,
+  }: { extra?: readonly ExtraFlag[]; positionals?: number } = {},
+): CommandFlags {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' },
+  }
+  for (const name of STRING_FLAGS) options[name] = { type: 'string' }
+  for (const name of extra) {
+    options[name] = {
+      type: name === 'dry-run' || name === 'allow-lint-errors' ? 'boolean' : 'string',
+    }
+  }
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] }
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: maxPositionals > 0,
+    }) as typeof parsed
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  const { values, positionals } = parsed
+  if (positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument '${positionals.at(-1)}'`)
+  }
+  const text = (name: string) =>
+    typeof values[name] === 'string' ? (values[name] as string) : undefined
+  let migrations = text('migrations')
+  if (text('dir') !== undefined) {
+    if (migrations !== undefined)
+      throw new UsageError('--dir is the old name of --migrations: pass one of them')
+    io.err('fluentorm: --dir is deprecated; use --migrations (the same flag in every command).\n')
+    migrations = text('dir')
+  }
+  const lockWaitText = text('lock-wait')
+  const lockWait = lockWaitText === undefined ? undefined : Number(lockWaitText)
+  if (lockWait !== undefined && !(lockWait >= 0)) {
+    throw new UsageError('--lock-wait takes milliseconds, e.g. --lock-wait 60000')
+  }
+  return {
+    schemas: text('schemas'),
+    migrations,
+    url: text('url'),
+    config: text('config'),
+    dts: text('dts'),
+    json: values.json === true,
+    dryRun: values['dry-run'] === true,
+    allowLintErrors: values['allow-lint-errors'] === true,
+    lockWait,
+    help: values.help === true,
+    positionals,
+  }
+}

@@ -1,0 +1,51 @@
+import type { MigrationFileInfo } from '../../migration/migration-directory.ts'
+import { readAllowedRules } from '../../migration/migration-file.ts'
+import { type LintFinding, lintStatements } from '../../migration/migration-lint.ts'
+import type { Runtime } from './migration-cli.ts'
+
+/** One finding in a pending file, and whether the file acknowledges it. */
+export interface PendingFinding extends LintFinding {
+  readonly file: string
+  readonly allowed: boolean
+}
+
+export interface PendingLint {
+  readonly findings: readonly PendingFinding[]
+  /** The error-level findings no `-- fluentorm:allow <rule>` line acknowledges, with what to do. */
+  readonly failures: readonly string[]
+}
+
+/**
+ * Lints the pending numbered files (`pending` null: every file), as `check` and `migrate` do:
+ * an error-level finding counts until the file acknowledges it.
+ */
+export function lintPending(
+  files: readonly Pick<MigrationFileInfo, 'file' | 'sql'>[],
+  pending: ReadonlySet<string> | null,
+  runtime: Pick<Runtime, 'splitStatements' | 'readDirectives'>,
+): PendingLint {
+  const findings: PendingFinding[] = []
+  const failures: string[] = []
+  for (const { file, sql } of files) {
+    if (pending && !pending.has(file.replace(/\.sql$/, ''))) continue
+    const statements = runtime.splitStatements(sql).map((s) => s.text)
+    const allowed = readAllowedRules(sql)
+    for (const finding of lintStatements(statements, {
+      transactional: !runtime.readDirectives(sql).noTransaction,
+    })) {
+      const acknowledged = allowed.has(finding.rule)
+      findings.push({ ...finding, file, allowed: acknowledged })
+      if (finding.severity === 'error' && !acknowledged) {
+        failures.push(
+          `${file}: ${finding.rule} is an error. If it is intended, add the line "-- fluentorm:allow ${finding.rule}" to ${file}.`,
+        )
+      }
+    }
+  }
+  return { findings, failures }
+}
+
+/** `migrations/0002_x.sql: error drop-column (allowed): …` */
+export function formatFinding(finding: PendingFinding): string {
+  return `${finding.file}: ${finding.severity} ${finding.rule}${finding.allowed ? ' (allowed)' : ''}: ${finding.message}\n`
+}

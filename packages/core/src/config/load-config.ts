@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { createJiti } from 'jiti'
+import { CONFIG_KEYS, type FluentormConfig } from './define-config.ts'
+
+/** The file names looked for, in this order, in each folder from the start upward. */
+export const CONFIG_FILES = [
+  'fluentorm.config.ts',
+  'fluentorm.config.mts',
+  'fluentorm.config.js',
+  'fluentorm.config.mjs',
+] as const
+
+/** A config read from its file: paths made absolute against the file's folder. */
+export interface LoadedConfig {
+  readonly file: string
+  /** The folder of the file: the project root. */
+  readonly root: string
+  readonly config: FluentormConfig
+}
+
+/** A config file that cannot be used: what is wrong, in which file, what to do. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** The nearest config file at or above `from`, or null. */
+export function findConfigFile(from: string): string | null {
+  let dir = resolve(from)
+  for (;;) {
+    for (const name of CONFIG_FILES) {
+      const file = join(dir, name)
+      if (existsSync(file)) return file
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
+
+/**
+ * Reads `file` (or the nearest config at or above `from`): its default export, checked, with
+ * its paths resolved against its folder. Null when there is no config file. Synchronous, so
+ * the plugin can resolve its options when it is created.
+ *
+ * ```ts
+ * loadConfig({ from: '/app/src' })
+ * // { file: '/app/fluentorm.config.ts', root: '/app',
+ * //   config: { schemas: '/app/schemas', migrations: '/app/migrations' } }
+ * ```
+ */
+export function loadConfig(options: { from: string; file?: string }): LoadedConfig | null {
+  const file = options.file ? resolve(options.from, options.file) : findConfigFile(options.from)
+  if (file === null) return null
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `The config file ${file} does not exist. Check the --config path, or remove it to use the nearest fluentorm.config.ts.`,
+    )
+  }
+  let exported: unknown
+  try {
+    const module = createJiti(file, { moduleCache: false, fsCache: false })(file) as {
+      default?: unknown
+    }
+    exported = module.default ?? module
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    throw new ConfigError(
+      `${file} cannot be evaluated: ${reason}. Fix it so that it runs: export default defineConfig({ … }).`,
+    )
+  }
+  const root = dirname(file)
+  return { file, root, config: checked(exported, file, root) }
+}
+
+function checked(value: unknown, file: string, root: string): FluentormConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      `${file} must export its config as default: export default defineConfig({ schemas: 'schemas' }).`,
+    )
+  }
+  const config: Record<string, unknown> = {}
+  for (const [key, entry] of Object.entries(value)) {
+    const expected = CONFIG_KEYS[key as keyof FluentormConfig]
+    if (expected === undefined) {
+      throw new ConfigError(
+        `${file}: unknown option '${key}'. The options are ${Object.keys(CONFIG_KEYS).join(', ')}.`,
+      )
+    }
+    if (entry === undefined) continue
+    const ok =
+      (expected.includes('string') && typeof entry === 'string' && entry !== '') ||
+      (expected.includes('false') && entry === false) ||
+      (expected === 'boolean' && typeof entry === 'boolean')
+    if (!ok) {
+      throw new ConfigError(
+        `${file}: '${key}' must be ${expected === 'string' ? 'a non-empty string' : expected}, got ${JSON.stringify(entry)}.`,
+      )
+    }
+    const isPath = key === 'schemas' || key === 'migrations' || key === 'dts'
+    config[key] = isPath && typeof entry === 'string' ? absolute(root, entry) : entry
+  }
+  return config as FluentormConfig
+}
+
+function absolute(root: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(root, path)
+}

@@ -19,6 +19,7 @@ export type {
   TransactionOptions,
 } from './driver.ts'
 export { driverBrand } from './driver.ts'
+export type { PoolerMode } from './pooler.ts'
 export { toDriver } from './to-driver.ts'
 export type { TransactionRunOptions } from './transaction.ts'
 export { transaction } from './transaction.ts'

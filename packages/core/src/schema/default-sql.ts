@@ -1,4 +1,11 @@
 import { quoteLiteral } from '../sql/identifier.ts'
+import {
+  isByteaLiteral,
+  isDateLiteral,
+  isIntervalLiteral,
+  isTimeLiteral,
+  isTimestampLiteral,
+} from './literal-checks.ts'
 import type { ColumnType } from './schema-ir.ts'
 import type { DefaultValue } from './table-schema.ts'
 
@@ -165,18 +172,47 @@ function literalDefault(text: string, target: DefaultTarget): DefaultResult {
     case 'timestamptz':
     case 'date':
     case 'time':
-      if (/^(now|today|tomorrow|yesterday)$/i.test(text.trim())) {
-        return problem(
-          `The default '${text}' would be evaluated once, when the table is created, and stored as a constant.`,
-          "Use 'now()' or 'CURRENT_TIMESTAMP' (or 'CURRENT_DATE') to get the time of each insert.",
-        )
-      }
-      return { ok: true, sql: quoteLiteral(text) }
-    case 'text':
+      return temporalDefault(text, target)
     case 'interval':
+      if (isIntervalLiteral(text)) return { ok: true, sql: quoteLiteral(text) }
+      return invalid(
+        text,
+        target,
+        "Write an interval such as '1 day', '2 hours 30 minutes', '01:30:00' or 'P1DT2H', or use sql('…').",
+      )
     case 'bytea':
+      if (isByteaLiteral(text)) return { ok: true, sql: quoteLiteral(text) }
+      return invalid(
+        text,
+        target,
+        "Write bytes in hex, such as '\\x00ff' (pairs of hex digits after \\x), or use sql('…').",
+      )
+    case 'text':
       return { ok: true, sql: quoteLiteral(text) }
   }
+}
+
+const TEMPORAL_CHECKS: Readonly<
+  Record<'timestamp' | 'timestamptz' | 'date' | 'time', (text: string) => boolean>
+> = {
+  timestamp: isTimestampLiteral,
+  timestamptz: isTimestampLiteral,
+  date: isDateLiteral,
+  time: isTimeLiteral,
+}
+
+function temporalDefault(text: string, target: DefaultTarget): DefaultResult {
+  if (/^(now|today|tomorrow|yesterday)$/i.test(text.trim())) {
+    return problem(
+      `The default '${text}' would be evaluated once, when the table is created, and stored as a constant.`,
+      "Use 'now()' or 'CURRENT_TIMESTAMP' (or 'CURRENT_DATE') to get the time of each insert.",
+    )
+  }
+  const type = target.type as keyof typeof TEMPORAL_CHECKS
+  if (TEMPORAL_CHECKS[type](text)) return { ok: true, sql: quoteLiteral(text) }
+  const example =
+    type === 'date' ? "'2024-01-31'" : type === 'time' ? "'09:30:00'" : "'2024-01-31 09:30:00Z'"
+  return invalid(text, target, `Write it in ISO 8601 form, such as ${example}, or use sql('…').`)
 }
 
 function integerDefault(text: string, target: DefaultTarget): DefaultResult {

@@ -62,6 +62,9 @@ const lostConnection = /connection terminated|connection error|not queryable|pgl
 
 const poolTimeout = /timeout exceeded when trying to connect/i
 
+/** The driver's JSON.stringify of a parameter ran out of stack: a value nested too deeply. */
+const tooDeep = /maximum call stack size exceeded/i
+
 /**
  * Turns whatever a driver threw into a FluentOrmError that names the model and operation.
  * Model methods call it around every statement; an error that already is a FluentOrmError
@@ -132,6 +135,7 @@ function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
   if (poolTimeout.test(source.message)) return 'timeout'
   if (lostConnection.test(source.message)) return 'connection'
   if (sqlState.test(code)) return 'database'
+  if (tooDeep.test(source.message)) return 'invalid_usage'
   return 'unknown'
 }
 
@@ -140,6 +144,7 @@ function fluentCode(kind: FluentOrmErrorKind, code: string): string {
   if (sqlState.test(code)) return code
   if (kind === 'timeout') return 'POOL_TIMEOUT'
   if (kind === 'connection') return 'CONNECTION_LOST'
+  if (kind === 'invalid_usage') return 'INVALID_USAGE'
   return code || 'UNKNOWN'
 }
 
@@ -175,6 +180,8 @@ function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike, message: 
       return `${message} (lock_timeout); another transaction holds a lock on the table`
     case 'connection':
       return `the database connection was lost (${message}); the statement may or may not have run. The broken connection is discarded: retry if the operation is idempotent`
+    case 'invalid_usage':
+      return `a parameter is nested too deeply to be sent (${message}); pass json values nested at most 1000 levels deep`
     default:
       return message
   }

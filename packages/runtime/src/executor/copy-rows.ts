@@ -4,6 +4,7 @@ import { createColumns, ownValue } from '../model/input-columns.ts'
 import type { Model, ModelTypes } from '../model/model-types.ts'
 import { type TableInfo, tableInfo } from '../model/table-info.ts'
 import { type UsageContext, usageError } from '../model/usage-error.ts'
+import { checkValue } from '../model/value-checks.ts'
 import { bindValue } from '../sql/column-types.ts'
 import { quoteIdent } from '../sql/identifier.ts'
 import type { Driver, Executor } from './driver.ts'
@@ -88,6 +89,7 @@ export async function copyRows<T extends ModelTypes>(
       const column = targets[c]!
       const given = row[column.name]
       if (!fitsColumn(column, given)) throw shapeError(info, column, given, index)
+      checkValue(context, info.table.name, column, given)
       value[c] = bindValue(column, given)
     }
     return value

@@ -23,7 +23,10 @@ function encodeValue(value: unknown): unknown {
   return value
 }
 
-/** A Date as ISO 8601 in UTC; an Invalid Date is refused, never sent as 'Invalid Date'. */
+/**
+ * A Date as ISO 8601 in UTC. An Invalid Date is refused, never sent as 'Invalid Date', and so
+ * is one outside years 0001–9999, whose ISO form (`+010000-…`) PostgreSQL cannot read.
+ */
 export function encodeDate(value: Date): string {
   const time = value.getTime()
   if (Number.isNaN(time)) {
@@ -35,8 +38,20 @@ export function encodeDate(value: Date): string {
       operation: 'query',
     })
   }
+  if (time < minTime || time >= maxTime) {
+    throw new FluentOrmError({
+      code: 'INVALID_DATE',
+      kind: 'invalid_input',
+      reason: `a parameter is a Date in year ${value.getUTCFullYear()}, outside 0001–9999, which PostgreSQL cannot read in the ISO form a Date is sent in; pass the timestamp as a string PostgreSQL reads ('10000-01-01 00:00:00Z', '0044-03-15 BC')`,
+      operation: 'query',
+    })
+  }
   return isoString(time)
 }
+
+/** The Dates encodeDate sends: years 0001 to 9999. */
+export const minTime = Date.parse('0001-01-01T00:00:00.000Z')
+export const maxTime = Date.parse('+010000-01-01T00:00:00.000Z')
 
 /** 1970-01-01 … 9999-12-31: the range where `isoString`'s arithmetic prints four-digit years. */
 const fastRange = 253_402_300_800_000

@@ -34,19 +34,27 @@ export function setTransactionStatement(
   return modes ? `SET TRANSACTION${modes}` : undefined
 }
 
+/** The options' own keys only, checked: one of the four levels, and a boolean readOnly. */
 function transactionModes(options: TransactionOptions | undefined): string {
   if (!options) return ''
   let modes = ''
-  if (options.isolationLevel !== undefined) {
-    const level = isolationSql[options.isolationLevel]
-    if (!level) {
+  const isolation = Object.hasOwn(options, 'isolationLevel') ? options.isolationLevel : undefined
+  if (isolation !== undefined) {
+    // Own keys only: 'constructor' or 'toString' would otherwise find Object.prototype's.
+    if (typeof isolation !== 'string' || !Object.hasOwn(isolationSql, isolation)) {
       throw usageError(
-        `unknown isolationLevel ${JSON.stringify(options.isolationLevel)}; use one of ${Object.keys(isolationSql).join(', ')}`,
+        `unknown isolationLevel ${JSON.stringify(String(isolation))}; use one of ${Object.keys(isolationSql).join(', ')}`,
       )
     }
-    modes += ` ISOLATION LEVEL ${level}`
+    modes += ` ISOLATION LEVEL ${isolationSql[isolation]}`
   }
-  if (options.readOnly !== undefined) modes += options.readOnly ? ' READ ONLY' : ' READ WRITE'
+  const readOnly = Object.hasOwn(options, 'readOnly') ? options.readOnly : undefined
+  if (readOnly !== undefined && typeof readOnly !== 'boolean') {
+    throw usageError(
+      `the option readOnly must be true or false, got ${JSON.stringify(String(readOnly))}; pass { readOnly: true } (a boolean, not a string)`,
+    )
+  }
+  if (readOnly !== undefined) modes += readOnly ? ' READ ONLY' : ' READ WRITE'
   return modes
 }
 

@@ -31,7 +31,7 @@ export async function transaction<T>(
   const { retry, ...modes } = options
   const driver = toDriver(db)
   // A savepoint cannot be retried alone: the serialization failure dooms the outer transaction.
-  const attempts = driver instanceof TransactionDriver ? 1 : (retry?.attempts ?? 1)
+  const attempts = driver instanceof TransactionDriver ? 1 : retryAttempts(retry)
   for (let attempt = 1; ; attempt++) {
     try {
       return await driver.transaction(fn, modes)
@@ -40,6 +40,21 @@ export async function transaction<T>(
       await backOff(attempt)
     }
   }
+}
+
+/** `retry.attempts`: a whole number of at least 1 (a string would never stop the retries). */
+function retryAttempts(retry: TransactionRunOptions['retry']): number {
+  if (retry === undefined) return 1
+  const attempts = typeof retry === 'object' && retry !== null ? retry.attempts : undefined
+  if (typeof attempts === 'number' && Number.isSafeInteger(attempts) && attempts >= 1) {
+    return attempts
+  }
+  throw new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    operation: 'transaction',
+    reason: `retry.attempts must be a whole number of at least 1 (runs in all), got ${typeof attempts === 'string' ? JSON.stringify(attempts) : String(attempts)}; pass e.g. { retry: { attempts: 3 } }`,
+  })
 }
 
 function isRetryable(error: unknown): boolean {

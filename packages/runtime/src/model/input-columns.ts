@@ -1,6 +1,7 @@
 import type { ColumnIR } from '@fluentorm/core'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { type UsageContext, usageError } from './usage-error.ts'
+import { checkValue } from './value-checks.ts'
 
 /** The columns a write sets, in schema order, and the value given for each. */
 export interface WriteColumns {
@@ -46,6 +47,7 @@ export function createColumns(
         `Pass a value for ${column.name}.`,
       )
     }
+    checkValue(context, info.table.name, column, value)
     columns.push(column)
     values.push(value)
   }
@@ -70,6 +72,7 @@ export function updateColumns(info: TableInfo, data: object, operation: string):
   for (const column of info.table.columns) {
     const value = ownValue(data, column.name)
     if (value === undefined) continue
+    checkValue({ model: info.modelName, operation }, info.table.name, column, value)
     columns.push(column)
     values.push(value)
   }

@@ -26,6 +26,7 @@ import {
   checkOrder,
   columnOrExpression,
   countArgument,
+  pageOffset,
   extrasWith,
   includeOf,
   joinOf,
@@ -733,7 +734,7 @@ export class QueryBuilder<
     // The count locks nothing: the lock is for the rows fetched.
     const total = await this.#with({ limit: null, offset: null, lock: null }).count(db, ...params)
     const rows = await this.limit(size)
-      .offset((current - 1) * size)
+      .offset(pageOffset(this.#state, current, size))
       .fetch(db, ...params)
     return { rows, total, page: current, perPage: size, pages: Math.ceil(total / size) }
   }

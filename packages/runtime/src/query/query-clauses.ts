@@ -208,6 +208,18 @@ export function countArgument(state: QueryNode, value: number, operation: string
   return value
 }
 
+/** paginate's OFFSET, (page - 1) × perPage: refused, not sent, when past a safe integer. */
+export function pageOffset(state: QueryNode, page: number, perPage: number): number {
+  const offset = (page - 1) * perPage
+  if (Number.isSafeInteger(offset)) return offset
+  fail(
+    state,
+    'paginate',
+    `page ${page} of ${perPage} rows would start after row ${offset}, past the largest offset a number holds exactly (${Number.MAX_SAFE_INTEGER})`,
+    'Pass a smaller page or perPage; to walk a large table, use cursorPaginate.',
+  )
+}
+
 /** Checks a direction / nulls argument of orderBy (JS callers can pass anything). */
 export function checkOrder(state: QueryNode, direction: string, nulls: string | undefined): void {
   if (direction !== 'asc' && direction !== 'desc') {

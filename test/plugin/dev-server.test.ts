@@ -90,7 +90,7 @@ describe('the Vite dev server', () => {
       'phone: string | null',
     )
     expect(infos.join('\n')).toMatch(
-      /pending migration add_phone_to_users .*\nALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT;\n/,
+      /pending migration add_phone_to_users .*\nALTER TABLE users ADD COLUMN IF NOT EXISTS phone TEXT;(\n|$)/m,
     )
   })
 

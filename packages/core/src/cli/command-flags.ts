@@ -23,13 +23,21 @@ export interface CommandFlags {
   readonly positionals: readonly string[]
 }
 
-/** The help lines of the flags every command takes. */
-export const COMMON_FLAGS_USAGE = `  --schemas dir      the schema files (default: schemas, or the config's)
-  --migrations dir   the migrations folder (default: migrations, or the config's)
-  --url url          the database (default: the config's url, else DATABASE_URL)
-  --config file      the fluentorm.config.ts to read (default: the nearest one upward)
-  --json             print one JSON object on stdout, for scripts
-  -h, --help         show this help`
+const COMMON_FLAGS: readonly (readonly [string, string])[] = [
+  ['--schemas dir', "the schema files (default: schemas, or the config's)"],
+  ['--migrations dir', "the migrations folder (default: migrations, or the config's)"],
+  ['--url url', "the database (default: the config's url, else DATABASE_URL)"],
+  ['--config file', 'the fluentorm.config.ts to read (default: the nearest one upward)'],
+  ['--json', 'print one JSON object on stdout, for scripts'],
+  ['-h, --help', 'show this help'],
+]
+
+/** The `Options:` lines of a command's help: its own flags, then the ones every command takes. */
+export function flagsUsage(own: readonly (readonly [string, string])[] = []): string {
+  const all = [...own, ...COMMON_FLAGS]
+  const width = Math.max(...all.map(([flag]) => flag.length)) + 2
+  return all.map(([flag, what]) => `  ${flag.padEnd(width)}${what}`).join('\n')
+}
 
 const STRING_FLAGS = ['schemas', 'migrations', 'url', 'config', 'dir'] as const
 

@@ -104,7 +104,7 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       result.followed === null ? { problem: null, note: null } : report(result.followed)
     const preview = await pendingMigrationPreview(context.options.migrationsDir, result.schema)
     const printed = [result.changed ? preview : null, note].filter((text) => text !== null)
-    if (printed.length > 0) context.logger.info(printed.join('\n'))
+    if (printed.length > 0) context.logger.info(printed.map((text) => text.trimEnd()).join('\n'))
     if (problem !== null) {
       context.logger.error(problem)
       sendError(server, problem)

@@ -4,7 +4,7 @@ import { planMigration } from '../../migration/migration-plan.ts'
 import { formatProblems } from '../../schema/schema-problem.ts'
 import type { CliCommand, ExitCode } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
-import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
 import { output, withDatabase } from './migration-cli.ts'
 import { formatFinding, lintPending, type PendingLint } from './pending-lint.ts'
 
@@ -29,7 +29,7 @@ For CI. Fails when:
 Without a database every numbered migration counts as pending.
 
 Options:
-${COMMON_FLAGS_USAGE}
+${flagsUsage()}
 `,
   async run(args, io) {
     const flags = parseCommandFlags(args, io)

@@ -1,7 +1,7 @@
 import type { CliCommand } from '../cli-command.ts'
 import { UsageError } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
-import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
 import { output, withDatabase } from './migration-cli.ts'
 
 /** `fluentorm down [n]`: rolls back the last n applied migrations. */
@@ -15,8 +15,7 @@ and removes them from the history. Refuses (runs nothing) when one has no rollba
 marked irreversible (it dropped data).
 
 Options:
-  --dry-run          print the SQL that would run; change nothing
-${COMMON_FLAGS_USAGE}
+${flagsUsage([['--dry-run', 'print the SQL that would run; change nothing']])}
 `,
   async run(args, io) {
     const flags = parseCommandFlags(args, io, { extra: ['dry-run'], positionals: 1 })

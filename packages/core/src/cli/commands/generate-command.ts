@@ -7,7 +7,7 @@ import { formatProblems } from '../../schema/schema-problem.ts'
 import { generateTableFiles } from '../../sql/table-files.ts'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
-import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
 import { output } from './migration-cli.ts'
 
 /**
@@ -27,8 +27,7 @@ schemas changed since migrations/meta/snapshot.json, and the declarations of
 virtual:fluentorm/models (the file the bundler plugin writes). Only changed files are written.
 
 Options:
-  --dts file         where to write the declarations (default: fluentorm.d.ts, or the config's)
-${COMMON_FLAGS_USAGE}
+${flagsUsage([['--dts file', "where to write the declarations (default: fluentorm.d.ts, or the config's)"]])}
 `,
   async run(args, io) {
     const flags = parseCommandFlags(args, io, { extra: ['dts'] })

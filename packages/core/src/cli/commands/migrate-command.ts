@@ -1,7 +1,7 @@
 import { readMigrationDirectory } from '../../migration/migration-directory.ts'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
-import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
 import { output, withDatabase } from './migration-cli.ts'
 import { formatFinding, lintPending } from './pending-lint.ts'
 
@@ -19,10 +19,11 @@ it does not acknowledge (a line  -- fluentorm:allow <rule>), as check does; stop
 first failing statement.
 
 Options:
-  --dry-run            print the SQL that would run; change nothing
-  --lock-wait ms       how long to wait for another runner (default: 300000)
-  --allow-lint-errors  apply files with unacknowledged error-level lint findings
-${COMMON_FLAGS_USAGE}
+${flagsUsage([
+  ['--dry-run', 'print the SQL that would run; change nothing'],
+  ['--lock-wait ms', 'how long to wait for another runner (default: 300000)'],
+  ['--allow-lint-errors', 'apply files with unacknowledged error-level lint findings'],
+])}
 `,
   async run(args, io) {
     const flags = parseCommandFlags(args, io, {

@@ -1,6 +1,6 @@
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
-import { COMMON_FLAGS_USAGE, parseCommandFlags } from '../command-flags.ts'
+import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
 import { output, withDatabase } from './migration-cli.ts'
 
 /** `fluentorm status`: applied and pending migrations; exit 1 when migrate would refuse. */
@@ -13,7 +13,7 @@ Lists the applied migrations (with when they finished) and the pending ones. Exi
 an applied file was edited or is missing, or a pending file sorts before an applied one.
 
 Options:
-${COMMON_FLAGS_USAGE}
+${flagsUsage()}
 `,
   async run(args, io) {
     const flags = parseCommandFlags(args, io)

@@ -291,26 +291,34 @@ describe('pooler: transaction', () => {
     expect(result.rows).toEqual([{ n: 1 }])
   })
 
-  it('is taken for a server that refuses startup options, with a warning that says so', async () => {
+  it.each([
+    ['refuses startup options', {}, 'unsupported startup parameter'],
+    [
+      'gives a cancel key of its own (no startup options sent)',
+      { statementTimeout: 0 },
+      'process id',
+    ],
+  ])('is taken for a server that %s, with a warning that says so', async (_, options, sign) => {
     const warnings: Error[] = []
     const onWarning = (warning: Error) => warnings.push(warning)
     process.on('warning', onWarning)
     try {
-      const detected = (await connect({ url: bouncers.url('transaction', database) })) as PgDatabase
+      const detected = (await connect({
+        url: bouncers.url('transaction', database),
+        ...options,
+      })) as PgDatabase
       try {
         expect(detected.pooler).toBe('transaction')
         expect(
           await transaction(detected, (tx) => tx.query({ text: 'SELECT 1 AS one' })),
-        ).toMatchObject({
-          rows: [{ one: 1 }],
-        })
+        ).toMatchObject({ rows: [{ one: 1 }] })
       } finally {
         await detected.close()
       }
       await new Promise((resolve) => setImmediate(resolve))
       const warning = warnings.find((w) => (w as { code?: string }).code === 'FLUENTORM_POOLER')
       expect(warning?.message).toContain("Pass pooler: 'transaction'")
-      expect(warning?.message).toContain('unsupported startup parameter')
+      expect(warning?.message).toContain(sign)
     } finally {
       process.off('warning', onWarning)
     }

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
+import { checkUrl, parseUrlOptions, urlError } from './connect-url.ts'
 import { connectionFailedError, describeServer } from './errors/connection-failed-error.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 import type { Driver } from './executor/driver.ts'
@@ -93,17 +94,23 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL
   if (!url) return connectPglite(options)
   checkUrl(url, options.url === undefined ? 'DATABASE_URL' : 'the url passed to connect()')
-  if (options.pooler !== undefined) return connectPg(url, options, checkedPooler(options.pooler))
+  if (options.pooler !== undefined) {
+    return (await connectPg(url, options, checkedPooler(options.pooler)))!
+  }
+  let sign: string
   try {
-    return await connectPg(url, options, undefined)
+    const db = await connectPg(url, options, undefined)
+    if (db) return db
+    sign = "gave a process id that is not its backend's (a pooler's own cancel key)"
   } catch (error) {
     if (!refusedStartupOptions(error)) throw error
-    process.emitWarning(
-      `the server at ${describeServer(url)} refused startup options (unsupported startup parameter): it is a pooler such as PgBouncer. fluentorm connected as with pooler: 'transaction' (statements unnamed, timeouts set with SET LOCAL in transactions, session features refused). Pass pooler: 'transaction', or 'session' for a session-mode pooler, to connect() to say so and skip this retry.`,
-      { code: 'FLUENTORM_POOLER' },
-    )
-    return connectPg(url, options, 'transaction')
+    sign = 'refused startup options (unsupported startup parameter)'
   }
+  process.emitWarning(
+    `the server at ${describeServer(url)} ${sign}: it is a pooler such as PgBouncer. fluentorm connected as with pooler: 'transaction' (statements unnamed, timeouts set with SET LOCAL in transactions, session features refused). Pass pooler: 'transaction', or 'session' for a session-mode pooler, to connect() to say so and skip this check.`,
+    { code: 'FLUENTORM_POOLER' },
+  )
+  return (await connectPg(url, options, 'transaction'))!
 }
 
 class PgPoolDatabase extends PgPoolDriver implements PgDatabase {
@@ -125,11 +132,15 @@ class EmbeddedDatabase extends PgliteDriver implements PgliteDatabase {
   }
 }
 
+/**
+ * The Database on a pg pool, its first connection made. Undefined when no pooler was named
+ * but the server turns out to be one: the caller connects again in pooler mode.
+ */
 async function connectPg(
   url: string,
   options: ConnectOptions,
   pooler: PoolerMode | undefined,
-): Promise<PgDatabase> {
+): Promise<PgDatabase | undefined> {
   const timeouts = timeoutSettings(options)
   if (pooler && parseUrlOptions(url)) {
     throw urlError(
@@ -165,16 +176,18 @@ async function connectPg(
   // exit. pg already drops that client, and the next query opens a fresh connection.
   pool.on('error', () => undefined)
   const connections = pipelineConnections(options.pipeline)
-  if (connections === 0) {
-    try {
-      const probe = await pool.connect()
-      probe.release()
-    } catch (error) {
-      await pool.end()
-      throw connectionFailedError(url, error)
-    }
-    return new PgPoolDatabase(pool, settings)
+  let pooled: boolean
+  try {
+    pooled = await behindPooler(pool)
+  } catch (error) {
+    await pool.end()
+    throw connectionFailedError(url, error)
   }
+  if (pooled && pooler === undefined) {
+    await pool.end()
+    return undefined
+  }
+  if (connections === 0) return new PgPoolDatabase(pool, settings)
   const db = new PgPipelineDatabase(pool, { client, connections, url, settings, sessionSettings })
   try {
     await db.open()
@@ -248,68 +261,27 @@ function checkedPooler(pooler: unknown): PoolerMode {
   )
 }
 
+/**
+ * Whether the first connection goes through a pooler. PostgreSQL's BackendKeyData carries
+ * the backend's process id; a pooler (PgBouncer, pgcat, Supavisor) sends a cancel key of its
+ * own, since the backend behind it changes. One query, once per connect().
+ */
+async function behindPooler(pool: pg.Pool): Promise<boolean> {
+  const client = await pool.connect()
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    return rows[0]?.pid !== (client as unknown as { processID?: number }).processID
+  } finally {
+    client.release()
+  }
+}
+
 /** PgBouncer's answer to startup options it does not know: `unsupported startup parameter: options`. */
 function refusedStartupOptions(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e.message.includes('unsupported startup parameter')) return true
   }
   return false
-}
-
-/** The `?options=` of the URL, kept: pg would let ours replace it. */
-function parseUrlOptions(url: string): string | undefined {
-  try {
-    return new URL(url).searchParams.get('options') ?? undefined
-  } catch {
-    return undefined
-  }
-}
-
-const postgresProtocols = new Set(['postgresql:', 'postgres:', 'socket:'])
-
-/**
- * Refuses, before pg sees it, a URL pg would fail on with a bare TypeError or would take
- * for PostgreSQL though it names another database. The URL is echoed without its password.
- */
-function checkUrl(url: string, source: string): void {
-  if (url.startsWith('/')) return // pg's `/socket/dir database` form
-  let protocol: string
-  try {
-    protocol = new URL(url).protocol
-  } catch (error) {
-    throw urlError(
-      `${source} is not a valid URL (${redactUrl(url)}: ${(error as Error).message})`,
-      source,
-    )
-  }
-  if (!postgresProtocols.has(protocol)) {
-    throw urlError(
-      `${source} is a ${protocol}// URL (${redactUrl(url)}), but fluentorm connects to PostgreSQL only`,
-      source,
-    )
-  }
-}
-
-function urlError(what: string, source: string): FluentOrmError {
-  const pglite = source === 'DATABASE_URL' ? ', or unset DATABASE_URL to use embedded PGlite' : ''
-  return new FluentOrmError({
-    code: 'INVALID_CONFIG',
-    kind: 'invalid_usage',
-    reason: `${what}. Pass postgresql://user:password@host:5432/database (percent-encode any of : / @ % in the user and password)${pglite}`,
-    operation: 'connect',
-  })
-}
-
-/** `postgresql://app:***@db:5432/shop`: the URL as written, without what its password may be. */
-function redactUrl(url: string): string {
-  const at = url.lastIndexOf('@')
-  if (at < 0) return url
-  const schemeEnd = url.indexOf('://')
-  const start = schemeEnd >= 0 && schemeEnd < at ? schemeEnd + 3 : 0
-  const userInfo = url.slice(start, at)
-  const colon = userInfo.indexOf(':')
-  const user = colon < 0 ? userInfo : `${userInfo.slice(0, colon)}:***`
-  return `${url.slice(0, start)}${user}${url.slice(at)}`
 }
 
 async function connectPglite(options: ConnectOptions): Promise<PgliteDatabase> {

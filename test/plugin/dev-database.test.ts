@@ -6,17 +6,32 @@ import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
 import { createLogger, createServer, isRunnableDevEnvironment, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATABASE_URL, pgBackend } from '../support/backends.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 import { waitFor } from './support/wait-for.ts'
 
 type Models = Record<string, Model<any>>
 
+/** The dev database: an in-memory PGlite the plugin opens, or PostgreSQL at `url` (a fresh schema). */
+const DEV_DATABASES = [
+  { name: 'PGlite', open: async () => ({ url: undefined, close: async () => undefined }) },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const backend = await pgBackend()
+      const options = encodeURIComponent(`-c search_path=${backend.schema}`)
+      return { url: `${DATABASE_URL}?options=${options}`, close: () => backend.close() }
+    },
+  },
+]
+
 /**
- * The dev database follows the schemas: the dev server (on an in-memory PGlite it owns) applies
- * each save's pending change before the models reload, waits for a destructive one, and adopts
- * the numbered migration `generate` freezes the change into.
+ * The dev database follows the schemas: the dev server applies each save's pending change
+ * before the models reload, waits for a destructive one, and adopts the numbered migration
+ * `generate` freezes the change into.
  */
-describe('the dev database under the Vite dev server', () => {
+describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)', (dev) => {
+  let closeDatabase: () => Promise<void>
   let project: FixtureProject
   let server: ViteDevServer
   let url: string
@@ -33,7 +48,7 @@ describe('the dev database under the Vite dev server', () => {
     (await ssrImport<{ database(): Promise<Database> }>('virtual:fluentorm/database')).database()
   const userColumns = async () => {
     const { rows } = await (await database()).query<{ column_name: string }>({
-      text: "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position",
+      text: "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'users' ORDER BY ordinal_position",
     })
     return rows.map((row) => row.column_name)
   }
@@ -47,6 +62,8 @@ describe('the dev database under the Vite dev server', () => {
 
   beforeAll(async () => {
     delete process.env.DATABASE_URL
+    const { url: devUrl, close } = await dev.open()
+    closeDatabase = close
     project = await copyFixture('blog')
     const build = createContext({}, project.root)
     build.logger = { info: () => undefined, error: () => undefined }
@@ -61,7 +78,7 @@ describe('the dev database under the Vite dev server', () => {
       customLogger: logger,
       appType: 'custom',
       server: { host: '127.0.0.1', port: 0 },
-      plugins: [fluentorm()],
+      plugins: [fluentorm(devUrl === undefined ? {} : { url: devUrl })],
     })
     await server.listen()
     url = (server.resolvedUrls?.local[0] ?? '').replace(/\/$/, '')
@@ -75,6 +92,7 @@ describe('the dev database under the Vite dev server', () => {
   afterAll(async () => {
     await server?.close()
     await project?.remove()
+    await closeDatabase?.()
   })
 
   it('runs the numbered migrations on the dev database at start', async () => {
@@ -178,5 +196,35 @@ describe('the dev database under the Vite dev server', () => {
       text: 'SELECT count(*)::int AS n FROM fluentorm_dev_state',
     })
     expect(rows[0]?.n).toBe(0)
+  })
+
+  it('undoes its pending change for a numbered migration that is not it, runs it, and applies the change again', async () => {
+    infos.length = 0
+    await editUsers((text) =>
+      text.replace(
+        '  t.timestamps()\n',
+        "  t.string({ name: 'bio', nullable: true })\n  t.timestamps()\n",
+      ),
+    )
+    await waitFor('the bio column', async () =>
+      (await userColumns()).includes('bio') ? true : undefined,
+    )
+    // A teammate's hand-written migration, pulled meanwhile.
+    await writeFile(
+      join(project.root, 'migrations/0003_notes.sql'),
+      'CREATE TABLE notes (id INTEGER PRIMARY KEY);\n',
+    )
+    await waitFor('0003 applied', () =>
+      infos.find((line) => line.includes('applied 0003_notes.sql to the dev database')),
+    )
+    expect(await userColumns()).toContain('bio')
+    const { rows } = await (await database()).query<{ name: string }>({
+      text: 'SELECT name FROM fluentorm_migrations ORDER BY name',
+    })
+    expect(rows.map((row) => row.name)).toEqual([
+      '0001_create_users_and_posts',
+      '0002_add_nickname_to_users',
+      '0003_notes',
+    ])
   })
 })

@@ -11,7 +11,7 @@ import { VIRTUAL_IDS, type VirtualModule } from './module-ids.ts'
 
 const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs'])
 /** A rename arrives as unlink then add, and `generate` writes three files: act once for all. */
-const SETTLE_MS = 40
+const SETTLE_MS = 100
 
 /**
  * Keeps the models and the dev database in step with schemas/ while Vite serves: any schema

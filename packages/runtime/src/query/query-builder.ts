@@ -1,14 +1,21 @@
 import type { Executor } from '../executor/driver.ts'
-import { ownValue, updateColumns } from '../model/input-columns.ts'
+import { flag, ownValue, updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import type { ColumnName, Model, ModelTypes, Writable } from '../model/model-types.ts'
+import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
 import { expressionOf, toExpression } from '../sql/expressible.ts'
 import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { Placeholder } from '../sql/placeholder.ts'
-import { emptyQuery, type Order, type QueryNode, type SelectItem } from '../sql/query-node.ts'
+import {
+  emptyQuery,
+  type Order,
+  type QueryNode,
+  type SelectItem,
+  type SetOperator,
+} from '../sql/query-node.ts'
 import { orderedItems, unusedKey } from '../sql/select-parts.ts'
-import type { ColumnRef, Sql } from '../sql/sql-fragment.ts'
+import { ColumnRef, type Sql } from '../sql/sql-fragment.ts'
 import {
   aggregateStatement,
   countStatement,
@@ -26,16 +33,17 @@ import {
   checkOrder,
   columnOrExpression,
   countArgument,
-  pageOffset,
   extrasWith,
   includeOf,
   joinOf,
   lockOf,
   mutableState,
+  pageOffset,
   selectWith,
   subqueryState,
 } from './query-clauses.ts'
 import { runStatement } from './query-run.ts'
+import { setOperation, withRecursiveSource, withSource } from './query-sources.ts'
 import type {
   AggregateResult,
   AllRowsOption,
@@ -79,6 +87,10 @@ type Params<Ps extends object> = keyof Ps extends never
 type RelationBuild<T extends ModelTypes, N extends RelationName<T>> = (
   q: QueryBuilder<RelationTarget<T, N>>,
 ) => Query
+/** The columns of a recursive CTE's rows so far, for its step's conditions. */
+export interface CteColumns<T extends ModelTypes> {
+  column(name: ColumnName<T>): ColumnRef
+}
 /** `as`: the row key; `where`: narrows the related rows. */
 export interface RelationValueOptions<
   T extends ModelTypes,
@@ -624,6 +636,80 @@ export class QueryBuilder<
     return this.#with({ lock: lockOf(this.#state, 'KEY SHARE', options, 'forKeyShare') })
   }
 
+  /**
+   * `(this) UNION (other)`: the rows of both, duplicates removed, as a new query over them —
+   * orderBy, limit, where and includes called afterwards apply to the whole. Both must be on
+   * the same model and select the same values.
+   */
+  union<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+    return this.#combine(other, 'UNION', 'union')
+  }
+
+  /** `(this) UNION ALL (other)`: like union, duplicates kept. */
+  unionAll<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+    return this.#combine(other, 'UNION ALL', 'unionAll')
+  }
+
+  /** `(this) INTERSECT (other)`: the rows both give. */
+  intersect<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+    return this.#combine(other, 'INTERSECT', 'intersect')
+  }
+
+  /** `(this) EXCEPT (other)`: this query's rows that `other` does not give. */
+  except<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+    return this.#combine(other, 'EXCEPT', 'except')
+  }
+
+  /**
+   * Reads the rows of `WITH "name" AS (query)` instead of the table: `query` is a query of
+   * the same model giving whole rows; this query's conditions, order and includes apply to them.
+   */
+  with<P2 extends object>(
+    name: string,
+    query: QueryBuilder<T, T['row'], any, P2>,
+  ): Self<T, R, J, Ps & P2> {
+    const cte = subqueryState(this.#state, QueryBuilder.stateOf, query, 'with')
+    return new QueryBuilder(withSource(this.#state, name, cte, 'with')) as any
+  }
+
+  /**
+   * Reads the rows of `WITH RECURSIVE "name" AS (base UNION step)`: the `base` rows, then
+   * repeatedly the rows `step` joins to the rows found so far, which it names through
+   * `self.column(…)`: a walk down a tree is
+   * `withRecursive('tree', Category.query().where('id', root), (q, tree) =>
+   * q.whereColumn('parent_id', '=', tree.column('id')))`. UNION stops at a cycle;
+   * `{ all: true }` keeps duplicates (UNION ALL).
+   */
+  withRecursive<P2 extends object, P3 extends object = NoPlaceholders>(
+    name: string,
+    base: QueryBuilder<T, T['row'], any, P2>,
+    step: (q: QueryBuilder<T>, self: CteColumns<T>) => QueryBuilder<T, T['row'], any, P3>,
+    options?: { readonly all?: boolean },
+  ): Self<T, R, J, Ps & P2 & P3> {
+    const operation = 'withRecursive'
+    const state = this.#state
+    const info = state.runtime.info
+    if (typeof step !== 'function') {
+      throw usageError(
+        { model: info.modelName, operation },
+        'the step of withRecursive must be a function building the recursive query',
+        "Pass (q, self) => q.whereColumn('parent_id', '=', self.column('id')).",
+      )
+    }
+    const self: CteColumns<T> = {
+      column: (column) => new ColumnRef(String(name), requireColumn(info, column, operation)),
+    }
+    const first = subqueryState(state, QueryBuilder.stateOf, base, operation)
+    const next = subqueryState(
+      state,
+      QueryBuilder.stateOf,
+      step(QueryBuilder.from<T>(state.runtime), self),
+      operation,
+    )
+    const all = flag(options, 'all', { model: info.modelName, operation })
+    return new QueryBuilder(withRecursiveSource(state, name, first, next, all, operation)) as any
+  }
+
   /** Soft-deleted rows too (no `deleted_at IS NULL` filter). */
   withDeleted(): Self<T, R, J, Ps> {
     return this.#with({ deleted: 'include' })
@@ -819,6 +905,13 @@ export class QueryBuilder<
           operation,
         )
       : emptyQuery(found.target)
+    if (nested.source) {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation },
+        `the query built for relation "${relation}" cannot read from a union or a CTE`,
+        'Narrow the related rows with where / whereIn (a subquery may use union).',
+      )
+    }
     if (nested.runtime !== found.target) {
       throw usageError(
         { model: this.#state.runtime.info.modelName, operation },
@@ -865,6 +958,11 @@ export class QueryBuilder<
         query: { ...rows, select: [{ key: 'value', expr: { kind: 'aggregate', fn, arg } }] },
       }),
     )
+  }
+
+  #combine(other: unknown, op: SetOperator, operation: string): any {
+    const right = subqueryState(this.#state, QueryBuilder.stateOf, other, operation)
+    return new QueryBuilder(setOperation(this.#state, right, op, operation))
   }
 
   #condition(condition: Expr, or = false): any {

@@ -9,7 +9,7 @@ import type { Include, Join, Lock, QueryNode, SelectItem } from '../sql/query-no
 import { selectedItems } from '../sql/select-parts.ts'
 import type { AllRowsOption, LockOptions } from './query-types.ts'
 import { relationOf } from './relation-query.ts'
-import { resolveColumn } from './resolve-column.ts'
+import { requireSourceColumn, resolveColumn } from './resolve-column.ts'
 
 /**
  * The checks and lookups behind the query builder's clause methods, as functions of the
@@ -92,6 +92,12 @@ export function includeOf(
   nestedState: (target: ModelRuntime) => QueryNode,
 ): Include {
   const { relation, target } = relationOf(state, name, 'include')
+  // The outer row's column the included rows are found by.
+  requireSourceColumn(
+    state,
+    relation.kind === 'belongsTo' ? relation.column : relation.localColumn,
+    'include',
+  )
   if (state.includes.some((include) => include.relation.name === name)) {
     fail(
       state,
@@ -110,6 +116,14 @@ export function includeOf(
     )
   }
   const query = nestedState(target)
+  if (query.source) {
+    fail(
+      state,
+      'include',
+      `the included query of "${name}" cannot read from a union or a CTE`,
+      'Filter the included rows with where / whereIn (a subquery may use union).',
+    )
+  }
   if (query.lock) {
     fail(
       state,
@@ -136,6 +150,7 @@ export function mutableState(
   options: AllRowsOption,
 ): QueryNode {
   const shaped =
+    state.source ||
     state.joins.length ||
     state.includes.length ||
     state.groupBy.length ||
@@ -149,7 +164,7 @@ export function mutableState(
     fail(
       state,
       `query.${operation}`,
-      `${operation}() by condition cannot use select, distinct, joins, includes, groupBy, having, limit or offset`,
+      `${operation}() by condition cannot use select, distinct, joins, includes, groupBy, having, limit, offset, union or with`,
       'Express the rows with where conditions (whereIn / whereExists with a subquery).',
     )
   }

@@ -4,6 +4,7 @@ import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
 import type { Clause, ColumnExpr, Expr } from '../sql/expression.ts'
 import type { QueryNode, SelectItem } from '../sql/query-node.ts'
+import { requireSourceColumn } from './resolve-column.ts'
 
 /** A relation of the query's model, found by name, and the model it targets. */
 export interface RelationTarget {
@@ -62,10 +63,10 @@ export function relationRows(
     table,
     column: requireColumn(info, name, operation),
   })
-  const outer = (name: string): Expr => ({
-    kind: 'outer',
-    column: requireColumn(own, name, operation),
-  })
+  const outer = (name: string): Expr => {
+    requireSourceColumn(state, name, operation)
+    return { kind: 'outer', column: requireColumn(own, name, operation) }
+  }
   const equal = (left: Expr, right: Expr): Clause => ({
     or: false,
     condition: { kind: 'compare', left, op: '=', right },

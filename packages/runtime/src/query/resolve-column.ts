@@ -18,16 +18,38 @@ export function resolveColumn(query: QueryNode, name: string, operation: string)
     )
   }
   const dot = name.indexOf('.')
-  if (dot === -1) return column(null, requireColumn(info, name, operation))
+  if (dot === -1) return own(query, requireColumn(info, name, operation), operation)
   const table = name.slice(0, dot)
   const rest = name.slice(dot + 1)
-  if (table === info.table.name) return column(null, requireColumn(info, rest, operation))
+  if (table === info.table.name) return own(query, requireColumn(info, rest, operation), operation)
   const join = query.joins.find((candidate) => candidate.info.table.name === table)
   if (join) return column(table, requireColumn(join.info, rest, operation))
   throw usageError(
     { model: info.modelName, operation },
     `unknown table "${table}" in column "${name}"`,
     `Qualify columns with ${[info.table.name, ...query.joins.map((j) => j.info.table.name)].join(' or ')}, or join the table first.`,
+  )
+}
+
+/** A column of the query's own rows, which a union of narrower selects may not carry. */
+function own(query: QueryNode, ir: ColumnExpr['column'], operation: string): ColumnExpr {
+  requireSourceColumn(query, ir.name, operation)
+  return column(null, ir)
+}
+
+/**
+ * Refuses a column the rows of the query's source do not have: a union's parts selected
+ * other values (a CTE gives whole rows).
+ */
+export function requireSourceColumn(query: QueryNode, name: string, operation: string): void {
+  const source = query.source
+  if (source?.kind !== 'set' || source.first.select === null) return
+  const keys = source.first.select.map((item) => item.key)
+  if (keys.includes(name)) return
+  throw usageError(
+    { model: query.runtime.info.modelName, operation },
+    `column "${name}" is not among the values the combined queries select (${keys.join(', ')})`,
+    `Select ${name} in each of the combined queries.`,
   )
 }
 

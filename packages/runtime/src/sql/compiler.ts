@@ -198,6 +198,10 @@ export abstract class SqlCompiler {
         const inner = this.joinClauses(e.clauses, frame)
         return e.clauses.length === 1 ? inner : `(${inner})`
       }
+      case 'output': {
+        if (!frame) throw new Error('an output column outside a query')
+        return `${frame.own.sql}.${quoteIdent(e.key)}`
+      }
     }
   }
 
@@ -284,6 +288,8 @@ export function typeOf(e: Expr): ValueType | null {
       return e.column
     case 'value':
       return e.column
+    case 'output':
+      return e.type
     case 'aggregate':
       return aggregateType(e.fn, e.arg ? typeOf(e.arg) : null)
     case 'subquery': {

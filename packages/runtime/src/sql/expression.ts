@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import type { ValueType } from './column-types.ts'
 import type { QueryNode } from './query-node.ts'
 
 /**
@@ -27,6 +28,7 @@ export type Expr =
   | BetweenExpr
   | ExistsExpr
   | LogicalExpr
+  | OutputExpr
 
 /** A column of the query: its own table's (`table: null`) or a joined table's, by name. */
 export interface ColumnExpr {
@@ -135,6 +137,16 @@ export interface ExistsExpr {
   readonly kind: 'exists'
   readonly negated: boolean
   readonly query: QueryNode
+}
+
+/**
+ * A value of the rows a query reads from its source (a union, a CTE) by its key, as the
+ * parts selected it: `"posts"."comments_count"`. `type`: its value's type, where known.
+ */
+export interface OutputExpr {
+  readonly kind: 'output'
+  readonly key: string
+  readonly type: ValueType | null
 }
 
 /** One condition of a list, joined to the one before it with AND or OR. */

@@ -28,6 +28,36 @@ export interface QueryNode {
   readonly includes: readonly Include[]
   /** `FOR UPDATE` and its kin, or null. */
   readonly lock: Lock | null
+  /**
+   * Where the rows come from instead of the table: a set operation of queries on the same
+   * model (`union`, …) or a CTE (`with`, `withRecursive`), read under the table's name.
+   */
+  readonly source: Source | null
+}
+
+export type Source = SetSource | CteSource
+
+/** `(a) UNION ALL (b) EXCEPT (c)`, left to right; each part a whole query of the model. */
+export interface SetSource {
+  readonly kind: 'set'
+  readonly first: QueryNode
+  readonly rest: readonly { readonly op: SetOperator; readonly query: QueryNode }[]
+}
+
+export type SetOperator = 'UNION' | 'UNION ALL' | 'INTERSECT' | 'EXCEPT'
+
+/**
+ * `WITH "name" AS (query)`, or `WITH RECURSIVE "name" AS (query UNION [ALL] step)`, where the
+ * step's rows are joined to the CTE's rows so far (`step.join`: its own column = the CTE's).
+ */
+export interface CteSource {
+  readonly kind: 'cte'
+  readonly name: string
+  readonly query: QueryNode
+  readonly recursive: {
+    readonly step: QueryNode
+    readonly all: boolean
+  } | null
 }
 
 /** A row-locking clause: `FOR <strength> [OF …] [SKIP LOCKED | NOWAIT]`. */
@@ -87,5 +117,6 @@ export function emptyQuery(runtime: ModelRuntime): QueryNode {
     deleted: 'exclude',
     includes: [],
     lock: null,
+    source: null,
   })
 }

@@ -3,7 +3,7 @@ import { usageError } from '../model/usage-error.ts'
 import { type Frame, type FromItem, SqlCompiler } from './compiler.ts'
 import { quoteIdent } from './identifier.ts'
 import { includeSql } from './include-sql.ts'
-import type { Order, QueryNode } from './query-node.ts'
+import type { CteSource, Order, QueryNode, SetSource } from './query-node.ts'
 import {
   declared,
   direction,
@@ -41,12 +41,14 @@ export type OrderBy = 'alias' | 'expression' | 'hidden'
  */
 export class QueryCompiler extends SqlCompiler {
   select(query: QueryNode, parent: Frame | null, options: SelectOptions = {}): string {
+    // A CTE comes first, in the text as in the parameter numbering.
+    const prefix = query.source?.kind === 'cte' ? `${this.withClause(query.source, parent)} ` : ''
     const frame = this.frame(query, parent, options.own, options.level)
     const json = options.json ?? false
     const list = options.projection
       ? options.projection(frame)
       : this.projection(query, frame, json)
-    let text = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${list} ${this.fromWhere(query, frame, options)}`
+    let text = `${prefix}SELECT ${query.distinct ? 'DISTINCT ' : ''}${list} ${this.fromWhere(query, frame, options)}`
     if (query.groupBy.length) {
       // A grouped expression the select list also holds is written as that item's node, so
       // both bind the same parameters and PostgreSQL sees one expression.
@@ -69,6 +71,25 @@ export class QueryCompiler extends SqlCompiler {
     return text
   }
 
+  /** `WITH [RECURSIVE] "name" AS (…)`: the CTE a query reads from. */
+  private withClause(source: CteSource, parent: Frame | null): string {
+    const name = quoteIdent(source.name)
+    const base = this.select(source.query, parent)
+    if (!source.recursive) return `WITH ${name} AS (${base})`
+    const { step, all } = source.recursive
+    // The step's rows joined to the rows found so far, by its condition (written in step).
+    const steps = this.select(step, parent, { junction: ` CROSS JOIN ${name}` })
+    const op = all ? 'UNION ALL' : 'UNION'
+    return `WITH RECURSIVE ${name} AS (${wrap(source.query, base)} ${op} ${steps})`
+  }
+
+  /** The parts of a set operation, each parenthesised, left to right. */
+  private setParts(source: SetSource, parent: Frame | null): string {
+    let text = `(${this.select(source.first, parent)})`
+    for (const part of source.rest) text += ` ${part.op} (${this.select(part.query, parent)})`
+    return text
+  }
+
   /**
    * A nested SELECT. With a `projection` (EXISTS: `1`), a query whose rows its shape decides
    * (DISTINCT, grouping, limits) is selected whole in a derived table, so replacing its select
@@ -85,7 +106,16 @@ export class QueryCompiler extends SqlCompiler {
 
   /** `FROM … JOIN … WHERE …`: the soft-delete filters, the correlation and the conditions. */
   fromWhere(query: QueryNode, frame: Frame, options: SelectOptions = {}): string {
-    let text = `FROM ${declared(frame.own)}${options.junction ?? ''}`
+    const source = query.source
+    // A source is read under the table's own name (or its alias), so the query's columns,
+    // includes and Model.column() references mean its rows.
+    const from =
+      source === null
+        ? declared(frame.own)
+        : source.kind === 'set'
+          ? `(${this.setParts(source, frame.parent)}) AS ${frame.own.sql}`
+          : `${quoteIdent(source.name)} AS ${frame.own.sql}`
+    let text = `FROM ${from}${options.junction ?? ''}`
     for (const join of query.joins) {
       const item = frame.joins.get(join.info.table.name)!
       const keyword = join.type === 'inner' ? 'INNER JOIN' : 'LEFT JOIN'
@@ -171,6 +201,12 @@ function lockClause(query: QueryNode, frame: Frame): string {
     )
   }
   if (query.distinct) refuse('cannot lock the rows of a distinct query', 'Drop distinct().')
+  if (query.source) {
+    refuse(
+      'cannot lock the rows of a union or a CTE',
+      'Lock the rows in a query on the table itself.',
+    )
+  }
   if (query.groupBy.length || query.having.length) {
     refuse('cannot lock the rows of a grouped query', 'Lock the rows in a query without groupBy.')
   }
@@ -205,6 +241,11 @@ function lockClause(query: QueryNode, frame: Frame): string {
     text += ` OF ${names.join(', ')}`
   }
   return lock.wait ? `${text} ${lock.wait}` : text
+}
+
+/** A recursive CTE's base term, parenthesised when its own order or limit must stay its own. */
+function wrap(query: QueryNode, sql: string): string {
+  return query.orderBy.length || query.limit !== null || query.offset !== null ? `(${sql})` : sql
 }
 
 const columnLists = new WeakMap<TableInfo, string>()

@@ -31,6 +31,8 @@ export function direction(order: Order): string {
 /** Whether the query's shape, not only its conditions, decides which rows it gives. */
 export function shaped(query: QueryNode): boolean {
   return (
+    // A source is rendered by select() alone (a CTE's WITH comes first).
+    query.source !== null ||
     query.distinct ||
     query.groupBy.length > 0 ||
     query.having.length > 0 ||

@@ -23,9 +23,11 @@ ${flagsUsage([['--dry-run', 'print the SQL that would run; change nothing']])}
       io.out(this.usage)
       return 0
     }
-    const steps = Number(flags.positionals[0] ?? '1')
-    if (!Number.isInteger(steps) || steps < 1)
-      throw new UsageError(`n must be a positive whole number, got '${flags.positionals[0]}'`)
+    const given = flags.positionals[0] ?? '1'
+    // Digits only: Number() would also read '0x2', '1e1' and ' 3 '.
+    const steps = /^[1-9]\d*$/.test(given) ? Number(given) : Number.NaN
+    if (!Number.isSafeInteger(steps))
+      throw new UsageError(`n must be a positive whole number, got '${given}'`)
     const project = cliProject(flags, io)
     return withDatabase(project.url, io, async (db, runtime) => {
       const result = await runtime.down(db, {

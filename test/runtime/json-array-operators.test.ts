@@ -130,7 +130,7 @@ describe.each(BACKENDS)('array and json operators on $name', ({ open }) => {
       .where('meta', '?|', [hostile])
       .toSQL()
     expect(statement.text).not.toContain('DROP')
-    expect(statement.values.filter((value) => value === hostile)).toHaveLength(3)
+    expect(statement.values.filter((value: unknown) => value === hostile)).toHaveLength(3)
     expect(statement.values).toContainEqual([hostile])
   })
 

@@ -16,8 +16,9 @@ export type {
   UpsertOptions,
   Writable,
 } from './model/model-types.ts'
+export { escapeLike } from './query/condition-input.ts'
 export type { CursorOptions, CursorPage } from './query/cursor-page.ts'
-export type { NoPlaceholders, RelationValueOptions } from './query/query-builder.ts'
+export type { CteColumns, NoPlaceholders, RelationValueOptions } from './query/query-builder.ts'
 export { QueryBuilder } from './query/query-builder.ts'
 export type {
   AggregateFunction,
@@ -37,6 +38,7 @@ export type {
   RangeOperator,
   RelationName,
   RelationResult,
+  SearchOperator,
   Selected,
   SumResult,
 } from './query/query-types.ts'

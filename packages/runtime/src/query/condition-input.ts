@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { type UsageContext, usageError } from '../model/usage-error.ts'
 import { bindList } from '../sql/column-types.ts'
 import { expressionOf } from '../sql/expressible.ts'
@@ -106,6 +107,23 @@ export function parseCondition(
       high: operand(high),
     }
   }
+  const search = SEARCH_OPERATORS[op]
+  if (search) {
+    if (typeof maybeValue !== 'string') {
+      throw usageError(
+        context,
+        `"${String(opOrValue)}" on ${quoted(name)} needs a string, got ${maybeValue === null ? 'null' : typeof maybeValue}`,
+        'Pass the text to look for; it is matched literally (% and _ included).',
+      )
+    }
+    const pattern = `${search.before}${escapeLike(maybeValue)}${search.after}`
+    return {
+      kind: 'compare',
+      left,
+      op: search.op,
+      right: { kind: 'value', value: pattern, column: null },
+    }
+  }
   if (op === 'any' || CONTAINMENT_OPERATORS.has(op)) {
     if (maybeValue === undefined) throw missingValue(context, name, op)
     return containmentCondition(context, left, column, name, op, maybeValue)
@@ -114,11 +132,44 @@ export function parseCondition(
     throw usageError(
       context,
       `unknown operator ${JSON.stringify(String(opOrValue))} on ${quoted(name)}`,
-      `Use one of: ${[...COMPARISON_OPERATORS, 'in', 'not in', 'between', 'not between', ...CONTAINMENT_OPERATORS, 'any'].join(', ')}.`,
+      `Use one of: ${[...COMPARISON_OPERATORS, 'in', 'not in', 'between', 'not between', ...CONTAINMENT_OPERATORS, 'any', ...SEARCH_NAMES].join(', ')}.`,
     )
   }
   if (maybeValue === undefined) throw missingValue(context, name, op)
   return { kind: 'compare', left, op, right: operand(maybeValue) }
+}
+
+/**
+ * `contains` / `startsWith` / `endsWith` (and `i…` for ILIKE): LIKE with the text escaped, so
+ * `%`, `_` and `\` in it match themselves. Keys are lowercased, as operators are read.
+ */
+const SEARCH_OPERATORS: Readonly<Record<string, { op: string; before: string; after: string }>> =
+  Object.freeze(
+    Object.assign(Object.create(null), {
+      contains: { op: 'like', before: '%', after: '%' },
+      startswith: { op: 'like', before: '', after: '%' },
+      endswith: { op: 'like', before: '%', after: '' },
+      icontains: { op: 'ilike', before: '%', after: '%' },
+      istartswith: { op: 'ilike', before: '', after: '%' },
+      iendswith: { op: 'ilike', before: '%', after: '' },
+    }),
+  )
+const SEARCH_NAMES = ['contains', 'startsWith', 'endsWith', 'icontains', 'istartsWith', 'iendsWith']
+
+/**
+ * Text made literal inside a LIKE / ILIKE pattern: `\`, `%` and `_` escaped with `\`
+ * (PostgreSQL's default LIKE escape). `where('title', 'like', `%${escapeLike(input)}%`)`.
+ */
+export function escapeLike(text: string): string {
+  if (typeof text !== 'string') {
+    throw new FluentOrmError({
+      code: 'INVALID_USAGE',
+      kind: 'invalid_usage',
+      reason: `escapeLike takes a string, got ${text === null ? 'null' : typeof text}`,
+      operation: 'escapeLike',
+    })
+  }
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
 /**

@@ -64,6 +64,7 @@ import type {
   RelationName,
   RelationResult,
   RelationTarget,
+  SearchOperator,
   Selected,
   SelectedValue,
   SumResult,
@@ -252,6 +253,8 @@ export class QueryBuilder<
     op: PatternOperator,
     pattern: string,
   ): Self<T, R, J, Ps>
+  /** `"title" LIKE $1` with `$1` = `%text%` (contains), `text%`, `%text`; `%`, `_`, `\` in text escaped. */
+  where<C extends QueryColumn<T, J>>(column: C, op: SearchOperator, text: string): Self<T, R, J, Ps>
   /** Array / jsonb containment and overlap: `where('labels', '@>', ['sql'])` → `"labels" @> $1`. */
   where<C extends QueryColumn<T, J>>(
     column: C,
@@ -331,6 +334,12 @@ export class QueryBuilder<
     column: C,
     op: PatternOperator,
     pattern: string,
+  ): Self<T, R, J, Ps>
+  /** `"title" LIKE $1` with `$1` = `%text%` (contains), `text%`, `%text`; `%`, `_`, `\` in text escaped. */
+  orWhere<C extends QueryColumn<T, J>>(
+    column: C,
+    op: SearchOperator,
+    text: string,
   ): Self<T, R, J, Ps>
   /** Array / jsonb containment and overlap: `orWhere('labels', '@>', ['sql'])` → `"labels" @> $1`. */
   orWhere<C extends QueryColumn<T, J>>(
@@ -966,7 +975,15 @@ export class QueryBuilder<
   }
 
   #condition(condition: Expr, or = false): any {
-    return this.#with({ where: [...this.#state.where, { or, condition }] })
+    const where = this.#state.where
+    if (where.length >= maxConditions) {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation: or ? 'orWhere' : 'where' },
+        `a query holds at most ${maxConditions} conditions in one list`,
+        "Pass a long list of values as one array: where(column, 'in', values) binds one parameter.",
+      )
+    }
+    return this.#with({ where: [...where, { or, condition }] })
   }
 
   async #aggregate(db: Executor, fn: AggregateFunction, column: string): Promise<any> {
@@ -976,6 +993,14 @@ export class QueryBuilder<
     return rows[0]?.value ?? null
   }
 }
+
+/**
+ * Conditions in one list (a query's where, or a group's). Each call copies the list (the
+ * builder is immutable), so building n conditions costs n²/2 copies: 10,000 build in about
+ * 0.2 s, while at twice that V8 moves the lists to its large-object space and the same loop
+ * takes 30 s. Long lists belong in one `in` array anyway.
+ */
+const maxConditions = 10_000
 
 /**
  * What an orderBy names: an expression; a key of the select list that is not a column under

@@ -45,6 +45,14 @@ export type Selected<T extends ModelTypes, J extends ModelTypes, C extends strin
 
 export type ComparisonOperator = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='
 export type PatternOperator = 'like' | 'ilike' | 'not like' | 'not ilike'
+/** LIKE / ILIKE (`i…`) with the text matched literally: `%`, `_` and `\` escaped. */
+export type SearchOperator =
+  | 'contains'
+  | 'startsWith'
+  | 'endsWith'
+  | 'icontains'
+  | 'istartsWith'
+  | 'iendsWith'
 export type ListOperator = 'in' | 'not in'
 export type RangeOperator = 'between' | 'not between'
 /** Containment and overlap of arrays and jsonb values (`&&`: arrays only). */

@@ -163,8 +163,10 @@ declare module '~fluentorm/migrations' {
 }
 
 declare module 'virtual:fluentorm/database' {
+  import type { Database } from '@fluentorm/runtime'
+
   /** Under the dev server, the plugin's dev database (kept in step with the schemas); in a build, `connect()` once. */
-  export function database(): Promise<import('@fluentorm/runtime').Database>
+  export function database(): Promise<Database>
 }
 
 declare module '~fluentorm/database' {

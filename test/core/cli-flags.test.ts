@@ -58,7 +58,10 @@ describe('fluentorm.config.ts and the flags every command shares', () => {
   it('generate writes the .d.ts the plugin writes (the same function)', async () => {
     const dir = await project({ 'fluentorm.config.ts': CONFIG, 'db/schemas/01_users.ts': USERS })
     expect(fluentorm(dir, 'generate').code).toBe(0)
-    const loaded = await loadSchemas({ schemasDir: join(dir, 'db/schemas'), root: dir })
+    const loaded = await loadSchemas({
+      schemasDir: join(dir, 'db/schemas'),
+      root: join(dir, 'types'),
+    })
     if (!loaded.ok) throw new Error('fixture schema invalid')
     expect(await readFile(join(dir, 'types/fluentorm.d.ts'), 'utf8')).toBe(
       generateDts(loaded.schema),

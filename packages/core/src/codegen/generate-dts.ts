@@ -7,6 +7,8 @@ const MODELS_MODULE_ID = 'virtual:fluentorm/models'
 const MODELS_MODULE_ALIAS = '~fluentorm/models'
 const MIGRATIONS_MODULE_ID = 'virtual:fluentorm/migrations'
 const MIGRATIONS_MODULE_ALIAS = '~fluentorm/migrations'
+const DATABASE_MODULE_ID = 'virtual:fluentorm/database'
+const DATABASE_MODULE_ALIAS = '~fluentorm/database'
 
 const HEADER = `/* eslint-disable */
 /* prettier-ignore */
@@ -63,13 +65,15 @@ declare module '${MIGRATIONS_MODULE_ALIAS}' {
   export * from '${MIGRATIONS_MODULE_ID}'
 }
 
-declare module 'virtual:fluentorm/database' {
+declare module '${DATABASE_MODULE_ID}' {
+  import type { Database } from '@fluentorm/runtime'
+
   /** Under the dev server, the plugin's dev database (kept in step with the schemas); in a build, \`connect()\` once. */
-  export function database(): Promise<import('@fluentorm/runtime').Database>
+  export function database(): Promise<Database>
 }
 
-declare module '~fluentorm/database' {
-  export * from 'virtual:fluentorm/database'
+declare module '${DATABASE_MODULE_ALIAS}' {
+  export * from '${DATABASE_MODULE_ID}'
 }
 `
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { SchemaIR, SchemaModuleCache } from '@fluentorm/core'
 import {
   createSchemaCompiler,
@@ -79,6 +79,14 @@ export interface FluentormContext {
 }
 
 /**
+ * What the schema files' paths in reports and in the `.d.ts` are relative to: the folder of
+ * the `.d.ts` (the root by default), as `fluentorm generate` does, so both write the same file.
+ */
+export function sourcesRoot(options: Pick<ResolvedOptions, 'root' | 'dtsFile'>): string {
+  return options.dtsFile === null ? options.root : dirname(options.dtsFile)
+}
+
+/**
  * Creates the plugin state for one bundler instance. Paths resolve against `root` until a
  * hook calls `setRoot` with the bundler's own root.
  */
@@ -95,8 +103,8 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
   let queue: Promise<unknown> = Promise.resolve()
 
   async function load(): Promise<RefreshResult> {
-    const { schemasDir, root } = options
-    const result = await loadSchemas({ schemasDir, root, cache, compiler })
+    const { schemasDir } = options
+    const result = await loadSchemas({ schemasDir, root: sourcesRoot(options), cache, compiler })
     schemaFiles = result.files
     if (!result.ok) {
       report = formatProblems(result.problems)

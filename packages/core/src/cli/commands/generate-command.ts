@@ -36,7 +36,9 @@ ${flagsUsage([['--dts file', "where to write the declarations (default: fluentor
       return 0
     }
     const project = cliProject(flags, io)
-    const result = await loadSchemas({ schemasDir: project.schemasDir, root: project.root })
+    // Paths relative to the .d.ts's folder, as the plugin writes them: both write the same file.
+    const root = project.dtsFile === null ? project.root : dirname(project.dtsFile)
+    const result = await loadSchemas({ schemasDir: project.schemasDir, root })
     if (!result.ok) {
       io.err(formatProblems(result.problems))
       io.err('Nothing was written.\n')

@@ -35,8 +35,8 @@ export interface ConnectOptions {
   /**
    * pg only: send single statements over a few connections in pipeline mode, many in flight
    * on each, instead of one at a time per pool connection. Transactions, `session()` and
-   * `exec()` always use the pool. `false` behind a transaction-mode pooler (PgBouncer before
-   * 1.21, or without `max_prepared_statements`): see docs/PERFORMANCE.md.
+   * `exec()` always use the pool. Behind a transaction-mode pooler pass `pooler`, not
+   * `false`: see docs/PERFORMANCE.md.
    * @default { connections: 2 }
    */
   readonly pipeline?: boolean | { readonly connections?: number }

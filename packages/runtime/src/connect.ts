@@ -142,6 +142,7 @@ async function connectPg(
   pooler: PoolerMode | undefined,
 ): Promise<PgDatabase | undefined> {
   const timeouts = timeoutSettings(options)
+  const connections = pipelineConnections(options.pipeline)
   if (pooler && parseUrlOptions(url)) {
     throw urlError(
       `the URL has ?options=, which a pooler refuses (PgBouncer: unsupported startup parameter: options)`,
@@ -175,7 +176,6 @@ async function connectPg(
   // An idle client whose server went away emits 'error' on the pool; unhandled, Node would
   // exit. pg already drops that client, and the next query opens a fresh connection.
   pool.on('error', () => undefined)
-  const connections = pipelineConnections(options.pipeline)
   let pooled: boolean
   try {
     pooled = await behindPooler(pool)

@@ -36,6 +36,13 @@ describe('the plugin and fluentorm.config.ts', () => {
     expect(options.migrationsDir).toBe(join(dir, 'db/migrations'))
   })
 
+  it('stops at the package root: a config above a package.json is for another project', async () => {
+    await mkdir(join(dir, 'app'))
+    await writeFile(join(dir, 'app/package.json'), '{ "name": "app" }\n')
+    const { options } = createContext({}, join(dir, 'app'))
+    expect(options.schemasDir).toBe(join(dir, 'app/schemas'))
+  })
+
   it('reads no config with config: false', () => {
     const { options } = createContext({ config: false }, join(dir, 'web'))
     expect(options.schemasDir).toBe(join(dir, 'web/schemas'))

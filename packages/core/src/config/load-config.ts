@@ -24,7 +24,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-/** The nearest config file at or above `from`, or null. */
+/**
+ * The nearest config file at or above `from`, up to the package root (the first folder with a
+ * package.json): a config above it belongs to another project. Null when there is none.
+ */
 export function findConfigFile(from: string): string | null {
   let dir = resolve(from)
   for (;;) {
@@ -32,6 +35,7 @@ export function findConfigFile(from: string): string | null {
       const file = join(dir, name)
       if (existsSync(file)) return file
     }
+    if (existsSync(join(dir, 'package.json'))) return null
     const parent = dirname(dir)
     if (parent === dir) return null
     dir = parent

@@ -58,7 +58,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       },
     },
     async buildStart() {
-      await context.refresh()
+      const result = await context.refresh()
+      // A build fails with the report where the module loads; a dev server says it at start.
+      if (!result.ok && context.serving) context.logger.error(result.report)
     },
     writeBundle() {
       // esbuild calls writeBundle even after a failed build: esbuildSetup writes on success only.

@@ -53,7 +53,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
         try {
           return { code: await context.moduleCode(module), map: null }
         } catch (error) {
-          return this.error((error as Error).message)
+          // Named without the \0 of the resolved id, which would reach the terminal.
+          return this.error({ message: (error as Error).message, id: id.replace(/^\0/, '') })
         }
       },
     },

@@ -3,7 +3,7 @@
  * Compiled by `npx tsc -p test/types/tsconfig.json --noEmit` (type-check.test.ts runs it);
  * every `@ts-expect-error` must be an error, every other line must compile.
  */
-import { type Executor, placeholder, sql } from '@fluentorm/runtime'
+import { type Executor, type Model, placeholder, sql } from '@fluentorm/runtime'
 import type {
   BlogModels,
   CommentRow,
@@ -303,4 +303,35 @@ export async function locksCursorsAndUpserts() {
   Post.query().where('title', 'any', 'x')
   // @ts-expect-error '?|' takes an array of keys
   Post.query().where('title', '?|', 'x')
+}
+
+export async function requiredRelations() {
+  const links = await PostTag.query().include('tag').include('post').fetch(db)
+  expectType<(typeof links)[number]['tag']>().is<TagRow>()
+  expectType<(typeof links)[number]['post']>().is<PostRow | null>()
+}
+
+interface AccountRow {
+  id: number
+  email: string
+}
+interface AccountTypes {
+  readonly table: 'accounts'
+  readonly row: AccountRow
+  readonly create: { email: string; password_hash: string }
+  readonly update: { email?: string; password_hash?: string }
+  readonly id: number
+  readonly redacted: { password_hash: string }
+  readonly relations: Record<never, never>
+}
+declare const Account: Model<AccountTypes>
+
+export async function redactedColumns() {
+  const account = await Account.findById(db, 1)
+  expectType<typeof account>().is<AccountRow | null>()
+  // @ts-expect-error a redacted column is not in the default row
+  account?.password_hash
+  const login = await Account.query().select('id', 'password_hash').first(db)
+  expectType<typeof login>().is<{ id: number; password_hash: string } | null>()
+  Account.query().allowRedacted().where('password_hash', 'h')
 }

@@ -6,13 +6,16 @@ export * from './executor/index.ts'
 export * from './migration/index.ts'
 export { defineModels } from './model/define-models.ts'
 export type {
+  AllColumns,
   ColumnName,
   FindOptions,
   InsertManyOptions,
   InsertOptions,
   Model,
   ModelTypes,
+  RedactedOf,
   RelationTypes,
+  RowColumn,
   UpsertOptions,
   Writable,
 } from './model/model-types.ts'

@@ -91,6 +91,8 @@ function cachedDeclarations(
   const key = JSON.stringify([
     table.columns.map((c) => schema.enums.find((e) => e.name === c.enumName)?.values ?? null),
     table.relations.map((relation) => modelNames.get(relationTarget(relation)) ?? null),
+    // Whether a belongsTo is required depends on its target's soft delete.
+    table.relations.map((relation) => requiredRelation(relation, table, schema)),
   ])
   const cached = declarationCache.get(table)
   if (cached?.key === key) return cached.text
@@ -108,7 +110,13 @@ function modelDeclarations(
 ): string {
   const name = table.modelName
   const tsType = (column: ColumnIR) => columnTsType(column, schema.enums)
-  const row = table.columns.map((c) => property(c.name, tsType(c), false, sqlComment(c)))
+  // Redacted columns are not in the row a query gives unless it selects them by name.
+  const row = table.columns
+    .filter((c) => !c.redacted)
+    .map((c) => property(c.name, tsType(c), false, sqlComment(c)))
+  const redacted = table.columns
+    .filter((c) => c.redacted)
+    .map((c) => property(c.name, tsType(c), false, sqlComment(c)))
   const create = table.columns
     .filter((c) => c.createInput !== 'excluded')
     .map((c) => property(c.name, tsType(c), c.createInput === 'optional'))
@@ -120,8 +128,9 @@ function modelDeclarations(
     const target = modelNames.get(relationTarget(relation))
     if (target === undefined) return []
     const many = relation.kind === 'hasMany' || relation.kind === 'manyToMany'
+    const required = requiredRelation(relation, table, schema) ? '; readonly required: true' : ''
     return [
-      `      readonly ${propertyKey(relation.name)}: { readonly target: ${target}Types; readonly many: ${many} }\n`,
+      `      readonly ${propertyKey(relation.name)}: { readonly target: ${target}Types; readonly many: ${many}${required} }\n`,
     ]
   })
   return `
@@ -133,17 +142,28 @@ ${create.join('')}  }
   export interface ${name}Update {
 ${update.join('')}  }
   export type ${name}Column = ${columnUnion}
-  export interface ${name}Types {
+${redacted.length ? `  /** The redacted columns of \`${blockCommentText(table.name)}\`: read only when selected by name. */\n  export interface ${name}Redacted {\n${redacted.join('')}  }\n` : ''}  export interface ${name}Types {
     readonly table: ${JSON.stringify(table.name)}
     readonly row: ${name}Row
     readonly create: ${name}Create
     readonly update: ${name}Update
     readonly id: ${idType(table, tsType)}
-    readonly relations: {
+${redacted.length ? `    readonly redacted: ${name}Redacted\n` : ''}    readonly relations: {
 ${relations.join('')}    }
   }
   export const ${name}: Model<${name}Types>
 `
+}
+
+/**
+ * A belongsTo whose row always exists: its foreign key is NOT NULL (enforced by the
+ * constraint) and the target has no soft delete (a soft-deleted target reads as null).
+ */
+function requiredRelation(relation: RelationIR, table: TableIR, schema: SchemaIR): boolean {
+  if (relation.kind !== 'belongsTo') return false
+  const column = table.columns.find((c) => c.name === relation.column)
+  const target = schema.tables.find((t) => t.name === relation.referencesTable)
+  return column !== undefined && !column.nullable && target !== undefined && !target.softDelete
 }
 
 function relationTarget(relation: RelationIR): string {

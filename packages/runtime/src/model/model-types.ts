@@ -18,7 +18,22 @@ export interface ModelTypes {
   /** Primary-key value: a scalar, or an object of the key columns for a composite key. */
   readonly id: unknown
   readonly relations: { readonly [name: string]: RelationTypes }
+  /**
+   * The `redacted: true` columns (password hashes, tokens) and their values: not in `row`,
+   * which is what a query gives unless it selects them by name.
+   */
+  readonly redacted?: object
 }
+
+/** The redacted columns of a model, or none. */
+export type RedactedOf<T extends ModelTypes> = T extends {
+  readonly redacted: infer X extends object
+}
+  ? X
+  : Record<never, never>
+
+/** Every column of a model with its value type: the row's and the redacted ones. */
+export type AllColumns<T extends ModelTypes> = T['row'] & RedactedOf<T>
 
 /**
  * `onConflict: 'nothing'`: a row that would violate a unique constraint (of the `conflict`
@@ -44,13 +59,20 @@ export interface RelationTypes {
   readonly target: any
   /** hasMany / manyToMany: an array; belongsTo / hasOne: one row or null. */
   readonly many: boolean
+  /**
+   * A belongsTo over a NOT NULL foreign key to a table without soft delete: the row always
+   * exists, so an include gives it, never null (and its query may not filter it away).
+   */
+  readonly required?: true
 }
 
 /** Write input whose values may also be `sql` fragments: `{ view_count: sql`… + 1` }`. */
 export type Writable<U> = { [K in keyof U]: U[K] | Sql<any> }
 
-/** Column names of a model. */
-export type ColumnName<T extends ModelTypes> = keyof T['row'] & string
+/** Column names of a model, redacted ones included. */
+export type ColumnName<T extends ModelTypes> = keyof AllColumns<T> & string
+/** Column names of the row a query gives by default (redacted columns left out). */
+export type RowColumn<T extends ModelTypes> = keyof T['row'] & string
 
 export interface FindOptions {
   /** Include soft-deleted rows. */

@@ -13,6 +13,11 @@ export interface TableInfo {
   readonly columns: ReadonlyMap<string, ColumnIR>
   readonly primaryKey: readonly ColumnIR[]
   readonly softDelete: boolean
+  /**
+   * The columns a row has unless a query names others: every column but the `redacted` ones
+   * (password hashes, tokens), which are read only when selected by name.
+   */
+  readonly visible: readonly ColumnIR[]
 }
 
 export function tableInfo(table: TableIR): TableInfo {
@@ -24,6 +29,7 @@ export function tableInfo(table: TableIR): TableInfo {
     columns,
     primaryKey: table.primaryKey.map((name) => columns.get(name)!),
     softDelete: table.softDelete,
+    visible: Object.freeze(table.columns.filter((column) => !column.redacted)),
   })
 }
 

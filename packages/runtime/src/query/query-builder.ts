@@ -1,7 +1,7 @@
 import type { Executor } from '../executor/driver.ts'
 import { flag, ownValue, updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
-import type { ColumnName, Model, ModelTypes, Writable } from '../model/model-types.ts'
+import type { ColumnName, Model, ModelTypes, RowColumn, Writable } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
 import { expressionOf, toExpression } from '../sql/expressible.ts'
@@ -497,7 +497,7 @@ export class QueryBuilder<
   /** Adds `sum(column)` of the related rows as `<relation>_sum_<column>` (or `as`). */
   withSum<
     N extends RelationName<T>,
-    C extends ColumnName<RelationTarget<T, N>>,
+    C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_sum_${C}`,
   >(
     relation: N,
@@ -510,7 +510,7 @@ export class QueryBuilder<
   /** Adds `avg(column)` of the related rows as `<relation>_avg_<column>` (or `as`). */
   withAvg<
     N extends RelationName<T>,
-    C extends ColumnName<RelationTarget<T, N>>,
+    C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_avg_${C}`,
   >(
     relation: N,
@@ -523,7 +523,7 @@ export class QueryBuilder<
   /** Adds `min(column)` of the related rows as `<relation>_min_<column>` (or `as`). */
   withMin<
     N extends RelationName<T>,
-    C extends ColumnName<RelationTarget<T, N>>,
+    C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_min_${C}`,
   >(
     relation: N,
@@ -536,7 +536,7 @@ export class QueryBuilder<
   /** Adds `max(column)` of the related rows as `<relation>_max_<column>` (or `as`). */
   withMax<
     N extends RelationName<T>,
-    C extends ColumnName<RelationTarget<T, N>>,
+    C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_max_${C}`,
   >(
     relation: N,
@@ -717,6 +717,15 @@ export class QueryBuilder<
     )
     const all = flag(options, 'all', { model: info.modelName, operation })
     return new QueryBuilder(withRecursiveSource(state, name, first, next, all, operation)) as any
+  }
+
+  /**
+   * Lets conditions, order, grouping and aggregates name `redacted: true` columns as strings
+   * (`where('token_hash', hash)`): only for names the code chose, never one from a request.
+   * Selecting a redacted column by name needs no opt-in; `Model.column()` needs none either.
+   */
+  allowRedacted(): Self<T, R, J, Ps> {
+    return this.#with({ redacted: true })
   }
 
   /** Soft-deleted rows too (no `deleted_at IS NULL` filter). */

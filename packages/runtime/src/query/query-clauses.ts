@@ -1,3 +1,4 @@
+import type { RelationIR } from '@fluentorm/core'
 import { flag, ownValue } from '../model/input-columns.ts'
 import { type ModelRuntime, modelRuntime, runtimeOf } from '../model/model-runtime.ts'
 import type { Model } from '../model/model-types.ts'
@@ -132,6 +133,14 @@ export function includeOf(
       'Lock the related rows with a query of their own inside the transaction.',
     )
   }
+  if (requiredRelation(state, relation, target) && filtersAway(query)) {
+    fail(
+      state,
+      'include',
+      `relation "${name}" always has its row (a NOT NULL foreign key), so its include cannot filter it away`,
+      `Filter the ${state.runtime.info.table.name} by it instead: whereHas('${name}', (q) => q.where(…)).`,
+    )
+  }
   if (query.runtime !== target) {
     fail(
       state,
@@ -141,6 +150,30 @@ export function includeOf(
     )
   }
   return { relation, query }
+}
+
+/**
+ * A belongsTo whose row always exists (typed non-null in includes, as the .d.ts says:
+ * `required: true`): a NOT NULL foreign key to a table without soft delete.
+ */
+function requiredRelation(state: QueryNode, relation: RelationIR, target: ModelRuntime): boolean {
+  if (relation.kind !== 'belongsTo') return false
+  const column = state.runtime.info.columns.get(relation.column)
+  return column !== undefined && !column.nullable && !target.info.softDelete
+}
+
+/**
+ * Whether a nested query filters the related row away. (A join is left to the caller: the
+ * one there is reason for, to the same row's neighbours, finds it.)
+ */
+function filtersAway(query: QueryNode): boolean {
+  return (
+    query.where.length > 0 ||
+    query.having.length > 0 ||
+    query.offset !== null ||
+    query.limit === 0 ||
+    query.deleted === 'only'
+  )
 }
 
 /** The state an update / delete by condition runs on, refused when it would be unsafe. */

@@ -1,4 +1,4 @@
-import type { ColumnName, ModelTypes, RelationTypes } from '../model/model-types.ts'
+import type { AllColumns, ColumnName, ModelTypes, RelationTypes } from '../model/model-types.ts'
 import type { Sql } from '../sql/sql-fragment.ts'
 
 /**
@@ -17,14 +17,17 @@ export type QueryColumn<T extends ModelTypes, J extends ModelTypes> =
   | QualifiedColumn<T>
   | QualifiedColumn<J>
 
-type RowOf<M extends ModelTypes, Table extends string> = Extract<
-  M,
-  { readonly table: Table }
->['row']
+type RowOf<M extends ModelTypes, Table extends string> = AllColumns<
+  Extract<M, { readonly table: Table }>
+>
 
-/** The row value type of a query column. */
-export type ColumnValue<T extends ModelTypes, J extends ModelTypes, C> = C extends keyof T['row']
-  ? T['row'][C]
+/** The value type of a query column (a redacted one too, as selecting it by name gives it). */
+export type ColumnValue<
+  T extends ModelTypes,
+  J extends ModelTypes,
+  C,
+> = C extends keyof AllColumns<T>
+  ? AllColumns<T>[C]
   : C extends `${infer Table}.${infer Column}`
     ? Column extends keyof RowOf<T | J, Table>
       ? RowOf<T | J, Table>[Column]
@@ -84,7 +87,11 @@ export type RelationTarget<
 > = T['relations'][N]['target'] extends infer M extends ModelTypes ? M : never
 
 /** An included relation's value: an array for many, else one row or null. */
-export type RelationResult<Rel extends RelationTypes, R> = Rel['many'] extends true ? R[] : R | null
+export type RelationResult<Rel extends RelationTypes, R> = Rel['many'] extends true
+  ? R[]
+  : Rel extends { readonly required: true }
+    ? R
+    : R | null
 
 /** Type-only key of the row type a query yields (no runtime value). */
 export declare const queryRow: unique symbol

@@ -33,6 +33,11 @@ export interface QueryNode {
    * model (`union`, …) or a CTE (`with`, `withRecursive`), read under the table's name.
    */
   readonly source: Source | null
+  /**
+   * `allowRedacted()`: redacted columns may be named as strings in conditions, order,
+   * grouping and aggregates (they may always be selected by name).
+   */
+  readonly redacted: boolean
 }
 
 export type Source = SetSource | CteSource
@@ -118,5 +123,6 @@ export function emptyQuery(runtime: ModelRuntime): QueryNode {
     includes: [],
     lock: null,
     source: null,
+    redacted: false,
   })
 }

@@ -251,8 +251,9 @@ function wrap(query: QueryNode, sql: string): string {
 const columnLists = new WeakMap<TableInfo, string>()
 
 /**
- * `"users"."id", "users"."email", …`: every column of the table under its own name, cast
- * where a column needs it; the select list of most queries and every RETURNING.
+ * `"users"."id", "users"."email", …`: every visible column of the table (not the redacted
+ * ones) under its own name, cast where a column needs it; the select list of most queries and
+ * every RETURNING.
  */
 export function columnList(info: TableInfo): string {
   let list = columnLists.get(info)
@@ -263,7 +264,7 @@ export function columnList(info: TableInfo): string {
       joins: new Map(),
       parent: null,
     }
-    list = info.table.columns
+    list = info.visible
       .map((column) =>
         compiler.selectItem({ kind: 'column', table: null, column }, column.name, frame, false),
       )

@@ -52,7 +52,8 @@ export function declared(item: FromItem): string {
 const allColumns = new WeakMap<TableInfo, readonly SelectItem[]>()
 
 /**
- * The select list of a query: its items, or every column of its table when it selects none,
+ * The select list of a query: its items, or every visible column of its table (redacted ones
+ * left out) when it selects none,
  * then its extras (relation aggregates).
  */
 export function selectedItems(query: QueryNode): readonly SelectItem[] {
@@ -65,7 +66,7 @@ function allColumnsOf(query: QueryNode): readonly SelectItem[] {
   let items = allColumns.get(info)
   if (!items) {
     items = Object.freeze(
-      info.table.columns.map((column): SelectItem => {
+      info.visible.map((column): SelectItem => {
         const expr: Expr = { kind: 'column', table: null, column }
         return { key: column.name, expr }
       }),

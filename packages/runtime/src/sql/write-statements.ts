@@ -260,7 +260,7 @@ export function unnestUpsertExistingStatement(
   const withInput = `${input} AS (SELECT * FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS ${input} (${names(columns)}, ${order}))`
   const returned = `${columnList(info)}, ${target.map((column, i) => `${info.quoted}.${quoteIdent(column.name)} AS ${keys[i]}`).join(', ')}`
   const insert = `INSERT INTO ${info.quoted} (${names(columns)}) SELECT ${names(columns)} FROM ${input} ORDER BY ${order} ON CONFLICT (${names(target)}) DO NOTHING RETURNING ${returned}`
-  const fresh = `SELECT ${info.table.columns.map((column) => `${inserted}.${quoteIdent(column.name)}`).join(', ')} FROM ${inserted} WHERE ${target.map((column, i) => `${inserted}.${keys[i]} = ${input}.${quoteIdent(column.name)}`).join(' AND ')}`
+  const fresh = `SELECT ${info.visible.map((column) => `${inserted}.${quoteIdent(column.name)}`).join(', ')} FROM ${inserted} WHERE ${target.map((column, i) => `${inserted}.${keys[i]} = ${input}.${quoteIdent(column.name)}`).join(' AND ')}`
   const existing = `SELECT ${columnList(info)} FROM ${info.quoted} WHERE ${target.map((column) => `${info.quoted}.${quoteIdent(column.name)} = ${input}.${quoteIdent(column.name)}`).join(' AND ')}`
   const text = `WITH ${withInput}, ${inserted} AS (${insert}) SELECT ${rows}.* FROM ${input} CROSS JOIN LATERAL (${fresh} UNION ALL ${existing}) AS ${rows} ORDER BY ${input}.${order}`
   return done(compiler, text)

@@ -270,7 +270,7 @@ describe.each(BACKENDS)('soft delete on every path on $name', ({ open }) => {
     // Every note is soft-deleted now: a delete by condition finds none of them.
     expect(await Note.query().where('stars', '>=', 0).delete(db)).toBe(0)
     expect(await hand('SELECT count(*)::int AS n FROM notes')).toEqual([{ n: 40 }])
-    const ids = earlier.map((row) => row.id).join(', ')
+    const list = earlier.map((row) => row.id).join(', ')
     expect(
       await hand(`SELECT id, deleted_at::text AS at FROM notes WHERE id IN (${list}) ORDER BY id`),
     ).toEqual(earlier)

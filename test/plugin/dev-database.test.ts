@@ -160,7 +160,7 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
     )
   })
 
-  it('refuses a change the rows block, and keeps serving the models of the database', async () => {
+  it('reports a change the rows refuse, keeps serving, and applies it on an emptied database when asked', async () => {
     errors.length = 0
     await editUsers((text) =>
       text.replace('  t.timestamps()\n', "  t.string({ name: 'nickname' })\n  t.timestamps()\n"),
@@ -169,12 +169,34 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
       errors.find((e) => e.includes('refused the pending change')),
     )
     expect(report).toContain('ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname TEXT NOT NULL;')
+    expect(report).toContain(`open ${url}/__fluentorm/apply and press Empty and apply`)
     expect(await modelColumns()).not.toContain('nickname')
+
+    // The one action that applies it: on an emptied dev database.
+    const page = await (await fetch(`${url}/__fluentorm/apply`)).text()
+    expect(page).toContain('Empty and apply')
+    const token = /name="token" value="([0-9a-f]+)"/.exec(page)?.[1] ?? ''
+    const applied = await fetch(`${url}/__fluentorm/apply`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    })
+    expect(applied.status).toBe(303)
+    expect(await userColumns()).toContain('nickname')
+    const users = await (await database()).query<{ n: number }>({
+      text: 'SELECT count(*)::int AS n FROM users',
+    })
+    expect(users.rows[0]?.n).toBe(0)
+    await waitFor('the nickname model', async () =>
+      (await modelColumns())?.includes('nickname') ? true : undefined,
+    )
     await editUsers((text) =>
       text.replace("name: 'nickname' }", "name: 'nickname', defaultValue: \"'anon'\" }"),
     )
-    await waitFor('the nickname column', async () =>
-      (await userColumns()).includes('nickname') ? true : undefined,
+    await waitFor('the default applied', () =>
+      infos.find((line) =>
+        line.includes("ALTER TABLE users ALTER COLUMN nickname SET DEFAULT 'anon';"),
+      ),
     )
     expect(infos.join('\n')).toContain('the schemas are valid again')
   })

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** The dev server's page for a destructive change waiting for the developer. */
+/** The dev server's page for a change waiting for the developer: destructive, or refused by the rows. */
 export const APPLY_PATH = '/__fluentorm/apply'
 
 export interface WaitingChange {
   readonly sql: readonly string[]
   readonly reasons: readonly string[]
   readonly token: string
+  /** The rows refused it: applying it empties the dev database first. */
+  readonly reset?: boolean
 }
 
 export interface ApplyEndpoint {
@@ -39,7 +41,7 @@ export function applyMiddleware(endpoint: ApplyEndpoint) {
       200,
       `<p>${change.reasons.map(escapeHtml).join('<br>')}</p>
 <pre>${escapeHtml(change.sql.join('\n'))}</pre>
-<form method="post"><input type="hidden" name="token" value="${change.token}"><button type="submit">Apply to the dev database</button></form>`,
+<form method="post"><input type="hidden" name="token" value="${change.token}"><button type="submit">${change.reset ? 'Empty and apply (the dev database’s rows are deleted)' : 'Apply to the dev database'}</button></form>`,
     )
   }
 }

@@ -1,17 +1,29 @@
 import { createHash } from 'node:crypto'
 import type { LintRule, MigrationDirectoryState, MigrationPlan, SchemaIR } from '@fluentorm/core'
-import { EMPTY_SCHEMA_HASH, planMigration, readMigrationDirectory } from '@fluentorm/core'
+import {
+  EMPTY_SCHEMA_HASH,
+  planMigration,
+  quoteIdent,
+  readMigrationDirectory,
+} from '@fluentorm/core'
 import {
   type ConnectOptions,
   type Database,
   type Driver,
+  HISTORY_TABLE,
   type Migration,
   migrate,
   resolveMigrations,
   status,
 } from '@fluentorm/runtime'
 import type { ResolvedOptions } from '../options.ts'
-import { clearDevState, type DevState, readDevState, writeDevState } from './dev-state.ts'
+import {
+  clearDevState,
+  DEV_STATE_TABLE,
+  type DevState,
+  readDevState,
+  writeDevState,
+} from './dev-state.ts'
 
 /** Changes that lose data: the dev server waits for the developer to say so. */
 const DESTRUCTIVE_RULES: ReadonlySet<LintRule> = new Set([
@@ -32,8 +44,13 @@ export type FollowOutcome =
       readonly reasons: readonly string[]
       readonly token: string
     }
-  /** PostgreSQL refused the change on the dev database's data. */
-  | { readonly kind: 'blocked'; readonly sql: readonly string[]; readonly error: string }
+  /** PostgreSQL refused the change on the dev database's rows: `approve(token)` empties it first. */
+  | {
+      readonly kind: 'blocked'
+      readonly sql: readonly string[]
+      readonly error: string
+      readonly token: string
+    }
   | { readonly kind: 'unavailable'; readonly error: string }
 
 export interface Followed {
@@ -55,7 +72,11 @@ export interface Followed {
 export interface DevDatabase {
   database(): Promise<Database>
   follow(schema: SchemaIR): Promise<Followed>
-  /** Lets the waiting change whose token this is apply on the next `follow`. */
+  /**
+   * Lets the waiting change whose token this is apply on the next `follow`; for a blocked one,
+   * the next `follow` first empties the dev database (drops the schemas' tables and the history)
+   * and builds it again, so the change applies to no rows.
+   */
   approve(token: string): boolean
   close(): Promise<void>
 }
@@ -71,6 +92,8 @@ export function createDevDatabase(
   let opened: Promise<Database> | null = null
   let waiting: string | null = null
   let approved: string | null = null
+  let blocked: string | null = null
+  let reset = false
 
   const database = () => {
     const { url } = options()
@@ -101,6 +124,11 @@ export function createDevDatabase(
     }
     const migrations = await resolveMigrations(migrationsDir).catch(() => [])
     let state = await readDevState(db)
+    if (reset) {
+      reset = false
+      await emptyDatabase(db, [schema, state?.applied, state?.base, directory.snapshot?.schema])
+      state = await readDevState(db)
+    }
     const history = await status(db, migrations)
     const adopted: string[] = []
     if (history.pending.length > 0 && state !== null) {
@@ -138,6 +166,7 @@ export function createDevDatabase(
     }
     approved = null
     waiting = null
+    blocked = null
     const baseState = { baseHash: directory.snapshot?.hash ?? EMPTY_SCHEMA_HASH, base }
     try {
       await apply(
@@ -146,7 +175,8 @@ export function createDevDatabase(
         plan.toHash === baseState.baseHash ? null : { ...baseState, applied: schema },
       )
     } catch (error) {
-      return followed({ kind: 'blocked', sql: plan.up, error: messageOf(error) }, at)
+      blocked = token
+      return followed({ kind: 'blocked', sql: plan.up, error: messageOf(error), token }, at)
     }
     return followed({ kind: 'applied', sql: plan.up }, schema)
   }
@@ -155,8 +185,9 @@ export function createDevDatabase(
     database,
     follow,
     approve(token) {
-      if (token !== waiting) return false
-      approved = token
+      if (token === waiting) approved = token
+      else if (token === blocked) reset = true
+      else return false
       return true
     },
     async close() {
@@ -183,6 +214,28 @@ async function apply(
   }
   if (plan.transactional) await db.transaction(run)
   else await run(db)
+}
+
+/**
+ * Drops every table and enum the given schemas name, the migration history and the dev state:
+ * the next steps rebuild the dev database from the numbered migrations, without rows.
+ */
+async function emptyDatabase(
+  db: Database,
+  schemas: readonly (SchemaIR | null | undefined)[],
+): Promise<void> {
+  const names = (pick: (schema: SchemaIR) => readonly { name: string }[]) => [
+    ...new Set(schemas.flatMap((schema) => (schema ? pick(schema).map((x) => x.name) : []))),
+  ]
+  await db.transaction(async (tx) => {
+    for (const table of names((schema) => schema.tables)) {
+      await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)} CASCADE`)
+    }
+    for (const type of names((schema) => schema.enums)) {
+      await tx.exec(`DROP TYPE IF EXISTS ${quoteIdent(type)} CASCADE`)
+    }
+    await tx.exec(`DROP TABLE IF EXISTS ${HISTORY_TABLE}, ${DEV_STATE_TABLE}`)
+  })
 }
 
 /** Whether the pending numbered migrations go from the state's base to what it applied. */

@@ -128,7 +128,12 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
    */
   function report(followed: Followed): { problem: string | null; note: string | null } {
     const { outcome, adopted, migrated } = followed
-    waiting = outcome.kind === 'waiting' ? outcome : null
+    waiting =
+      outcome.kind === 'waiting'
+        ? outcome
+        : outcome.kind === 'blocked'
+          ? { sql: outcome.sql, reasons: [outcome.error], token: outcome.token, reset: true }
+          : null
     const lines = [
       ...adopted.map(
         (name) =>
@@ -142,17 +147,19 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     return { problem: problemOf(outcome), note: lines.length > 0 ? lines.join('\n') : null }
   }
 
+  function applyUrl(): string {
+    return `${server.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? ''}${APPLY_PATH}`
+  }
+
   function problemOf(outcome: Followed['outcome']): string | null {
     switch (outcome.kind) {
       case 'current':
       case 'applied':
         return null
-      case 'waiting': {
-        const url = `${server.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? ''}${APPLY_PATH}`
-        return `the dev database waits for a destructive change (${outcome.reasons.join('; ')}):\n${outcome.sql.join('\n')}\nTo apply it to the dev database, open ${url} and press Apply. The models of the dev database's schema keep serving.`
-      }
+      case 'waiting':
+        return `the dev database waits for a destructive change (${outcome.reasons.join('; ')}):\n${outcome.sql.join('\n')}\nTo apply it to the dev database, open ${applyUrl()} and press Apply. The models of the dev database's schema keep serving.`
       case 'blocked':
-        return `the dev database refused the pending change: ${outcome.error}\n${outcome.sql.join('\n')}\nChange the schema so it can apply to the rows there (a NOT NULL column needs a defaultValue), then save. The models of the dev database's schema keep serving.`
+        return `the dev database refused the pending change: ${outcome.error}\n${outcome.sql.join('\n')}\nTo apply it to an emptied dev database, open ${applyUrl()} and press Empty and apply (its rows are deleted), or change the schema so it applies to the rows there (a NOT NULL column needs a defaultValue), then save. The models of the dev database's schema keep serving.`
       case 'unavailable':
         return `the dev database could not follow the schemas: ${outcome.error}`
     }

@@ -76,6 +76,34 @@ describe.each(BACKENDS)('placeholders on $name', ({ open }) => {
     expect(await byAuthor.exists(db, { author: ann!.id as string, pattern: 'x' })).toBe(true)
   })
 
+  it('takes placeholders from groups, relation filters and relation values', async () => {
+    const kept = User.query()
+      .select('name')
+      .where((q) => q.where('name', placeholder('name')).orWhere('email', placeholder('email')))
+      .whereHas('posts', (q) => q.where('title', '<>', placeholder('not')))
+      .withExists('posts', { as: 'wrote', where: (q) => q.where('title', placeholder('title')) })
+      .orderBy('name')
+    const texts: string[] = []
+    const db1 = recording(toDriver(db), texts)
+    const a = await kept.fetch(db1, {
+      name: 'Ann',
+      email: 'bob@example.com',
+      not: 'x',
+      title: 'one',
+    })
+    const b = await kept.fetch(db1, { name: 'Ann', email: 'nobody', not: 'one', title: 'three' })
+    expect(a).toEqual([
+      { name: 'Ann', wrote: true },
+      { name: 'Bob', wrote: false },
+    ])
+    expect(b).toEqual([{ name: 'Ann', wrote: false }])
+    expect(new Set(texts).size).toBe(1)
+    await expectRefused(
+      () => kept.fetch(db, { name: 'Ann', email: 'e', not: 'x' } as never),
+      /title/,
+    )
+  })
+
   it('refuses a missing value, a value for no placeholder, and an empty name', async () => {
     const attempts: [() => Promise<unknown> | unknown, RegExp][] = [
       [() => byTitle.fetch(db, {} as never), /placeholder "title" has no value/],

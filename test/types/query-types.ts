@@ -3,7 +3,7 @@
  * Compiled by `npx tsc -p test/types/tsconfig.json --noEmit` (type-check.test.ts runs it);
  * every `@ts-expect-error` must be an error, every other line must compile.
  */
-import { type Executor, type Model, placeholder, sql } from '@fluentorm/runtime'
+import { type Executor, type Model, placeholder, type RowOf, sql } from '@fluentorm/runtime'
 import type {
   BlogModels,
   CommentRow,
@@ -334,4 +334,23 @@ export async function redactedColumns() {
   const login = await Account.query().select('id', 'password_hash').first(db)
   expectType<typeof login>().is<{ id: number; password_hash: string } | null>()
   Account.query().allowRedacted().where('password_hash', 'h')
+}
+
+export async function nestedPlaceholdersAndRowOf() {
+  const feed = Post.query()
+    .where((q) => q.where('title', placeholder('title')).orWhere('view_count', '>', 1))
+    .withExists('comments', {
+      as: 'mine',
+      where: (q) => q.where('user_id', placeholder('viewer')),
+    })
+    .whereHas('tags', (q) => q.where('name', placeholder('tag')))
+    .include('author', (q) => q.select('name'))
+  await feed.fetch(db, { title: 't', viewer: 'u', tag: 'sql' })
+  // @ts-expect-error every nested placeholder needs its value
+  await feed.fetch(db, { title: 't', viewer: 'u' })
+  // @ts-expect-error a nested placeholder's value has its column's type
+  await feed.fetch(db, { title: 't', viewer: 'u', tag: 1 })
+  type FeedRow = RowOf<typeof feed>
+  expectType<FeedRow['mine']>().is<boolean>()
+  expectType<FeedRow['author']>().is<{ name: string } | null>()
 }

@@ -41,6 +41,7 @@ export type {
   RangeOperator,
   RelationName,
   RelationResult,
+  RowOf,
   SearchOperator,
   Selected,
   SumResult,

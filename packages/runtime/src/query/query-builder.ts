@@ -55,10 +55,12 @@ import type {
   ListOperator,
   LockOptions,
   Page,
+  Parameterized,
   PatternOperator,
   QualifiedColumn,
   Query,
   QueryColumn,
+  queryParams,
   queryRow,
   RangeOperator,
   RelationName,
@@ -85,9 +87,11 @@ type Params<Ps extends object> = keyof Ps extends never
   ? [params?: Record<string, never>]
   : [params: Ps]
 /** The nested query of whereHas and its kin, on the relation's model. */
-type RelationBuild<T extends ModelTypes, N extends RelationName<T>> = (
-  q: QueryBuilder<RelationTarget<T, N>>,
-) => Query
+type RelationBuild<
+  T extends ModelTypes,
+  N extends RelationName<T>,
+  P extends object = NoPlaceholders,
+> = (q: QueryBuilder<RelationTarget<T, N>>) => Query & Parameterized<P>
 /** The columns of a recursive CTE's rows so far, for its step's conditions. */
 export interface CteColumns<T extends ModelTypes> {
   column(name: ColumnName<T>): ColumnRef
@@ -97,9 +101,11 @@ export interface RelationValueOptions<
   T extends ModelTypes,
   N extends RelationName<T>,
   A extends string,
+  P extends object = NoPlaceholders,
 > {
   readonly as?: A
-  readonly where?: RelationBuild<T, N>
+  /** Narrows the related rows; its placeholders become the outer query's. */
+  readonly where?: RelationBuild<T, N, P>
 }
 /**
  * The row after a select adds `S`: while R still has every column of the model (nothing
@@ -110,9 +116,9 @@ type Adding<T extends ModelTypes, R, S> = Flat<
 >
 /** One object type instead of an intersection, as editors and type tests show it. */
 type Flat<A> = { [K in keyof A]: A[K] }
-type Nested<T extends ModelTypes, J extends ModelTypes> = (
+type Nested<T extends ModelTypes, J extends ModelTypes, P extends object = NoPlaceholders> = (
   q: Self<T, T['row'], J, NoPlaceholders>,
-) => Query
+) => Query & Parameterized<P>
 type Value<T extends ModelTypes, J extends ModelTypes, C> = ColumnValue<T, J, C>
 type Values<T extends ModelTypes, J extends ModelTypes, C> =
   | readonly NonNullable<Value<T, J, C>>[]
@@ -146,6 +152,7 @@ export class QueryBuilder<
   }
 
   declare readonly [queryRow]: R
+  declare readonly [queryParams]: Ps
   readonly #state: QueryNode
   /** The rendered SELECT: a builder kept and fetched again renders nothing. */
   #statement: Statement | undefined
@@ -226,7 +233,7 @@ export class QueryBuilder<
   }
 
   /** Grouped conditions: `where(q => q.where(a).orWhere(b))` → `AND (a OR b)`. */
-  where(build: Nested<T, J>): Self<T, R, J, Ps>
+  where<P extends object = NoPlaceholders>(build: Nested<T, J, P>): Self<T, R, J, Ps & P>
   /** A value the select list computes, by its key: `where('comments_count', '>', 2)`. */
   where<K extends Exclude<keyof R & string, QueryColumn<T, J>>>(
     key: K,
@@ -305,7 +312,7 @@ export class QueryBuilder<
   }
 
   /** Like `where`, joined with OR; the condition list stays parenthesised as a whole. */
-  orWhere(build: Nested<T, J>): Self<T, R, J, Ps>
+  orWhere<P extends object = NoPlaceholders>(build: Nested<T, J, P>): Self<T, R, J, Ps & P>
   /** A value the select list computes, by its key: `orWhere('comments_count', '>', 2)`. */
   orWhere<K extends Exclude<keyof R & string, QueryColumn<T, J>>>(
     key: K,
@@ -444,23 +451,26 @@ export class QueryBuilder<
    * manyToMany through its junction), narrowed by `build`: `whereHas('tags', (q) =>
    * q.where('name', tag))`. Nestable: `build` may call whereHas itself.
    */
-  whereHas<N extends RelationName<T>>(relation: N, build?: RelationBuild<T, N>): Self<T, R, J, Ps> {
+  whereHas<N extends RelationName<T>, P extends object = NoPlaceholders>(
+    relation: N,
+    build?: RelationBuild<T, N, P>,
+  ): Self<T, R, J, Ps & P> {
     return this.#condition(this.#hasCondition(relation, build, false, 'whereHas'))
   }
 
   /** Like `whereHas`, joined with OR. */
-  orWhereHas<N extends RelationName<T>>(
+  orWhereHas<N extends RelationName<T>, P extends object = NoPlaceholders>(
     relation: N,
-    build?: RelationBuild<T, N>,
-  ): Self<T, R, J, Ps> {
+    build?: RelationBuild<T, N, P>,
+  ): Self<T, R, J, Ps & P> {
     return this.#condition(this.#hasCondition(relation, build, false, 'orWhereHas'), true)
   }
 
   /** `NOT EXISTS` over the relation's rows (see whereHas). */
-  whereDoesntHave<N extends RelationName<T>>(
+  whereDoesntHave<N extends RelationName<T>, P extends object = NoPlaceholders>(
     relation: N,
-    build?: RelationBuild<T, N>,
-  ): Self<T, R, J, Ps> {
+    build?: RelationBuild<T, N, P>,
+  ): Self<T, R, J, Ps & P> {
     return this.#condition(this.#hasCondition(relation, build, true, 'whereDoesntHave'))
   }
 
@@ -469,10 +479,14 @@ export class QueryBuilder<
    * out; `where` narrows the rows counted. A correlated subquery: one round trip.
    * `withCount('favorites', { as: 'favorited_by_me', where: (q) => q.where('user_id', me) })`
    */
-  withCount<N extends RelationName<T>, A extends string = `${N}_count`>(
+  withCount<
+    N extends RelationName<T>,
+    A extends string = `${N}_count`,
+    P extends object = NoPlaceholders,
+  >(
     relation: N,
-    options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: number }>, J, Ps> {
+    options?: RelationValueOptions<T, N, A, P>,
+  ): Self<T, Flat<R & { [K in A]: number }>, J, Ps & P> {
     return this.#relationValue('withCount', relation, options, `${relation}_count`, (rows) => ({
       kind: 'subquery',
       query: {
@@ -483,10 +497,14 @@ export class QueryBuilder<
   }
 
   /** Adds whether any related row exists, as `<relation>_exists` (or `as`): a boolean. */
-  withExists<N extends RelationName<T>, A extends string = `${N}_exists`>(
+  withExists<
+    N extends RelationName<T>,
+    A extends string = `${N}_exists`,
+    P extends object = NoPlaceholders,
+  >(
     relation: N,
-    options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: boolean }>, J, Ps> {
+    options?: RelationValueOptions<T, N, A, P>,
+  ): Self<T, Flat<R & { [K in A]: boolean }>, J, Ps & P> {
     return this.#relationValue('withExists', relation, options, `${relation}_exists`, (rows) => ({
       kind: 'exists',
       negated: false,
@@ -499,11 +517,12 @@ export class QueryBuilder<
     N extends RelationName<T>,
     C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_sum_${C}`,
+    P extends object = NoPlaceholders,
   >(
     relation: N,
     column: C,
-    options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J, Ps> {
+    options?: RelationValueOptions<T, N, A, P>,
+  ): Self<T, Flat<R & { [K in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J, Ps & P> {
     return this.#relationAggregate('withSum', 'sum', relation, column, options)
   }
 
@@ -512,11 +531,12 @@ export class QueryBuilder<
     N extends RelationName<T>,
     C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_avg_${C}`,
+    P extends object = NoPlaceholders,
   >(
     relation: N,
     column: C,
-    options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J, Ps> {
+    options?: RelationValueOptions<T, N, A, P>,
+  ): Self<T, Flat<R & { [K in A]: SumResult<RelationTarget<T, N>['row'][C]> }>, J, Ps & P> {
     return this.#relationAggregate('withAvg', 'avg', relation, column, options)
   }
 
@@ -525,11 +545,12 @@ export class QueryBuilder<
     N extends RelationName<T>,
     C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_min_${C}`,
+    P extends object = NoPlaceholders,
   >(
     relation: N,
     column: C,
-    options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J, Ps> {
+    options?: RelationValueOptions<T, N, A, P>,
+  ): Self<T, Flat<R & { [K in A]: RelationTarget<T, N>['row'][C] | null }>, J, Ps & P> {
     return this.#relationAggregate('withMin', 'min', relation, column, options)
   }
 
@@ -538,11 +559,12 @@ export class QueryBuilder<
     N extends RelationName<T>,
     C extends RowColumn<RelationTarget<T, N>>,
     A extends string = `${N}_max_${C}`,
+    P extends object = NoPlaceholders,
   >(
     relation: N,
     column: C,
-    options?: RelationValueOptions<T, N, A>,
-  ): Self<T, Flat<R & { [P in A]: RelationTarget<T, N>['row'][C] | null }>, J, Ps> {
+    options?: RelationValueOptions<T, N, A, P>,
+  ): Self<T, Flat<R & { [K in A]: RelationTarget<T, N>['row'][C] | null }>, J, Ps & P> {
     return this.#relationAggregate('withMax', 'max', relation, column, options)
   }
 
@@ -742,10 +764,14 @@ export class QueryBuilder<
    * Loads a relation into each row, in the same statement (docs/RELATIONSHIPS.md):
    * `include('comments', q => q.where('approved', true).orderBy('created_at').limit(5))`.
    */
-  include<N extends RelationName<T>, R2 = RelationTarget<T, N>['row']>(
+  include<
+    N extends RelationName<T>,
+    R2 = RelationTarget<T, N>['row'],
+    P extends object = NoPlaceholders,
+  >(
     name: N,
-    build?: (q: QueryBuilder<RelationTarget<T, N>>) => Query<R2>,
-  ): Self<T, R & { [P in N]: RelationResult<T['relations'][N], R2> }, J, Ps> {
+    build?: (q: QueryBuilder<RelationTarget<T, N>>) => Query<R2> & Parameterized<P>,
+  ): Self<T, R & { [K in N]: RelationResult<T['relations'][N], R2> }, J, Ps & P> {
     refuseDistinctIncludes(this.#state, this.#state.distinct, true)
     const include = includeOf(this.#state, name, (target) => {
       const nested = QueryBuilder.from<RelationTarget<T, N>>(target)

@@ -17,7 +17,7 @@ export type QueryColumn<T extends ModelTypes, J extends ModelTypes> =
   | QualifiedColumn<T>
   | QualifiedColumn<J>
 
-type RowOf<M extends ModelTypes, Table extends string> = AllColumns<
+type TableColumns<M extends ModelTypes, Table extends string> = AllColumns<
   Extract<M, { readonly table: Table }>
 >
 
@@ -29,8 +29,8 @@ export type ColumnValue<
 > = C extends keyof AllColumns<T>
   ? AllColumns<T>[C]
   : C extends `${infer Table}.${infer Column}`
-    ? Column extends keyof RowOf<T | J, Table>
-      ? RowOf<T | J, Table>[Column]
+    ? Column extends keyof TableColumns<T | J, Table>
+      ? TableColumns<T | J, Table>[Column]
       : never
     : never
 
@@ -104,6 +104,17 @@ export interface Query<R = unknown> {
   readonly [queryRow]: R
 }
 
+/** Type-only key of the placeholders a query takes (no runtime value). */
+export declare const queryParams: unique symbol
+
+/**
+ * A query seen through the placeholders it takes: how a nested query (a group, a relation
+ * filter, an include) hands its placeholders to the query around it.
+ */
+export interface Parameterized<P extends object> {
+  readonly [queryParams]: P
+}
+
 /** What `paginate` returns. */
 export interface Page<R> {
   readonly rows: R[]
@@ -128,3 +139,9 @@ export interface LockOptions {
   readonly noWait?: true
   readonly of?: readonly object[]
 }
+
+/**
+ * The row type a query gives: `type FeedRow = RowOf<typeof feed>` instead of
+ * `Awaited<ReturnType<typeof feed.fetch>>[number]`.
+ */
+export type RowOf<Q> = Q extends Query<infer R> ? R : never

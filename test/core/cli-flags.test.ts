@@ -137,6 +137,14 @@ describe('fluentorm.config.ts and the flags every command shares', () => {
     expect(data.migration).toContain('migrations/0001_create_users.sql')
     const checked = fluentorm(dir, 'check', '--json')
     expect(JSON.parse(checked.out)).toMatchObject({ ok: true, failures: [] })
+    // A failure is one JSON object too; the message for people stays on stderr.
+    const noDatabase = fluentorm(dir, 'status', '--json')
+    expect(noDatabase.code).toBe(1)
+    expect(JSON.parse(noDatabase.out)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('no database'),
+    })
+    expect(noDatabase.err).toContain('no database')
   })
 
   it('status, migrate and check read --url from the config, with --json', async () => {
@@ -149,7 +157,12 @@ describe('fluentorm.config.ts and the flags every command shares', () => {
       })
       expect(fluentorm(dir, 'generate').code).toBe(0)
       const before = JSON.parse(fluentorm(dir, 'status', '--json').out)
-      expect(before).toEqual({ applied: [], pending: ['0001_create_users'], problems: [] })
+      expect(before).toEqual({
+        ok: true,
+        applied: [],
+        pending: ['0001_create_users'],
+        problems: [],
+      })
       const migrated = JSON.parse(fluentorm(dir, 'migrate', '--json').out)
       expect(migrated.applied).toEqual(['0001_create_users'])
       const after = JSON.parse(fluentorm(dir, 'status', '--json').out)

@@ -41,7 +41,14 @@ ${flagsUsage()}
     const loaded = await loadSchemas({ schemasDir: project.schemasDir, root: project.root })
     if (!loaded.ok) {
       io.err(formatProblems(loaded.problems))
-      if (flags.json) output(io, true, { ok: false, failures: ['invalid schema'] }, '')
+      if (flags.json) {
+        output(
+          io,
+          true,
+          { ok: false, failures: [formatProblems(loaded.problems)], findings: [] },
+          '',
+        )
+      }
       return 1
     }
     const state = await readMigrationDirectory(project.migrationsDir)
@@ -56,12 +63,17 @@ ${flagsUsage()}
     }
     let lint: PendingLint = { findings: [], failures: [] }
     if (project.url) {
-      const code: ExitCode = await withDatabase(project.url, io, async (db, runtime) => {
-        const status = await runtime.status(db, { migrations: project.migrationsDir })
-        failures.push(...status.problems)
-        lint = lintPending(state.files, new Set(status.pending), runtime)
-        return 0
-      })
+      const code: ExitCode = await withDatabase(
+        project.url,
+        io,
+        flags.json,
+        async (db, runtime) => {
+          const status = await runtime.status(db, { migrations: project.migrationsDir })
+          failures.push(...status.problems)
+          lint = lintPending(state.files, new Set(status.pending), runtime)
+          return 0
+        },
+      )
       if (code !== 0) return code
     } else {
       lint = lintPending(state.files, null, await import('@fluentorm/runtime'))

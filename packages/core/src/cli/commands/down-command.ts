@@ -29,13 +29,13 @@ ${flagsUsage([['--dry-run', 'print the SQL that would run; change nothing']])}
     if (!Number.isSafeInteger(steps))
       throw new UsageError(`n must be a positive whole number, got '${given}'`)
     const project = cliProject(flags, io)
-    return withDatabase(project.url, io, async (db, runtime) => {
+    return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const result = await runtime.down(db, {
         migrations: project.migrationsDir,
         steps,
         dryRun: flags.dryRun,
       })
-      const data = { rolledBack: result.applied, dryRun: flags.dryRun, sql: result.sql }
+      const data = { ok: true, rolledBack: result.applied, dryRun: flags.dryRun, sql: result.sql }
       if (flags.dryRun) {
         const text =
           result.applied.length === 0

@@ -42,6 +42,7 @@ ${flagsUsage([['--dts file', "where to write the declarations (default: fluentor
     if (!result.ok) {
       io.err(formatProblems(result.problems))
       io.err('Nothing was written.\n')
+      if (flags.json) output(io, true, { ok: false, problems: result.problems }, '')
       return 1
     }
     const dir = project.migrationsDir
@@ -64,6 +65,7 @@ ${flagsUsage([['--dts file', "where to write the declarations (default: fluentor
     })
     if (!migration.ok) {
       io.err(`${migration.message}\n`)
+      if (flags.json) output(io, true, { ok: false, problems: migration.problems }, '')
       return 1
     }
     const tables = result.schema.tables.length
@@ -73,6 +75,7 @@ ${flagsUsage([['--dts file', "where to write the declarations (default: fluentor
       `fluentorm: ${tables} table${tables === 1 ? '' : 's'}, ${written.length === 0 ? 'all files up to date' : `${written.length} file${written.length === 1 ? '' : 's'} written`}\n`,
     ]
     const data = {
+      ok: true,
       tables,
       written,
       migration: migration.written,

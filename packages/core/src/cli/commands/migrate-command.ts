@@ -34,7 +34,7 @@ ${flagsUsage([
       return 0
     }
     const project = cliProject(flags, io)
-    return withDatabase(project.url, io, async (db, runtime) => {
+    return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const migrations = project.migrationsDir
       if (!flags.allowLintErrors) {
         const { pending } = await runtime.status(db, { migrations })
@@ -46,7 +46,7 @@ ${flagsUsage([
           io.err(
             'fluentorm migrate: nothing was applied. Acknowledge each finding in its file, or pass --allow-lint-errors.\n',
           )
-          if (flags.json) output(io, true, { applied: [], refused: lint.failures }, '')
+          if (flags.json) output(io, true, { ok: false, applied: [], refused: lint.failures }, '')
           return 1
         }
       }
@@ -55,7 +55,7 @@ ${flagsUsage([
         dryRun: flags.dryRun,
         ...(flags.lockWait === undefined ? {} : { lockWaitTimeout: flags.lockWait }),
       })
-      const data = { applied: result.applied, dryRun: flags.dryRun, sql: result.sql }
+      const data = { ok: true, applied: result.applied, dryRun: flags.dryRun, sql: result.sql }
       if (flags.dryRun) {
         const text =
           result.applied.length === 0

@@ -10,19 +10,25 @@ export function output(io: CliIO, json: boolean, data: unknown, text: string): v
 }
 
 /**
- * Connects to DATABASE_URL (or --url), runs `fn`, closes. Database and history errors are
- * printed as their message (what failed, which file, what to do), exit code 1.
+ * Connects to the database (`--url`, the config's url or DATABASE_URL), runs `fn`, closes.
+ * Database and history errors are printed as their message (what failed, which file, what to
+ * do), exit code 1; with `--json` also as `{ "ok": false, "error": … }` on stdout.
  */
 export async function withDatabase(
   url: string | undefined,
   io: CliIO,
+  json: boolean,
   fn: (db: RuntimeDatabase, runtime: Runtime) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  if (!url) {
-    io.err(
-      'fluentorm: no database. Set DATABASE_URL (postgresql://user:password@host:5432/db), pass --url, or set url in fluentorm.config.ts.\n',
-    )
+  const fail = (message: string): ExitCode => {
+    io.err(`fluentorm: ${message}\n`)
+    if (json) output(io, true, { ok: false, error: message }, '')
     return 1
+  }
+  if (!url) {
+    return fail(
+      'no database. Set DATABASE_URL (postgresql://user:password@host:5432/db), pass --url, or set url in fluentorm.config.ts.',
+    )
   }
   const runtime = await import('@fluentorm/runtime')
   let db: RuntimeDatabase | undefined
@@ -30,10 +36,7 @@ export async function withDatabase(
     db = await runtime.connect({ url, statementTimeout: 0 })
     return await fn(db, runtime)
   } catch (error) {
-    if (error instanceof runtime.FluentOrmError) {
-      io.err(`fluentorm: ${error.message}\n`)
-      return 1
-    }
+    if (error instanceof runtime.FluentOrmError) return fail(error.message)
     throw error
   } finally {
     await db?.close()

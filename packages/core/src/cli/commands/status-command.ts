@@ -22,7 +22,7 @@ ${flagsUsage()}
       return 0
     }
     const project = cliProject(flags, io)
-    return withDatabase(project.url, io, async (db, runtime) => {
+    return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const result = await runtime.status(db, { migrations: project.migrationsDir })
       const lines = [
         ...result.applied.map(
@@ -34,6 +34,7 @@ ${flagsUsage()}
           : []),
       ]
       const data = {
+        ok: result.problems.length === 0,
         applied: result.applied.map((entry) => ({
           name: entry.name,
           finishedAt: entry.finishedAt.toISOString(),

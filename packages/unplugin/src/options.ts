@@ -36,7 +36,8 @@ export interface Options {
   devDatabase?: boolean
   /**
    * The `fluentorm.config.ts` whose settings these options override: a path (relative to the
-   * root), or `false` for none. Unset: the nearest one at or above the root, if any.
+   * root), or `false` for none.
+   * @default the nearest fluentorm.config.ts at or above the root, up to its package root
    */
   config?: string | false
 }

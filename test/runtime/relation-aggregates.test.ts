@@ -69,6 +69,31 @@ describe.each(BACKENDS)('relation aggregates and filters on $name', ({ open }) =
     )
   })
 
+  it('filters groups by a key of the select list in having', async () => {
+    const counted = await User.query()
+      .select('id', 'name')
+      .withCount('posts')
+      .groupBy('id')
+      .having('posts_count', '>=', 2)
+      .orderBy('name')
+      .fetch(db)
+    const expected = await hand(`SELECT u.name FROM users u WHERE u.deleted_at IS NULL AND
+      (SELECT count(*) FROM posts p WHERE p.user_id = u.id AND p.deleted_at IS NULL) >= 2 ORDER BY u.name`)
+    expect(counted.map((row) => row.name)).toEqual(expected.map((row) => row.name))
+    expect(expected.length).toBeGreaterThan(0)
+    const grouped = await Post.query()
+      .select('user_id')
+      .selectAggregate('count', '*', 'n')
+      .groupBy('user_id')
+      .having('n', '>', 1)
+      .fetch(db)
+    const byHand = await hand(
+      'SELECT user_id, count(*)::int AS n FROM posts WHERE deleted_at IS NULL GROUP BY user_id HAVING count(*) > 1',
+    )
+    expect(grouped).toEqual(expect.arrayContaining(byHand))
+    expect(grouped).toHaveLength(byHand.length)
+  })
+
   it('tells whether related rows exist, and aggregates their columns exactly', async () => {
     const rows = await Post.query()
       .select('title')

@@ -600,6 +600,8 @@ export class QueryBuilder<
 
   /** ``HAVING <fragment>``: ``having(sql`count(*) > ${n}`)``; several calls are ANDed. */
   having(condition: Sql<any>): Self<T, R, J, Ps>
+  /** A value the select list computes, by its key: `having('comments_count', '>', 2)`. */
+  having<K extends keyof R & string>(key: K, op: ComparisonOperator, value: R[K]): Self<T, R, J, Ps>
   /** `HAVING count(*) > $1`; several calls are ANDed. */
   having(
     fn: AggregateFunction,
@@ -611,7 +613,13 @@ export class QueryBuilder<
     const fragment = args.length === 1 ? expressionOf(args[0]) : null
     let condition: Expr
     if (fragment) condition = fragment
-    else {
+    else if (args.length === 3) {
+      const [key, op, value] = args as [string, string, unknown]
+      checkOperator(this.#state, COMPARISON_OPERATORS, op, 'having')
+      const left = keyedValue(this.#state, key) ?? resolveColumn(this.#state, key, 'having')
+      const right = expressionOf(value) ?? { kind: 'value' as const, value, column: null }
+      condition = { kind: 'compare', left, op, right }
+    } else {
       const [fn, column, op, value] = args as [AggregateFunction, string, string, unknown]
       checkOperator(this.#state, COMPARISON_OPERATORS, op, 'having')
       const left = aggregateOf(this.#state, fn, column, 'having')

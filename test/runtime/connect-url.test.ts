@@ -68,3 +68,34 @@ describe('connect() refuses a URL that is not PostgreSQL, before connecting', ()
     expect(error!.message).toContain(`pooler must be 'transaction'`)
   })
 })
+
+describe('connect() refuses numeric options that are not whole numbers, before connecting', () => {
+  it.each([
+    [{ lockTimeout: 'x' }, 'lockTimeout must be a whole number ≥ 0, got "x"'],
+    [{ statementTimeout: -1 }, 'statementTimeout must be a whole number ≥ 0, got -1'],
+    [{ statementTimeout: 1.5 }, 'statementTimeout must be a whole number ≥ 0, got 1.5'],
+    [{ statementCacheSize: Number.NaN }, 'statementCacheSize must be a whole number ≥ 0, got NaN'],
+    [{ pool: { max: 0 } }, 'pool.max must be a whole number ≥ 1, got 0'],
+    [{ pool: 'big' }, 'pool must be an object'],
+    [
+      { pipeline: { connections: '2' } },
+      'pipeline.connections must be a whole number ≥ 1, got "2"',
+    ],
+  ])('%j', async (options, message) => {
+    const error = await refusal({ url: DATABASE_URL, ...(options as object) })
+    expect(error).toBeInstanceOf(FluentOrmError)
+    expect(error?.code).toBe('INVALID_CONFIG')
+    expect(error?.message).toContain(message)
+  })
+
+  it('accepts the documented forms', async () => {
+    expect(
+      await refusal({
+        url: DATABASE_URL,
+        statementTimeout: 0,
+        lockTimeout: 1000,
+        pool: { max: 2 },
+      }),
+    ).toBeUndefined()
+  })
+})

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
+import { checkConnectOptions } from './connect-options.ts'
 import { checkUrl, parseUrlOptions, urlError } from './connect-url.ts'
 import { connectionFailedError, describeServer } from './errors/connection-failed-error.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
@@ -91,6 +92,7 @@ export type Database = PgDatabase | PgliteDatabase
  * await db.close()
  */
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
+  checkConnectOptions(options)
   const url = options.url ?? process.env.DATABASE_URL
   if (!url) return connectPglite(options)
   checkUrl(url, options.url === undefined ? 'DATABASE_URL' : 'the url passed to connect()')

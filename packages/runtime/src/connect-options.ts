@@ -1,0 +1,47 @@
+import { FluentOrmError } from './errors/fluent-orm-error.ts'
+
+/**
+ * The numeric options of `connect()` checked before anything connects: a timeout from an
+ * environment variable arrives as a string, and `'x'` would otherwise reach PostgreSQL as
+ * `lock_timeout = NaN` and come back as a connection failure. Options are read by own key.
+ */
+export function checkConnectOptions(options: object): void {
+  for (const name of ['statementTimeout', 'lockTimeout', 'statementCacheSize']) {
+    milliseconds(own(options, name), name, 0)
+  }
+  const pool = own(options, 'pool')
+  if (pool !== undefined) {
+    if (typeof pool !== 'object' || pool === null) invalid('pool', pool, 'an object')
+    milliseconds(own(pool as object, 'max'), 'pool.max', 1)
+    milliseconds(own(pool as object, 'connectionTimeoutMillis'), 'pool.connectionTimeoutMillis', 0)
+    milliseconds(own(pool as object, 'idleTimeoutMillis'), 'pool.idleTimeoutMillis', 0)
+  }
+  const pipeline = own(options, 'pipeline')
+  if (pipeline !== undefined && typeof pipeline !== 'boolean') {
+    if (typeof pipeline !== 'object' || pipeline === null) {
+      invalid('pipeline', pipeline, 'true, false or { connections }')
+    }
+    milliseconds(own(pipeline as object, 'connections'), 'pipeline.connections', 1)
+  }
+}
+
+function own(options: object, name: string): unknown {
+  return Object.hasOwn(options, name) ? (options as Record<string, unknown>)[name] : undefined
+}
+
+/** A whole number at least `min` (ms, a count), or absent. */
+function milliseconds(value: unknown, name: string, min: number): void {
+  if (value === undefined) return
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return
+  invalid(name, value, `a whole number ${min === 0 ? '≥ 0' : `≥ ${min}`}`)
+}
+
+function invalid(name: string, value: unknown, expected: string): never {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  throw new FluentOrmError({
+    code: 'INVALID_CONFIG',
+    kind: 'invalid_usage',
+    reason: `the connect() option ${name} must be ${expected}, got ${shown}. Pass a number (e.g. Number(process.env.X)), or leave it out for the default`,
+    operation: 'connect',
+  })
+}

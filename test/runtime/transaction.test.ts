@@ -101,7 +101,7 @@ describe.each(BACKENDS)('transaction on $name', ({ open }) => {
     const thrown = await transaction(backend.db, (tx) => add(tx, 'x'), { readOnly: true }).catch(
       (error: unknown) => error,
     )
-    expect(thrown).toMatchObject({ code: '25006' })
+    expect(thrown).toMatchObject({ code: 'READ_ONLY', kind: 'read_only' })
   })
 
   it('refuses a transaction that is used after it finished', async () => {

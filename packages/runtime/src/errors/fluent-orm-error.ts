@@ -19,6 +19,7 @@ export type FluentOrmErrorKind =
   | 'deadlock'
   | 'timeout'
   | 'lock_timeout'
+  | 'read_only'
   | 'connection'
   | 'authentication'
   | 'transaction_finished'

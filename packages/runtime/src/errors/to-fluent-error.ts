@@ -40,6 +40,7 @@ const kindBySqlState: Readonly<Record<string, FluentOrmErrorKind>> = {
   '40P01': 'deadlock',
   '57014': 'timeout',
   '55P03': 'lock_timeout',
+  '25006': 'read_only',
   '57P01': 'connection',
   '57P02': 'connection',
   '57P03': 'connection',
@@ -141,6 +142,8 @@ function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
 
 /** SQLSTATEs stay as they are; errors without one get a fluentorm code. */
 function fluentCode(kind: FluentOrmErrorKind, code: string): string {
+  // A write on a replica, named so (DESIGN: kind READ_ONLY); the SQLSTATE stays in cause.
+  if (kind === 'read_only') return 'READ_ONLY'
   if (sqlState.test(code)) return code
   if (kind === 'timeout') return 'POOL_TIMEOUT'
   if (kind === 'connection') return 'CONNECTION_LOST'
@@ -178,6 +181,8 @@ function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike, message: 
         : `${message} (statement_timeout); make the query cheaper or raise statementTimeout`
     case 'lock_timeout':
       return `${message} (lock_timeout); another transaction holds a lock on the table`
+    case 'read_only':
+      return `${message} (25006): the server or the transaction takes no writes: a hot standby (a replica), transaction(db, fn, { readOnly: true }), or default_transaction_read_only. Send writes to the primary: connect({ url: primaryUrl, replicas: [replicaUrl] }) sends them there (after a failover, point url at the new primary)`
     case 'connection':
       return `the database connection was lost (${message}); the statement may or may not have run. The broken connection is discarded: retry if the operation is idempotent`
     case 'invalid_usage':

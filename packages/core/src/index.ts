@@ -20,6 +20,15 @@ export {
   type SchemaModuleCache,
 } from './loader/load-schemas.ts'
 export {
+  applyDevPlan,
+  DEV_STATE_TABLE,
+  type DevRunner,
+  type DevState,
+  readDevState,
+  reconcileDevState,
+  writeDevState,
+} from './migration/dev-state.ts'
+export {
   type MigrationDirectoryState,
   type MigrationFileInfo,
   readMigrationDirectory,

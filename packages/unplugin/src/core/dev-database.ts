@@ -1,29 +1,24 @@
 import { createHash } from 'node:crypto'
-import type { LintRule, MigrationDirectoryState, MigrationPlan, SchemaIR } from '@fluentorm/core'
+import type { LintRule, MigrationPlan, SchemaIR } from '@fluentorm/core'
 import {
+  applyDevPlan,
+  DEV_STATE_TABLE,
   EMPTY_SCHEMA_HASH,
   planMigration,
   quoteIdent,
+  readDevState,
   readMigrationDirectory,
+  reconcileDevState,
 } from '@fluentorm/core'
 import {
   type ConnectOptions,
   type Database,
-  type Driver,
   HISTORY_TABLE,
-  type Migration,
   migrate,
   resolveMigrations,
   status,
 } from '@fluentorm/runtime'
 import type { ResolvedOptions } from '../options.ts'
-import {
-  clearDevState,
-  DEV_STATE_TABLE,
-  type DevState,
-  readDevState,
-  writeDevState,
-} from './dev-state.ts'
 
 /** Changes that lose data: the dev server waits for the developer to say so. */
 const DESTRUCTIVE_RULES: ReadonlySet<LintRule> = new Set([
@@ -123,30 +118,14 @@ export function createDevDatabase(
       return unavailable(schema, directory.problems.join('\n'))
     }
     const migrations = await resolveMigrations(migrationsDir).catch(() => [])
-    let state = await readDevState(db)
     if (reset) {
       reset = false
+      const state = await readDevState(db)
       await emptyDatabase(db, [schema, state?.applied, state?.base, directory.snapshot?.schema])
-      state = await readDevState(db)
     }
-    const history = await status(db, migrations)
-    const adopted: string[] = []
-    if (history.pending.length > 0 && state !== null) {
-      if (frozenFrom(state, directory, new Set(history.pending))) {
-        // The new numbered migrations hold exactly the change the dev database already has.
-        const pending = new Set(history.pending)
-        await migrate(
-          db,
-          migrations.map((m) => (pending.has(m.name) ? adoptedAs(m) : m)),
-        )
-        adopted.push(...history.pending)
-      } else if (state.base !== null || state.baseHash === EMPTY_SCHEMA_HASH) {
-        await apply(db, planMigration(state.applied, state.base ?? emptySchema()), null)
-      }
-      await clearDevState(db)
-      state = null
-    }
+    const { adopted } = await reconcileDevState(db, directory, migrations, { migrate, status })
     const { applied: migrated } = await migrate(db, migrations)
+    const state = await readDevState(db)
     const base = directory.snapshot?.schema ?? null
     const from = state?.applied ?? base
     const at = from ?? emptySchema()
@@ -167,12 +146,12 @@ export function createDevDatabase(
     approved = null
     waiting = null
     blocked = null
-    const baseState = { baseHash: directory.snapshot?.hash ?? EMPTY_SCHEMA_HASH, base }
+    const baseHash = directory.snapshot?.hash ?? EMPTY_SCHEMA_HASH
     try {
-      await apply(
+      await applyDevPlan(
         db,
         plan,
-        plan.toHash === baseState.baseHash ? null : { ...baseState, applied: schema },
+        plan.toHash === baseHash ? null : { baseHash, base, applied: schema },
       )
     } catch (error) {
       blocked = token
@@ -199,24 +178,6 @@ export function createDevDatabase(
 }
 
 /**
- * Runs a plan's statements and records the state they leave (null: at the numbered
- * migrations), in one transaction unless the plan builds indexes concurrently.
- */
-async function apply(
-  db: Database,
-  plan: MigrationPlan,
-  state: Parameters<typeof writeDevState>[1] | null,
-): Promise<void> {
-  const run = async (driver: Driver) => {
-    for (const statement of plan.up) await driver.exec(statement)
-    if (state === null) await clearDevState(driver)
-    else await writeDevState(driver, state)
-  }
-  if (plan.transactional) await db.transaction(run)
-  else await run(db)
-}
-
-/**
  * Drops every table and enum the given schemas name, the migration history and the dev state:
  * the next steps rebuild the dev database from the numbered migrations, without rows.
  */
@@ -236,22 +197,6 @@ async function emptyDatabase(
     }
     await tx.exec(`DROP TABLE IF EXISTS ${HISTORY_TABLE}, ${DEV_STATE_TABLE}`)
   })
-}
-
-/** Whether the pending numbered migrations go from the state's base to what it applied. */
-function frozenFrom(
-  state: DevState,
-  directory: MigrationDirectoryState,
-  pending: ReadonlySet<string>,
-): boolean {
-  const files = directory.files.filter((f) => pending.has(f.file.replace(/\.sql$/, '')))
-  if (files.some((f) => f.hashes === null)) return false
-  return files[0]?.hashes?.from === state.baseHash && files.at(-1)?.hashes?.to === state.appliedHash
-}
-
-/** Recorded with its own name and checksum, but running nothing: its change is already there. */
-function adoptedAs(migration: Migration): Migration {
-  return { ...migration, sql: '-- applied by the fluentorm dev server as its pending change\n' }
 }
 
 function destructiveReasons(plan: MigrationPlan): string[] {

@@ -1,3 +1,4 @@
+import { reconcileDevState } from '../../migration/dev-state.ts'
 import { readMigrationDirectory } from '../../migration/migration-directory.ts'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
@@ -36,10 +37,25 @@ ${flagsUsage([
     const project = cliProject(flags, io)
     return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const migrations = project.migrationsDir
+      const directory = await readMigrationDirectory(migrations)
+      // A dev database the plugin applied a pending change to: the migration it is frozen into is
+      // recorded, not run again (docs/PLUGIN.md, the dev database).
+      const { adopted } = flags.dryRun
+        ? { adopted: [] }
+        : await reconcileDevState(
+            db,
+            directory,
+            await runtime.resolveMigrations(migrations),
+            runtime,
+          )
+      for (const name of adopted) {
+        io.err(
+          `fluentorm: ${name}.sql recorded as applied: this dev database already had its change.\n`,
+        )
+      }
       if (!flags.allowLintErrors) {
         const { pending } = await runtime.status(db, { migrations })
-        const { files } = await readMigrationDirectory(migrations)
-        const lint = lintPending(files, new Set(pending), runtime)
+        const lint = lintPending(directory.files, new Set(pending), runtime)
         if (lint.failures.length > 0) {
           for (const finding of lint.findings) io.err(formatFinding(finding))
           for (const failure of lint.failures) io.err(`migrate: ${failure}\n`)
@@ -55,7 +71,13 @@ ${flagsUsage([
         dryRun: flags.dryRun,
         ...(flags.lockWait === undefined ? {} : { lockWaitTimeout: flags.lockWait }),
       })
-      const data = { ok: true, applied: result.applied, dryRun: flags.dryRun, sql: result.sql }
+      const data = {
+        ok: true,
+        applied: result.applied,
+        adopted,
+        dryRun: flags.dryRun,
+        sql: result.sql,
+      }
       if (flags.dryRun) {
         const text =
           result.applied.length === 0

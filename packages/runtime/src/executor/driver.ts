@@ -17,6 +17,11 @@ export interface QueryConfig {
   readonly values?: readonly unknown[]
   /** Named prepared statement (pg); ignored where not supported. */
   readonly name?: string
+  /**
+   * The caller knows the statement only reads (model reads, query terminals, `sql` fetches
+   * set it): a Database with `replicas` may run it on one. Unset: the primary runs it.
+   */
+  readonly readOnly?: boolean
 }
 
 export interface QueryResult<R> {

@@ -99,8 +99,16 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     return run(db, operation, { text: t.text, name: t.name, values: templateValues(t, args) })
   }
 
-  async function runFixed(db: Executor, operation: string, t: Template, args: readonly unknown[]) {
-    return run(db, operation, { text: t.text, name: t.name, values: templateValues(t, args) })
+  /** `readOnly`: a read a Database with replicas may send to one (findById, findAll, count). */
+  async function runFixed(
+    db: Executor,
+    operation: string,
+    t: Template,
+    args: readonly unknown[],
+    readOnly = false,
+  ) {
+    const values = templateValues(t, args)
+    return run(db, operation, { text: t.text, name: t.name, values, readOnly })
   }
 
   async function exec(db: Executor, operation: string, statements: readonly string[]) {
@@ -182,18 +190,18 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       const t = withDeleted(options, name, 'findById')
         ? fixed.findByIdWithDeleted()
         : fixed.findById()
-      const { rows } = await runFixed(db, 'findById', t, values)
+      const { rows } = await runFixed(db, 'findById', t, values, true)
       return rows[0] ?? null
     },
 
     async findAll(db, options?: FindOptions) {
       const t = withDeleted(options, name, 'findAll') ? fixed.findAllWithDeleted() : fixed.findAll()
-      return (await runFixed(db, 'findAll', t, [])).rows
+      return (await runFixed(db, 'findAll', t, [], true)).rows
     },
 
     async count(db, options?: FindOptions) {
       const t = withDeleted(options, name, 'count') ? fixed.countWithDeleted() : fixed.count()
-      const { rows } = await runFixed(db, 'count', t, [])
+      const { rows } = await runFixed(db, 'count', t, [], true)
       return Number(rows[0]?.count ?? 0)
     },
 

@@ -8,6 +8,9 @@ import { statementName } from '../sql/statement-name.ts'
 
 type Row = Record<string, unknown>
 
+/** The terminals that only read (a Database with replicas may run them on one), unless they lock rows. */
+const reads = new Set(['fetch', 'count', 'exists', 'pluck', 'sum', 'avg', 'min', 'max'])
+
 /**
  * Runs a statement a query built. The text is the same for every call of the same query
  * shape (values are all bound), so it runs as a named prepared statement too.
@@ -25,7 +28,8 @@ export async function runStatement(
       statement.placeholders || params !== undefined
         ? withPlaceholders(statement.values, params, operation)
         : statement.values
-    return await toDriver(db).query<Row>({ text, values, name: statementName(text) })
+    const readOnly = reads.has(operation) && query.lock === null
+    return await toDriver(db).query<Row>({ text, values, name: statementName(text), readOnly })
   } catch (error) {
     throw toFluentError(error, {
       model: query.runtime.info.modelName,

@@ -50,7 +50,9 @@ export class Sql<T = unknown> implements Expressible {
         statement.placeholders || params !== undefined
           ? withPlaceholders(statement.values, params, 'fetch')
           : statement.values
-      const result = await toDriver(db).query<T>({ text, values, name: statementName(text) })
+      // A replica refuses a write (READ_ONLY) before doing anything; it then runs on the primary.
+      const config = { text, values, name: statementName(text), readOnly: true }
+      const result = await toDriver(db).query<T>(config)
       return result.rows
     } catch (error) {
       throw toFluentError(error, { operation: 'sql.fetch', sql: text })

@@ -5,7 +5,7 @@
  * own; interleaved rounds, medians, ratios to raw pg.
  */
 import type { TableSchema } from '@fluentorm/core'
-import { connect, type Driver, driverBrand } from '@fluentorm/runtime'
+import { connect, type Driver, driverBrand, placeholder } from '@fluentorm/runtime'
 import { desc, sql as dsql, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
@@ -131,6 +131,11 @@ export async function runtimeBench(): Promise<BenchResult> {
     },
     { name: 'postgres.js', run: () => sql`SELECT * FROM users WHERE id = ${nextId()}` },
   ]
+  // The same query built once, its user a placeholder: what Drizzle's prepare() is to Drizzle.
+  const keptPage = Post.query()
+    .where('user_id', placeholder('id'))
+    .orderBy('created_at', 'desc')
+    .limit(20)
   const page = [
     {
       name: 'raw pg (named)',
@@ -149,6 +154,10 @@ export async function runtimeBench(): Promise<BenchResult> {
           .orderBy('created_at', 'desc')
           .limit(20)
           .fetch(client),
+    },
+    {
+      name: 'fluentorm query kept in a const',
+      run: () => keptPage.fetch(client, { id: nextId() }),
     },
     { name: 'drizzle prepared', run: () => dPage.execute({ id: nextId() }) },
     {
@@ -181,6 +190,7 @@ export async function runtimeBench(): Promise<BenchResult> {
   const ownCost = await ownMicroseconds(User, nextId())
   const byIdResults = await measure(byId, opts)
   const pageResults = await measure(page, opts)
+  const pageResult = (name: string) => pageResults.find((r) => r.name === name)!
 
   await client.end()
   await database.close()
@@ -212,6 +222,13 @@ export async function runtimeBench(): Promise<BenchResult> {
       1,
       `x the fastest other (${fastestOther.name})`,
       `${fastestOther.name} and fluentorm are both thin layers over pg on the same connection, and raw pg itself is ${pairedRatio(raw, fastestOther).toFixed(2)}x ${fastestOther.name} in this run: the two are level, within the noise between rounds. Being below it by a margin needs a protocol path of fluentorm's own (bind and execute without asking for the row description every time, as postgres.js does), which fluentorm does not have`,
+    ),
+    atMost(
+      '(a) 20-row query kept in a const ≤ 1.05x raw pg (issue 11)',
+      pairedRatio(pageResult('fluentorm query kept in a const'), pageResult('raw pg (named)')),
+      1.05,
+      'x',
+      `raw pg sends LIMIT 20 as a literal, fluentorm (like Drizzle, ${pairedRatio(pageResult('drizzle prepared'), pageResult('raw pg (named)')).toFixed(3)}x here) binds it as a parameter, which PostgreSQL plans as an unknown limit; the query built per call measured ${pairedRatio(pageResult('fluentorm query'), pageResult('raw pg (named)')).toFixed(3)}x (building and rendering it each time)`,
     ),
   ]
   return {

@@ -26,7 +26,15 @@ const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 
 const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   index: ['name', 'columns', 'unique', 'where', 'method'],
-  belongsTo: ['name', 'column', 'referencesTable', 'referencesColumn', 'onDelete', 'onUpdate'],
+  belongsTo: [
+    'name',
+    'column',
+    'referencesTable',
+    'referencesColumn',
+    'onDelete',
+    'onUpdate',
+    'constraintName',
+  ],
   hasOne: ['name', 'foreignTable', 'foreignColumn', 'localColumn'],
   hasMany: ['name', 'foreignTable', 'foreignColumn', 'localColumn'],
   manyToMany: [

@@ -128,7 +128,7 @@ export function resolveRelations(
           referencesColumn: referencesColumn ?? '',
           onDelete,
           onUpdate,
-          constraintName: `fk_${table.name}_${options.name}`,
+          constraintName: options.constraintName ?? `fk_${table.name}_${options.name}`,
         }
         return relation
       }

@@ -107,6 +107,8 @@ export interface BelongsToOptions {
   onDelete?: ReferentialAction
   /** @default 'no action' */
   onUpdate?: ReferentialAction
+  /** The FK constraint's name (an existing database's, kept by `fluentorm pull`). @default `fk_<table>_<name>` */
+  constraintName?: string
 }
 
 export interface HasOptions {

@@ -10,6 +10,12 @@ import { PgPipelineDriver } from './executor/pg-pipeline-driver.ts'
 import { PgPoolDriver } from './executor/pg-pool-driver.ts'
 import { PgliteDriver } from './executor/pglite-driver.ts'
 import type { PoolerMode } from './executor/pooler.ts'
+import {
+  ReplicaDriver,
+  type ReplicaSettings,
+  type ReplicaStatus,
+  type ReplicaTarget,
+} from './executor/replica-driver.ts'
 import { defaultStatementCacheSize } from './executor/statement-cache.ts'
 
 export interface ConnectOptions {
@@ -33,6 +39,18 @@ export interface ConnectOptions {
   readonly statementTimeout?: number
   /** pg only: a statement waiting longer for a lock fails (ms, 0 = never). @default 0 */
   readonly lockTimeout?: number
+  /**
+   * pg only: the client-side deadline of every statement, from the call to its answer (ms,
+   * 0 = none). Past it the statement fails with CONNECTION_TIMEOUT and its connection is
+   * destroyed and replaced: what catches a network that went silent (no FIN, no RST), which
+   * `statementTimeout` cannot, as the server never sees the statement.
+   * @default statementTimeout + pool.connectionTimeoutMillis + 1_000 (41_000); 0 when statementTimeout is 0
+   */
+  readonly queryTimeout?: number
+  /** pg only: TCP keepalive on every connection, so the OS notices a dead peer of an idle one. @default true */
+  readonly keepAlive?: boolean
+  /** pg only: idle time before the first keepalive probe (ms). @default 10_000 */
+  readonly keepAliveInitialDelayMillis?: number
   /**
    * pg only: send single statements over a few connections in pipeline mode, many in flight
    * on each, instead of one at a time per pool connection. Transactions, `session()` and
@@ -59,19 +77,50 @@ export interface ConnectOptions {
    * is then taken for `'transaction'`, with a warning
    */
   readonly pooler?: PoolerMode
+  /**
+   * pg only: URLs of read replicas (hot standbys streaming from `url`). Single reads outside
+   * transactions (model reads, query terminals, `sql` fetches) go to the replica with the
+   * fewest reads in flight; writes, transactions, `session()`, DDL, migrations and `db.query`
+   * without `readOnly: true` go to the primary, as does every read while no replica is up.
+   * A replica whose connection fails is taken out and tried again later. `db.primary` reads
+   * from the primary (read-your-writes). See docs/CONNECT.md.
+   * @default none
+   */
+  readonly replicas?: readonly string[]
+  /**
+   * With `replicas`: a replica more than this many ms behind the primary gets no reads until
+   * it catches up, measured every `replicaCheckInterval` (docs/CONNECT.md says how).
+   * @default none, no lag check
+   */
+  readonly maxLag?: number
+  /**
+   * With `replicas`: how often (ms) the lag is measured and a replica taken out is tried
+   * again (after 1, 2, 4, … intervals, at most 30).
+   * @default 1_000
+   */
+  readonly replicaCheckInterval?: number
 }
 
 export interface PgDatabase extends Driver {
   readonly kind: 'pg'
   /** The pool that transactions and sessions (and every query, with `pipeline: false`) use. */
   readonly pool: pg.Pool
-  /** Ends every connection: the pool's and the pipelined ones. */
+  /**
+   * Runs everything on the primary, reads too: `User.findById(db.primary, id)` sees the
+   * write just made. Without `replicas`, the Database itself.
+   */
+  readonly primary: Driver
+  /** Each replica's state (up, down, lagging), load and lag; empty without `replicas`. */
+  readonly replicas: readonly ReplicaStatus[]
+  /** Ends every connection: the pool's and the pipelined ones (the replicas' too). */
   close(): Promise<void>
 }
 
 export interface PgliteDatabase extends Driver {
   readonly kind: 'pglite'
   readonly pglite: PGlite
+  /** The Database itself (PGlite has no replicas): code written for `db.primary` runs here too. */
+  readonly primary: Driver
   close(): Promise<void>
 }
 
@@ -88,14 +137,25 @@ export type Database = PgDatabase | PgliteDatabase
  * const db = await connect()                              // DATABASE_URL, else PGlite in memory
  * const db = await connect({ url, statementTimeout: 5_000 })
  * const db = await connect({ url, pooler: 'transaction' })  // behind PgBouncer in transaction mode
- * await User.findById(db, id)
+ * const db = await connect({ url, replicas: [replicaUrl], maxLag: 5_000 })
+ * await User.findById(db, id)           // on a replica when one is up
+ * await User.findById(db.primary, id)   // on the primary
  * await db.close()
  */
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
   checkConnectOptions(options)
   const url = options.url ?? process.env.DATABASE_URL
+  const replicas = replicaUrls(options, url)
+  const settings = replicaSettings(options)
   if (!url) return connectPglite(options)
   checkUrl(url, options.url === undefined ? 'DATABASE_URL' : 'the url passed to connect()')
+  const primary = await connectPrimary(url, options)
+  if (replicas.length === 0) return primary
+  return connectReplicas(primary, replicas, options, settings)
+}
+
+/** The primary's Database: with the pooler named, or detected on its first connection. */
+async function connectPrimary(url: string, options: ConnectOptions): Promise<PgDatabase> {
   if (options.pooler !== undefined) {
     return (await connectPg(url, options, checkedPooler(options.pooler)))!
   }
@@ -117,6 +177,10 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
 
 class PgPoolDatabase extends PgPoolDriver implements PgDatabase {
   readonly kind = 'pg'
+  readonly replicas: readonly ReplicaStatus[] = []
+  get primary(): Driver {
+    return this
+  }
   close(): Promise<void> {
     return this.pool.end()
   }
@@ -124,14 +188,118 @@ class PgPoolDatabase extends PgPoolDriver implements PgDatabase {
 
 class PgPipelineDatabase extends PgPipelineDriver implements PgDatabase {
   readonly kind = 'pg'
+  readonly replicas: readonly ReplicaStatus[] = []
+  get primary(): Driver {
+    return this
+  }
+}
+
+/** The primary's Database with its replicas: reads marked readOnly go to a replica. */
+class ReplicatedDatabase extends ReplicaDriver implements PgDatabase {
+  readonly kind = 'pg'
+  readonly #primary: PgDatabase
+
+  constructor(primary: PgDatabase, replicas: readonly ReplicaTarget[], settings: ReplicaSettings) {
+    super(primary, replicas, settings)
+    this.#primary = primary
+  }
+
+  get pool(): pg.Pool {
+    return this.#primary.pool
+  }
+
+  override async close(): Promise<void> {
+    await super.close()
+    await this.#primary.close()
+  }
 }
 
 class EmbeddedDatabase extends PgliteDriver implements PgliteDatabase {
   readonly kind = 'pglite'
   declare readonly pglite: PGlite
+  get primary(): Driver {
+    return this
+  }
   close(): Promise<void> {
     return this.pglite.close()
   }
+}
+
+/**
+ * The primary with its replicas, each checked once before this returns: a replica that
+ * cannot be reached now starts out of rotation (reads go to the others, or the primary) and
+ * is tried again in the background, so a replica down does not stop the application.
+ */
+async function connectReplicas(
+  primary: PgDatabase,
+  urls: readonly string[],
+  options: ConnectOptions,
+  settings: ReplicaSettings,
+): Promise<PgDatabase> {
+  const targets: ReplicaTarget[] = []
+  try {
+    for (const url of urls) {
+      const replica = pgDatabase(url, options, primary.pooler)
+      targets.push({ server: describeServer(url), driver: replica, close: () => replica.close() })
+    }
+  } catch (error) {
+    await Promise.all([primary, ...targets].map((db) => db.close()))
+    throw error
+  }
+  const db = new ReplicatedDatabase(primary, targets, settings)
+  await db.start()
+  return db
+}
+
+function replicaUrls(options: ConnectOptions, url: string | undefined): readonly string[] {
+  const replicas = Object.hasOwn(options, 'replicas') ? options.replicas : undefined
+  if (replicas === undefined) return []
+  if (!Array.isArray(replicas) || replicas.some((r) => typeof r !== 'string')) {
+    throw configError(
+      `the connect() option replicas must be an array of PostgreSQL URLs (postgresql://user:password@replica:5432/database), got ${describeValue(replicas)}`,
+    )
+  }
+  if (replicas.length > 0 && !url) {
+    throw configError(
+      'the connect() option replicas needs a primary: pass url (or set DATABASE_URL) too; embedded PGlite has no replicas',
+    )
+  }
+  replicas.forEach((replica, i) => {
+    checkUrl(replica, `replicas[${i}]`)
+  })
+  return replicas
+}
+
+function replicaSettings(options: ConnectOptions): ReplicaSettings {
+  const maxLag = Object.hasOwn(options, 'maxLag') ? options.maxLag : undefined
+  if (maxLag !== undefined && !(typeof maxLag === 'number' && maxLag > 0 && maxLag < Infinity)) {
+    throw configError(
+      `the connect() option maxLag must be a number of milliseconds above 0 (how far behind the primary a replica may be and still take reads), got ${describeValue(maxLag)}; leave it out for no lag check`,
+    )
+  }
+  const interval = Object.hasOwn(options, 'replicaCheckInterval')
+    ? options.replicaCheckInterval
+    : undefined
+  if (interval !== undefined && !(Number.isSafeInteger(interval) && interval >= 10)) {
+    throw configError(
+      `the connect() option replicaCheckInterval must be a whole number of milliseconds ≥ 10, got ${describeValue(interval)}; leave it out for the default (1000)`,
+    )
+  }
+  return { maxLag, checkInterval: interval ?? 1_000 }
+}
+
+function configError(reason: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_CONFIG',
+    kind: 'invalid_usage',
+    reason,
+    operation: 'connect',
+  })
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`
+  return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }
 
 /**
@@ -143,6 +311,34 @@ async function connectPg(
   options: ConnectOptions,
   pooler: PoolerMode | undefined,
 ): Promise<PgDatabase | undefined> {
+  const db = pgDatabase(url, options, pooler)
+  let pooled: boolean
+  try {
+    pooled = await behindPooler(db.pool)
+  } catch (error) {
+    await db.pool.end()
+    throw connectionFailedError(url, error)
+  }
+  if (pooled && pooler === undefined) {
+    await db.pool.end()
+    return undefined
+  }
+  if (!(db instanceof PgPipelineDatabase)) return db
+  try {
+    await db.open()
+  } catch (error) {
+    await db.pool.end()
+    throw error
+  }
+  return db
+}
+
+/** The Database on a pg pool, pipelined or not, before any connection is made. */
+function pgDatabase(
+  url: string,
+  options: ConnectOptions,
+  pooler: PoolerMode | undefined,
+): PgPoolDatabase | PgPipelineDatabase {
   const timeouts = timeoutSettings(options)
   const connections = pipelineConnections(options.pipeline)
   if (pooler && parseUrlOptions(url)) {
@@ -155,10 +351,13 @@ async function connectPg(
     connectionString: url,
     connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 10_000,
     options: pooler ? undefined : startupOptions(url, timeouts),
+    keepAlive: options.keepAlive ?? true,
+    keepAliveInitialDelayMillis: options.keepAliveInitialDelayMillis ?? 10_000,
   }
   const settings: PgSettings = {
     statementCacheSize: statementCacheSize(options.statementCacheSize, pooler),
     pooler,
+    ...deadlineSettings(options),
     transactionSettings:
       pooler === 'transaction' ? timeouts.map((t) => `SET LOCAL ${t}`).join('; ') : undefined,
   }
@@ -178,26 +377,8 @@ async function connectPg(
   // An idle client whose server went away emits 'error' on the pool; unhandled, Node would
   // exit. pg already drops that client, and the next query opens a fresh connection.
   pool.on('error', () => undefined)
-  let pooled: boolean
-  try {
-    pooled = await behindPooler(pool)
-  } catch (error) {
-    await pool.end()
-    throw connectionFailedError(url, error)
-  }
-  if (pooled && pooler === undefined) {
-    await pool.end()
-    return undefined
-  }
   if (connections === 0) return new PgPoolDatabase(pool, settings)
-  const db = new PgPipelineDatabase(pool, { client, connections, url, settings, sessionSettings })
-  try {
-    await db.open()
-  } catch (error) {
-    await pool.end()
-    throw error
-  }
-  return db
+  return new PgPipelineDatabase(pool, { client, connections, url, settings, sessionSettings })
 }
 
 /**
@@ -224,6 +405,20 @@ function optionError(reason: string): FluentOrmError {
     reason,
     operation: 'connect',
   })
+}
+
+/**
+ * The client-side deadline: by default long enough for a statement to wait for a pool
+ * connection and then run up to statement_timeout, so only a silent network reaches it.
+ */
+function deadlineSettings(options: ConnectOptions): {
+  queryTimeout: number
+  statementTimeout: number
+} {
+  const statementTimeout = options.statementTimeout ?? 30_000
+  const connectWait = options.pool?.connectionTimeoutMillis ?? 10_000
+  const derived = statementTimeout > 0 ? statementTimeout + connectWait + 1_000 : 0
+  return { queryTimeout: options.queryTimeout ?? derived, statementTimeout }
 }
 
 /** `statement_timeout = 30000`, `lock_timeout = 2000`: the settings the options ask for. */

@@ -8,6 +8,7 @@ import { checkValue } from '../model/value-checks.ts'
 import { bindValue } from '../sql/column-types.ts'
 import { quoteIdent } from '../sql/identifier.ts'
 import type { Driver, Executor } from './driver.ts'
+import { valueProblem } from './encode-params.ts'
 import { toDriver } from './to-driver.ts'
 
 export interface CopyRowsOptions {
@@ -73,27 +74,39 @@ export async function copyRows<T extends ModelTypes>(
   const targets = createColumns(info, first, 'copyRows', identity).columns
   const columns = targets.map((column) => column.name)
   // One pass, no allocation but the value array: this runs once per row of a bulk load.
-  const values = rows.map((input, index) => {
-    const row = input as Record<string, unknown>
-    if (!setsExactly(row, columns)) {
-      // Unknown, excluded or missing required columns: insert's own error names the column.
-      createColumns(info, row, 'copyRows', identity)
-      throw usageError(
-        context,
-        `row ${index} sets ${givenKeys(row).join(', ')} but the first row sets ${columns.join(', ')}; every row of a COPY must set the same columns`,
-        'Use insertMany to let some rows take defaults.',
-      )
-    }
-    const value = new Array<unknown>(targets.length)
-    for (let c = 0; c < targets.length; c++) {
-      const column = targets[c]!
-      const given = row[column.name]
-      if (!fitsColumn(column, given)) throw shapeError(info, column, given, index)
-      checkValue(context, info.table.name, column, given)
-      value[c] = bindValue(column, given)
-    }
-    return value
-  })
+  const values = encodeRows(
+    rows,
+    (input, index) => {
+      const row = input as Record<string, unknown>
+      if (!setsExactly(row, columns)) {
+        // Unknown, excluded or missing required columns: insert's own error names the column.
+        createColumns(info, row, 'copyRows', identity)
+        throw usageError(
+          context,
+          `row ${index} sets ${givenKeys(row).join(', ')} but the first row sets ${columns.join(', ')}; every row of a COPY must set the same columns`,
+          'Use insertMany to let some rows take defaults.',
+        )
+      }
+      const value = new Array<unknown>(targets.length)
+      for (let c = 0; c < targets.length; c++) {
+        const column = targets[c]!
+        const given = row[column.name]
+        if (!fitsColumn(column, given)) throw shapeError(info, column, given, index)
+        const problem = valueProblem(given)
+        if (problem) {
+          throw usageError(
+            context,
+            `row ${index} gives column "${column.name}" of table ${info.table.name} ${problem}`,
+            `Pass one ${column.sqlType} value (or null) for ${column.name}.`,
+          )
+        }
+        checkValue(context, info.table.name, column, given)
+        value[c] = bindValue(column, given)
+      }
+      return value
+    },
+    context,
+  )
   const driver = toDriver(db)
   if (!driver.copyFrom) {
     throw usageError(
@@ -110,6 +123,22 @@ export async function copyRows<T extends ModelTypes>(
     for (const column of identities) await moveSequence(tx, info, column)
     return loaded
   })
+}
+
+/**
+ * Maps every row; binding a value runs the user's code (a toJSON, a getter), and what it
+ * throws is told as a FluentOrmError of this call.
+ */
+function encodeRows<T>(
+  rows: readonly T[],
+  encode: (row: T, index: number) => unknown[],
+  context: UsageContext,
+): unknown[][] {
+  try {
+    return rows.map(encode)
+  } catch (error) {
+    throw toFluentError(error, context)
+  }
 }
 
 function identityOption(options: object | undefined, context: UsageContext): 'generate' | 'keep' {

@@ -1,12 +1,14 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 
 /**
- * Makes parameter values mean the same on pg and PGlite. Only Dates need it: pg sends them
- * in the machine's local time zone, which a `timestamp` (no zone) column stores as a shifted
- * wall-clock time; an ISO string in UTC round-trips on both column types and both backends.
- * Everything else passes through: bigint, Uint8Array (bytea), arrays and plain objects
- * (json) are encoded alike by both drivers. Returns the input when nothing changes, so the
- * common query allocates nothing.
+ * Makes parameter values mean the same on pg and PGlite, and refuses what no column can
+ * hold as given. Dates: pg sends them in the machine's local time zone, which a `timestamp`
+ * (no zone) column stores as a shifted wall-clock time; an ISO string in UTC round-trips on
+ * both column types and both backends. A function or a symbol is no value (pg would send
+ * its source text), and a string with a lone surrogate cannot be sent as UTF-8 (both drivers
+ * would store U+FFFD instead): both are refused, also inside arrays. Everything else passes
+ * through: bigint, Uint8Array (bytea), arrays and plain objects (json) are encoded alike by
+ * both drivers. Returns the input when nothing changes, so the common query allocates nothing.
  */
 export function encodeParams(values: readonly unknown[] | undefined): unknown[] | undefined {
   if (values === undefined || !values.some(needsEncoding)) return values as unknown[] | undefined
@@ -14,13 +16,56 @@ export function encodeParams(values: readonly unknown[] | undefined): unknown[] 
 }
 
 function needsEncoding(value: unknown): boolean {
-  return value instanceof Date || (Array.isArray(value) && value.some(needsEncoding))
+  switch (typeof value) {
+    case 'string':
+      return loneSurrogate.test(value)
+    case 'function':
+    case 'symbol':
+      return true
+    case 'object':
+      return value instanceof Date || (Array.isArray(value) && value.some(needsEncoding))
+    default:
+      return false
+  }
 }
 
 function encodeValue(value: unknown): unknown {
   if (value instanceof Date) return encodeDate(value)
   if (Array.isArray(value)) return value.map(encodeValue)
+  const problem = valueProblem(value)
+  if (problem) throw notAValue(`a parameter is ${problem}`)
   return value
+}
+
+/** With the u flag a surrogate pair is one code point: only a lone half matches. */
+const loneSurrogate = /\p{Cs}/u
+
+/**
+ * Why a value cannot be bound as it is (a function, a symbol, a string with a lone
+ * surrogate), or null. Shared with COPY, which encodes its values itself.
+ */
+export function valueProblem(value: unknown): string | null {
+  if (typeof value === 'function') return 'a function, which is no value'
+  if (typeof value === 'symbol') return 'a symbol, which is no value'
+  if (typeof value === 'string' && loneSurrogate.test(value)) {
+    return 'a string with a lone surrogate (half of a UTF-16 pair), which UTF-8 cannot carry'
+  }
+  if (Array.isArray(value)) {
+    for (const element of value) {
+      const problem = valueProblem(element)
+      if (problem) return `an array holding ${problem}`
+    }
+  }
+  return null
+}
+
+function notAValue(reason: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason: `${reason}; pass a string, number, bigint, boolean, Date, Uint8Array, array or JSON value`,
+    operation: 'query',
+  })
 }
 
 /**

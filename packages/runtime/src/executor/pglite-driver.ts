@@ -1,4 +1,5 @@
 import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
 import { copyPayload } from './copy-payload.ts'
@@ -22,15 +23,55 @@ import { valueParsers } from './value-parsers.ts'
 
 type PGliteTarget = PGliteInterface | PGliteTransaction
 
-const queryOptions = { parsers: valueParsers }
+const queryOptions = new WeakMap<PGliteInterface, object>()
+
+/**
+ * The query options for one PGlite: fluentorm's parsers, and PGlite's own serializers each
+ * made to throw when it would give neither text nor bytes. PGlite serializes a parameter by
+ * its type after sending Parse and Describe; a result it cannot write (an array type's
+ * serializer given a scalar, json's given a value JSON.stringify drops) throws half-way
+ * through the Bind message, and the next statements on the instance fail with "invalid
+ * message format". Thrown from the serializer, the error leaves the protocol clean.
+ */
+function optionsFor(pglite: PGliteInterface): object {
+  let options = queryOptions.get(pglite)
+  if (!options) {
+    const serializers = new Proxy(
+      {},
+      {
+        get: (_, oid) => {
+          const serialize = pglite.serializers[oid as string]
+          return serialize && ((value: unknown) => checkedText(serialize(value), oid))
+        },
+      },
+    )
+    options = { parsers: valueParsers, serializers }
+    queryOptions.set(pglite, options)
+  }
+  return options
+}
+
+function checkedText(text: unknown, oid: string | symbol): unknown {
+  if (typeof text === 'string' || text instanceof Uint8Array) return text
+  throw new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason: `a parameter does not fit its type (OID ${String(oid)}): an array type takes an array, json a JSON value`,
+    operation: 'query',
+  })
+}
 
 /** One statement on PGlite; prepared-statement names are ignored (PGlite plans each query). */
-async function pgliteQuery<R>(target: PGliteTarget, config: QueryConfig): Promise<QueryResult<R>> {
+async function pgliteQuery<R>(
+  pglite: PGliteInterface,
+  target: PGliteTarget,
+  config: QueryConfig,
+): Promise<QueryResult<R>> {
   try {
     const result = await target.query<R>(
       config.text,
       encodeParams(config.values) as unknown[] | undefined,
-      queryOptions,
+      optionsFor(pglite),
     )
     return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? 0 }
   } catch (error) {
@@ -78,7 +119,7 @@ export class PgliteDriver implements Driver {
   // itself, and fails if it does not come, rather than deadlocking inside PGlite.
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
     return outsideOwnTransaction(this.pglite, 'query', config.text, () =>
-      pgliteQuery<R>(this.pglite, config),
+      pgliteQuery<R>(this.pglite, this.pglite, config),
     )
   }
 
@@ -107,7 +148,7 @@ export class PgliteDriver implements Driver {
     try {
       return await holdingConnection(this.pglite, () =>
         this.pglite.transaction(async (inner) => {
-          const connection = pgliteConnection(inner)
+          const connection = pgliteConnection(this.pglite, inner)
           if (modes) await connection.query({ text: modes })
           // PGlite itself sends COMMIT, or ROLLBACK when this callback throws.
           return settle(connection, new SavepointCounter(), fn, undefined, undefined).catch(
@@ -129,10 +170,10 @@ export class PgliteDriver implements Driver {
   }
 }
 
-function pgliteConnection(target: PGliteTransaction): Connection {
+function pgliteConnection(pglite: PGliteInterface, target: PGliteTransaction): Connection {
   return {
     dialect: 'pglite',
-    query: (config) => pgliteQuery(target, config),
+    query: (config) => pgliteQuery(pglite, target, config),
     exec: (sql) => pgliteExec(target, sql),
     copyFrom: (copy, rows) => pgliteCopy(target, copy, rows),
   }

@@ -73,8 +73,12 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     }
   }
 
-  /** Runs a template with `args`, or the statement `oneOff` renders when a value is a fragment. */
-  function runWrite(
+  /**
+   * Runs a template with `args`, or the statement `render` gives when a value is a fragment.
+   * Binding a value runs the user's code (a toJSON, a getter): what it throws is told as a
+   * FluentOrmError of this call, as a failing statement is.
+   */
+  async function runWrite(
     db: Executor,
     operation: string,
     cache: Map<string, Template>,
@@ -83,11 +87,27 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     render: (values: readonly Expr[]) => Statement,
     after: readonly unknown[] = [],
   ) {
+    let config: QueryConfig
+    try {
+      config = writeConfig(cache, cacheKey, write, render, after)
+    } catch (error) {
+      throw toFluentError(error, { model: name, operation })
+    }
+    return run(db, operation, config)
+  }
+
+  function writeConfig(
+    cache: Map<string, Template>,
+    cacheKey: string,
+    write: WriteColumns,
+    render: (values: readonly Expr[]) => Statement,
+    after: readonly unknown[],
+  ): QueryConfig {
     const { columns, values } = write
     if (values.some((value) => expressionOf(value) !== null)) {
       const exprs = values.map((value, i) => expressionOf(value) ?? valueExpr(value, columns[i]!))
       const statement = render([...exprs, ...after.map((value) => valueExpr(value))])
-      return run(db, operation, { text: statement.text, values: statement.values })
+      return { text: statement.text, values: statement.values }
     }
     let t = cache.get(cacheKey)
     if (!t) {
@@ -96,7 +116,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       cache.set(cacheKey, t)
     }
     const args = [...columns.map((column, i) => bindValue(column, values[i])), ...after]
-    return run(db, operation, { text: t.text, name: t.name, values: templateValues(t, args) })
+    return { text: t.text, name: t.name, values: templateValues(t, args) }
   }
 
   /** `readOnly`: a read a Database with replicas may send to one (findById, findAll, count). */

@@ -54,12 +54,16 @@ function checkJson(context: UsageContext, table: string, column: ColumnIR, value
   throw usageError(
     context,
     `the value for column "${column.name}" of table ${table} ${problem}`,
-    `Pass a JSON value nested at most ${MAX_JSON_DEPTH} levels deep, without cycles.`,
+    `Pass a JSON value nested at most ${MAX_JSON_DEPTH} levels deep, without cycles (a bigint as a string or a number).`,
   )
 }
 
-/** Why the value cannot be JSON text, or null. Objects with toJSON (Dates) count as leaves. */
+/**
+ * Why the value cannot be JSON text, or null. Objects with toJSON (Dates) count as leaves.
+ * A bigint inside it would make JSON.stringify throw a TypeError.
+ */
 function jsonProblem(value: unknown, path: Set<object>, depth: number): string | null {
+  if (typeof value === 'bigint') return 'holds a bigint, which JSON cannot hold'
   if (typeof value !== 'object' || value === null) return null
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return null
   if (depth > MAX_JSON_DEPTH) return `is nested more than ${MAX_JSON_DEPTH} levels deep`

@@ -1,0 +1,98 @@
+import { copyRows, FluentOrmError, sql, toDriver } from '@fluentorm/runtime'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BACKENDS, type Backend } from '../support/backends.ts'
+import { modelsOf } from '../support/models.ts'
+
+type Row = Record<string, unknown>
+
+/**
+ * Values no column can hold as given, found by the fuzz test (test/runtime/fuzz): each is
+ * refused with a FluentOrmError before anything is stored, and the connection answers the
+ * next statement.
+ */
+describe.each(BACKENDS)('unbindable values on $name', ({ open }) => {
+  const { Note } = modelsOf({
+    notes: (t) => {
+      t.increments({ name: 'id', primaryKey: true })
+      t.string({ name: 'body', nullable: true })
+      t.string({ name: 'labels', array: true, nullable: true })
+      t.integer({ name: 'scores', array: true, nullable: true })
+      t.jsonb({ name: 'meta', nullable: true })
+    },
+  })
+  let backend: Backend
+  let db: Backend['db']
+  const hand = async (text: string, values: unknown[] = []) =>
+    (await toDriver(db).query<Row>({ text, values })).rows
+  const count = async () => Number((await hand('SELECT count(*)::int AS n FROM notes'))[0]!.n)
+
+  beforeAll(async () => {
+    backend = await open()
+    db = backend.db
+    await Note.createTable(db)
+  })
+  afterAll(() => backend?.close())
+
+  /** Refused with a FluentOrmError, nothing stored, and the next statement runs. */
+  async function refused(run: () => Promise<unknown>, message: RegExp) {
+    const before = await count()
+    const error = await run().then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(FluentOrmError)
+    expect((error as FluentOrmError).message).toMatch(message)
+    expect(await hand('SELECT 1 AS one')).toEqual([{ one: 1 }])
+    expect(await count()).toBe(before)
+  }
+
+  it('refuses a string with a lone surrogate, which UTF-8 would store as U+FFFD', async () => {
+    const lone = 'a\ud800b'
+    await refused(() => Note.insert(db, { body: lone }), /lone surrogate/)
+    await refused(() => Note.insertMany(db, [{ body: lone }, { body: 'x' }]), /lone surrogate/)
+    await refused(() => Note.insert(db, { labels: ['ok', lone] }), /lone surrogate/)
+    await refused(() => copyRows(db, Note, [{ body: lone }]), /lone surrogate/)
+    await refused(() => Note.query().where('body', lone).fetch(db), /lone surrogate/)
+    await refused(() => sql`SELECT ${lone}::text AS x`.fetch(db), /lone surrogate/)
+    // A pair is one character and is stored as it is.
+    const [row] = await Note.insertMany(db, [{ body: '🎉' }])
+    expect((await hand('SELECT body FROM notes WHERE id = $1', [row.id]))[0]!.body).toBe('🎉')
+  })
+
+  it('refuses a function or a symbol, which pg would send as its source text', async () => {
+    await refused(() => Note.insert(db, { body: () => 'x' }), /a function/)
+    await refused(() => Note.update(db, 1, { body: Symbol('s') }), /a symbol/)
+    await refused(() => Note.insert(db, { labels: [() => 1] }), /a function/)
+    await refused(() => copyRows(db, Note, [{ body: Symbol('s') }]), /a symbol/)
+    await refused(
+      () =>
+        Note.query()
+          .where('body', () => 1)
+          .fetch(db),
+      /a function/,
+    )
+  })
+
+  it('refuses a value its parameter type cannot take without breaking the connection', async () => {
+    // PGlite's serializers threw half-way through the Bind message: the next statements on
+    // the instance failed with "invalid message format".
+    await refused(() => Note.insert(db, { scores: true }), /failed/)
+    await refused(() => Note.insert(db, { labels: 7 }), /failed/)
+    await refused(() => Note.insert(db, { meta: [1, 2n] }), /failed/)
+    await refused(() => Note.query().where('scores', false).fetch(db), /failed/)
+  })
+
+  it('tells what a JSON value throws while it is bound as a FluentOrmError', async () => {
+    await refused(() => Note.update(db, 1, { meta: { n: 2n } }), /holds a bigint/)
+    await refused(() => copyRows(db, Note, [{ meta: [1n] }]), /holds a bigint/)
+    const exploding = [
+      {
+        toJSON() {
+          throw new Error('toJSON exploded')
+        },
+      },
+    ]
+    await refused(() => Note.insert(db, { meta: exploding }), /toJSON exploded/)
+    await refused(() => copyRows(db, Note, [{ meta: exploding }]), /toJSON exploded/)
+  })
+})

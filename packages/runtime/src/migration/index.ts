@@ -1,3 +1,5 @@
+export type { BaselineOptions } from './migration-baseline.ts'
+export { baseline } from './migration-baseline.ts'
 export type { AppliedMigration } from './migration-history.ts'
 export { HISTORY_TABLE } from './migration-history.ts'
 export type {

@@ -1,0 +1,245 @@
+/**
+ * The pg_catalog queries `fluentorm pull` runs, one per kind of object over the whole schema
+ * (never one per table: a 200-table database is read in a dozen round trips), and the rows
+ * they return. Column and key lists come back as JSON, decoded the same way by pg and PGlite.
+ */
+
+/** What the catalog queries run on: one connection (pg Client, PGlite, a transaction). */
+export interface CatalogExecutor {
+  query<R>(text: string, values?: readonly unknown[]): Promise<readonly R[]>
+}
+
+export interface TableRow {
+  readonly oid: number
+  readonly name: string
+  /** `r` table, `p` partitioned table. */
+  readonly relkind: string
+  readonly partition_of: string | null
+  readonly partition_bound: string | null
+  readonly partition_key: string | null
+}
+
+export interface ColumnRow {
+  readonly table_oid: number
+  readonly name: string
+  readonly position: number
+  /** `format_type`: `character varying(16)`, `timestamp(3) with time zone`, `text[]`. */
+  readonly type: string
+  /** The scalar type's name (the element's, for an array): `int4`, `varchar`, `post_status`. */
+  readonly base_type: string
+  /** `e` for an enum, `b` base, `d` domain, … */
+  readonly base_typtype: string
+  readonly base_schema: string
+  readonly is_array: boolean
+  readonly typmod: number
+  readonly not_null: boolean
+  readonly default_sql: string | null
+  /** `a` always, `d` by default, `` none. */
+  readonly identity: string
+  /** `s` stored generated column, `` none. */
+  readonly generated: string
+  readonly collation: string | null
+}
+
+export interface ConstraintRow {
+  readonly table_oid: number
+  readonly name: string
+  /** `p` `u` `c` `f` `x` */
+  readonly type: string
+  readonly columns: readonly string[]
+  readonly definition: string
+  readonly references_table: string | null
+  readonly references_schema: string | null
+  readonly references_columns: readonly string[] | null
+  readonly on_delete: string
+  readonly on_update: string
+  readonly deferrable: boolean
+  readonly validated: boolean
+  readonly inherited: boolean
+}
+
+export interface IndexRow {
+  readonly table_oid: number
+  readonly name: string
+  readonly unique: boolean
+  readonly method: string
+  readonly predicate: string | null
+  readonly definition: string
+  /** Backs a primary key, unique or exclusion constraint (written with it). */
+  readonly of_constraint: boolean
+  /** An index of a partition, made by its partitioned table's index. */
+  readonly inherited: boolean
+  /** Key column names; empty when an expression is among them. */
+  readonly columns: readonly string[]
+  readonly has_expressions: boolean
+}
+
+export interface EnumRow {
+  readonly name: string
+  readonly values: readonly string[]
+}
+
+/** A view, a function, a trigger, a domain, a sequence, an extension, …: SQL written as is. */
+export interface DefinitionRow {
+  readonly kind: string
+  readonly name: string
+  readonly oid: number
+  readonly definition: string | null
+}
+
+/** Everything pull reads from one PostgreSQL schema. */
+export interface DatabaseCatalog {
+  readonly schema: string
+  readonly tables: readonly TableRow[]
+  readonly columns: readonly ColumnRow[]
+  readonly constraints: readonly ConstraintRow[]
+  readonly indexes: readonly IndexRow[]
+  readonly enums: readonly EnumRow[]
+  readonly definitions: readonly DefinitionRow[]
+}
+
+// Objects an extension owns are the extension's (CREATE EXTENSION makes them again).
+const NOT_OF_EXTENSION = (classTable: string, oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${classTable}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`
+
+const TABLES = `
+SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
+  (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
+  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key
+FROM pg_class c
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p')
+  AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')
+  AND ${NOT_OF_EXTENSION('pg_class', 'c.oid')}
+ORDER BY c.oid`
+
+const COLUMNS = `
+SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS position,
+  format_type(a.atttypid, a.atttypmod) AS type,
+  bt.typname AS base_type, bt.typtype::text AS base_typtype, btn.nspname AS base_schema,
+  (t.typcategory = 'A') AS is_array, a.atttypmod::int AS typmod, a.attnotnull AS not_null,
+  pg_get_expr(d.adbin, d.adrelid) AS default_sql, a.attidentity::text AS identity,
+  a.attgenerated::text AS generated,
+  CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
+JOIN pg_namespace btn ON btn.oid = bt.typnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum`
+
+const columnNames = (keys: string, table: string) =>
+  `COALESCE((SELECT json_agg(att.attname ORDER BY k.i) FROM unnest(${keys}) WITH ORDINALITY k(n, i) JOIN pg_attribute att ON att.attrelid = ${table} AND att.attnum = k.n), '[]'::json)`
+
+const CONSTRAINTS = `
+SELECT con.conrelid::int AS table_oid, con.conname AS name, con.contype::text AS type,
+  ${columnNames('con.conkey', 'con.conrelid')} AS columns,
+  pg_get_constraintdef(con.oid) AS definition,
+  ref.relname AS references_table, refns.nspname AS references_schema,
+  CASE WHEN con.contype = 'f' THEN ${columnNames('con.confkey', 'con.confrelid')} END AS references_columns,
+  con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+  con.condeferrable AS deferrable, con.convalidated AS validated, NOT con.conislocal AS inherited
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+LEFT JOIN pg_namespace refns ON refns.oid = ref.relnamespace
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'c', 'f', 'x')
+ORDER BY con.conrelid, con.contype, con.conname`
+
+const INDEXES = `
+SELECT i.indrelid::int AS table_oid, ic.relname AS name, i.indisunique AS unique, am.amname AS method,
+  pg_get_expr(i.indpred, i.indrelid) AS predicate, pg_get_indexdef(i.indexrelid) AS definition,
+  EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) AS of_constraint,
+  EXISTS (SELECT 1 FROM pg_inherits inh WHERE inh.inhrelid = i.indexrelid) AS inherited,
+  ${columnNames('i.indkey[0:i.indnkeyatts - 1]', 'i.indrelid')} AS columns,
+  (i.indexprs IS NOT NULL OR 0 = ANY (i.indkey[0:i.indnkeyatts - 1])) AS has_expressions
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_am am ON am.oid = ic.relam
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p')
+ORDER BY ic.oid`
+
+const ENUMS = `
+SELECT t.typname AS name, json_agg(e.enumlabel ORDER BY e.enumsortorder) AS values
+FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
+GROUP BY t.oid, t.typname ORDER BY t.oid`
+
+/** Everything that is not a table, as the SQL that makes it. */
+const DEFINITIONS = `
+SELECT 'extension' AS kind, e.extname AS name, e.oid::int AS oid, NULL AS definition
+FROM pg_extension e WHERE e.extnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+UNION ALL
+SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname, c.oid::int, pg_get_viewdef(c.oid, true)
+FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('v', 'm') AND ${NOT_OF_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,
+  p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.oid::int,
+  CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END
+FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND ${NOT_OF_EXTENSION('pg_proc', 'p.oid')}
+UNION ALL
+SELECT 'trigger', t.tgname || ' on ' || c.relname, t.oid::int, pg_get_triggerdef(t.oid, true)
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT t.tgisinternal AND t.tgparentid = 0
+UNION ALL
+SELECT 'domain', t.typname, t.oid::int,
+  'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || format_type(t.typbasetype, t.typtypmod)
+  || COALESCE(' DEFAULT ' || t.typdefault, '') || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+  || COALESCE((SELECT string_agg(' CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname) FROM pg_constraint con WHERE con.contypid = t.oid), '')
+FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'd' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
+UNION ALL
+SELECT 'type', t.typname, t.oid::int, NULL
+FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
+WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'c' AND c.relkind = 'c' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
+UNION ALL
+SELECT 'sequence', c.relname, c.oid::int,
+  'CREATE SEQUENCE IF NOT EXISTS ' || quote_ident(c.relname) || ' AS ' || format_type(s.seqtypid, NULL)
+  || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax
+  || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END
+FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'S'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = c.oid AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i', 'e'))
+ORDER BY 3`
+
+/**
+ * Reads one schema's catalog. pg_get_expr, pg_get_viewdef and the other deparsers qualify a
+ * name only when the search path does not find it, so the search path is set to the schema
+ * for the duration (and restored): the definitions then read as written, unqualified.
+ */
+export async function readCatalog(db: CatalogExecutor, schema: string): Promise<DatabaseCatalog> {
+  const [found] = await db.query<{ found: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS found',
+    [schema],
+  )
+  if (found?.found !== true) throw new MissingSchemaError(schema)
+  const [previous] = await db.query<{ path: string }>(
+    "SELECT current_setting('search_path') AS path",
+  )
+  await db.query("SELECT set_config('search_path', quote_ident($1), false)", [schema])
+  try {
+    const run = <R>(text: string) => db.query<R>(text, [schema])
+    return {
+      schema,
+      tables: await run<TableRow>(TABLES),
+      columns: await run<ColumnRow>(COLUMNS),
+      constraints: await run<ConstraintRow>(CONSTRAINTS),
+      indexes: await run<IndexRow>(INDEXES),
+      enums: await run<EnumRow>(ENUMS),
+      definitions: await run<DefinitionRow>(DEFINITIONS),
+    }
+  } finally {
+    await db.query("SELECT set_config('search_path', $1, false)", [previous?.path ?? 'public'])
+  }
+}
+
+/** `--schema` names a schema the database does not have. */
+export class MissingSchemaError extends Error {
+  constructor(readonly schema: string) {
+    super(
+      `The database has no schema '${schema}'. Pass the one your tables are in with --schema (default: public).`,
+    )
+  }
+}

@@ -1,0 +1,140 @@
+import type { ColumnRow, EnumRow } from './catalog-queries.ts'
+import { type OptionValue, SqlText } from './pulled-schema.ts'
+
+/** The DSL builder a column is written with, and the options that reproduce its type. */
+export interface ColumnBuilder {
+  readonly method: string
+  readonly options: Record<string, OptionValue>
+  /** What the DSL writes differently from the database, said once in pull's report. */
+  readonly note?: string
+}
+
+const SIMPLE: Readonly<Record<string, string>> = {
+  uuid: 'uuid',
+  text: 'string',
+  bool: 'boolean',
+  int2: 'smallInt',
+  int4: 'integer',
+  int8: 'bigInt',
+  float4: 'float',
+  float8: 'double',
+  date: 'date',
+  json: 'json',
+  jsonb: 'jsonb',
+  bytea: 'binary',
+}
+
+/**
+ * The builder of a column whose type the DSL has, or why it has none (`inet`, `time(3)`, a
+ * domain, an enum of another schema…): such a column is added by the hand-written migration.
+ */
+export function columnBuilder(
+  table: string,
+  column: ColumnRow,
+  enums: ReadonlyMap<string, EnumRow>,
+  schema: string,
+): ColumnBuilder | { readonly unsupported: string } {
+  const unsupported = { unsupported: `its type ${column.type} has no schema builder` }
+  if (column.generated !== '')
+    return { unsupported: 'it is a generated column (GENERATED ALWAYS AS … STORED)' }
+  if (column.collation !== null) return { unsupported: `it has COLLATE "${column.collation}"` }
+  const array: Record<string, OptionValue> = column.is_array ? { array: true } : {}
+  if (column.base_typtype === 'e') {
+    const labels = enums.get(column.base_type)
+    if (column.base_schema !== schema || labels === undefined) return unsupported
+    const options: Record<string, OptionValue> = { ...array, values: [...labels.values] }
+    if (column.base_type !== `${table}_${column.name}`) options.enumName = column.base_type
+    return { method: 'enum', options }
+  }
+  if (column.base_schema !== 'pg_catalog') return unsupported
+  const typmod = column.typmod
+  const simple = SIMPLE[column.base_type]
+  if (simple !== undefined) return { method: simple, options: array }
+  switch (column.base_type) {
+    case 'varchar':
+      if (typmod < 0) return unsupported
+      return { method: 'varchar', options: { length: typmod - 4, ...array } }
+    case 'numeric': {
+      if (typmod < 0) return { method: 'numeric', options: array }
+      const precision = ((typmod - 4) >> 16) & 0xffff
+      const scale = (typmod - 4) & 0xffff
+      return { method: 'decimal', options: { precision, scale, ...array } }
+    }
+    case 'timestamp':
+    case 'timestamptz': {
+      const method = column.base_type === 'timestamp' ? 'dateTime' : 'timestamptz'
+      if (typmod < 0) {
+        return {
+          method,
+          options: { ...array, mode: 'string' },
+          note: `${column.type} keeps microseconds: written with mode: 'string' (rows carry text), declared ${method === 'dateTime' ? 'TIMESTAMP' : 'TIMESTAMPTZ'}(6), the same values. For Date rows use precision 3; generate then writes the narrowing migration.`,
+        }
+      }
+      if (typmod <= 3)
+        return { method, options: { ...array, ...(typmod === 3 ? {} : { precision: typmod }) } }
+      return {
+        method,
+        options: { ...array, ...(typmod === 6 ? {} : { precision: typmod }), mode: 'string' },
+      }
+    }
+    case 'time':
+    case 'interval':
+      if (typmod >= 0) return unsupported
+      return { method: column.base_type, options: array }
+    default:
+      return unsupported
+  }
+}
+
+const LITERAL = /^'((?:[^']|'')*)'::(.+)$/s
+const NUMBER = /^-?\d+(\.\d+)?$/
+const TEMPORAL = ['dateTime', 'timestamptz']
+/** The SQL the DSL takes as SQL when given as a string, and the builders it fits. */
+const WELL_KNOWN: ReadonlyMap<string, readonly string[]> = new Map([
+  ['now()', TEMPORAL],
+  ['CURRENT_TIMESTAMP', TEMPORAL],
+  ['LOCALTIMESTAMP', TEMPORAL],
+  ['transaction_timestamp()', TEMPORAL],
+  ['statement_timestamp()', TEMPORAL],
+  ['clock_timestamp()', TEMPORAL],
+  ['CURRENT_DATE', ['date', ...TEMPORAL]],
+  ['gen_random_uuid()', ['uuid']],
+])
+const QUOTED_LITERAL_TYPES = new Set(['string', 'varchar', 'enum', 'json', 'jsonb'])
+const NUMERIC_TYPES = new Set([
+  'smallInt',
+  'integer',
+  'bigInt',
+  'float',
+  'double',
+  'numeric',
+  'decimal',
+])
+
+/**
+ * The `defaultValue` that gives back the database's default: a plain string, number or
+ * boolean where the DSL's literal rules produce exactly that SQL, else `sql(…)` with the
+ * catalog's own text (which PostgreSQL stores again unchanged).
+ */
+export function defaultOption(expression: string, builder: ColumnBuilder): OptionValue {
+  const array = builder.options.array === true
+  if (!array && WELL_KNOWN.get(expression)?.includes(builder.method)) return expression
+  const literal = LITERAL.exec(expression)
+  if (!array && literal !== null && QUOTED_LITERAL_TYPES.has(builder.method)) {
+    const text = (literal[1] ?? '').replaceAll("''", "'")
+    // A value that itself looks quoted, or a well-known word, would be read another way.
+    if (
+      !/^'.*'$/s.test(text) &&
+      !WELL_KNOWN.has(text.toUpperCase()) &&
+      !WELL_KNOWN.has(text.toLowerCase())
+    )
+      return text
+  }
+  if (!array && NUMERIC_TYPES.has(builder.method) && NUMBER.test(expression)) {
+    const value = Number(expression)
+    if (String(value) === expression && Number.isSafeInteger(Math.trunc(value))) return value
+  }
+  if (!array && builder.method === 'boolean' && (expression === 'true' || expression === 'false'))
+    return expression === 'true'
+  return new SqlText(expression)
+}

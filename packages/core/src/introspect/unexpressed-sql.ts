@@ -1,0 +1,168 @@
+import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
+import type { ColumnRow, DatabaseCatalog, TableRow } from './catalog-queries.ts'
+import type { PulledSchema, UnexpressedObject, UnexpressedStage } from './pulled-schema.ts'
+
+const STAGES: readonly UnexpressedStage[] = [
+  'extension',
+  'type',
+  'function',
+  'table',
+  'column',
+  'column-fix',
+  'constraint',
+  'foreign-key',
+  'index',
+  'view',
+  'trigger',
+]
+
+/** `name type [DEFAULT x | GENERATED …] [NOT NULL]` as the catalog has it. */
+export function columnDefinition(column: ColumnRow): string {
+  const parts = [quoteIdent(column.name), column.type]
+  if (column.collation !== null) parts.push(`COLLATE ${quoteIdent(column.collation)}`)
+  if (column.generated === 's') parts.push(`GENERATED ALWAYS AS (${column.default_sql}) STORED`)
+  else if (column.default_sql !== null) parts.push(`DEFAULT ${column.default_sql}`)
+  if (column.identity !== '')
+    parts.push(`GENERATED ${column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`)
+  if (column.not_null) parts.push('NOT NULL')
+  return parts.join(' ')
+}
+
+/** `CREATE TABLE` of a table the DSL cannot express (no primary key, partitioned, a partition). */
+export function rawTableSql(row: TableRow, columns: readonly ColumnRow[]): string {
+  const name = quoteIdent(row.name)
+  if (row.partition_of !== null) {
+    return `CREATE TABLE ${name} PARTITION OF ${quoteIdent(row.partition_of)} ${row.partition_bound ?? 'DEFAULT'}`
+  }
+  const lines = columns.map((column) => `  ${columnDefinition(column)}`).join(',\n')
+  const partition = row.relkind === 'p' ? ` PARTITION BY ${row.partition_key}` : ''
+  return `CREATE TABLE ${name} (\n${lines}\n)${partition}`
+}
+
+/** The deparsers qualify a table with its schema (`ON public.users`): the migration must not. */
+export function stripSchema(definition: string, schema: string): string {
+  const prefix = `${quoteIdent(schema)}.`
+  return definition
+    .replace(` ON ${prefix}`, ' ON ')
+    .replace(
+      new RegExp(`^(CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE) )${escapeRegExp(prefix)}`),
+      '$1',
+    )
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Views, functions, triggers, domains, sequences, extensions, unused enums, as SQL or a report. */
+export function definitionObjects(
+  catalog: DatabaseCatalog,
+  usedEnums: ReadonlySet<string>,
+): UnexpressedObject[] {
+  const objects: UnexpressedObject[] = []
+  for (const item of catalog.enums) {
+    if (usedEnums.has(item.name)) continue
+    objects.push({
+      stage: 'type',
+      object: `enum ${item.name}`,
+      reason: 'no column of a schema file uses it',
+      sql: `CREATE TYPE ${quoteIdent(item.name)} AS ENUM (${item.values.map(quoteLiteral).join(', ')})`,
+    })
+  }
+  for (const row of catalog.definitions) {
+    const definition =
+      row.definition === null ? null : stripSchema(row.definition.trim(), catalog.schema)
+    const object = `${row.kind} ${row.name}`
+    switch (row.kind) {
+      case 'extension':
+        objects.push({
+          stage: 'extension',
+          object,
+          reason: 'extensions are not part of the schema DSL',
+          sql: `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(row.name)} SCHEMA ${quoteIdent(catalog.schema)}`,
+        })
+        break
+      case 'view':
+      case 'materialized view': {
+        const name = row.name
+        const body = (definition ?? '').replace(/;\s*$/, '')
+        const create = row.kind === 'view' ? 'CREATE VIEW' : 'CREATE MATERIALIZED VIEW'
+        objects.push({
+          stage: 'view',
+          object,
+          reason: 'views are not part of the schema DSL',
+          sql: `${create} ${quoteIdent(name)} AS\n${body}`,
+        })
+        break
+      }
+      case 'function':
+      case 'procedure':
+        objects.push({
+          stage: 'function',
+          object,
+          reason: `${row.kind}s are not part of the schema DSL`,
+          sql: definition,
+        })
+        break
+      case 'trigger':
+        objects.push({
+          stage: 'trigger',
+          object,
+          reason: 'triggers are not part of the schema DSL',
+          sql: definition,
+        })
+        break
+      case 'domain':
+      case 'sequence':
+        objects.push({
+          stage: 'type',
+          object,
+          reason: `${row.kind}s are not part of the schema DSL`,
+          sql: definition,
+        })
+        break
+      default:
+        objects.push({
+          stage: 'type',
+          object,
+          reason: `pull cannot write a ${row.kind} yet: write it in the migration by hand`,
+          sql: null,
+        })
+    }
+  }
+  return objects
+}
+
+/**
+ * The hand-written migration holding what the schema files cannot: each object under a
+ * comment saying what it is and why it is here, in an order that applies on an empty
+ * database after the generated tables. Null when there is nothing.
+ */
+export function unexpressedMigration(pulled: PulledSchema): string | null {
+  const written = pulled.unexpressed.filter((item) => item.sql !== null)
+  if (pulled.unexpressed.length === 0) return null
+  const sections = STAGES.flatMap((stage) =>
+    pulled.unexpressed
+      .filter((item) => item.stage === stage)
+      .map((item) =>
+        item.sql === null
+          ? `-- ${item.object}: ${item.reason}. Not written.`
+          : `-- ${item.object}: ${item.reason}.\n${item.sql.replace(/;\s*$/, '')};`,
+      ),
+  )
+  const functions = written.some((item) => item.stage === 'function')
+  return [
+    `-- Written by fluentorm pull from schema ${pulled.schema}: what the schema files cannot express.`,
+    '-- It is your migration now: edit it as any hand-written one. pull recorded it as applied on the database it read.',
+    '',
+    ...(functions
+      ? [
+          '-- Function bodies are checked when they run, as pg_dump does: a body may use a view made below.',
+          'SET LOCAL check_function_bodies = off;',
+          '',
+        ]
+      : []),
+    sections.join('\n\n'),
+    '',
+  ].join('\n')
+}

@@ -6,7 +6,13 @@ import { FluentOrmError } from './errors/fluent-orm-error.ts'
  * `lock_timeout = NaN` and come back as a connection failure. Options are read by own key.
  */
 export function checkConnectOptions(options: object): void {
-  for (const name of ['statementTimeout', 'lockTimeout', 'statementCacheSize']) {
+  for (const name of [
+    'statementTimeout',
+    'lockTimeout',
+    'queryTimeout',
+    'keepAliveInitialDelayMillis',
+    'statementCacheSize',
+  ]) {
     milliseconds(own(options, name), name, 0)
   }
   const pool = own(options, 'pool')

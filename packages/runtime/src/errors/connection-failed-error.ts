@@ -28,6 +28,9 @@ function adviceFor(code: unknown): string {
   if (code === '3D000') {
     return 'Create the database (createdb <name>) or fix its name in DATABASE_URL.'
   }
+  if (code === '57P03') {
+    return 'PostgreSQL is starting up or shutting down: retry shortly.'
+  }
   return 'Is PostgreSQL running and reachable there? Check DATABASE_URL (or the url passed to connect()); unset it to use embedded PGlite.'
 }
 

@@ -21,6 +21,7 @@ export type FluentOrmErrorKind =
   | 'lock_timeout'
   | 'read_only'
   | 'connection'
+  | 'protocol_violation'
   | 'authentication'
   | 'transaction_finished'
   | 'invalid_executor'

@@ -1,3 +1,9 @@
+import {
+  connectionCodes,
+  connectionFault,
+  connectionReason,
+  whileConnecting,
+} from './connection-fault.ts'
 import { errorDetail, hasRedacted } from './error-detail.ts'
 import { FluentOrmError, type FluentOrmErrorKind } from './fluent-orm-error.ts'
 import { publicDetail, publicMessage, serverKey } from './server-detail.ts'
@@ -38,6 +44,7 @@ const kindBySqlState: Readonly<Record<string, FluentOrmErrorKind>> = {
   '42601': 'syntax_error',
   '40001': 'serialization_failure',
   '40P01': 'deadlock',
+  '08P01': 'protocol_violation',
   '57014': 'timeout',
   '55P03': 'lock_timeout',
   '25006': 'read_only',
@@ -49,17 +56,6 @@ const kindBySqlState: Readonly<Record<string, FluentOrmErrorKind>> = {
 }
 
 const sqlState = /^[0-9A-Z]{5}$/
-
-const nodeConnectionCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-])
-
-/** Messages pg throws without a code when a connection dies under a query. */
-const lostConnection = /connection terminated|connection error|not queryable|pglite is closed/i
 
 const poolTimeout = /timeout exceeded when trying to connect/i
 
@@ -83,13 +79,13 @@ export function toFluentError(error: unknown, context: ErrorContext): FluentOrmE
     return same ? error : error.withContext(context)
   }
   const source = asErrorLike(error)
-  const code = source.code ?? ''
+  const code = serverCode(source)
   const kind = classify(source, code)
   const fromServer = sqlState.test(code)
   return new FluentOrmError({
-    code: fluentCode(kind, code),
+    code: fluentCode(kind, code, source),
     kind,
-    reason: describe(kind, source, publicMessage(code, source.message)),
+    reason: describe(kind, source, code, publicMessage(code, source.message)),
     model: context.model,
     operation: context.operation,
     constraint: source.constraint,
@@ -129,30 +125,48 @@ function asErrorLike(error: unknown): DatabaseErrorLike {
   return { message: String(error) }
 }
 
+/**
+ * The error's code, or `''` for a Node system error whose code merely looks like a
+ * SQLSTATE (`EPIPE`: 5 capitals): system errors carry `syscall` or `errno`, the server's never.
+ */
+function serverCode(source: DatabaseErrorLike): string {
+  const code = source.code ?? ''
+  const system = 'syscall' in source || typeof (source as { errno?: unknown }).errno === 'number'
+  return system && sqlState.test(code) ? '' : code
+}
+
+function stateOf(code: string): string | undefined {
+  return sqlState.test(code) ? code : undefined
+}
+
 function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
   const known = kindBySqlState[code]
   if (known) return known
-  if (code.startsWith('08') || nodeConnectionCodes.has(code)) return 'connection'
+  if (connectionFault(source, stateOf(code))) return 'connection'
   if (poolTimeout.test(source.message)) return 'timeout'
-  if (lostConnection.test(source.message)) return 'connection'
   if (sqlState.test(code)) return 'database'
   if (tooDeep.test(source.message)) return 'invalid_usage'
   return 'unknown'
 }
 
 /** SQLSTATEs stay as they are; errors without one get a fluentorm code. */
-function fluentCode(kind: FluentOrmErrorKind, code: string): string {
+function fluentCode(kind: FluentOrmErrorKind, code: string, source: DatabaseErrorLike): string {
   // A write on a replica, named so (DESIGN: kind READ_ONLY); the SQLSTATE stays in cause.
   if (kind === 'read_only') return 'READ_ONLY'
   if (sqlState.test(code)) return code
   if (kind === 'timeout') return 'POOL_TIMEOUT'
-  if (kind === 'connection') return 'CONNECTION_LOST'
+  if (kind === 'connection') return connectionCodes[connectionFault(source, undefined) ?? 'lost']
   if (kind === 'invalid_usage') return 'INVALID_USAGE'
   return code || 'UNKNOWN'
 }
 
 /** The reason for the message; `message` is the server's, without quoted values by default. */
-function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike, message: string): string {
+function describe(
+  kind: FluentOrmErrorKind,
+  source: DatabaseErrorLike,
+  code: string,
+  message: string,
+): string {
   const key = serverKey(source.detail, source.table)
   const on = source.table ? ` on table ${source.table}` : ''
   switch (kind) {
@@ -183,8 +197,12 @@ function describe(kind: FluentOrmErrorKind, source: DatabaseErrorLike, message: 
       return `${message} (lock_timeout); another transaction holds a lock on the table`
     case 'read_only':
       return `${message} (25006): the server or the transaction takes no writes: a hot standby (a replica), transaction(db, fn, { readOnly: true }), or default_transaction_read_only. Send writes to the primary: connect({ url: primaryUrl, replicas: [replicaUrl] }) sends them there (after a failover, point url at the new primary)`
-    case 'connection':
-      return `the database connection was lost (${message}); the statement may or may not have run. The broken connection is discarded: retry if the operation is idempotent`
+    case 'connection': {
+      const fault = connectionFault(source, stateOf(code)) ?? 'lost'
+      return connectionReason(fault, message, whileConnecting(source))
+    }
+    case 'protocol_violation':
+      return `${message} (08P01 protocol_violation): what was sent does not fit the statement, such as fewer values than its $n placeholders. This is a bug in the code that built the query, not a network problem; the connection stays usable`
     case 'invalid_usage':
       return `a parameter is nested too deeply to be sent (${message}); pass json values nested at most 1000 levels deep`
     default:

@@ -37,7 +37,7 @@ export class PgClientDriver implements Driver {
   }
 
   exec(sql: string): Promise<void> {
-    return pgExec(this.client, sql)
+    return pgExec(this.client, sql, this.settings)
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {

@@ -1,4 +1,4 @@
-import type pg from 'pg'
+import pg from 'pg'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Connection } from './connection.ts'
 import { copyPayload } from './copy-payload.ts'
@@ -6,6 +6,12 @@ import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
+import {
+  type Deadline,
+  type DeadlineSettings,
+  startDeadline,
+  submitWithin,
+} from './query-deadline.ts'
 import { defaultStatementCacheSize, PreparedQuery } from './statement-cache.ts'
 import { type ValueParser, valueParsers } from './value-parsers.ts'
 
@@ -13,7 +19,7 @@ import { type ValueParser, valueParsers } from './value-parsers.ts'
  * How fluentorm uses its pg connections: what `connect()` was told, or the defaults for a
  * pg.Pool or pg.Client passed to a model method.
  */
-export interface PgSettings {
+export interface PgSettings extends DeadlineSettings {
   /** Named prepared statements kept per connection, least recently used closed first; 0: none, every statement unnamed. */
   readonly statementCacheSize: number
   /** The pooler in front of PostgreSQL; `'transaction'` refuses session features (pooler.ts). */
@@ -22,8 +28,11 @@ export interface PgSettings {
   readonly transactionSettings?: string
 }
 
+/** A pg.Pool or pg.Client passed directly: its statement_timeout is unknown here, so no deadline. */
 export const directSettings: PgSettings = Object.freeze({
   statementCacheSize: defaultStatementCacheSize,
+  queryTimeout: 0,
+  statementTimeout: 0,
 })
 
 const keepText: ValueParser = (text) => text
@@ -34,14 +43,16 @@ const pgTypes = {
 } as unknown as pg.CustomTypesConfig
 
 /**
- * One parameterised statement on a pool or a client, rows decoded by `valueParsers`. A named
- * statement stays prepared on its connection while it is among the `statementCacheSize`
+ * One parameterised statement on a pool or a client, rows decoded by `valueParsers`, answered
+ * within the deadline (`settings.queryTimeout` from now unless given: query-deadline.ts). A
+ * named statement stays prepared on its connection while it is among the `statementCacheSize`
  * most recently used there (statement-cache.ts); with a size of 0 it is sent unnamed.
  */
 export async function pgQuery<R>(
   target: pg.Pool | pg.ClientBase,
   config: QueryConfig,
   settings: PgSettings,
+  deadline: Deadline | undefined = startDeadline(settings.queryTimeout),
 ): Promise<QueryResult<R>> {
   const query = {
     text: config.text,
@@ -49,36 +60,26 @@ export async function pgQuery<R>(
     types: pgTypes,
   }
   try {
-    const result =
+    const statement =
       config.name && settings.statementCacheSize > 0
-        ? await submit(
-            target,
-            new PreparedQuery({ ...query, name: config.name }, settings.statementCacheSize),
-          )
-        : await target.query(query)
+        ? new PreparedQuery({ ...query, name: config.name }, settings.statementCacheSize)
+        : new pg.Query(query)
+    const result = await submitWithin(target, statement, deadline, settings, 'query')
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
   } catch (error) {
     throw toFluentError(error, { operation: 'query', sql: config.text })
   }
 }
 
-/** pg answers a query object through its callback (pg.Pool passes it on to the client's). */
-function submit(target: pg.Pool | pg.ClientBase, query: pg.Query): Promise<pg.QueryResult> {
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | undefined, result: pg.QueryResult) =>
-      error ? reject(error) : resolve(result)
-    ;(target.query as unknown as (query: pg.Query, callback: typeof done) => void).call(
-      target,
-      query,
-      done,
-    )
-  })
-}
-
 /** Several statements without parameters: pg sends a text-only query over the simple protocol. */
-export async function pgExec(target: pg.Pool | pg.ClientBase, sql: string): Promise<void> {
+export async function pgExec(
+  target: pg.Pool | pg.ClientBase,
+  sql: string,
+  settings: PgSettings,
+): Promise<void> {
   try {
-    await target.query(sql)
+    const deadline = startDeadline(settings.queryTimeout)
+    await submitWithin(target, new pg.Query(sql), deadline, settings, 'exec')
   } catch (error) {
     throw toFluentError(error, { operation: 'exec', sql })
   }
@@ -128,7 +129,7 @@ export class PgConnection implements Connection {
   exec(sql: string): Promise<void> {
     const refused = this.#refused(sql, 'exec')
     if (refused) return Promise.reject(refused)
-    return pgExec(this.client, sql).catch((error) => this.#note(error))
+    return pgExec(this.client, sql, this.settings).catch((error) => this.#note(error))
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {

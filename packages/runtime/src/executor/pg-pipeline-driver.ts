@@ -14,6 +14,7 @@ import { type PgSettings, pgQuery } from './pg-connection.ts'
 import { corkUntilNextTick } from './pg-cork.ts'
 import { PgPoolDriver } from './pg-pool-driver.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
+import { type Deadline, startDeadline, within } from './query-deadline.ts'
 import type { Transaction } from './transaction-driver.ts'
 
 /**
@@ -106,7 +107,13 @@ export class PgPipelineDriver implements Driver {
 
   /** Opens the first pipelined connection, so a wrong URL fails at start-up. */
   async open(): Promise<void> {
-    await this.#open(this.#slots[0]!)
+    try {
+      await this.#open(this.#slots[0]!)
+    } catch (error) {
+      throw error instanceof FluentOrmError
+        ? error
+        : connectionFailedError(this.pipeline.url, error)
+    }
   }
 
   /** Lets the queries already sent finish, then ends the pipelined connections and the pool. */
@@ -118,13 +125,28 @@ export class PgPipelineDriver implements Driver {
   }
 
   async #send<R>(slot: PipelineSlot, config: QueryConfig): Promise<QueryResult<R>> {
+    // One deadline from the call: opening the slot's connection counts against it.
+    const deadline = startDeadline(this.pipeline.settings.queryTimeout)
     slot.inFlight++
     try {
-      const client = slot.client ?? (await this.#open(slot))
+      const client = slot.client ?? (await this.#reopen(slot, deadline, config.text))
       corkUntilNextTick(client)
-      return await pgQuery<R>(client, config, this.pipeline.settings)
+      return await pgQuery<R>(client, config, this.pipeline.settings, deadline)
     } finally {
       slot.inFlight--
+    }
+  }
+
+  /** A slot's connection opened again after its last one died; the deadline bounds the wait. */
+  async #reopen(
+    slot: PipelineSlot,
+    deadline: Deadline | undefined,
+    sql: string,
+  ): Promise<pg.Client> {
+    try {
+      return await within(this.#open(slot), deadline, 'query', sql, () => undefined)
+    } catch (error) {
+      throw toFluentError(error, { operation: 'query', sql })
     }
   }
 
@@ -155,11 +177,7 @@ export class PgPipelineDriver implements Driver {
     }
     client.on('error', forget)
     client.on('end', forget)
-    try {
-      await client.connect()
-    } catch (error) {
-      throw connectionFailedError(this.pipeline.url, error)
-    }
+    await client.connect()
     const settings = this.pipeline.sessionSettings
     if (settings) {
       try {

@@ -11,6 +11,7 @@ import {
 import { PgClientDriver } from './pg-client-driver.ts'
 import { directSettings, PgConnection, type PgSettings, pgExec, pgQuery } from './pg-connection.ts'
 import { type PoolerMode, sessionFeatureError, sessionRefused } from './pooler.ts'
+import { startDeadline, within } from './query-deadline.ts'
 import { runTransaction, type Transaction } from './transaction-driver.ts'
 
 /**
@@ -41,7 +42,7 @@ export class PgPoolDriver implements Driver {
   exec(sql: string): Promise<void> {
     const refused = this.#refused(sql, 'exec')
     if (refused) return Promise.reject(refused)
-    return pgExec(this.pool, sql)
+    return pgExec(this.pool, sql, this.settings)
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
@@ -68,7 +69,11 @@ export class PgPoolDriver implements Driver {
   async #withConnection<T>(fn: (connection: PgConnection) => Promise<T>): Promise<T> {
     let client: pg.PoolClient
     try {
-      client = await this.pool.connect()
+      // Bounded by the deadline too: a new connection into a silent network is never answered.
+      const deadline = startDeadline(this.settings.queryTimeout)
+      client = await within(this.pool.connect(), deadline, 'connect', undefined, (late) =>
+        late.release(),
+      )
     } catch (error) {
       throw toFluentError(error, { operation: 'connect' })
     }

@@ -1,0 +1,148 @@
+import type pg from 'pg'
+import { queryTimeoutError } from '../errors/connection-fault.ts'
+import { causeOfDeath, watchForDeath } from './connection-death.ts'
+import { noteStatementTimeout, sessionDeadline } from './session-timeout.ts'
+
+/**
+ * When a statement must have its answer: `connect({ queryTimeout })` after the call. A peer
+ * that goes silent (no FIN, no RST: a dead network, a frozen VM) sends no error, and the
+ * server, which never saw the statement, cannot time it out: past this, the statement fails
+ * and its connection is destroyed.
+ */
+export interface Deadline {
+  readonly ms: number
+  /** `performance.now()` when the statement was asked for. */
+  readonly start: number
+}
+
+/** How a connection's deadline is chosen (pg-connection.ts's PgSettings carry these). */
+export interface DeadlineSettings {
+  /** ms, 0: no deadline. */
+  readonly queryTimeout: number
+  /** The startup statement_timeout (ms, 0: none), against which a session's own is measured. */
+  readonly statementTimeout: number
+}
+
+export function startDeadline(ms: number): Deadline | undefined {
+  return ms > 0 ? { ms, start: performance.now() } : undefined
+}
+
+/** What destroys a silent connection; every statement still on it fails with it. */
+class SilentConnection extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`)
+  }
+}
+
+interface PgWire {
+  readonly stream: { destroy(error: Error): void }
+  sync(): void
+}
+
+/**
+ * Sends `query` on `target` and resolves with its result. Past the deadline it rejects with
+ * CONNECTION_TIMEOUT and, when the statement was written, destroys the connection: pg then
+ * fails every other statement pipelined or queued on it with the same error, and the pool
+ * or pipeline slot replaces it. A statement not yet written by then (a pool still waiting
+ * for a connection) is never written: only a Sync goes, so the connection stays usable.
+ */
+export function submitWithin(
+  target: pg.Pool | pg.ClientBase,
+  query: pg.Query,
+  deadline: Deadline | undefined,
+  settings: DeadlineSettings,
+  operation: string,
+): Promise<pg.QueryResult> {
+  const client = 'connection' in target ? (target as pg.ClientBase) : undefined
+  if (client) watchForDeath(client)
+  const sql = (query as { text?: string }).text
+  return new Promise((resolve, reject) => {
+    let wire: PgWire | undefined
+    let expired = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let ms = deadline?.ms ?? 0
+    const expire = () => {
+      expired = true
+      reject(queryTimeoutError(ms, wire !== undefined, operation, sql))
+      if (wire === undefined) return
+      // Unheard, a user's own pg.Client would crash the process with the 'error' it emits.
+      if (client && client.listenerCount('error') === 0) client.once('error', () => undefined)
+      wire.stream.destroy(new SilentConnection(ms))
+    }
+    const arm = (left: number) => {
+      clearTimeout(timer)
+      timer = ms > 0 ? setTimeout(expire, Math.max(0, left)) : undefined
+    }
+    if (deadline) arm(deadline.ms)
+    const submit = query.submit
+    query.submit = (connection) => {
+      if (expired) {
+        ;(connection as unknown as PgWire).sync()
+        return undefined
+      }
+      wire = connection as unknown as PgWire
+      const own = sessionDeadline(wire, settings.queryTimeout, settings.statementTimeout)
+      if (deadline && own !== ms) {
+        ms = own
+        arm(deadline.start + own - performance.now())
+      }
+      return submit.call(query, connection)
+    }
+    const done = (error: Error | undefined, result: pg.QueryResult) => {
+      clearTimeout(timer)
+      if (expired) return
+      if (error) {
+        reject(
+          error instanceof SilentConnection
+            ? queryTimeoutError(error.ms, wire !== undefined, operation, sql)
+            : client
+              ? causeOfDeath(client, error)
+              : error,
+        )
+        return
+      }
+      if (wire && sql) noteStatementTimeout(wire, sql)
+      resolve(result)
+    }
+    ;(target.query as unknown as (query: pg.Query, callback: typeof done) => void).call(
+      target,
+      query,
+      done,
+    )
+  })
+}
+
+/**
+ * `acquiring` (a pool checkout, a connection being opened) within the deadline: past it,
+ * CONNECTION_TIMEOUT, the statement not sent; what arrives later is handed to `late`.
+ */
+export function within<T>(
+  acquiring: Promise<T>,
+  deadline: Deadline | undefined,
+  operation: string,
+  sql: string | undefined,
+  late: (value: T) => void,
+): Promise<T> {
+  if (!deadline) return acquiring
+  return new Promise((resolve, reject) => {
+    let expired = false
+    const timer = setTimeout(
+      () => {
+        expired = true
+        reject(queryTimeoutError(deadline.ms, false, operation, sql))
+      },
+      Math.max(0, deadline.start + deadline.ms - performance.now()),
+    )
+    acquiring.then(
+      (value) => {
+        clearTimeout(timer)
+        if (expired) late(value)
+        else resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
+}

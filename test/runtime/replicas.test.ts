@@ -40,10 +40,8 @@ async function on<T>(url: string, text: string): Promise<T[]> {
 
 /** Waits until the replica has replayed everything the primary has written so far. */
 async function replayed(): Promise<void> {
-  const [{ lsn }] = await on<{ lsn: string }>(
-    primaryUrl,
-    'SELECT pg_current_wal_lsn()::text AS lsn',
-  )
+  const [row] = await on<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn')
+  const lsn = row!.lsn
   await until(async () => {
     const [row] = await on<{ done: boolean }>(
       withDatabase(replicaUrl, 'postgres'),

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { bulkBench } from './bulk-bench.ts'
 import { codegenBench } from './codegen-bench.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
+import { feedBench } from './feed-bench.ts'
 import type { BenchResult, TargetCheck } from './measure.ts'
 import { relationsBench } from './relations-bench.ts'
 import { runtimeBench } from './runtime-bench.ts'
@@ -31,6 +32,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(d) Relations: posts with author and comments', relationsBench],
   ['(e) Code generation at scale', () => codegenBench(workDir)],
   ['(f) Type-checking the generated models', () => typesBench(workDir)],
+  ['(g) Feed page: counts, exists and two includes, kept with placeholders', feedBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

@@ -2,7 +2,13 @@ import { parseArgs } from 'node:util'
 import { type CliIO, UsageError } from './cli-command.ts'
 
 /** A flag only some commands take, beyond the ones every command takes. */
-export type ExtraFlag = 'dry-run' | 'lock-wait' | 'dts' | 'allow-lint-errors'
+export type ExtraFlag =
+  | 'dry-run'
+  | 'lock-wait'
+  | 'dts'
+  | 'allow-lint-errors'
+  | 'schema'
+  | 'baseline'
 
 /**
  * The flags of a command. Every command takes `--schemas`, `--migrations`, `--url`, `--config`
@@ -19,6 +25,10 @@ export interface CommandFlags {
   readonly dryRun: boolean
   readonly allowLintErrors: boolean
   readonly lockWait: number | undefined
+  /** `pull --schema`: the PostgreSQL schema to read. */
+  readonly schema: string | undefined
+  /** `migrate --baseline n`: record migrations up to n as applied without running them. */
+  readonly baseline: number | undefined
   readonly help: boolean
   readonly positionals: readonly string[]
 }
@@ -88,6 +98,12 @@ export function parseCommandFlags(
   if (lockWait !== undefined && !(lockWait >= 0)) {
     throw new UsageError('--lock-wait takes milliseconds, e.g. --lock-wait 60000')
   }
+  const baselineText = text('baseline')
+  if (baselineText !== undefined && !/^\d+$/.test(baselineText)) {
+    throw new UsageError(
+      '--baseline takes the number of the last migration the database has, e.g. --baseline 2',
+    )
+  }
   return {
     schemas: text('schemas'),
     migrations,
@@ -98,6 +114,8 @@ export function parseCommandFlags(
     dryRun: values['dry-run'] === true,
     allowLintErrors: values['allow-lint-errors'] === true,
     lockWait,
+    schema: text('schema'),
+    baseline: baselineText === undefined ? undefined : Number(baselineText),
     help: values.help === true,
     positionals,
   }

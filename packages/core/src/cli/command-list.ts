@@ -3,6 +3,7 @@ import { checkCommand } from './commands/check-command.ts'
 import { downCommand } from './commands/down-command.ts'
 import { generateCommand } from './commands/generate-command.ts'
 import { migrateCommand } from './commands/migrate-command.ts'
+import { pullCommand } from './commands/pull-command.ts'
 import { statusCommand } from './commands/status-command.ts'
 
 /** Every `fluentorm` subcommand; a new one is a file in `commands/` plus a line here. */
@@ -12,4 +13,5 @@ export const COMMANDS: readonly CliCommand[] = [
   statusCommand,
   downCommand,
   checkCommand,
+  pullCommand,
 ]

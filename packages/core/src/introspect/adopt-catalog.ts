@@ -38,6 +38,8 @@ interface ForeignKey {
   readonly target: string
   readonly targetColumn: string
   readonly unique: boolean
+  readonly nullable: boolean
+  readonly position: number
 }
 
 /**
@@ -255,6 +257,8 @@ function expressibleForeignKeys(
         target: target.row.name,
         targetColumn,
         unique: isKeyOf(table, column),
+        nullable: local?.not_null !== true,
+        position: local?.position ?? 0,
       })
     }
   }
@@ -284,18 +288,20 @@ function freeName(base: string, taken: Set<string>): string {
 }
 
 /**
- * Referenced tables first, ties by name; a cycle is broken at the first table by name, as
- * generate breaks it (that table's FK to the later one goes in the later table's file).
+ * Referenced tables first, ties by name. A cycle is broken at a table whose FKs still
+ * pointing ahead are nullable (else at the first by name), as generate breaks it: that FK
+ * is added in the later table's file.
  */
 export function foreignKeyOrder(names: readonly string[], keys: readonly ForeignKey[]): string[] {
   const pending = [...names].sort()
   const placed = new Set<string>()
   const ordered: string[] = []
+  const ahead = (name: string) =>
+    keys.filter((k) => k.table === name && k.target !== name && !placed.has(k.target))
   while (pending.length > 0) {
-    const ready = pending.findIndex((name) =>
-      keys.every((k) => k.table !== name || k.target === name || placed.has(k.target)),
-    )
-    const [next] = pending.splice(ready === -1 ? 0 : ready, 1)
+    const ready = pending.findIndex((name) => ahead(name).length === 0)
+    const breaks = pending.findIndex((name) => ahead(name).every((k) => k.nullable))
+    const [next] = pending.splice(ready !== -1 ? ready : breaks !== -1 ? breaks : 0, 1)
     if (next === undefined) break
     placed.add(next)
     ordered.push(next)
@@ -316,7 +322,7 @@ function tableCalls(
   const fix = (object: string, reason: string, sql: string) =>
     unexpressed.push({ stage: 'column-fix', object, reason, sql })
   const keyColumns = table.primaryKey?.columns ?? []
-  const ownKeys = keys.filter((k) => k.table === name)
+  const ownKeys = keys.filter((k) => k.table === name).sort((a, b) => a.position - b.position)
   const constraintsLeft = new Set(table.constraints.filter((c) => c.type !== 'f'))
   const columnUnique = new Map<string, ConstraintRow>()
   const columnCheck = new Map<string, ConstraintRow>()
@@ -423,6 +429,12 @@ function tableCalls(
         `ALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`,
       )
     }
+    if (builder.retype !== undefined)
+      fix(
+        `column ${name}.${column.name}`,
+        `it is ${builder.retype} without a precision`,
+        `ALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${builder.retype}`,
+      )
     const check = columnCheck.get(column.name)
     if (check !== undefined) {
       options.check = checkExpression(check.definition)

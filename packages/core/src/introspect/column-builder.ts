@@ -7,6 +7,8 @@ export interface ColumnBuilder {
   readonly options: Record<string, OptionValue>
   /** What the DSL writes differently from the database, said once in pull's report. */
   readonly note?: string
+  /** The type the hand-written migration gives back (an unqualified `timestamp`, which the DSL declares `(6)`). */
+  readonly retype?: string
 }
 
 const SIMPLE: Readonly<Record<string, string>> = {
@@ -67,7 +69,8 @@ export function columnBuilder(
         return {
           method,
           options: { ...array, mode: 'string' },
-          note: `${column.type} keeps microseconds: written with mode: 'string' (rows carry text), declared ${method === 'dateTime' ? 'TIMESTAMP' : 'TIMESTAMPTZ'}(6), the same values. For Date rows use precision 3; generate then writes the narrowing migration.`,
+          note: `${column.type} keeps microseconds: written with mode: 'string' (rows carry text); the DSL declares it (6), the same values, and the hand-written migration gives it back its unqualified type. For Date rows use precision 3; generate then writes the narrowing migration.`,
+          retype: column.type,
         }
       }
       if (typmod <= 3)
@@ -130,6 +133,13 @@ export function defaultOption(expression: string, builder: ColumnBuilder): Optio
     )
       return text
   }
+  if (
+    array &&
+    literal !== null &&
+    /^\{.*\}$/s.test(literal[1] ?? '') &&
+    !(literal[1] ?? '').includes("'")
+  )
+    return literal[1] ?? ''
   if (!array && NUMERIC_TYPES.has(builder.method) && NUMBER.test(expression)) {
     const value = Number(expression)
     if (String(value) === expression && Number.isSafeInteger(Math.trunc(value))) return value

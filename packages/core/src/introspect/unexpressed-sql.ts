@@ -1,3 +1,4 @@
+import { lintStatements } from '../migration/migration-lint.ts'
 import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
 import type { ColumnRow, DatabaseCatalog, TableRow } from './catalog-queries.ts'
 import type { PulledSchema, UnexpressedObject, UnexpressedStage } from './pulled-schema.ts'
@@ -151,9 +152,24 @@ export function unexpressedMigration(pulled: PulledSchema): string | null {
       ),
   )
   const functions = written.some((item) => item.stage === 'function')
+  // The lint judges a change to a live table; this file runs only where the tables are new and empty.
+  const statements = written.flatMap((item) => (item.sql ?? '').split(/;\n(?=[A-Z])/))
+  const errors = [
+    ...new Set(
+      lintStatements(statements, { transactional: true })
+        .filter((finding) => finding.severity === 'error')
+        .map((finding) => finding.rule),
+    ),
+  ]
   return [
     `-- Written by fluentorm pull from schema ${pulled.schema}: what the schema files cannot express.`,
     '-- It is your migration now: edit it as any hand-written one. pull recorded it as applied on the database it read.',
+    ...(errors.length === 0
+      ? []
+      : [
+          '-- It runs only on a database the migrations before it just made, whose tables are empty:',
+          ...errors.map((rule) => `-- fluentorm:allow ${rule}`),
+        ]),
     '',
     ...(functions
       ? [

@@ -11,6 +11,7 @@ export const migrateCommand: CliCommand = {
   name: 'migrate',
   summary: 'apply pending numbered migrations (--url, the config, or DATABASE_URL)',
   usage: `Usage: fluentorm migrate [--dry-run] [--url url] [--migrations dir] [--lock-wait ms]
+       fluentorm migrate --baseline <n>
 
 Applies the numbered migrations in migrations/ (NNNN_name.sql, generated or hand-written)
 that the database has not run yet, in order, each in its own transaction, under an
@@ -19,16 +20,20 @@ file sorts before the last applied one, or a pending file has an error-level lin
 it does not acknowledge (a line  -- fluentorm:allow <rule>), as check does; stops at the
 first failing statement.
 
+With --baseline n it runs nothing: it records the migrations numbered up to n as applied
+(with their checksums), for a database that already has what they make (docs/ADOPTING.md).
+
 Options:
 ${flagsUsage([
   ['--dry-run', 'print the SQL that would run; change nothing'],
   ['--lock-wait ms', 'how long to wait for another runner (default: 300000)'],
   ['--allow-lint-errors', 'apply files with unacknowledged error-level lint findings'],
+  ['--baseline n', 'record migrations up to number n as applied without running them'],
 ])}
 `,
   async run(args, io) {
     const flags = parseCommandFlags(args, io, {
-      extra: ['dry-run', 'lock-wait', 'allow-lint-errors'],
+      extra: ['dry-run', 'lock-wait', 'allow-lint-errors', 'baseline'],
     })
     if (flags.help) {
       io.out(this.usage)
@@ -37,6 +42,15 @@ ${flagsUsage([
     const project = cliProject(flags, io)
     return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const migrations = project.migrationsDir
+      if (flags.baseline !== undefined) {
+        const recorded = await runtime.baseline(db, { migrations, upTo: flags.baseline })
+        const text =
+          recorded.length === 0
+            ? `Nothing to record: every migration up to ${flags.baseline} is already applied.\n`
+            : recorded.map((name) => `recorded ${name}.sql as applied (not run)\n`).join('')
+        output(io, flags.json, { ok: true, baseline: recorded }, text)
+        return 0
+      }
       const directory = await readMigrationDirectory(migrations)
       // A dev database the plugin applied a pending change to: the migration it is frozen into is
       // recorded, not run again (docs/PLUGIN.md, the dev database).

@@ -1,0 +1,300 @@
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { PGlite } from '@electric-sql/pglite'
+import { baseline, migrate } from '@fluentorm/runtime'
+import type pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { main } from '../../packages/core/src/cli/main.ts'
+import { pullProject } from '../../packages/core/src/introspect/pull-project.ts'
+import { type Backend, DATABASE_URL, pgBackend, pgliteBackend } from '../support/backends.ts'
+import { ROOT, runScript, tempProject } from './support/schema-fixtures.ts'
+
+const FIXTURES = resolve(ROOT, 'test/core/fixtures/adopt')
+const fixture = (name: string) => readFile(join(FIXTURES, name), 'utf8')
+
+/** The CLI in process, in `cwd`, with its output kept. */
+async function fluentorm(cwd: string, ...args: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, {
+    cwd,
+    out: (text) => {
+      stdout += text
+    },
+    err: (text) => {
+      stderr += text
+    },
+  })
+  return { code, stdout, stderr }
+}
+
+/** DATABASE_URL with the search path at a test schema, as a user of `--schema` would connect. */
+function urlFor(schema: string): string {
+  const url = new URL(DATABASE_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.toString()
+}
+
+type Query = (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>
+
+function queryOf(backend: Backend): Query {
+  return async (text, values) =>
+    backend.name === 'pg'
+      ? (await (backend.db as pg.Pool).query(text, values)).rows
+      : ((await (backend.db as PGlite).query(text, values)).rows as Record<string, unknown>[])
+}
+
+/**
+ * Every object of a schema as text, by kind then name, read with queries of the test's own
+ * (not pull's): tables' columns (type, nullability, default, identity), constraints as
+ * PostgreSQL prints them (actions included), indexes, views, functions, triggers, enums and
+ * sequences. The schema's name is replaced so two schemas compare.
+ */
+async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
+  const query = queryOf(backend)
+  const schema = backend.schema
+  const lines = async (sql: string) =>
+    (await query(sql, [schema])).map((row) =>
+      Object.values(row)
+        .map((value) => String(value).replaceAll(`${schema}.`, ''))
+        .join(' | '),
+    )
+  const own = 'relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)'
+  return {
+    columns:
+      await lines(`SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+        pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE c.${own} AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped
+        AND c.relname <> 'fluentorm_migrations'
+      ORDER BY 1, 2`),
+    constraints: await lines(`SELECT c.relname, con.conname, pg_get_constraintdef(con.oid)
+      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+      WHERE c.${own} AND c.relname <> 'fluentorm_migrations' ORDER BY 1, 2`),
+    indexes: await lines(`SELECT tablename, indexname, indexdef FROM pg_indexes
+      WHERE schemaname = $1 AND tablename <> 'fluentorm_migrations' ORDER BY 1, 2`),
+    views: await lines(
+      'SELECT viewname, definition FROM pg_views WHERE schemaname = $1 ORDER BY 1',
+    ),
+    functions: await lines(`SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p
+      WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) ORDER BY 1`),
+    triggers: await lines(`SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t
+      JOIN pg_class c ON c.oid = t.tgrelid WHERE c.${own} AND NOT t.tgisinternal ORDER BY 1`),
+    enums: await lines(`SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+      WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) GROUP BY 1 ORDER BY 1`),
+    sequences:
+      await lines(`SELECT c.relname, s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmin, s.seqmax
+      FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.${own} ORDER BY 1`),
+  }
+}
+
+const opened: Backend[] = []
+const dirs: string[] = []
+afterAll(async () => {
+  for (const backend of opened.splice(0)) await backend.close()
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+})
+
+async function project(): Promise<string> {
+  // A package.json: config discovery stops here, as in a real project (not at the repository's).
+  const dir = await tempProject({ 'package.json': '{ "type": "module" }\n' }, true)
+  dirs.push(dir)
+  return dir
+}
+
+async function open<B extends Backend>(backend: Promise<B>): Promise<B> {
+  const opened_ = await backend
+  opened.push(opened_)
+  return opened_
+}
+
+describe('fluentorm pull on PostgreSQL: the round trip', () => {
+  it('pulls a shop database, and generate + migrate on an empty database make the same catalog', async () => {
+    const source = await open(pgBackend())
+    await runScript(source, await fixture('shop.sql'))
+    const cwd = await project()
+
+    const pulled = await fluentorm(
+      cwd,
+      'pull',
+      '--url',
+      urlFor(source.schema),
+      '--schema',
+      source.schema,
+    )
+    expect(pulled.stderr).toBe('')
+    expect(pulled.code).toBe(0)
+    const schemaFiles = await readdir(join(cwd, 'schemas'))
+    expect(schemaFiles).toEqual([
+      '01_audit_log.ts',
+      '02_categories.ts',
+      '03_products.ts',
+      '04_product_categories.ts',
+      '05_users.ts',
+      '06_addresses.ts',
+      '07_profiles.ts',
+      '08_reviews.ts',
+      '09_orders.ts',
+      '10_invoices.ts',
+      '11_order_items.ts',
+    ])
+    for (const object of [
+      'view active_products',
+      'function touch_updated_at()',
+      'trigger users_touch on users',
+      'column audit_log.client_ip',
+      'column addresses.country',
+      'index products_lower_name_idx',
+    ]) {
+      expect(pulled.stdout).toContain(`  ${object}: `)
+    }
+    const handWritten = await readFile(join(cwd, 'migrations/0002_adopted_sql.sql'), 'utf8')
+    expect(handWritten).toContain('CREATE VIEW active_products AS')
+    expect(handWritten).toContain('CREATE TRIGGER users_touch BEFORE UPDATE ON users')
+
+    // Right after pull: generate writes nothing, migrate applies nothing on the pulled database.
+    const generated = await fluentorm(cwd, 'generate', '--json')
+    expect(generated.code).toBe(0)
+    expect(JSON.parse(generated.stdout)).toMatchObject({ ok: true, written: [], migration: [] })
+    const migrated = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(source.schema))
+    expect(JSON.parse(migrated.stdout)).toMatchObject({ ok: true, applied: [] })
+
+    // The migrations pull wrote, applied to an empty database, make the same objects.
+    const target = await open(pgBackend())
+    const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
+    expect(built.stderr).toBe('')
+    expect(JSON.parse(built.stdout).applied).toHaveLength(2)
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
+    expect(before.views).toHaveLength(1)
+    expect(before.functions).toHaveLength(1)
+    expect(before.triggers).toHaveLength(1)
+  })
+
+  it('writes schema files a person would: relations both ways, helpers, kept names', async () => {
+    const source = await open(pgBackend())
+    await runScript(source, await fixture('shop.sql'))
+    const cwd = await project()
+    expect(
+      (await fluentorm(cwd, 'pull', '--url', urlFor(source.schema), '--schema', source.schema))
+        .code,
+    ).toBe(0)
+    const file = (name: string) => readFile(join(cwd, 'schemas', name), 'utf8')
+    const users = await file('05_users.ts')
+    expect(users).toContain('t.timestamps()')
+    expect(users).toContain('t.softDelete()')
+    expect(users).toContain(
+      "t.hasOne({ name: 'profile', foreignTable: 'profiles', foreignColumn: 'user_id' })",
+    )
+    const products = await file('03_products.ts')
+    expect(products).toContain(
+      "t.manyToMany({ name: 'categories', targetTable: 'categories', through: 'product_categories' })",
+    )
+    expect(products).toContain("{ name: 'products_tags_idx', columns: ['tags'], method: 'gin' }")
+    const orders = await file('09_orders.ts')
+    expect(orders).toContain("onDelete: 'set default'")
+    expect(orders).toContain("constraintName: 'orders_invoice_id_fkey'")
+    const categories = await file('02_categories.ts')
+    expect(categories).toContain(
+      "t.unique(['parent_id', 'slug'], { name: 'categories_parent_slug_key' })",
+    )
+    expect(categories).toContain("referencesTable: 'categories'")
+  })
+
+  it('migrate --baseline records migrations as applied without running them', async () => {
+    const source = await open(pgBackend())
+    await runScript(source, await fixture('shop.sql'))
+    const cwd = await project()
+    const url = urlFor(source.schema)
+    expect((await fluentorm(cwd, 'pull', '--url', url, '--schema', source.schema)).code).toBe(0)
+    const copy = await open(pgBackend())
+    await runScript(copy, await fixture('shop.sql'))
+    const recorded = await fluentorm(
+      cwd,
+      'migrate',
+      '--baseline',
+      '2',
+      '--json',
+      '--url',
+      urlFor(copy.schema),
+    )
+    expect(JSON.parse(recorded.stdout).baseline).toHaveLength(2)
+    const again = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(copy.schema))
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, applied: [] })
+    const bad = await fluentorm(cwd, 'migrate', '--baseline', 'x', '--url', urlFor(copy.schema))
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--baseline takes the number')
+  })
+})
+
+describe('fluentorm pull: bad input is a message', () => {
+  it('an unreachable database, a missing schema, an empty one, a project with schema files', async () => {
+    const cwd = await project()
+    const down = await fluentorm(cwd, 'pull', '--url', 'postgresql://postgres@127.0.0.1:1/none')
+    expect(down.code).toBe(1)
+    expect(down.stderr).toMatch(/^fluentorm: /)
+    expect(down.stderr).not.toMatch(/\n\s+at /)
+
+    const missing = await fluentorm(
+      cwd,
+      'pull',
+      '--url',
+      DATABASE_URL,
+      '--schema',
+      'no_such_schema',
+    )
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("The database has no schema 'no_such_schema'")
+
+    const empty = await open(pgBackend())
+    const nothing = await fluentorm(cwd, 'pull', '--url', DATABASE_URL, '--schema', empty.schema)
+    expect(nothing.code).toBe(1)
+    expect(nothing.stderr).toContain(`schema ${empty.schema} of the database is empty`)
+
+    const full = await tempProject({ 'package.json': '{}\n', 'schemas/01_users.ts': 'x' }, true)
+    dirs.push(full)
+    const refused = await fluentorm(full, 'pull', '--url', DATABASE_URL, '--schema', empty.schema)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('schemas already has schema files (01_users.ts)')
+  })
+})
+
+describe('pull from PGlite', () => {
+  it('pulls, and the migrations make the same catalog on another PGlite', async () => {
+    const source = await open(pgliteBackend())
+    await runScript(source, await fixture('blog.sql'))
+    const cwd = await project()
+    const db = source.db
+    const result = await pullProject({
+      db: {
+        query: async <R>(text: string, values?: readonly unknown[]) =>
+          (await db.query<R>(text, values ? [...values] : [])).rows,
+      },
+      schemasDir: join(cwd, 'schemas'),
+      migrationsDir: join(cwd, 'migrations'),
+      dtsFile: null,
+      root: cwd,
+    })
+    if (!result.ok) throw new Error(result.message)
+    expect(result.pulled.tables.map((t) => t.name)).toEqual([
+      'authors',
+      'posts',
+      'tags',
+      'posts_tags',
+    ])
+    expect(
+      await baseline(db, { migrations: join(cwd, 'migrations'), upTo: result.baselineNumber }),
+    ).toEqual(result.baseline)
+    expect((await migrate(db, { migrations: join(cwd, 'migrations') })).applied).toEqual([])
+    const target = await open(pgliteBackend())
+    expect(
+      (await migrate(target.db, { migrations: join(cwd, 'migrations') })).applied,
+    ).toHaveLength(2)
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
+  })
+})

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  connect,
+  FluentOrmError,
+  type PgDatabase,
+  transaction,
+} from '../../packages/runtime/src/executor/index.ts'
+import { type BlackHoleProxy, startBlackHoleProxy } from '../support/black-hole-proxy.ts'
+
+// A short deadline keeps the test quick; the test's own timeout stays generous, as the
+// machine may be busy.
+const queryTimeout = 500
+const generous = { timeout: 60_000 }
+
+/** Waits for every promise and returns what each threw (undefined for none). */
+const failures = (calls: Promise<unknown>[]) =>
+  Promise.all(calls.map((call) => call.then(() => undefined).catch((error: unknown) => error)))
+
+function expectTimedOut(errors: unknown[]): void {
+  for (const error of errors) {
+    expect(error).toBeInstanceOf(FluentOrmError)
+    expect(error).toMatchObject({ code: 'CONNECTION_TIMEOUT', kind: 'connection' })
+    expect((error as Error).message).toMatch(
+      /^(?:query|connect) failed: no answer from PostgreSQL within queryTimeout \(500 ms\): the network or the server went silent\. The statement (?:may or may not have run|was not sent \(no connection answered in time\))\. The connection was closed and the next statement opens a new one/,
+    )
+  }
+}
+
+/** Runs `fn`, returning how long it took in ms. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now()
+  const value = await fn()
+  return { value, ms: performance.now() - start }
+}
+
+describe.each([
+  { mode: 'pipelined', pipeline: undefined },
+  { mode: 'through the pool', pipeline: false as const },
+])('a network that goes silent, $mode', ({ pipeline }) => {
+  let proxy: BlackHoleProxy
+  let db: PgDatabase
+  beforeAll(async () => {
+    proxy = await startBlackHoleProxy()
+    db = (await connect({ url: proxy.url, pipeline, queryTimeout, pool: { max: 3 } })) as PgDatabase
+  })
+  afterAll(async () => {
+    proxy?.resume()
+    await db?.close()
+    await proxy?.close()
+  })
+
+  it(
+    'fails the queries in flight and new ones with CONNECTION_TIMEOUT within the deadline, then the same db serves again',
+    generous,
+    async () => {
+      await Promise.all(Array.from({ length: 6 }, () => db.query({ text: 'SELECT 1' })))
+      proxy.blackHole()
+      const inFlight = await timed(() =>
+        failures(
+          Array.from({ length: 6 }, (_, i) =>
+            db.query({ text: 'SELECT $1::int AS n', values: [i] }),
+          ),
+        ),
+      )
+      expectTimedOut(inFlight.value)
+      expect(inFlight.ms).toBeGreaterThanOrEqual(queryTimeout - 5)
+      expect(inFlight.ms).toBeLessThan(queryTimeout + 5_000)
+
+      // New queries meet a new connection that is accepted and never answered.
+      const later = await timed(() =>
+        failures([db.query({ text: 'SELECT 2' }), db.query({ text: 'SELECT 3' })]),
+      )
+      expectTimedOut(later.value)
+      expect(later.ms).toBeLessThan(queryTimeout + 5_000)
+
+      proxy.resume()
+      const recovered = await timed(() => db.query<{ n: number }>({ text: 'SELECT 7 AS n' }))
+      expect(recovered.value.rows).toEqual([{ n: 7 }])
+      expect(recovered.ms).toBeLessThan(queryTimeout + 5_000)
+      const after = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          db.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [i] }),
+        ),
+      )
+      expect(after.map((result) => result.rows[0]!.n)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i),
+      )
+    },
+  )
+
+  it(
+    'fails a transaction whose statement gets no answer, and runs the next one after the network returns',
+    generous,
+    async () => {
+      const thrown = await transaction(db, async (tx) => {
+        await tx.query({ text: 'SELECT 1' })
+        proxy.blackHole()
+        await tx.query({ text: 'SELECT 2' })
+      }).catch((error: unknown) => error)
+      expectTimedOut([thrown])
+      expect(thrown).toMatchObject({ sql: 'SELECT 2' })
+      // A transaction begun while the network is silent fails too.
+      expectTimedOut(await failures([transaction(db, (tx) => tx.query({ text: 'SELECT 3' }))]))
+      proxy.resume()
+      const rows = await transaction(
+        db,
+        async (tx) => (await tx.query({ text: 'SELECT 4 AS n' })).rows,
+      )
+      expect(rows).toEqual([{ n: 4 }])
+    },
+  )
+})
+
+describe('the deadline and the timeouts it follows', () => {
+  let proxy: BlackHoleProxy
+  beforeAll(async () => {
+    proxy = await startBlackHoleProxy()
+  })
+  afterAll(() => proxy?.close())
+
+  it(
+    'lets a session that raises its own statement_timeout (as migrate() does) run past queryTimeout',
+    generous,
+    async () => {
+      // statementTimeout 400 + a margin of 100: a session that sets 2 s gets 2.1 s.
+      const db = await connect({ url: proxy.url, statementTimeout: 400, queryTimeout })
+      try {
+        const slept = await db.session(async (session) => {
+          await session.exec('SET statement_timeout = 2000')
+          const { rows } = await session.query({ text: 'SELECT 1 AS slept FROM pg_sleep(0.8)' })
+          await session.exec('RESET statement_timeout')
+          return rows
+        })
+        expect(slept).toEqual([{ slept: 1 }])
+        const thrown = await db.session((session) =>
+          session.query({ text: 'SELECT pg_sleep(0.8)' }).catch((error: unknown) => error),
+        )
+        // Reset: PostgreSQL's 400 ms statement_timeout fires first (57014), not the deadline.
+        expect(thrown).toMatchObject({ code: '57014' })
+      } finally {
+        await db.close()
+      }
+    },
+  )
+
+  it(
+    'derives queryTimeout from statementTimeout and turns TCP keepalive on',
+    generous,
+    async () => {
+      const db = (await connect({ url: proxy.url, statementTimeout: 0 })) as PgDatabase
+      try {
+        expect(db.pool.options).toMatchObject({
+          keepAlive: true,
+          keepAliveInitialDelayMillis: 10_000,
+        })
+        // statementTimeout 0 (never): no deadline either, so a long statement runs.
+        proxy.blackHole()
+        const late = db.query({ text: 'SELECT 5 AS n' })
+        const raced = await Promise.race([
+          late.then(() => 'answered'),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting'), queryTimeout * 2)),
+        ])
+        expect(raced).toBe('still waiting')
+        proxy.resume()
+        expect((await late).rows).toEqual([{ n: 5 }])
+      } finally {
+        await db.close()
+      }
+    },
+  )
+})

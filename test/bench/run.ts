@@ -18,6 +18,7 @@ import { concurrencyBench } from './concurrency-bench.ts'
 import { feedBench } from './feed-bench.ts'
 import type { BenchResult, TargetCheck } from './measure.ts'
 import { relationsBench } from './relations-bench.ts'
+import { replicaBench } from './replica-bench.ts'
 import { runtimeBench } from './runtime-bench.ts'
 import { typesBench } from './types-bench.ts'
 
@@ -33,6 +34,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(e) Code generation at scale', () => codegenBench(workDir)],
   ['(f) Type-checking the generated models', () => typesBench(workDir)],
   ['(g) Feed page: counts, exists and two includes, kept with placeholders', feedBench],
+  ['(h) Read replicas: primary alone vs primary + 1 replica', replicaBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

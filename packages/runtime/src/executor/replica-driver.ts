@@ -172,7 +172,10 @@ export class ReplicaDriver implements Driver {
         const next = afterFailedRead(error)
         if (next === 'fail') throw error
         if (next === 'primary') return this.primary.query<R>(config)
-        this.#takeOut(replica, 'down', error instanceof Error ? error.message : String(error))
+        // The reads in flight on a replica fail together: one failure, not one per read.
+        if (replica.state !== 'down') {
+          this.#takeOut(replica, 'down', error instanceof Error ? error.message : String(error))
+        }
       } finally {
         replica.inFlight--
       }
@@ -240,7 +243,7 @@ export class ReplicaDriver implements Driver {
     try {
       const { rows } = await withDeadline(
         replica.target.driver.query<typeof row>(replayQuery),
-        Math.max(2 * this.replicaSettings.checkInterval, 1_000),
+        Math.max(2 * this.replicaSettings.checkInterval, 3_000),
       )
       row = rows[0]!
     } catch (error) {

@@ -82,6 +82,17 @@ describe.each(BACKENDS)('unbindable values on $name', ({ open }) => {
     await refused(() => Note.query().where('scores', false).fetch(db), /failed/)
   })
 
+  it('refuses an option String() throws on with a FluentOrmError', async () => {
+    const bare = Object.create(null)
+    await refused(
+      () => Note.findAll(db, { withDeleted: bare }),
+      /withDeleted must be true or false, got an object without a text form/,
+    )
+    await refused(() => Note.insert(db, { body: 'x' }, { onConflict: bare }), /unknown onConflict/)
+    await refused(() => Note.upsert(db, { body: 'x' }, { conflict: [bare] }), /unknown column/)
+    await refused(() => copyRows(db, Note, [{ body: 'x' }], { identity: bare }), /identity must be/)
+  })
+
   it('tells what a JSON value throws while it is bound as a FluentOrmError', async () => {
     await refused(() => Note.update(db, 1, { meta: { n: 2n } }), /holds a bigint/)
     await refused(() => copyRows(db, Note, [{ meta: [1n] }]), /holds a bigint/)

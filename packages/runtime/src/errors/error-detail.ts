@@ -1,5 +1,6 @@
 import type { TableIR } from '@fluentorm/core'
 import { FluentOrmError } from './fluent-orm-error.ts'
+import { quotedValue } from './shown-value.ts'
 
 /**
  * How much of the server's text about a failed row an error carries. `'safe'` (the default):
@@ -28,7 +29,7 @@ export function setErrorDetail(mode: ErrorDetail): void {
       code: 'INVALID_CONFIG',
       kind: 'invalid_usage',
       operation: 'setErrorDetail',
-      reason: `errorDetail must be 'safe' or 'full', got ${JSON.stringify(String(mode))}. Pass 'full' to see row values in errors (development), 'safe' (the default) to keep them out`,
+      reason: `errorDetail must be 'safe' or 'full', got ${quotedValue(mode)}. Pass 'full' to see row values in errors (development), 'safe' (the default) to keep them out`,
     })
   }
   detail = mode

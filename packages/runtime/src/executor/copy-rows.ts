@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import { quotedValue } from '../errors/shown-value.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import { createColumns, ownValue } from '../model/input-columns.ts'
 import type { Model, ModelTypes } from '../model/model-types.ts'
@@ -146,7 +147,7 @@ function identityOption(options: object | undefined, context: UsageContext): 'ge
   if (value === 'generate' || value === 'keep') return value
   throw usageError(
     context,
-    `the option identity must be 'generate' or 'keep', got ${JSON.stringify(String(value))}`,
+    `the option identity must be 'generate' or 'keep', got ${quotedValue(value)}`,
     "Pass { identity: 'keep' } to load the ids given, or leave it out to let PostgreSQL number the rows.",
   )
 }

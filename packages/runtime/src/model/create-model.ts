@@ -1,4 +1,5 @@
 import type { ColumnIR, ModelMeta } from '@fluentorm/core'
+import { quotedValue } from '../errors/shown-value.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor, QueryConfig } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
@@ -359,7 +360,7 @@ function skipConflicts(
   if (onConflict !== 'nothing') {
     throw usageError(
       context,
-      `unknown onConflict ${JSON.stringify(String(onConflict))}`,
+      `unknown onConflict ${quotedValue(onConflict)}`,
       "Use onConflict: 'nothing' (skip the rows that conflict), or upsert to update them.",
     )
   }

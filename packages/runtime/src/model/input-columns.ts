@@ -1,4 +1,5 @@
 import type { ColumnIR } from '@fluentorm/core'
+import { quotedValue } from '../errors/shown-value.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { type UsageContext, usageError } from './usage-error.ts'
 import { checkValue } from './value-checks.ts'
@@ -116,7 +117,7 @@ export function flag(options: object | undefined, name: string, context: UsageCo
   if (value === undefined || typeof value === 'boolean') return value === true
   throw usageError(
     context,
-    `the option ${name} must be true or false, got ${JSON.stringify(String(value))}`,
+    `the option ${name} must be true or false, got ${quotedValue(value)}`,
     `Pass { ${name}: true } (a boolean, not a string).`,
   )
 }

@@ -1,4 +1,5 @@
 import type { ColumnIR, TableIR } from '@fluentorm/core'
+import { quotedValue } from '../errors/shown-value.ts'
 import { quoteIdent } from '../sql/identifier.ts'
 import { usageError } from './usage-error.ts'
 
@@ -39,7 +40,7 @@ export function requireColumn(info: TableInfo, name: string, operation: string):
   if (column) return column
   throw usageError(
     { model: info.modelName, operation },
-    `unknown column ${JSON.stringify(String(name))} on table ${info.table.name}`,
+    `unknown column ${quotedValue(name)} on table ${info.table.name}`,
     `Use one of: ${[...info.columns.keys()].join(', ')}.`,
   )
 }

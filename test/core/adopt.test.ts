@@ -296,5 +296,6 @@ describe('pull from PGlite', () => {
     const [before, after] = [await catalogOf(source), await catalogOf(target)]
     for (const kind of Object.keys(before))
       expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
-  })
+    // Two PGlite instances start in seconds alone, in tens of seconds on a loaded machine.
+  }, 300_000)
 })

@@ -105,5 +105,18 @@ describe.each(BACKENDS)('unbindable values on $name', ({ open }) => {
     ]
     await refused(() => Note.insert(db, { meta: exploding }), /toJSON exploded/)
     await refused(() => copyRows(db, Note, [{ meta: exploding }]), /toJSON exploded/)
+    const trap = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap exploded')
+        },
+      },
+    )
+    await refused(() => Note.insert(db, { meta: trap }), /could not be read: trap exploded/)
+    await refused(
+      () => Note.query().update(db, { meta: { a: trap } }, { all: true }),
+      /trap exploded/,
+    )
   })
 })

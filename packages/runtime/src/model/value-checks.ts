@@ -49,13 +49,22 @@ function checkDate(context: UsageContext, table: string, column: ColumnIR, value
 }
 
 function checkJson(context: UsageContext, table: string, column: ColumnIR, value: object): void {
-  const problem = jsonProblem(value, new Set(), 1)
+  const problem = readJson(value)
   if (!problem) return
   throw usageError(
     context,
     `the value for column "${column.name}" of table ${table} ${problem}`,
     `Pass a JSON value nested at most ${MAX_JSON_DEPTH} levels deep, without cycles (a bigint as a string or a number).`,
   )
+}
+
+/** jsonProblem, or what reading the value threw (a getter, a Proxy trap, a toJSON lookup). */
+function readJson(value: object): string | null {
+  try {
+    return jsonProblem(value, new Set(), 1)
+  } catch (error) {
+    return `could not be read: ${error instanceof Error ? error.message : 'it threw'}`
+  }
 }
 
 /**

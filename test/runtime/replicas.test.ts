@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { type AddressInfo, createServer, connect as netConnect, type Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -10,7 +9,9 @@ import {
 } from '../../packages/runtime/src/executor/index.ts'
 import { sql } from '../../packages/runtime/src/sql/sql-fragment.ts'
 import { DATABASE_URL } from '../support/backends.ts'
+import { startBlackHoleProxy } from '../support/black-hole-proxy.ts'
 import { modelsOf } from '../support/models.ts'
+import { freePort } from '../support/pgbouncer.ts'
 import { streamingReplica } from '../support/replica.ts'
 
 // A real hot standby streaming from the test server (REPLICA_URL from .ci/run, or one this
@@ -185,13 +186,13 @@ describe.skipIf(replica === undefined)('connect({ replicas })', () => {
 
   it('reads on through the other replica or the primary while a replica is down, and takes it back when it returns', async () => {
     await replayed()
-    const proxy = await tcpProxy(Number(new URL(replicaUrl).port))
-    const closedPort = await unusedPort()
-    const viaProxy = withPort(replicaUrl, proxy.port)
+    const proxy = await startBlackHoleProxy(replicaUrl)
+    const refused = withPort(replicaUrl, await freePort())
     const two = (await connect({
       url: primaryUrl,
-      replicas: [withPort(replicaUrl, closedPort), viaProxy],
+      replicas: [refused, proxy.url],
       replicaCheckInterval: 50,
+      queryTimeout: 1_000,
     })) as PgDatabase
     try {
       // A replica nobody listens for starts out of rotation; connect() does not fail.
@@ -199,16 +200,28 @@ describe.skipIf(replica === undefined)('connect({ replicas })', () => {
       expect(two.replicas[0]!.reason).toMatch(/ECONNREFUSED/)
       expect(await onReplica(two)).toBe(true)
 
-      // Reads in flight when its connections drop, and reads after: none fails.
+      // Its connections reset under reads in flight: none fails.
       const inFlight = Array.from({ length: 20 }, () => Item.count(two))
-      await proxy.kill()
+      await new Promise((resolve) => setImmediate(resolve))
+      proxy.reset()
       expect(await Promise.all(inFlight)).toEqual(Array(20).fill(3))
-      const after = await Promise.all(Array.from({ length: 20 }, () => onReplica(two)))
-      expect(after.every((recovery) => recovery === false)).toBe(true)
-      expect(two.replicas[1]!.state).toBe('down')
-      expect(await Item.count(two)).toBe(3)
+      await until(() => two.replicas[1]!.state === 'up', 'the replica to come back after a reset')
 
-      await proxy.revive()
+      // Its network goes silent: the reads sent there move on at queryTimeout, the ones after
+      // go to the primary at once.
+      proxy.blackHole()
+      const started = Date.now()
+      const held = await Promise.all(Array.from({ length: 10 }, () => onReplica(two)))
+      expect(held.every((recovery) => recovery === false)).toBe(true)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(two.replicas[1]!.state).toBe('down')
+      const after = Date.now()
+      expect(await onReplica(two)).toBe(false)
+      expect(await Item.count(two)).toBe(3)
+      expect(Date.now() - after).toBeLessThan(500)
+
+      // The network returns: the replica comes back into rotation by itself.
+      proxy.resume()
       await until(() => two.replicas[1]!.state === 'up', 'the replica to come back')
       const reads = two.replicas[1]!.reads
       expect(await onReplica(two)).toBe(true)
@@ -216,7 +229,7 @@ describe.skipIf(replica === undefined)('connect({ replicas })', () => {
       expect(two.replicas[0]!.state).toBe('down')
     } finally {
       await two.close()
-      await proxy.kill()
+      await proxy.close()
     }
   })
 
@@ -277,46 +290,4 @@ function withPort(url: string, port: number): string {
   const parsed = new URL(url)
   parsed.port = String(port)
   return parsed.toString()
-}
-
-async function unusedPort(): Promise<number> {
-  const proxy = await tcpProxy(1)
-  await proxy.kill()
-  return proxy.port
-}
-
-/**
- * A TCP proxy on 127.0.0.1 in front of `target`: `kill()` drops every connection and stops
- * listening (refused, as a stopped server), `revive()` listens again on the same port.
- */
-async function tcpProxy(target: number) {
-  const sockets = new Set<Socket>()
-  const server = createServer((client) => {
-    const upstream = netConnect(target, '127.0.0.1')
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('error', () => socket.destroy())
-      socket.on('close', () => {
-        sockets.delete(socket)
-        client.destroy()
-        upstream.destroy()
-      })
-    }
-    client.pipe(upstream).pipe(client)
-  })
-  const listen = (port: number) =>
-    new Promise<number>((resolve) => {
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))
-    })
-  const port = await listen(0)
-  return {
-    port,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve()
-        server.close(() => resolve())
-        for (const socket of sockets) socket.destroy()
-      }),
-    revive: () => listen(port),
-  }
 }

@@ -11,7 +11,7 @@ import { DATABASE_URL } from './backends.ts'
  * - `close()`: every connection closed and the port no longer listened on (ECONNREFUSED).
  */
 export interface BlackHoleProxy {
-  /** DATABASE_URL with the proxy's host and port. */
+  /** The target's URL (DATABASE_URL by default) with the proxy's host and port. */
   readonly url: string
   blackHole(): void
   resume(): void
@@ -29,8 +29,8 @@ interface Pair {
   serverClosed: boolean
 }
 
-export async function startBlackHoleProxy(): Promise<BlackHoleProxy> {
-  const target = new URL(DATABASE_URL)
+export async function startBlackHoleProxy(targetUrl = DATABASE_URL): Promise<BlackHoleProxy> {
+  const target = new URL(targetUrl)
   const pairs = new Set<Pair>()
   let holed = false
 
@@ -74,7 +74,7 @@ export async function startBlackHoleProxy(): Promise<BlackHoleProxy> {
   })
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
   const { port } = listener.address() as net.AddressInfo
-  const url = new URL(DATABASE_URL)
+  const url = new URL(targetUrl)
   url.hostname = '127.0.0.1'
   url.port = String(port)
 

@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
-import { createLogger, createServer, type ViteDevServer } from 'vite'
+import { createLogger, createServer, type InlineConfig, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const REPO = resolve(import.meta.dirname, '../..')
@@ -40,10 +40,15 @@ describe('the playground in a browser', () => {
     logger.info = (message) => void logged.push(message)
     logger.warn = (message) => void logged.push(message)
     logger.error = (message) => void logged.push(message)
+    // The playground's own config, loaded here rather than by Vite: Vite would restart the
+    // server (on a new port) whenever a package source it imports changes meanwhile.
+    const { default: config } = (await import(join(root, 'playground/vite.config.ts'))) as {
+      default: InlineConfig
+    }
     server = await createServer({
+      ...config,
       root: join(root, 'playground'),
-      configFile: join(root, 'playground/vite.config.ts'),
-      configLoader: 'runner',
+      configFile: false,
       customLogger: logger,
       server: { host: '127.0.0.1', port: 0 },
     })

@@ -191,7 +191,10 @@ SELECT 'domain', t.typname, t.oid::int,
   || COALESCE((SELECT string_agg(' CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname) FROM pg_constraint con WHERE con.contypid = t.oid), '')
 FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'd' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL
-SELECT 'type', t.typname, t.oid::int, NULL
+SELECT 'type', t.typname, t.oid::int,
+  'CREATE TYPE ' || quote_ident(t.typname) || ' AS ('
+  || (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
+  || ')'
 FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
 WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'c' AND c.relkind = 'c' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL

@@ -115,6 +115,7 @@ export function definitionObjects(
         break
       case 'domain':
       case 'sequence':
+      case 'type':
         objects.push({
           stage: 'type',
           object,

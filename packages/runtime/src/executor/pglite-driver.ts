@@ -27,7 +27,8 @@ const queryOptions = new WeakMap<PGliteInterface, object>()
 
 /**
  * The query options for one PGlite: fluentorm's parsers, and PGlite's own serializers each
- * made to throw when it would give neither text nor bytes. PGlite serializes a parameter by
+ * made to throw when it would give neither text nor bytes (and json's to take a number as pg
+ * does, jsonText). PGlite serializes a parameter by
  * its type after sending Parse and Describe; a result it cannot write (an array type's
  * serializer given a scalar, json's given a value JSON.stringify drops) throws half-way
  * through the Bind message, and the next statements on the instance fail with "invalid
@@ -41,7 +42,10 @@ function optionsFor(pglite: PGliteInterface): object {
       {
         get: (_, oid) => {
           const serialize = pglite.serializers[oid as string]
-          return serialize && ((value: unknown) => checkedText(serialize(value), oid))
+          if (!serialize) return undefined
+          const json = jsonTypes.has(oid)
+          return (value: unknown) =>
+            checkedText(json ? jsonText(value, serialize) : serialize(value), oid)
         },
       },
     )
@@ -49,6 +53,17 @@ function optionsFor(pglite: PGliteInterface): object {
     queryOptions.set(pglite, options)
   }
   return options
+}
+
+/** json and jsonb, by OID as the Proxy is asked for it. */
+const jsonTypes: ReadonlySet<string | symbol> = new Set(['114', '3802'])
+
+/**
+ * A number or bigint as pg sends it to a json column, its digits: PGlite's serializer would
+ * write a bigint as a JSON string and NaN or Infinity as JSON null, storing another value.
+ */
+function jsonText(value: unknown, serialize: (value: unknown) => unknown): unknown {
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : serialize(value)
 }
 
 function checkedText(text: unknown, oid: string | symbol): unknown {

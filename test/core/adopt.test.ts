@@ -47,8 +47,8 @@ function queryOf(backend: Backend): Query {
 /**
  * Every object of a schema as text, by kind then name, read with queries of the test's own
  * (not pull's): tables' columns (type, nullability, default, identity), constraints as
- * PostgreSQL prints them (actions included), indexes, views, functions, triggers, enums and
- * sequences. The schema's name is replaced so two schemas compare.
+ * PostgreSQL prints them (actions included), indexes, views, materialized views, functions,
+ * triggers, enums, domains, composite types and sequences. The schema's name is replaced so two schemas compare.
  */
 async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
   const query = queryOf(backend)
@@ -66,7 +66,7 @@ async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
         pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE c.${own} AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.${own} AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
         AND c.relname <> 'fluentorm_migrations'
       ORDER BY 1, 2`),
     constraints: await lines(`SELECT c.relname, con.conname, pg_get_constraintdef(con.oid)
@@ -77,6 +77,17 @@ async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
     views: await lines(
       'SELECT viewname, definition FROM pg_views WHERE schemaname = $1 ORDER BY 1',
     ),
+    materializedViews: await lines(
+      'SELECT matviewname, definition FROM pg_matviews WHERE schemaname = $1 ORDER BY 1',
+    ),
+    types:
+      await lines(`SELECT t.typname, t.typtype, format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+        (SELECT string_agg(pg_get_constraintdef(con.oid), ', ') FROM pg_constraint con WHERE con.contypid = t.oid),
+        (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.oid = t.typrelid AND c.relkind = 'c')
+      FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+        AND t.typtype IN ('d', 'c', 'e') AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+      ORDER BY 1`),
     functions: await lines(`SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p
       WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) ORDER BY 1`),
     triggers: await lines(`SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t
@@ -227,6 +238,55 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
     const bad = await fluentorm(cwd, 'migrate', '--baseline', 'x', '--url', urlFor(copy.schema))
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--baseline takes the number')
+  })
+})
+
+describe('fluentorm pull: what schema files cannot express comes back through SQL', () => {
+  it('domains, composite types, sequences, serial, generated and collated columns, tables without a key, partitions, NOT VALID and deferrable constraints, special indexes, a materialized view, a procedure', async () => {
+    const source = await open(pgBackend())
+    await runScript(source, await fixture('edges.sql'))
+    const cwd = await project()
+    const pulled = await fluentorm(
+      cwd,
+      'pull',
+      '--url',
+      urlFor(source.schema),
+      '--schema',
+      source.schema,
+    )
+    expect(pulled.stderr).toBe('')
+    expect(pulled.code).toBe(0)
+    expect(pulled.stdout).not.toContain('NOT WRITTEN')
+    for (const object of [
+      'domain email',
+      'type money_amount',
+      'enum unused_mood',
+      'sequence ticket_numbers',
+      'column accounts.id',
+      'column accounts.contact',
+      'column accounts.name',
+      'column accounts.name_lower',
+      'column accounts.code',
+      'table raw_events',
+      'table page_views',
+      'table page_views_2024',
+      'constraint api_keys_account on api_keys',
+      'constraint offices_region on offices',
+      'constraint offices_hours on offices',
+      'constraint offices_unique_hours on offices',
+      'index accounts_name_desc_idx',
+      'materialized view account_names',
+      'procedure forget_events(IN before timestamp with time zone)',
+    ]) {
+      expect(pulled.stdout).toContain(`  ${object}: `)
+    }
+    expect((await fluentorm(cwd, 'generate', '--json')).stdout).toContain('"written":[]')
+    const target = await open(pgBackend())
+    const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
+    expect(built.stderr).toBe('')
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
   })
 })
 

@@ -70,8 +70,14 @@ export function expressibleForeignKeys(
         )
         continue
       }
+      // author_id → author; a key not named <x>_id: the target's singular, else <column>_ref.
+      const singular = singularTableName(target.row.name)
       const base =
-        column.endsWith('_id') && column.length > 3 ? column.slice(0, -3) : `${column}_ref`
+        column.endsWith('_id') && column.length > 3
+          ? column.slice(0, -3)
+          : taken.has(singular)
+            ? `${column}_ref`
+            : singular
       const relation = freeName(base, taken)
       keys.push({
         table: name,

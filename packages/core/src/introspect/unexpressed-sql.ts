@@ -43,12 +43,18 @@ export function rawTableSql(row: TableRow, columns: readonly ColumnRow[]): strin
 /** The deparsers qualify a table with its schema (`ON public.users`): the migration must not. */
 export function stripSchema(definition: string, schema: string): string {
   const prefix = `${quoteIdent(schema)}.`
-  return definition
-    .replace(` ON ${prefix}`, ' ON ')
-    .replace(
-      new RegExp(`^(CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE) )${escapeRegExp(prefix)}`),
-      '$1',
-    )
+  return (
+    definition
+      // ON ONLY: a partitioned table's index as its own; made with ON, it is made on each partition too.
+      .replace(
+        new RegExp(`^(CREATE (?:UNIQUE )?INDEX \\S+) ON (?:ONLY )?${escapeRegExp(prefix)}`),
+        '$1 ON ',
+      )
+      .replace(
+        new RegExp(`^(CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE) )${escapeRegExp(prefix)}`),
+        '$1',
+      )
+  )
 }
 
 function escapeRegExp(text: string): string {

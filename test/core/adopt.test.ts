@@ -277,6 +277,7 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'index accounts_name_desc_idx',
       'materialized view account_names',
       'procedure forget_events(IN before timestamp with time zone)',
+      'constraint players_team_id_fkey on players',
     ]) {
       expect(pulled.stdout).toContain(`  ${object}: `)
     }

@@ -94,7 +94,17 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     expressible.push(table)
   }
 
-  const foreignKeys = expressibleForeignKeys(expressible, builders, unexpressed, schema)
+  const allKeys = expressibleForeignKeys(expressible, builders, unexpressed, schema)
+  const { order, cyclic } = foreignKeyOrder(
+    expressible.map((t) => t.row.name),
+    allKeys,
+  )
+  for (const key of cyclic) {
+    const reason =
+      'it closes a cycle of NOT NULL foreign keys, which schema files refuse (no row could be inserted first)'
+    unexpressed.push(rawConstraint(key.table, key.constraint, reason))
+  }
+  const foreignKeys = allKeys.filter((key) => !cyclic.includes(key))
   const context: Context = {
     schema,
     soleKeys: new Map(
@@ -106,10 +116,6 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
       expressible.filter((t) => isJunction(t, foreignKeys)).map((t) => t.row.name),
     ),
   }
-  const order = foreignKeyOrder(
-    expressible.map((t) => t.row.name),
-    foreignKeys,
-  )
   const width = String(order.length).length < 2 ? 2 : String(order.length).length
   const pulled = order.map((name, index) => {
     const table = expressible.find((t) => t.row.name === name) as Table

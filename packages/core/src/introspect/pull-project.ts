@@ -91,7 +91,7 @@ export async function pullProject(options: PullOptions): Promise<PullResult> {
     if (!loaded.ok) {
       return {
         ok: false,
-        message: `the schema files pull wrote do not compile (a bug in pull; please report it with the files):\n${formatProblems(loaded.problems)}`,
+        message: `the schema files pull wrote in ${shown(schemasDir)} do not compile:\n${formatProblems(loaded.problems)}Edit the files named above (a table or column name the DSL refuses, two tables with one model name), then run fluentorm generate and fluentorm migrate --baseline <n>; or report the database's DDL as a pull bug.`,
       }
     }
     for (const [name, text] of generateTableFiles(loaded.schema))

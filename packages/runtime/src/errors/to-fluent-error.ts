@@ -157,7 +157,7 @@ function fluentCode(kind: FluentOrmErrorKind, code: string, source: DatabaseErro
   if (kind === 'timeout') return 'POOL_TIMEOUT'
   if (kind === 'connection') return connectionCodes[connectionFault(source, undefined) ?? 'lost']
   if (kind === 'invalid_usage') return 'INVALID_USAGE'
-  return code || 'UNKNOWN'
+  return code || source.code || 'UNKNOWN'
 }
 
 /** The reason for the message; `message` is the server's, without quoted values by default. */

@@ -213,6 +213,10 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       "t.unique(['parent_id', 'slug'], { name: 'categories_parent_slug_key' })",
     )
     expect(categories).toContain("referencesTable: 'categories'")
+    expect(categories).toContain("t.integer({ name: 'depth', defaultValue: -1 })")
+    expect(categories).toContain(
+      "t.decimal({ name: 'weight', precision: 4, scale: 2, defaultValue: -0.5 })",
+    )
   })
 
   it('migrate --baseline records migrations as applied without running them', async () => {

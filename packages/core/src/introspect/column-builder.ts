@@ -140,9 +140,11 @@ export function defaultOption(expression: string, builder: ColumnBuilder): Optio
     !(literal[1] ?? '').includes("'")
   )
     return literal[1] ?? ''
-  if (!array && NUMERIC_TYPES.has(builder.method) && NUMBER.test(expression)) {
-    const value = Number(expression)
-    if (String(value) === expression && Number.isSafeInteger(Math.trunc(value))) return value
+  // PostgreSQL prints a negative number default as a cast literal: '-1'::integer.
+  const number = literal !== null && /^-/.test(literal[1] ?? '') ? (literal[1] ?? '') : expression
+  if (!array && NUMERIC_TYPES.has(builder.method) && NUMBER.test(number)) {
+    const value = Number(number)
+    if (String(value) === number && Number.isSafeInteger(Math.trunc(value))) return value
   }
   if (!array && builder.method === 'boolean' && (expression === 'true' || expression === 'false'))
     return expression === 'true'

@@ -71,20 +71,23 @@ describe('connect() refuses a URL that is not PostgreSQL, before connecting', ()
 
 describe('connect() refuses numeric options that are not whole numbers, before connecting', () => {
   it.each([
-    [{ lockTimeout: 'x' }, 'lockTimeout must be a whole number ≥ 0, got "x"'],
-    [{ statementTimeout: -1 }, 'statementTimeout must be a whole number ≥ 0, got -1'],
-    [{ statementTimeout: 1.5 }, 'statementTimeout must be a whole number ≥ 0, got 1.5'],
-    [{ statementCacheSize: Number.NaN }, 'statementCacheSize must be a whole number ≥ 0, got NaN'],
-    [{ pool: { max: 0 } }, 'pool.max must be a whole number ≥ 1, got 0'],
+    [{ lockTimeout: 'x' }, 'lockTimeout must be a whole number of at least 0, got "x"'],
+    [{ statementTimeout: -1 }, 'statementTimeout must be a whole number of at least 0, got -1'],
+    [{ statementTimeout: 1.5 }, 'statementTimeout must be a whole number of at least 0, got 1.5'],
+    [
+      { statementCacheSize: Number.NaN },
+      'statementCacheSize must be a whole number of at least 0, got NaN',
+    ],
+    [{ pool: { max: 0 } }, 'pool.max must be a whole number of at least 1, got 0'],
     [{ pool: 'big' }, 'pool must be an object'],
     [
       { pipeline: { connections: '2' } },
-      'pipeline.connections must be a whole number ≥ 1, got "2"',
+      'pipeline.connections must be a whole number of at least 1, got "2"',
     ],
   ])('%j', async (options, message) => {
     const error = await refusal({ url: DATABASE_URL, ...(options as object) })
     expect(error).toBeInstanceOf(FluentOrmError)
-    expect(error?.code).toBe('INVALID_CONFIG')
+    expect(error?.code).toBe('INVALID_OPTION')
     expect(error?.message).toContain(message)
   })
 

@@ -19,8 +19,8 @@ describe('query SQL', () => {
       .orderBy('created_at', 'desc', 'last')
       .limit(20)
     expect(query.toSQL()).toEqual({
-      text: 'SELECT "posts"."id", "posts"."title" FROM "posts" WHERE "posts"."deleted_at" IS NULL AND ("posts"."view_count" > $1 OR "posts"."title" LIKE $2) ORDER BY "posts"."created_at" DESC NULLS LAST LIMIT $3',
-      values: [10, "%'; DROP TABLE posts; --%", 20],
+      text: 'SELECT "posts"."id", "posts"."title" FROM "posts" WHERE "posts"."deleted_at" IS NULL AND ("posts"."view_count" > $1 OR "posts"."title" LIKE $2) ORDER BY "posts"."created_at" DESC NULLS LAST LIMIT 20',
+      values: [10, "%'; DROP TABLE posts; --%"],
     })
   })
 

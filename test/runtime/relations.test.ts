@@ -23,11 +23,11 @@ describe('include SQL', () => {
       .toSQL()
     expect(text).toBe(
       'SELECT "posts"."id", ' +
-        '(SELECT json_build_array("users"."name") FROM "users" WHERE "users"."id" = "posts"."user_id" AND "users"."deleted_at" IS NULL LIMIT $1) AS "author", ' +
+        '(SELECT json_build_array("users"."name") FROM "users" WHERE "users"."id" = "posts"."user_id" AND "users"."deleted_at" IS NULL LIMIT 1) AS "author", ' +
         `(SELECT COALESCE(json_agg(json_build_array("comments"."content") ORDER BY "comments"."created_at" DESC), '[]') FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL) AS "comments" ` +
         'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
     )
-    expect(values).toEqual([1])
+    expect(values).toEqual([])
   })
 
   it('limits a many relation in a derived table, ordered by its hidden order columns', () => {
@@ -37,10 +37,10 @@ describe('include SQL', () => {
       .toSQL()
     expect(text).toBe(
       'SELECT "posts"."id", ' +
-        `(SELECT COALESCE(json_agg("comments_1".* ORDER BY "comments_1"."__o1" DESC), '[]') FROM (SELECT "comments"."content", "comments"."created_at" AS "__o1" FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL ORDER BY "__o1" DESC LIMIT $1) AS "comments_1") AS "comments" ` +
+        `(SELECT COALESCE(json_agg("comments_1".* ORDER BY "comments_1"."__o1" DESC), '[]') FROM (SELECT "comments"."content", "comments"."created_at" AS "__o1" FROM "comments" WHERE "comments"."post_id" = "posts"."id" AND "comments"."deleted_at" IS NULL ORDER BY "__o1" DESC LIMIT 3) AS "comments_1") AS "comments" ` +
         'FROM "posts" WHERE "posts"."deleted_at" IS NULL',
     )
-    expect(values).toEqual([3])
+    expect(values).toEqual([])
   })
 
   it('names the relations a table has when one is unknown', () => {

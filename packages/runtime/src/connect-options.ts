@@ -39,13 +39,13 @@ function own(options: object, name: string): unknown {
 function milliseconds(value: unknown, name: string, min: number): void {
   if (value === undefined) return
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return
-  invalid(name, value, `a whole number ${min === 0 ? '≥ 0' : `≥ ${min}`}`)
+  invalid(name, value, `a whole number of at least ${min}`)
 }
 
 function invalid(name: string, value: unknown, expected: string): never {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
   throw new FluentOrmError({
-    code: 'INVALID_CONFIG',
+    code: 'INVALID_OPTION',
     kind: 'invalid_usage',
     reason: `the connect() option ${name} must be ${expected}, got ${shown}. Pass a number (e.g. Number(process.env.X)), or leave it out for the default`,
     operation: 'connect',

@@ -20,6 +20,8 @@ type Canon =
 export type HandQuery = (text: string, values?: unknown[]) => Promise<Record<string, unknown>[]>
 
 const MAX_JSON_DEPTH = 1_000
+/** PostgreSQL's MAXDIM. */
+const MAX_ARRAY_DIMENSIONS = 6
 const minTime = Date.parse('0001-01-01T00:00:00.000Z')
 const maxTime = Date.parse('+010000-01-01T00:00:00.000Z')
 const TIME_TYPES = /^(TIMESTAMPTZ|TIMESTAMP|DATE|TIME)\b/
@@ -154,11 +156,12 @@ function jsonProblem(value: unknown, path: Set<object>, depth: number): string |
  * encoder: every element quoted and escaped, NULL for null. An element of another type than
  * the array's makes the outcome `either`.
  */
-function arrayCanon(values: readonly unknown[], column: FuzzColumn): Canon {
+function arrayCanon(values: readonly unknown[], column: FuzzColumn, depth = 1): Canon {
+  if (depth > MAX_ARRAY_DIMENSIONS) return { refuse: 'more dimensions than PostgreSQL allows' }
   const parts: string[] = []
   for (const element of values) {
     if (Array.isArray(element)) {
-      const inner = arrayCanon(element, column)
+      const inner = arrayCanon(element, column, depth + 1)
       if (!('text' in inner)) return inner
       parts.push(inner.text!)
       continue

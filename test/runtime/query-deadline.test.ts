@@ -143,6 +143,28 @@ describe('the deadline and the timeouts it follows', () => {
     },
   )
 
+  it('bounds a COPY by the deadline too', generous, async () => {
+    const db = await connect({ url: proxy.url, queryTimeout })
+    const table = `copy_deadline_${process.pid}_${Date.now()}`
+    try {
+      await db.exec(`CREATE TABLE ${table} (n int)`)
+      proxy.blackHole()
+      const thrown = await db.copyFrom!({ table, columns: ['n'] }, [[1], [2]]).catch(
+        (error: unknown) => error,
+      )
+      expect(thrown).toMatchObject({ code: 'CONNECTION_TIMEOUT', kind: 'connection' })
+      expect((thrown as Error).message).toMatch(
+        /^(?:copyFrom|connect) failed: no answer from PostgreSQL within queryTimeout \(500 ms\)/,
+      )
+      proxy.resume()
+      expect(await db.copyFrom!({ table, columns: ['n'] }, [[3]])).toBe(1)
+    } finally {
+      proxy.resume()
+      await db.exec(`DROP TABLE IF EXISTS ${table}`)
+      await db.close()
+    }
+  })
+
   it(
     'derives queryTimeout from statementTimeout and turns TCP keepalive on',
     generous,

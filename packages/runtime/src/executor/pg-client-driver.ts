@@ -41,7 +41,7 @@ export class PgClientDriver implements Driver {
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
-    return pgCopy(this.client, target, rows)
+    return pgCopy(this.client, target, rows, this.settings)
   }
 
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {

@@ -9,6 +9,7 @@ import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import {
   type Deadline,
   type DeadlineSettings,
+  onClientWithin,
   startDeadline,
   submitWithin,
 } from './query-deadline.ts'
@@ -90,10 +91,17 @@ export async function pgCopy(
   client: pg.ClientBase,
   target: CopyTarget,
   rows: readonly (readonly unknown[])[],
+  settings: PgSettings,
 ): Promise<number> {
   const payload = copyPayload(target, rows, 'STDIN')
   try {
-    return await pgCopyFrom(client, payload)
+    return await onClientWithin(
+      client,
+      () => pgCopyFrom(client, payload),
+      settings,
+      'copyFrom',
+      payload.sql,
+    )
   } catch (error) {
     throw toFluentError(error, { operation: 'copyFrom', sql: payload.sql })
   }
@@ -133,7 +141,7 @@ export class PgConnection implements Connection {
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
-    return pgCopy(this.client, target, rows).catch((error) => this.#note(error))
+    return pgCopy(this.client, target, rows, this.settings).catch((error) => this.#note(error))
   }
 
   #refused(sql: string, operation: string): Error | undefined {

@@ -64,10 +64,7 @@ export function submitWithin(
     const expire = () => {
       expired = true
       reject(queryTimeoutError(ms, wire !== undefined, operation, sql))
-      if (wire === undefined) return
-      // Unheard, a user's own pg.Client would crash the process with the 'error' it emits.
-      if (client && client.listenerCount('error') === 0) client.once('error', () => undefined)
-      wire.stream.destroy(new SilentConnection(ms))
+      if (wire) destroy(client, wire, ms)
     }
     const arm = (left: number) => {
       clearTimeout(timer)
@@ -110,6 +107,47 @@ export function submitWithin(
       done,
     )
   })
+}
+
+/**
+ * `work` on `client` that pg runs through a submittable of its own (COPY FROM STDIN) within
+ * the deadline: past it, the connection is destroyed and `work` fails with CONNECTION_TIMEOUT.
+ */
+export function onClientWithin<T>(
+  client: pg.ClientBase,
+  work: () => Promise<T>,
+  settings: DeadlineSettings,
+  operation: string,
+  sql: string,
+): Promise<T> {
+  const wire = (client as unknown as { connection: PgWire }).connection
+  const ms = sessionDeadline(wire, settings.queryTimeout, settings.statementTimeout)
+  if (ms === 0) return work()
+  return new Promise((resolve, reject) => {
+    let expired = false
+    const timer = setTimeout(() => {
+      expired = true
+      reject(queryTimeoutError(ms, true, operation, sql))
+      destroy(client, wire, ms)
+    }, ms)
+    work().then(
+      (value) => {
+        clearTimeout(timer)
+        if (!expired) resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        if (!expired) reject(error)
+      },
+    )
+  })
+}
+
+/** Ends a silent connection: pg fails every statement on it with SilentConnection. */
+function destroy(client: pg.ClientBase | undefined, wire: PgWire, ms: number): void {
+  // Unheard, a user's own pg.Client would crash the process with the 'error' it emits.
+  if (client && client.listenerCount('error') === 0) client.once('error', () => undefined)
+  wire.stream.destroy(new SilentConnection(ms))
 }
 
 /**

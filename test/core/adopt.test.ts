@@ -282,6 +282,13 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'materialized view account_names',
       'procedure forget_events(IN before timestamp with time zone)',
       'constraint players_team_id_fkey on players',
+      'column api_keys.counter',
+      'column api_keys.tiny',
+      'comment accounts',
+      'comment accounts.opened_at',
+      'comment account_names',
+      'row level security offices',
+      'policy offices_by_region on offices',
     ]) {
       expect(pulled.stdout).toContain(`  ${object}: `)
     }

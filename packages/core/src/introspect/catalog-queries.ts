@@ -38,6 +38,8 @@ export interface ColumnRow {
   readonly identity: string
   /** `s` stored generated column, `` none. */
   readonly generated: string
+  /** An identity's sequence: `START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE … CACHE 1 NO CYCLE`. */
+  readonly identity_options: string | null
   readonly collation: string | null
 }
 
@@ -120,6 +122,9 @@ SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS positio
   (t.typcategory = 'A') AS is_array, a.atttypmod::int AS typmod, a.attnotnull AS not_null,
   pg_get_expr(d.adbin, d.adrelid) AS default_sql, a.attidentity::text AS identity,
   a.attgenerated::text AS generated,
+  (SELECT 'START WITH ' || sq.seqstart || ' INCREMENT BY ' || sq.seqincrement || ' MINVALUE ' || sq.seqmin || ' MAXVALUE ' || sq.seqmax || ' CACHE ' || sq.seqcache || CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END
+    FROM pg_depend dep JOIN pg_sequence sq ON sq.seqrelid = dep.objid
+    WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i') AS identity_options,
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -205,7 +210,31 @@ SELECT 'sequence', c.relname, c.oid::int,
 FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = c.oid AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i', 'e'))
-ORDER BY 3`
+UNION ALL
+SELECT 'row level security', c.relname, c.oid::int,
+  'ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ROW LEVEL SECURITY'
+  || CASE WHEN c.relforcerowsecurity THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' FORCE ROW LEVEL SECURITY' ELSE '' END
+FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relrowsecurity
+UNION ALL
+SELECT 'policy', p.policyname || ' on ' || p.tablename, pol.oid::int,
+  'CREATE POLICY ' || quote_ident(p.policyname) || ' ON ' || quote_ident(p.tablename)
+  || ' AS ' || p.permissive || ' FOR ' || p.cmd
+  || ' TO ' || (SELECT string_agg(CASE WHEN r = 'public' THEN 'PUBLIC' ELSE quote_ident(r) END, ', ') FROM unnest(p.roles) r)
+  || COALESCE(' USING (' || p.qual || ')', '') || COALESCE(' WITH CHECK (' || p.with_check || ')', '')
+FROM pg_policies p JOIN pg_policy pol ON pol.polname = p.policyname
+  AND pol.polrelid = (SELECT oid FROM pg_class WHERE relname = p.tablename AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1))
+WHERE p.schemaname = $1
+UNION ALL
+SELECT 'comment', CASE WHEN d.objsubid = 0 THEN c.relname ELSE c.relname || '.' || a.attname END, c.oid::int,
+  'COMMENT ON ' || CASE WHEN d.objsubid <> 0 THEN 'COLUMN ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
+    WHEN c.relkind = 'v' THEN 'VIEW ' || quote_ident(c.relname) WHEN c.relkind = 'm' THEN 'MATERIALIZED VIEW ' || quote_ident(c.relname)
+    ELSE 'TABLE ' || quote_ident(c.relname) END || ' IS ' || quote_literal(d.description)
+FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')
+ORDER BY 3, 2`
 
 /**
  * Reads one schema's catalog. pg_get_expr, pg_get_viewdef and the other deparsers qualify a

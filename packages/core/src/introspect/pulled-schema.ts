@@ -46,6 +46,8 @@ export type UnexpressedStage =
   | 'index'
   | 'view'
   | 'trigger'
+  | 'policy'
+  | 'comment'
 
 /** An object (or a property of one) the DSL cannot express. */
 export interface UnexpressedObject {

@@ -138,6 +138,18 @@ export function tableCalls(
         `ALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`,
       )
     }
+    const identityDefaults = `START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE ${column.base_type === 'int8' ? '9223372036854775807' : column.base_type === 'int2' ? '32767' : '2147483647'} CACHE 1 NO CYCLE`
+    if (column.identity_options !== null && column.identity_options !== identityDefaults) {
+      const options = column.identity_options.replace(
+        /(START WITH|INCREMENT BY|MINVALUE|MAXVALUE|CACHE|NO CYCLE|(?<!NO )CYCLE)/g,
+        'SET $1',
+      )
+      fix(
+        `column ${name}.${column.name}`,
+        `its identity sequence is ${column.identity_options}`,
+        `ALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} ${options} RESTART`,
+      )
+    }
     if (builder.retype !== undefined)
       fix(
         `column ${name}.${column.name}`,

@@ -15,6 +15,8 @@ const STAGES: readonly UnexpressedStage[] = [
   'index',
   'view',
   'trigger',
+  'policy',
+  'comment',
 ]
 
 /** `name type [DEFAULT x | GENERATED …] [NOT NULL]` as the catalog has it. */
@@ -24,7 +26,9 @@ export function columnDefinition(column: ColumnRow): string {
   if (column.generated === 's') parts.push(`GENERATED ALWAYS AS (${column.default_sql}) STORED`)
   else if (column.default_sql !== null) parts.push(`DEFAULT ${column.default_sql}`)
   if (column.identity !== '')
-    parts.push(`GENERATED ${column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`)
+    parts.push(
+      `GENERATED ${column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${column.identity_options === null ? '' : ` (${column.identity_options})`}`,
+    )
   if (column.not_null) parts.push('NOT NULL')
   return parts.join(' ')
 }
@@ -116,6 +120,23 @@ export function definitionObjects(
           stage: 'trigger',
           object,
           reason: 'triggers are not part of the schema DSL',
+          sql: definition,
+        })
+        break
+      case 'row level security':
+      case 'policy':
+        objects.push({
+          stage: 'policy',
+          object,
+          reason: 'row level security is not part of the schema DSL',
+          sql: definition,
+        })
+        break
+      case 'comment':
+        objects.push({
+          stage: 'comment',
+          object,
+          reason: 'schema files carry no comments into the database',
           sql: definition,
         })
         break

@@ -27,68 +27,32 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
       primaryKey: constraints.find((c) => c.type === 'p'),
     }
   })
-  const rawReason = (table: Table): string | null =>
-    table.row.partition_of !== null
-      ? `it is a partition of ${table.row.partition_of}`
-      : table.row.relkind === 'p'
-        ? `it is partitioned (PARTITION BY ${table.row.partition_key})`
-        : table.primaryKey === undefined
-          ? 'it has no primary key (models need one)'
-          : null
-
   // Columns the DSL can write, per table; the others are added by the migration.
   const builders = new Map<string, Map<string, ColumnBuilder>>()
   const expressible: Table[] = []
   for (const table of tables) {
     const name = table.row.name
-    const reason = rawReason(table)
-    if (reason !== null) {
-      unexpressed.push({
-        stage: 'table',
-        object: `table ${name}`,
-        reason,
-        sql: rawTableSql(table.row, table.columns),
-      })
-      for (const constraint of table.constraints.filter((c) => !c.inherited)) {
-        unexpressed.push(rawConstraint(name, constraint, 'it belongs to a table written in SQL'))
-      }
-      for (const index of table.indexes.filter((i) => !i.of_constraint && !i.inherited)) {
-        unexpressed.push(rawIndex(schema, index, 'it belongs to a table written in SQL'))
-      }
-      continue
-    }
     const columns = new Map<string, ColumnBuilder>()
+    const unsupported: UnexpressedObject[] = []
     for (const column of table.columns) {
       const builder = columnBuilder(name, column, enums, schema)
       if ('unsupported' in builder) {
-        unexpressed.push({
+        unsupported.push({
           stage: 'column',
           object: `column ${name}.${column.name}`,
           reason: `${builder.unsupported}; models do not see it`,
           sql: `ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${columnDefinition(column)}`,
         })
-      } else {
-        columns.set(column.name, builder)
-        if (builder.note !== undefined) notes.push(`${name}.${column.name}: ${builder.note}`)
-      }
+      } else columns.set(column.name, builder)
     }
-    const keyColumns = table.primaryKey?.columns ?? []
-    if (!keyColumns.every((column) => columns.has(column))) {
-      // The key is over a column the DSL cannot type: the whole table is SQL.
-      unexpressed.push({
-        stage: 'table',
-        object: `table ${name}`,
-        reason: 'its primary key is over a column without a schema builder',
-        sql: rawTableSql(table.row, table.columns),
-      })
-      for (const constraint of table.constraints)
-        unexpressed.push(rawConstraint(name, constraint, 'it belongs to a table written in SQL'))
-      for (const index of table.indexes.filter((i) => !i.of_constraint))
-        unexpressed.push(rawIndex(schema, index, 'it belongs to a table written in SQL'))
-      for (let i = unexpressed.length - 1; i >= 0; i--) {
-        if (unexpressed[i]?.object.startsWith(`column ${name}.`)) unexpressed.splice(i, 1)
-      }
+    const reason = rawTableReason(table, columns)
+    if (reason !== null) {
+      unexpressed.push(...rawTable(table, reason, schema))
       continue
+    }
+    unexpressed.push(...unsupported)
+    for (const [column, builder] of columns) {
+      if (builder.note !== undefined) notes.push(`${name}.${column}: ${builder.note}`)
     }
     builders.set(name, columns)
     expressible.push(table)
@@ -143,4 +107,28 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
   }
   unexpressed.push(...definitionObjects(catalog, usedEnums))
   return { schema, tables: pulled, unexpressed, notes }
+}
+
+/** Why a table cannot be a schema file at all, or null. */
+function rawTableReason(table: Table, columns: ReadonlyMap<string, ColumnBuilder>): string | null {
+  if (table.row.partition_of !== null) return `it is a partition of ${table.row.partition_of}`
+  if (table.row.relkind === 'p')
+    return `it is partitioned (PARTITION BY ${table.row.partition_key})`
+  if (table.primaryKey === undefined) return 'it has no primary key (models need one)'
+  if (!table.primaryKey.columns.every((column) => columns.has(column)))
+    return 'its primary key is over a column without a schema builder'
+  return null
+}
+
+/** A table written in SQL: its CREATE TABLE, then its own constraints and indexes. */
+function rawTable(table: Table, reason: string, schema: string): UnexpressedObject[] {
+  const name = table.row.name
+  const why = 'it belongs to a table written in SQL'
+  return [
+    { stage: 'table', object: `table ${name}`, reason, sql: rawTableSql(table.row, table.columns) },
+    ...table.constraints.filter((c) => !c.inherited).map((c) => rawConstraint(name, c, why)),
+    ...table.indexes
+      .filter((i) => !i.of_constraint && !i.inherited)
+      .map((i) => rawIndex(schema, i, why)),
+  ]
 }

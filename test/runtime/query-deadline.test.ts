@@ -5,6 +5,10 @@ import {
   type PgDatabase,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
+import {
+  noteStatementTimeout,
+  sessionDeadline,
+} from '../../packages/runtime/src/executor/session-timeout.ts'
 import { type BlackHoleProxy, startBlackHoleProxy } from '../support/black-hole-proxy.ts'
 
 // A short deadline keeps the test quick; the test's own timeout stays generous, as the
@@ -190,4 +194,36 @@ describe('the deadline and the timeouts it follows', () => {
       }
     },
   )
+})
+
+describe("a session's own statement_timeout, read from what it ran", () => {
+  // queryTimeout 41 s over a statementTimeout of 30 s: a margin of 11 s.
+  const deadline = (wire: object) => sessionDeadline(wire, 41_000, 30_000)
+
+  it('follows SET, SET LOCAL until the transaction ends, and RESET', () => {
+    const wire = {}
+    expect(deadline(wire)).toBe(41_000)
+    noteStatementTimeout(wire, 'SET lock_timeout = 10000; SET statement_timeout = 600000')
+    expect(deadline(wire)).toBe(611_000)
+    noteStatementTimeout(wire, "SET LOCAL statement_timeout TO '2min'")
+    expect(deadline(wire)).toBe(131_000)
+    noteStatementTimeout(wire, 'ROLLBACK TO SAVEPOINT sp_1')
+    expect(deadline(wire)).toBe(131_000)
+    noteStatementTimeout(wire, 'COMMIT')
+    expect(deadline(wire)).toBe(611_000)
+    noteStatementTimeout(wire, 'SET statement_timeout = 0')
+    expect(deadline(wire)).toBe(0)
+    noteStatementTimeout(wire, 'RESET lock_timeout; RESET statement_timeout')
+    expect(deadline(wire)).toBe(41_000)
+    noteStatementTimeout(wire, "SET SESSION statement_timeout = '1s'")
+    expect(deadline(wire)).toBe(41_000)
+    noteStatementTimeout(wire, 'RESET ALL')
+    expect(deadline(wire)).toBe(41_000)
+  })
+
+  it('keeps no deadline when queryTimeout is 0', () => {
+    const wire = {}
+    noteStatementTimeout(wire, 'SET statement_timeout = 600000')
+    expect(sessionDeadline(wire, 0, 30_000)).toBe(0)
+  })
 })

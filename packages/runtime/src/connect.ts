@@ -10,6 +10,7 @@ import { PgPipelineDriver } from './executor/pg-pipeline-driver.ts'
 import { PgPoolDriver } from './executor/pg-pool-driver.ts'
 import { PgliteDriver } from './executor/pglite-driver.ts'
 import type { PoolerMode } from './executor/pooler.ts'
+import { logQueries, type QueryLogEntry } from './executor/query-log.ts'
 import {
   ReplicaDriver,
   type ReplicaSettings,
@@ -99,6 +100,15 @@ export interface ConnectOptions {
    * @default 1_000
    */
   readonly replicaCheckInterval?: number
+  /**
+   * Called after every statement the Database runs (queries, `exec`, `copyFrom`, inside
+   * transactions and sessions too, on pg and PGlite) with its text, how many values were bound
+   * (never the values: they may be secrets), its duration, its row count, its error and its
+   * prepared statement's name. An exception it throws never breaks the statement (one warning).
+   * See docs/CONNECT.md.
+   * @default none: statements are not timed at all
+   */
+  readonly onQuery?: (entry: QueryLogEntry) => void
 }
 
 export interface PgDatabase extends Driver {
@@ -144,6 +154,17 @@ export type Database = PgDatabase | PgliteDatabase
  */
 export async function connect(options: ConnectOptions = {}): Promise<Database> {
   checkConnectOptions(options)
+  const onQuery = Object.hasOwn(options, 'onQuery') ? options.onQuery : undefined
+  if (onQuery !== undefined && typeof onQuery !== 'function') {
+    throw optionError(
+      `onQuery must be a function, called with { text, values, durationMs, rows, error, name } after each statement, got ${describeValue(onQuery)}`,
+    )
+  }
+  const db = await openDatabase(options)
+  return onQuery === undefined ? db : logQueries(db, onQuery)
+}
+
+async function openDatabase(options: ConnectOptions): Promise<Database> {
   const url = options.url ?? process.env.DATABASE_URL
   const replicas = replicaUrls(options, url)
   const settings = replicaSettings(options)

@@ -20,6 +20,7 @@ export type {
 } from './driver.ts'
 export { driverBrand } from './driver.ts'
 export type { PoolerMode } from './pooler.ts'
+export type { QueryLogEntry } from './query-log.ts'
 export type { ReplicaState, ReplicaStatus } from './replica-driver.ts'
 export { toDriver } from './to-driver.ts'
 export type { TransactionRunOptions } from './transaction.ts'

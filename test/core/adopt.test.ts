@@ -161,7 +161,12 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
     ]) {
       expect(pulled.stdout).toContain(`  ${object}: `)
     }
-    const handWritten = await readFile(join(cwd, 'migrations/0002_adopted_sql.sql'), 'utf8')
+    const prelude = await readFile(
+      join(cwd, 'migrations/0001_adopted_types_and_functions.sql'),
+      'utf8',
+    )
+    expect(prelude).toContain('CREATE OR REPLACE FUNCTION touch_updated_at()')
+    const handWritten = await readFile(join(cwd, 'migrations/0003_adopted_sql.sql'), 'utf8')
     expect(handWritten).toContain('CREATE VIEW active_products AS')
     expect(handWritten).toContain('CREATE TRIGGER users_touch BEFORE UPDATE ON users')
 
@@ -176,7 +181,7 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
     const target = await open(pgBackend())
     const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
     expect(built.stderr).toBe('')
-    expect(JSON.parse(built.stdout).applied).toHaveLength(2)
+    expect(JSON.parse(built.stdout).applied).toHaveLength(3)
     const [before, after] = [await catalogOf(source), await catalogOf(target)]
     for (const kind of Object.keys(before))
       expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
@@ -231,12 +236,12 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       cwd,
       'migrate',
       '--baseline',
-      '2',
+      '3',
       '--json',
       '--url',
       urlFor(copy.schema),
     )
-    expect(JSON.parse(recorded.stdout).baseline).toHaveLength(2)
+    expect(JSON.parse(recorded.stdout).baseline).toHaveLength(3)
     const again = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(copy.schema))
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, applied: [] })
     const bad = await fluentorm(cwd, 'migrate', '--baseline', 'x', '--url', urlFor(copy.schema))
@@ -289,6 +294,8 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'comment account_names',
       'row level security offices',
       'policy offices_by_region on offices',
+      'function next_ticket()',
+      'function ticket_label(t tickets)',
     ]) {
       expect(pulled.stdout).toContain(`  ${object}: `)
     }

@@ -87,6 +87,8 @@ export interface DefinitionRow {
   readonly name: string
   readonly oid: number
   readonly definition: string | null
+  /** A function whose arguments or result are a table's row type (it must follow the tables). */
+  readonly on_table_type: boolean
 }
 
 /** Everything pull reads from one PostgreSQL schema. */
@@ -175,38 +177,40 @@ GROUP BY t.oid, t.typname ORDER BY t.oid`
 
 /** Everything that is not a table, as the SQL that makes it. */
 const DEFINITIONS = `
-SELECT 'extension' AS kind, e.extname AS name, e.oid::int AS oid, NULL AS definition
+SELECT 'extension' AS kind, e.extname AS name, e.oid::int AS oid, NULL AS definition, false AS on_table_type
 FROM pg_extension e WHERE e.extnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
 UNION ALL
-SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname, c.oid::int, pg_get_viewdef(c.oid, true)
+SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.relname, c.oid::int, pg_get_viewdef(c.oid, true), false
 FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('v', 'm') AND ${NOT_OF_EXTENSION('pg_class', 'c.oid')}
 UNION ALL
 SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN 'w' THEN 'window function' ELSE 'function' END,
   p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', p.oid::int,
-  CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END
+  CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END,
+  EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_type ty ON ty.oid = dep.refobjid JOIN pg_class tc ON tc.oid = ty.typrelid
+    WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid AND tc.relkind IN ('r', 'p', 'v', 'm'))
 FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND ${NOT_OF_EXTENSION('pg_proc', 'p.oid')}
 UNION ALL
-SELECT 'trigger', t.tgname || ' on ' || c.relname, t.oid::int, pg_get_triggerdef(t.oid, true)
+SELECT 'trigger', t.tgname || ' on ' || c.relname, t.oid::int, pg_get_triggerdef(t.oid, true), false
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT t.tgisinternal AND t.tgparentid = 0
 UNION ALL
 SELECT 'domain', t.typname, t.oid::int,
   'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || format_type(t.typbasetype, t.typtypmod)
   || COALESCE(' DEFAULT ' || t.typdefault, '') || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
-  || COALESCE((SELECT string_agg(' CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname) FROM pg_constraint con WHERE con.contypid = t.oid), '')
+  || COALESCE((SELECT string_agg(' CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname) FROM pg_constraint con WHERE con.contypid = t.oid), ''), false
 FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'd' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL
 SELECT 'type', t.typname, t.oid::int,
   'CREATE TYPE ' || quote_ident(t.typname) || ' AS ('
   || (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
-  || ')'
+  || ')', false
 FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
 WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'c' AND c.relkind = 'c' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL
 SELECT 'sequence', c.relname, c.oid::int,
   'CREATE SEQUENCE IF NOT EXISTS ' || quote_ident(c.relname) || ' AS ' || format_type(s.seqtypid, NULL)
   || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax
-  || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END
+  || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END, false
 FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = c.oid AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i', 'e'))
@@ -214,14 +218,14 @@ UNION ALL
 SELECT 'row level security', c.relname, c.oid::int,
   'ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ROW LEVEL SECURITY'
   || CASE WHEN c.relforcerowsecurity THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' FORCE ROW LEVEL SECURITY' ELSE '' END
+ALTER TABLE ' || quote_ident(c.relname) || ' FORCE ROW LEVEL SECURITY' ELSE '' END, false
 FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relrowsecurity
 UNION ALL
 SELECT 'policy', p.policyname || ' on ' || p.tablename, pol.oid::int,
   'CREATE POLICY ' || quote_ident(p.policyname) || ' ON ' || quote_ident(p.tablename)
   || ' AS ' || p.permissive || ' FOR ' || p.cmd
   || ' TO ' || (SELECT string_agg(CASE WHEN r = 'public' THEN 'PUBLIC' ELSE quote_ident(r) END, ', ') FROM unnest(p.roles) r)
-  || COALESCE(' USING (' || p.qual || ')', '') || COALESCE(' WITH CHECK (' || p.with_check || ')', '')
+  || COALESCE(' USING (' || p.qual || ')', '') || COALESCE(' WITH CHECK (' || p.with_check || ')', ''), false
 FROM pg_policies p JOIN pg_policy pol ON pol.polname = p.policyname
   AND pol.polrelid = (SELECT oid FROM pg_class WHERE relname = p.tablename AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1))
 WHERE p.schemaname = $1
@@ -229,7 +233,7 @@ UNION ALL
 SELECT 'comment', CASE WHEN d.objsubid = 0 THEN c.relname ELSE c.relname || '.' || a.attname END, c.oid::int,
   'COMMENT ON ' || CASE WHEN d.objsubid <> 0 THEN 'COLUMN ' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
     WHEN c.relkind = 'v' THEN 'VIEW ' || quote_ident(c.relname) WHEN c.relkind = 'm' THEN 'MATERIALIZED VIEW ' || quote_ident(c.relname)
-    ELSE 'TABLE ' || quote_ident(c.relname) END || ' IS ' || quote_literal(d.description)
+    ELSE 'TABLE ' || quote_ident(c.relname) END || ' IS ' || quote_literal(d.description), false
 FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm')

@@ -10,7 +10,7 @@ import { adoptCatalog } from './adopt-catalog.ts'
 import { type CatalogExecutor, readCatalog } from './catalog-queries.ts'
 import type { PulledSchema } from './pulled-schema.ts'
 import { writeSchemaFile } from './schema-file-writer.ts'
-import { unexpressedMigration } from './unexpressed-sql.ts'
+import { unexpressedMigrations } from './unexpressed-sql.ts'
 
 export interface PullOptions {
   /** One connection to the database (a transaction, a pg Client, PGlite). */
@@ -40,8 +40,9 @@ export type PullResult =
 
 /**
  * `fluentorm pull`: reads the database, writes one schema file per table, then what
- * `generate` writes for them (the per-table files, the first numbered migration, the
- * snapshot, the declarations) and the hand-written migration of everything else. The
+ * `generate` writes for them (the per-table files, the first generated migration, the
+ * snapshot, the declarations) and the hand-written migrations of everything else: the
+ * types and functions the tables may use before it, the rest after it. The
  * database is not touched; the caller records the baseline.
  */
 export async function pullProject(options: PullOptions): Promise<PullResult> {
@@ -84,7 +85,13 @@ export async function pullProject(options: PullOptions): Promise<PullResult> {
   for (const table of pulled.tables)
     await write(join(schemasDir, table.file), writeSchemaFile(table))
 
-  const baseline: string[] = []
+  const handWritten = unexpressedMigrations(pulled)
+  const writeNumbered = async (name: string, text: string | null) => {
+    if (text === null) return
+    const state = await readMigrationDirectory(migrationsDir)
+    await write(join(migrationsDir, `${nextMigrationNumber(state.files)}_${name}.sql`), text)
+  }
+  await writeNumbered('adopted_types_and_functions', handWritten.prelude)
   if (pulled.tables.length > 0) {
     const dtsRoot = options.dtsFile === null ? root : dirname(options.dtsFile)
     const loaded = await loadSchemas({ schemasDir, root: dtsRoot })
@@ -101,15 +108,8 @@ export async function pullProject(options: PullOptions): Promise<PullResult> {
     if (!migration.ok) return { ok: false, message: migration.message }
     written.push(...migration.written)
   }
-  const handWritten = unexpressedMigration(pulled)
-  if (handWritten !== null) {
-    const state = await readMigrationDirectory(migrationsDir)
-    await write(
-      join(migrationsDir, `${nextMigrationNumber(state.files)}_adopted_sql.sql`),
-      handWritten,
-    )
-  }
+  await writeNumbered('adopted_sql', handWritten.rest)
   const after = await readMigrationDirectory(migrationsDir)
-  for (const file of after.files) baseline.push(file.file.replace(/\.sql$/, ''))
+  const baseline = after.files.map((file) => file.file.replace(/\.sql$/, ''))
   return { ok: true, pulled, written, baseline, baselineNumber: after.files.at(-1)?.number ?? 0 }
 }

@@ -41,6 +41,7 @@ export type UnexpressedStage =
   | 'table'
   | 'column'
   | 'column-fix'
+  | 'table-function'
   | 'constraint'
   | 'foreign-key'
   | 'index'

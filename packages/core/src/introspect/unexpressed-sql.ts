@@ -10,6 +10,7 @@ const STAGES: readonly UnexpressedStage[] = [
   'table',
   'column',
   'column-fix',
+  'table-function',
   'constraint',
   'foreign-key',
   'index',
@@ -109,7 +110,8 @@ export function definitionObjects(
       case 'function':
       case 'procedure':
         objects.push({
-          stage: 'function',
+          // One whose arguments or result are a table's row type waits for the tables.
+          stage: row.on_table_type ? 'table-function' : 'function',
           object,
           reason: `${row.kind}s are not part of the schema DSL`,
           sql: definition,
@@ -162,16 +164,40 @@ export function definitionObjects(
   return objects
 }
 
+/** What the generated tables may use (a column default calling a function, a sequence): made before them. */
+const PRELUDE: ReadonlySet<UnexpressedStage> = new Set(['extension', 'type', 'function'])
+
 /**
- * The hand-written migration holding what the schema files cannot: each object under a
- * comment saying what it is and why it is here, in an order that applies on an empty
- * database after the generated tables. Null when there is nothing.
+ * The hand-written migrations holding what the schema files cannot express, each object under
+ * a comment saying what it is and why it is there: the prelude (extensions, types, functions,
+ * sequences), which runs before the generated tables, and the rest, after them. Null for an
+ * empty one.
  */
-export function unexpressedMigration(pulled: PulledSchema): string | null {
-  const written = pulled.unexpressed.filter((item) => item.sql !== null)
-  if (pulled.unexpressed.length === 0) return null
+export function unexpressedMigrations(pulled: PulledSchema): {
+  readonly prelude: string | null
+  readonly rest: string | null
+} {
+  const items = (early: boolean) =>
+    pulled.unexpressed.filter((item) => PRELUDE.has(item.stage) === early)
+  return {
+    prelude: migrationText(
+      pulled.schema,
+      'the extensions, types, sequences and functions the tables may use, made before them',
+      items(true),
+    ),
+    rest: migrationText(pulled.schema, 'what the schema files cannot express', items(false)),
+  }
+}
+
+function migrationText(
+  schema: string,
+  what: string,
+  items: readonly UnexpressedObject[],
+): string | null {
+  if (items.length === 0) return null
+  const written = items.filter((item) => item.sql !== null)
   const sections = STAGES.flatMap((stage) =>
-    pulled.unexpressed
+    items
       .filter((item) => item.stage === stage)
       .map((item) =>
         item.sql === null
@@ -179,7 +205,9 @@ export function unexpressedMigration(pulled: PulledSchema): string | null {
           : `-- ${item.object}: ${item.reason}.\n${item.sql.replace(/;\s*$/, '')};`,
       ),
   )
-  const functions = written.some((item) => item.stage === 'function')
+  const functions = written.some(
+    (item) => item.stage === 'function' || item.stage === 'table-function',
+  )
   // The lint judges a change to a live table; this file runs only where the tables are new and empty.
   const statements = written.flatMap((item) => (item.sql ?? '').split(/;\n(?=[A-Z])/))
   const errors = [
@@ -190,7 +218,7 @@ export function unexpressedMigration(pulled: PulledSchema): string | null {
     ),
   ]
   return [
-    `-- Written by fluentorm pull from schema ${pulled.schema}: what the schema files cannot express.`,
+    `-- Written by fluentorm pull from schema ${schema}: ${what}.`,
     '-- It is your migration now: edit it as any hand-written one. pull recorded it as applied on the database it read.',
     ...(errors.length === 0
       ? []
@@ -201,7 +229,7 @@ export function unexpressedMigration(pulled: PulledSchema): string | null {
     '',
     ...(functions
       ? [
-          '-- Function bodies are checked when they run, as pg_dump does: a body may use a view made below.',
+          '-- Function bodies are checked when they run, as pg_dump does: a body may use a table or view made later.',
           'SET LOCAL check_function_bodies = off;',
           '',
         ]

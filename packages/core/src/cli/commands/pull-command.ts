@@ -72,13 +72,13 @@ ${flagsUsage([
                 upTo: result.baselineNumber,
               })
         const { pulled } = result
-        const handWritten = result.written.find((file) => file.endsWith('_adopted_sql.sql'))
+        const handWritten = result.written.filter((file) => /_adopted_\w+\.sql$/.test(file))
         const lines = [
           ...result.written.map((file) => `wrote ${file}\n`),
           ...(pulled.unexpressed.length === 0
             ? []
             : [
-                `\nNot expressible in schema files (${pulled.unexpressed.length}), ${handWritten === undefined ? '' : `in ${handWritten}`}:\n`,
+                `\nNot expressible in schema files (${pulled.unexpressed.length}), in ${handWritten.join(' and ')}:\n`,
                 ...pulled.unexpressed.map(
                   (item) =>
                     `  ${item.object}: ${item.reason}${item.sql === null ? ' (NOT WRITTEN: add it by hand)' : ''}\n`,

@@ -8,7 +8,7 @@ import { output, withDatabase } from './migration-cli.ts'
 
 /**
  * `fluentorm pull`: adopts an existing database. Writes a schema file per table, what
- * generate writes for them, a hand-written migration of everything the DSL cannot express,
+ * generate writes for them, hand-written migrations of everything the DSL cannot express,
  * and records those migrations as applied on the database (docs/ADOPTING.md).
  */
 export const pullCommand: CliCommand = {
@@ -20,9 +20,10 @@ Reads the tables, enums, keys, uniques, checks, foreign keys and indexes of one 
 the database and writes schemas/NN_<table>.ts per table, in foreign-key order, then what
 fluentorm generate writes for them (migrations/<table>.sql, the first numbered migration,
 the snapshot, the declarations). Views, functions, triggers, columns of types without a
-builder, expression indexes and the rest the schema files cannot express go into a
-hand-written migration, each listed here. Both migrations are recorded as applied on the
-database read, so generate then writes nothing and migrate applies nothing there.
+builder, expression indexes and the rest the schema files cannot express go into
+hand-written migrations (types and functions before the tables, the rest after), each listed
+here. All of them are recorded as applied on the database read, so generate then writes
+nothing and migrate applies nothing there.
 The schemas and migrations folders must not have schema files or numbered migrations yet.
 
 Options:

@@ -1,0 +1,89 @@
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { toFluentError } from '../errors/to-fluent-error.ts'
+import type { Executor } from '../executor/driver.ts'
+import { toDriver } from '../executor/to-driver.ts'
+import { statementName } from '../sql/statement-name.ts'
+
+/**
+ * A statement of a `.sql` file, as `import { topFilms } from './films.sql'` gives it: called
+ * with the executor and its named parameters, it resolves to the typed rows (a statement
+ * without result columns: the number of rows it affected).
+ */
+export interface SqlFileStatement<P extends object, R> {
+  (
+    db: Executor,
+    ...params: Record<string, never> extends P ? [params?: P] : [params: P]
+  ): Promise<R>
+  /** The statement as sent, its `:params` written `$1`, `$2`, … */
+  readonly sql: string
+}
+
+/** What the plugin's generated module says of each statement. */
+export interface SqlFileStatementSpec {
+  /** The `-- name:` of the statement. */
+  readonly name: string
+  readonly text: string
+  /** Parameter names in `$n` order. */
+  readonly params: readonly string[]
+  /** Whether it returns rows (else it resolves to the affected row count). */
+  readonly rows: boolean
+  /** The file, for messages: `queries/films.sql`. */
+  readonly file: string
+}
+
+/**
+ * @internal The function the plugin's module exports for one statement: one named prepared
+ * statement per text, values decoded as model rows are, every failure a FluentOrmError.
+ */
+export function sqlFileStatement(
+  spec: SqlFileStatementSpec,
+): SqlFileStatement<Record<string, unknown>, unknown> {
+  const name = statementName(spec.text)
+  const operation = `${spec.name} (${spec.file})`
+  // A replica refuses a write (READ_ONLY) before doing anything; it then runs on the primary.
+  const readOnly = /^\s*(?:select|with|values|table)\b/i.test(spec.text)
+  const run = async (db: Executor, params: Readonly<Record<string, unknown>> = {}) => {
+    const values = valuesOf(spec, params, operation)
+    try {
+      const result = await toDriver(db).query({ name, text: spec.text, values, readOnly })
+      return spec.rows ? result.rows : result.rowCount
+    } catch (error) {
+      throw toFluentError(error, { operation, sql: spec.text })
+    }
+  }
+  return Object.assign(run, { sql: spec.text })
+}
+
+function valuesOf(
+  spec: SqlFileStatementSpec,
+  params: Readonly<Record<string, unknown>>,
+  operation: string,
+): unknown[] {
+  if (typeof params !== 'object' || params === null) {
+    throw usage(
+      operation,
+      `the parameters are ${params === null ? 'null' : typeof params}, not an object`,
+    )
+  }
+  const unknown = Object.keys(params).filter((key) => !spec.params.includes(key))
+  if (unknown.length > 0) {
+    throw usage(
+      operation,
+      `unknown parameter ${unknown.join(', ')}; it takes ${listed(spec.params)}`,
+    )
+  }
+  return spec.params.map((key) => {
+    if (!Object.hasOwn(params, key) || params[key] === undefined) {
+      throw usage(operation, `missing parameter ${key}; it takes ${listed(spec.params)}`)
+    }
+    return params[key]
+  })
+}
+
+function listed(params: readonly string[]): string {
+  return params.length === 0 ? 'none' : params.join(', ')
+}
+
+function usage(operation: string, reason: string): FluentOrmError {
+  return new FluentOrmError({ code: 'INVALID_USAGE', kind: 'invalid_usage', reason, operation })
+}

@@ -1,0 +1,194 @@
+/** One `-- name:` block of a `.sql` file, its `:params` numbered. */
+export interface ParsedStatement {
+  readonly name: string
+  /** The statement as sent: `:slug` written `$1`, the same name the same number. */
+  readonly text: string
+  /** Parameter names in `$n` order. */
+  readonly params: readonly string[]
+  /** Result columns declared non-null by `-- @notnull col …`. */
+  readonly notNull: ReadonlySet<string>
+  /** Offset in the file of each character of `text`, for error positions. */
+  readonly sourceOffsets: readonly number[]
+}
+
+export interface SqlFileProblem {
+  readonly message: string
+  /** Offset in the file. */
+  readonly offset: number
+}
+
+export type ParsedSqlFile =
+  | { readonly ok: true; readonly statements: readonly ParsedStatement[] }
+  | { readonly ok: false; readonly problem: SqlFileProblem }
+
+const HEADER = /^[ \t]*--[ \t]*name:[ \t]*(\S*)[ \t]*$/gm
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/**
+ * Splits a `.sql` file on its `-- name: topFilms` headers and numbers each block's named
+ * parameters: `:slug` becomes `$1` (every `:slug` the same number), outside string literals,
+ * quoted identifiers, comments and dollar-quoted bodies; `::int` casts stay as they are.
+ *
+ * @example
+ * parseSqlFile('-- name: bySlug\nSELECT * FROM films WHERE slug = :slug')
+ * // { ok: true, statements: [{ name: 'bySlug', text: 'SELECT * FROM films WHERE slug = $1', params: ['slug'], … }] }
+ */
+export function parseSqlFile(source: string): ParsedSqlFile {
+  const headers = [...source.matchAll(HEADER)]
+  const first = headers[0]
+  const before = source.slice(0, first?.index ?? source.length)
+  if (first === undefined || stripComments(before).trim() !== '') {
+    const offset = first === undefined ? 0 : firstCode(before)
+    return problem('a statement needs a `-- name: yourName` line above it', offset)
+  }
+  const statements: ParsedStatement[] = []
+  for (const [i, header] of headers.entries()) {
+    const name = header[1] ?? ''
+    const offset = header.index
+    if (!IDENTIFIER.test(name)) {
+      return problem(
+        `\`${name}\` is not a name a module can export: use letters, digits and _`,
+        offset,
+      )
+    }
+    if (statements.some((s) => s.name === name)) {
+      return problem(`two statements are named ${name}: each needs its own name`, offset)
+    }
+    const start = offset + header[0].length
+    const end = headers[i + 1]?.index ?? source.length
+    const parsed = numberParams(source, start, end)
+    if (typeof parsed === 'string') return problem(parsed, offset)
+    if (parsed.text.trim() === '') return problem(`${name} has no statement under it`, offset)
+    statements.push({ name, ...parsed, notNull: notNullColumns(source.slice(start, end)) })
+  }
+  return { ok: true, statements }
+}
+
+function problem(message: string, offset: number): ParsedSqlFile {
+  return { ok: false, problem: { message, offset } }
+}
+
+/** `-- @notnull a b` (or `a, b`) lines of a block. */
+function notNullColumns(block: string): Set<string> {
+  const names = new Set<string>()
+  for (const match of block.matchAll(/^[ \t]*--[ \t]*@notnull[ \t]+(.+)$/gm)) {
+    for (const name of (match[1] ?? '').split(/[\s,]+/)) if (name) names.add(name)
+  }
+  return names
+}
+
+interface Numbered {
+  text: string
+  params: string[]
+  sourceOffsets: number[]
+}
+
+/**
+ * Copies `source[start, end)` with its `:name`s numbered, leading and trailing blanks and a
+ * final `;` dropped; an unterminated literal or comment is a message.
+ */
+function numberParams(source: string, start: number, end: number): Numbered | string {
+  const params: string[] = []
+  let text = ''
+  const offsets: number[] = []
+  const copy = (from: number, to: number) => {
+    text += source.slice(from, to)
+    for (let k = from; k < to; k++) offsets.push(k)
+  }
+  let i = start
+  while (i < end) {
+    const skip = skipQuoted(source, i, end)
+    if (skip === -1)
+      return 'a string, quoted name or comment is not closed before the next statement'
+    if (skip > i) {
+      copy(i, skip)
+      i = skip
+      continue
+    }
+    const char = source[i]
+    if (char === ':' && source[i + 1] === ':') {
+      copy(i, i + 2)
+      i += 2
+      continue
+    }
+    const name = char === ':' ? /^[A-Za-z_]\w*/.exec(source.slice(i + 1, end))?.[0] : undefined
+    if (name !== undefined) {
+      let n = params.indexOf(name) + 1
+      if (n === 0) n = params.push(name)
+      const placeholder = `$${n}`
+      text += placeholder
+      for (let k = 0; k < placeholder.length; k++) offsets.push(i)
+      i += 1 + name.length
+      continue
+    }
+    copy(i, i + 1)
+    i++
+  }
+  return trimStatement({ text, params, sourceOffsets: offsets })
+}
+
+/** Where a literal, quoted identifier or comment starting at `i` ends; `i` when none starts; -1 unclosed. */
+function skipQuoted(source: string, i: number, end: number): number {
+  const char = source[i]
+  const next = source[i + 1]
+  if (char === '-' && next === '-') {
+    const newline = source.indexOf('\n', i)
+    return newline === -1 || newline > end ? end : newline
+  }
+  if (char === '/' && next === '*') {
+    let depth = 1
+    let k = i + 2
+    while (k < end && depth > 0) {
+      const step = source.startsWith('/*', k) ? 1 : source.startsWith('*/', k) ? -1 : 0
+      depth += step
+      k += step === 0 ? 1 : 2
+    }
+    return depth === 0 ? k : -1
+  }
+  if (char === "'" || char === '"') {
+    const escapes =
+      char === "'" && /[eE]/.test(source[i - 1] ?? '') && !/\w/.test(source[i - 2] ?? '')
+    let k = i + 1
+    while (k < end) {
+      if (escapes && source[k] === '\\') k += 2
+      else if (source[k] === char && source[k + 1] === char) k += 2
+      else if (source[k] === char) return k + 1
+      else k++
+    }
+    return -1
+  }
+  if (char === '$' && !/\w/.test(source[i - 1] ?? '')) {
+    const tag = /^\$(?:[A-Za-z_]\w*)?\$/.exec(source.slice(i, end))?.[0]
+    if (tag === undefined) return i
+    const close = source.indexOf(tag, i + tag.length)
+    return close === -1 || close + tag.length > end ? -1 : close + tag.length
+  }
+  return i
+}
+
+function trimStatement(numbered: Numbered): Numbered {
+  let { text, sourceOffsets } = numbered
+  const lead = text.length - text.trimStart().length
+  text = text.slice(lead)
+  sourceOffsets = sourceOffsets.slice(lead)
+  // Trailing blanks, comments (annotations) and one `;` are not part of the statement.
+  const body = /(?:\s|;|--[^\n]*)*$/.exec(text)
+  const cut = body === null ? text.length : body.index
+  return { ...numbered, text: text.slice(0, cut), sourceOffsets: sourceOffsets.slice(0, cut) }
+}
+
+function stripComments(text: string): string {
+  return text.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '')
+}
+
+function firstCode(text: string): number {
+  const match = /^(?:\s|--[^\n]*)*/.exec(text)
+  return match === null ? 0 : match[0].length
+}
+
+/** 1-based line and column of an offset. */
+export function lineColumn(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset)
+  const line = before.split('\n').length
+  return { line, column: offset - before.lastIndexOf('\n') }
+}

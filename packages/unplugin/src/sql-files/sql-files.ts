@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises'
+import { relative } from 'node:path'
+import type { SchemaIR } from '@fluentorm/core'
+import { writeIfChanged } from '../core/write-if-changed.ts'
+import { sqlFileDts, sqlFileModule } from './sql-file-code.ts'
+import { type SqlFileError, typeSqlFile } from './type-sql-file.ts'
+import { createTypingDatabase } from './typing-database.ts'
+
+/** Where a `.sql` file is checked against: the project's migrations and schema. */
+export interface SqlFilesProject {
+  /** What error messages and the module's `file` are relative to. */
+  readonly root: string
+  readonly migrationsDir: string
+  /** Whether to write `films.sql.d.ts` next to each file. */
+  readonly writeDts: boolean
+}
+
+/** A `.sql` file PostgreSQL refused: the message says `file:line:column: name: reason`. */
+export class SqlFileBuildError extends Error {
+  override readonly name = 'SqlFileBuildError'
+  constructor(
+    readonly file: string,
+    readonly at: SqlFileError,
+    relativeFile: string,
+  ) {
+    super(`${relativeFile}:${at.line}:${at.column}: ${at.message}`)
+  }
+}
+
+export interface SqlFiles {
+  /**
+   * Types `file` on the typing database at `schema`, writes its `.sql.d.ts` when that
+   * changed, and resolves to the module's code; throws a SqlFileBuildError for a SQL error.
+   */
+  compile(file: string, schema: SchemaIR | null): Promise<string>
+  close(): Promise<void>
+}
+
+/**
+ * The `.sql` files of one plugin instance (or one `fluentorm generate`): one typing database
+ * (PGlite) shared by every file, kept until `close`.
+ *
+ * @example
+ * const sqlFiles = createSqlFiles(() => ({ root, migrationsDir, writeDts: true }))
+ * await sqlFiles.compile('/app/queries/films.sql', schema) // the module's code
+ */
+export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
+  const typing = createTypingDatabase()
+  return {
+    async compile(file, schema) {
+      const { root, migrationsDir, writeDts } = project()
+      const source = await readFile(file, 'utf8')
+      const db = await typing.at({ migrationsDir, schema })
+      const typed = await typeSqlFile(db, source)
+      const shown = relative(root, file).replaceAll('\\', '/')
+      if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
+      if (writeDts) await writeIfChanged(`${file}.d.ts`, sqlFileDts(typed.statements))
+      return sqlFileModule(typed.statements, shown)
+    },
+    close: () => typing.close(),
+  }
+}

@@ -71,6 +71,9 @@ describe.each(BACKENDS)('unbindable values on $name', ({ open }) => {
           .fetch(db),
       /a function/,
     )
+    // insertMany's unnest arrays wrote a function as the text 'undefined'.
+    await refused(() => Note.insertMany(db, [{ body: () => 1 }, { body: 'x' }]), /a function/)
+    await refused(() => Note.insertMany(db, [{ body: Symbol('s') }]), /a symbol/)
   })
 
   it('refuses a value its parameter type cannot take without breaking the connection', async () => {

@@ -1,4 +1,4 @@
-import { encodeDate } from './encode-params.ts'
+import { encodeDate, notAValue, valueProblem } from './encode-params.ts'
 
 const needsEscape = /[\\"]/
 const escapeAll = /[\\"]/g
@@ -8,7 +8,8 @@ const escapeAll = /[\\"]/g
  * (`unnest($1::INTEGER[], …)` in insertMany), or an array column's value in COPY text.
  * Nested arrays nest. Each element means what it means as a query
  * parameter (encode-params.ts): a Date is ISO 8601 in UTC, a bigint its digits, a
- * Uint8Array bytea, null NULL; strings are quoted and escaped, so any text is data. Both
+ * Uint8Array bytea, null NULL; strings are quoted and escaped, so any text is data; a
+ * function or a symbol is refused (JSON.stringify would give the text 'undefined'). Both
  * backends read the literal with the server's own array parser, so they store alike.
  *
  * @example
@@ -38,7 +39,12 @@ function element(value: unknown): string {
   if (value instanceof Date) return encodeDate(value)
   if (Array.isArray(value)) return arrayParam(value)
   if (value instanceof Uint8Array) return quote(`\\x${Buffer.from(value).toString('hex')}`)
-  return quote(JSON.stringify(value))
+  const problem = valueProblem(value)
+  if (problem) throw notAValue(`an array element is ${problem}`)
+  // An object JSON.stringify gives nothing for (its toJSON returns undefined) is NULL, as pg
+  // binds it as a parameter; never the text 'undefined'.
+  const json = JSON.stringify(value)
+  return json === undefined ? 'NULL' : quote(json)
 }
 
 function quote(text: string): string {

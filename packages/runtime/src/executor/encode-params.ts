@@ -59,7 +59,8 @@ export function valueProblem(value: unknown): string | null {
   return null
 }
 
-function notAValue(reason: string): FluentOrmError {
+/** The INVALID_USAGE error for a value valueProblem finds. */
+export function notAValue(reason: string): FluentOrmError {
   return new FluentOrmError({
     code: 'INVALID_USAGE',
     kind: 'invalid_usage',

@@ -12,6 +12,8 @@ export interface CliProject {
   readonly migrationsDir: string
   /** null: `dts: false` in the config. */
   readonly dtsFile: string | null
+  /** `fluentorm seed`'s files: `--seeds`, the config's `seeds`, else `seeds`. */
+  readonly seedsDir: string
   readonly url: string | undefined
 }
 
@@ -36,6 +38,7 @@ export function cliProject(flags: CommandFlags, io: CliIO): CliProject {
     schemasDir: path(flags.schemas, config.schemas, 'schemas'),
     migrationsDir: path(flags.migrations, config.migrations, 'migrations'),
     dtsFile: dts,
+    seedsDir: path(flags.seeds, config.seeds, 'seeds'),
     url: flags.url ?? config.url ?? process.env.DATABASE_URL,
   }
 }

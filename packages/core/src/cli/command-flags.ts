@@ -9,6 +9,10 @@ export type ExtraFlag =
   | 'allow-lint-errors'
   | 'schema'
   | 'baseline'
+  | 'accept-data-loss'
+  | 'force'
+  | 'seed'
+  | 'seeds'
 
 /**
  * The flags of a command. Every command takes `--schemas`, `--migrations`, `--url`, `--config`
@@ -29,6 +33,14 @@ export interface CommandFlags {
   readonly schema: string | undefined
   /** `migrate --baseline n`: record migrations up to n as applied without running them. */
   readonly baseline: number | undefined
+  /** `push --accept-data-loss`: apply destructive steps too. */
+  readonly acceptDataLoss: boolean
+  /** `reset --force`: reset a database whose host does not look local. */
+  readonly force: boolean
+  /** `reset --seed`: run the seed files after the migrations. */
+  readonly seed: boolean
+  /** `seed --seeds dir`: the seed files. */
+  readonly seeds: string | undefined
   readonly help: boolean
   readonly positionals: readonly string[]
 }
@@ -50,6 +62,13 @@ export function flagsUsage(own: readonly (readonly [string, string])[] = []): st
 }
 
 const STRING_FLAGS = ['schemas', 'migrations', 'url', 'config', 'dir'] as const
+const BOOLEAN_FLAGS: ReadonlySet<ExtraFlag> = new Set([
+  'dry-run',
+  'allow-lint-errors',
+  'accept-data-loss',
+  'force',
+  'seed',
+])
 
 export function parseCommandFlags(
   args: readonly string[],
@@ -66,7 +85,7 @@ export function parseCommandFlags(
   for (const name of STRING_FLAGS) options[name] = { type: 'string' }
   for (const name of extra) {
     options[name] = {
-      type: name === 'dry-run' || name === 'allow-lint-errors' ? 'boolean' : 'string',
+      type: BOOLEAN_FLAGS.has(name) ? 'boolean' : 'string',
     }
   }
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] }
@@ -116,6 +135,10 @@ export function parseCommandFlags(
     lockWait,
     schema: text('schema'),
     baseline: baselineText === undefined ? undefined : Number(baselineText),
+    acceptDataLoss: values['accept-data-loss'] === true,
+    force: values.force === true,
+    seed: values.seed === true,
+    seeds: text('seeds'),
     help: values.help === true,
     positionals,
   }

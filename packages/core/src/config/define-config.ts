@@ -23,6 +23,8 @@ export interface FluentormConfig {
   readonly url?: string
   /** The plugin's dev server keeps its dev database in step with the schemas. @default true */
   readonly devDatabase?: boolean
+  /** The folder of `fluentorm seed`'s files (`NN_name.ts`, run in name order). @default 'seeds' */
+  readonly seeds?: string
 }
 
 /** Types a `fluentorm.config.ts` (it returns the config unchanged). */
@@ -37,4 +39,5 @@ export const CONFIG_KEYS: Readonly<Record<keyof FluentormConfig, string>> = {
   dts: 'string | false',
   url: 'string',
   devDatabase: 'boolean',
+  seeds: 'string',
 }

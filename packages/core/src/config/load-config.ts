@@ -101,7 +101,7 @@ function checked(value: unknown, file: string, root: string): FluentormConfig {
         `${file}: '${key}' must be ${expected === 'string' ? 'a non-empty string' : expected}, got ${JSON.stringify(entry)}.`,
       )
     }
-    const isPath = key === 'schemas' || key === 'migrations' || key === 'dts'
+    const isPath = key === 'schemas' || key === 'migrations' || key === 'dts' || key === 'seeds'
     config[key] = isPath && typeof entry === 'string' ? absolute(root, entry) : entry
   }
   return config as FluentormConfig

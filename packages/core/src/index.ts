@@ -1,3 +1,4 @@
+export { scalarColumnTsType } from './codegen/column-ts-type.ts'
 export { generateDts } from './codegen/generate-dts.ts'
 export {
   type BundledMigration,

@@ -49,3 +49,5 @@ export type {
 export { Placeholder, placeholder } from './sql/placeholder.ts'
 export type { ColumnRef } from './sql/sql-fragment.ts'
 export { Sql, sql } from './sql/sql-fragment.ts'
+export type { SqlFileStatement, SqlFileStatementSpec } from './sql-file/sql-file-statement.ts'
+export { sqlFileStatement } from './sql-file/sql-file-statement.ts'

@@ -9,10 +9,12 @@ import {
   IMPORT_FILTER,
   RESOLVED_FILTER,
   resolvedModuleOf,
+  SQL_FILE_FILTER,
   VIRTUAL_IDS,
   virtualModuleOf,
 } from './core/module-ids.ts'
 import type { Options } from './options.ts'
+import { SqlFileBuildError } from './sql-files/sql-files.ts'
 
 export type { FluentormContext, RefreshResult } from './core/context.ts'
 export { createContext } from './core/context.ts'
@@ -40,8 +42,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       },
     },
     load: {
-      filter: { id: RESOLVED_FILTER },
+      filter: { id: [RESOLVED_FILTER, SQL_FILE_FILTER] },
       async handler(id) {
+        if (SQL_FILE_FILTER.test(id)) {
+          try {
+            return { code: await context.sqlFileCode(id), map: null }
+          } catch (error) {
+            if (!(error instanceof SqlFileBuildError)) throw error
+            const { line, column } = error.at
+            return this.error({
+              message: error.message,
+              id,
+              loc: { file: id, line, column: column - 1 },
+            })
+          }
+        }
         const module = resolvedModuleOf(id)
         if (module === null) return null
         // Under Vite's dev server the schema watcher reloads the module; elsewhere the
@@ -62,6 +77,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       const result = await context.refresh()
       // A build fails with the report where the module loads; a dev server says it at start.
       if (!result.ok && context.serving) context.logger.error(result.report)
+    },
+    async buildEnd() {
+      // The dev server's buildEnd comes at its close; a build's typing database is done.
+      await context.closeSqlFiles()
     },
     writeBundle() {
       // esbuild calls writeBundle even after a failed build: esbuildSetup writes on success only.

@@ -36,6 +36,11 @@ export function columnTsType(column: ColumnIR, enums: readonly EnumIR[]): string
   return column.nullable && value !== 'unknown' ? `${value} | null` : value
 }
 
+/** The TypeScript type of a value of a column type other than enum: `bigint` → `bigint`. */
+export function scalarColumnTsType(type: Exclude<ColumnType, 'enum'>): string {
+  return SCALAR_TS_TYPES[type]
+}
+
 function scalarTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
   // The runtime selects a mode: 'string' timestamp as text, microseconds and all.
   if (column.timeMode === 'string') return 'string'

@@ -12,6 +12,7 @@ import {
   writeNextMigration,
 } from '@fluentorm/core'
 import { type Options, type ResolvedOptions, resolveOptions, withConfig } from '../options.ts'
+import { createSqlFiles } from '../sql-files/sql-files.ts'
 import { databaseModule } from './database-module.ts'
 import type { Followed } from './dev-database.ts'
 import { consoleLogger, type FluentormLogger } from './logger.ts'
@@ -76,6 +77,13 @@ export interface FluentormContext {
    * migration's snapshot, the next numbered migration; throws the report on invalid schemas.
    */
   writeBuildOutputs(): Promise<void>
+  /**
+   * The module of an imported `.sql` file, its types checked on a PGlite at the schema (and its
+   * `.sql.d.ts` written); throws a SqlFileBuildError naming the line and column of a SQL error.
+   */
+  sqlFileCode(file: string): Promise<string>
+  /** Closes the PGlite the `.sql` files are typed on (opened again when needed). */
+  closeSqlFiles(): Promise<void>
 }
 
 /**
@@ -101,6 +109,11 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
   const compiler = createSchemaCompiler()
   let pending: Promise<RefreshResult> | null = null
   let queue: Promise<unknown> = Promise.resolve()
+  const sqlFiles = createSqlFiles(() => ({
+    root: options.root,
+    migrationsDir: options.migrationsDir,
+    writeDts: options.dtsFile !== null,
+  }))
 
   async function load(): Promise<RefreshResult> {
     const { schemasDir } = options
@@ -185,6 +198,11 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
       if (!migration.ok) throw new Error(migration.message)
       if (migration.written.length > 0) context.logger.info(migration.message)
     },
+    async sqlFileCode(file) {
+      const { schema } = await validSchema()
+      return sqlFiles.compile(file, schema)
+    },
+    closeSqlFiles: () => sqlFiles.close(),
   }
   return context
 }

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path'
 import type { PluginBuild } from 'esbuild'
+import { SqlFileBuildError } from '../sql-files/sql-files.ts'
 import type { FluentormContext } from './context.ts'
-import { ESBUILD_LOAD_FILTER, resolvedModuleOf } from './module-ids.ts'
+import { ESBUILD_LOAD_FILTER, resolvedModuleOf, SQL_FILE_FILTER } from './module-ids.ts'
 
 /**
  * What esbuild needs beyond the shared hooks. The module loads here so it can name the
@@ -20,6 +21,16 @@ export function esbuildSetup(context: FluentormContext, build: PluginBuild): voi
       return { contents, loader: 'js', resolveDir: dirname(args.path), ...watch }
     } catch (error) {
       return { errors: [{ text: (error as Error).message }], ...watch }
+    }
+  })
+  build.onLoad({ filter: SQL_FILE_FILTER, namespace: 'file' }, async (args) => {
+    try {
+      return { contents: await context.sqlFileCode(args.path), loader: 'js' }
+    } catch (error) {
+      if (!(error instanceof SqlFileBuildError)) throw error
+      const { line, column } = error.at
+      const location = { file: args.path, line, column: column - 1 }
+      return { errors: [{ text: error.message, location }] }
     }
   })
   build.onEnd(async (result) => {

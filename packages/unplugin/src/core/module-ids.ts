@@ -34,6 +34,9 @@ export const ESBUILD_LOAD_FILTER = /\.fluentorm-(models|migrations|database)\.mj
 /** The resolved ids, for the load hook's filter. */
 export const RESOLVED_FILTER = /^\0virtual:fluentorm\/(models|migrations|database)$/
 
+/** The `.sql` files the plugin serves as modules of their statements. */
+export const SQL_FILE_FILTER = /\.sql$/
+
 /** Which virtual module an import id names, or null for any other id. */
 export function virtualModuleOf(id: string): VirtualModule | null {
   return MODULES.find((module) => VIRTUAL_IDS[module].import.test(id)) ?? null

@@ -61,10 +61,14 @@ export async function typeSqlFile(db: PGlite, source: string): Promise<TypedSqlF
       const tsType = nullable && type.ts !== 'unknown' ? `${type.ts} | null` : type.ts
       return { name, tsType, sqlType: type.sql }
     }
+    const param = (name: string, oid: number): TypedValue => {
+      const typed = value(name, oid, false)
+      return { ...typed, tsType: PARAM_TYPES[oid] ?? typed.tsType }
+    }
     statements.push({
       name: statement.name,
       text: statement.text,
-      params: statement.params.map((name, i) => value(name, described.paramTypes[i] ?? 25, false)),
+      params: statement.params.map((name, i) => param(name, described.paramTypes[i] ?? 25)),
       columns:
         described.fields === null
           ? null
@@ -72,6 +76,15 @@ export async function typeSqlFile(db: PGlite, source: string): Promise<TypedSqlF
     })
   }
   return { ok: true, statements }
+}
+
+/**
+ * Parameters take what binds to their type without loss: a JS number for int8 and numeric (a
+ * count from JS code), besides the bigint and string rows decode them to.
+ */
+const PARAM_TYPES: Readonly<Record<number, string>> = {
+  20: 'bigint | number',
+  1700: 'string | number',
 }
 
 function fail(source: string, message: string, offset: number): TypedSqlFile {

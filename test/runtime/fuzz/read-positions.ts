@@ -78,7 +78,7 @@ export function readPlan(rng: Rng, position: ReadPosition, column: FuzzColumn): 
       const op = rng.pick(OPERATORS)
       const pair = op.endsWith('between') && rng.chance(0.6)
       const second = hostileFor(rng, column.kind)
-      const value = pair ? [v, second.value] : v
+      const value = pair ? [v, second.value] : inList(op, column, v)
       const check =
         op === '=' && column.sqlType === 'TEXT' && plainString(v)
           ? async (result: unknown, hand: HandQuery) => {
@@ -99,7 +99,11 @@ export function readPlan(rng: Rng, position: ReadPosition, column: FuzzColumn): 
     case 'whereIn':
       return {
         given: given(h),
-        call: (db) => Item.query().whereIn(column.name, v).select('id').fetch(db),
+        call: (db) =>
+          Item.query()
+            .whereIn(column.name, inList('in', column, v))
+            .select('id')
+            .fetch(db),
       }
     case 'having': {
       const fn = rng.pick(['count', 'max', 'min', 'sum', 'avg', 'nope'])
@@ -150,16 +154,16 @@ export function readPlan(rng: Rng, position: ReadPosition, column: FuzzColumn): 
     }
     case 'cursor': {
       const order = rng.pick(['id', 't', 'i', 'tz', 'jb', column.name])
-      // known: cursorPaginate's perPage / after / before given a value String() throws on throw that error from cursor-page.ts, reported
-      const option = stringable(v) ? v : 'unstringable'
+      // known: cursorPaginate({ perPage }) given a value String() throws on (Object.create(null), a throwing toString, a Proxy) throws that error from cursor-page.ts cursorPlan's message, reported
+      const perPage = stringable(v) ? v : 'unstringable'
       const variant = rng.int(0, 3)
       return {
         given: `orderBy('${order}') cursor variant ${variant}: ${given(h)}`,
         call: async (db) => {
           const query = Item.query().orderBy(order, rng.pick(['asc', 'desc']))
-          if (variant === 0) return query.cursorPaginate(db, { perPage: option })
-          if (variant === 1) return query.cursorPaginate(db, { perPage: 2, after: option })
-          if (variant === 2) return query.cursorPaginate(db, { perPage: 2, before: option })
+          if (variant === 0) return query.cursorPaginate(db, { perPage })
+          if (variant === 1) return query.cursorPaginate(db, { perPage: 2, after: v })
+          if (variant === 2) return query.cursorPaginate(db, { perPage: 2, before: v })
           const page = await query.cursorPaginate(db, { perPage: 1 })
           const cursor = String(page.next ?? '')
           const cut = rng.int(0, cursor.length)
@@ -234,6 +238,13 @@ export function readPlan(rng: Rng, position: ReadPosition, column: FuzzColumn): 
       }
     }
   }
+}
+
+// known: an in / not in / whereIn list for a json or jsonb column holding an element JSON.stringify throws on (a bigint inside, a cycle, nesting past the stack) throws that TypeError / RangeError from sql/column-types.ts bindList while the condition is built, reported
+function inList(op: string, column: FuzzColumn, value: unknown): unknown {
+  const list = op === 'in' || op === 'not in'
+  if (!list || !column.json || !Array.isArray(value)) return value
+  return value.every(jsonable) ? value : []
 }
 
 function stringable(value: unknown): boolean {

@@ -1,0 +1,108 @@
+import { PGlite } from '@electric-sql/pglite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseSqlFile } from '../../packages/unplugin/src/sql-files/parse-sql-file.ts'
+import { typeSqlFile } from '../../packages/unplugin/src/sql-files/type-sql-file.ts'
+
+describe('parseSqlFile', () => {
+  it('splits on -- name: headers and numbers :params, the same name the same number', () => {
+    const parsed = parseSqlFile(
+      '-- name: one\nSELECT :a, :b, :a, x::int, \':c\', "d:e", $$ :f $$ -- :g\n  /* :h /* :i */ */;\n\n-- name: two\n-- @notnull n, m\nSELECT count(*) AS n\n',
+    )
+    expect(parsed).toMatchObject({
+      ok: true,
+      statements: [
+        {
+          name: 'one',
+          text: 'SELECT $1, $2, $1, x::int, \':c\', "d:e", $$ :f $$ -- :g\n  /* :h /* :i */ */',
+          params: ['a', 'b'],
+        },
+        { name: 'two', text: '-- @notnull n, m\nSELECT count(*) AS n', params: [] },
+      ],
+    })
+    if (parsed.ok) expect([...parsed.statements[1]!.notNull]).toEqual(['n', 'm'])
+  })
+
+  it.each([
+    ['SELECT 1\n', 'a statement needs a `-- name: yourName` line above it'],
+    ['-- name: a-b\nSELECT 1', '`a-b` is not a name a module can export'],
+    ['-- name: a\nSELECT 1\n-- name: a\nSELECT 2', 'two statements are named a'],
+    ["-- name: a\nSELECT 'open", 'a string, quoted name or comment is not closed'],
+    ['-- name: a\n\n', 'a has no statement under it'],
+  ])('refuses %j', (source, message) => {
+    const parsed = parseSqlFile(source)
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.problem.message).toContain(message)
+  })
+})
+
+describe('typeSqlFile', () => {
+  let db: PGlite
+
+  beforeAll(async () => {
+    db = await PGlite.create()
+    await db.exec(`CREATE TYPE mood AS ENUM ('ok', 'meh');
+      CREATE TABLE people (id int8 PRIMARY KEY, name text NOT NULL, nick text, mood mood NOT NULL,
+        scores int4[] NOT NULL, born timestamptz, data json NOT NULL)`)
+  })
+  afterAll(() => db?.close())
+
+  it('types parameters and results as PostgreSQL prepares them', async () => {
+    const typed = await typeSqlFile(
+      db,
+      '-- name: person\nSELECT id, name, nick, mood, scores, born, data, id + 1 AS next FROM people WHERE id = :id AND mood = :mood\n',
+    )
+    expect(typed).toEqual({
+      ok: true,
+      statements: [
+        {
+          name: 'person',
+          text: 'SELECT id, name, nick, mood, scores, born, data, id + 1 AS next FROM people WHERE id = $1 AND mood = $2',
+          params: [
+            { name: 'id', tsType: 'bigint | number', sqlType: 'int8' },
+            { name: 'mood', tsType: '"ok" | "meh"', sqlType: 'mood' },
+          ],
+          columns: [
+            { name: 'id', tsType: 'bigint', sqlType: 'int8' },
+            { name: 'name', tsType: 'string', sqlType: 'text' },
+            { name: 'nick', tsType: 'string | null', sqlType: 'text' },
+            { name: 'mood', tsType: '"ok" | "meh"', sqlType: 'mood' },
+            { name: 'scores', tsType: 'number[]', sqlType: 'int4[]' },
+            { name: 'born', tsType: 'Date | null', sqlType: 'timestamptz' },
+            { name: 'data', tsType: 'unknown', sqlType: 'json' },
+            { name: 'next', tsType: 'bigint | null', sqlType: 'int8' },
+          ],
+        },
+      ],
+    })
+  })
+
+  it('makes a RIGHT or FULL join nullable throughout, a LEFT join its own table', async () => {
+    const typed = await typeSqlFile(
+      db,
+      '-- name: a\nSELECT p.name, q.name AS other FROM people p LEFT JOIN people q ON false\n-- name: b\nSELECT p.name FROM people p RIGHT JOIN (SELECT 1) x ON true\n',
+    )
+    if (!typed.ok) throw new Error(typed.error.message)
+    expect(typed.statements.map((s) => s.columns?.map((c) => c.tsType))).toEqual([
+      ['string | null', 'string | null'],
+      ['string | null'],
+    ])
+  })
+
+  it.each([
+    ['-- name: bad\nSELEC 1', 2, 1, 'bad: syntax error at or near "SELEC"'],
+    ['\n-- name: bad\nSELECT * FROM nobody', 3, 15, 'bad: relation "nobody" does not exist'],
+    [
+      '-- name: bad\nSELECT id FROM people\n WHERE name = :x AND id = :x',
+      3,
+      25,
+      'bad: operator does not exist: bigint = text',
+    ],
+    ['-- name: bad\nSELECT id AS x, name AS x FROM people', 2, 1, 'two result columns are named x'],
+  ])('places the error of %j at its line and column', async (source, line, column, message) => {
+    const typed = await typeSqlFile(db, source)
+    expect(typed).toEqual({
+      ok: false,
+      error: { message: expect.stringContaining(message), line, column },
+    })
+  })
+})

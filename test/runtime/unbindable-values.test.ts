@@ -110,6 +110,11 @@ describe.each(BACKENDS)('unbindable values on $name', ({ open }) => {
   it('tells what a JSON value throws while it is bound as a FluentOrmError', async () => {
     await refused(() => Note.update(db, 1, { meta: { n: 2n } }), /holds a bigint/)
     await refused(() => copyRows(db, Note, [{ meta: [1n] }]), /holds a bigint/)
+    // insertMany did not check: PGlite stored { a: 1n } as { "a": "1" }, and nesting past 1,000.
+    await refused(() => Note.insertMany(db, [{ meta: { a: 1n } }, {}]), /holds a bigint/)
+    let deep: unknown = 1
+    for (let i = 0; i < 1_001; i++) deep = [deep]
+    await refused(() => Note.insertMany(db, [{ meta: deep }]), /nested more than 1000/)
     const exploding = [
       {
         toJSON() {

@@ -17,6 +17,7 @@ import {
 import { columnsKey, createColumns, ownValue } from './input-columns.ts'
 import type { ModelRuntime } from './model-runtime.ts'
 import { usageError } from './usage-error.ts'
+import { checkValue } from './value-checks.ts'
 
 type Row = Record<string, unknown>
 
@@ -247,25 +248,33 @@ async function inChunks(
 }
 
 /**
- * The names of the columns any row sets (own properties only). Each row is checked against
- * sets built once per call (createColumns per row cost more than the insert itself on large
+ * The names of the columns any row sets (own properties only), json values checked. Each row
+ * is checked against sets built once per call (createColumns per row cost more than the insert itself on large
  * inputs); a row that fails is handed to createColumns, whose error names the column.
  */
 function usedColumns(runtime: ModelRuntime, rows: readonly Row[], operation: string): Set<string> {
   const info = runtime.info
   const settable = new Set<string>()
   const required: string[] = []
+  // Their values are checked as insert checks them (depth, bigints): PGlite would write a
+  // bigint inside as a JSON string.
+  const json = new Map<string, ColumnIR>()
   for (const column of info.table.columns) {
     if (column.createInput !== 'excluded') settable.add(column.name)
     if (column.createInput === 'required') required.push(column.name)
+    if (column.type === 'json' || column.type === 'jsonb') json.set(column.name, column)
   }
+  const context = { model: info.modelName, operation }
   const used = new Set<string>()
   for (const row of rows) {
     if (typeof row !== 'object' || row === null) createColumns(info, row, operation)
     for (const name of Object.keys(row)) {
-      if (row[name] === undefined) continue
+      const value = row[name]
+      if (value === undefined) continue
       if (!settable.has(name)) createColumns(info, row, operation)
       used.add(name)
+      const column = json.get(name)
+      if (column) checkValue(context, info.table.name, column, value)
     }
     for (const name of required) {
       if (ownValue(row, name) === undefined) createColumns(info, row, operation)

@@ -156,6 +156,18 @@ describe('fluentorm reset', () => {
     })
   })
 
+  it('with --seed, runs the seed files after the migrations', async () => {
+    await mkdir(join(p.dir, 'seeds'))
+    await writeFile(
+      join(p.dir, 'seeds/01_users.ts'),
+      "export default async function (db, { User }) { await User.upsert(db, { email: 'seed@x.test' }) }\n",
+    )
+    const reset = p.json('reset', '--seed')
+    expect(reset.err).toBe('')
+    expect(reset.data).toMatchObject({ ok: true, seeds: ['seeds/01_users.ts'] })
+    expect(await p.rows('SELECT email FROM users')).toEqual([{ email: 'seed@x.test' }])
+  })
+
   it('refuses a host that does not look local, unless --force', () => {
     const refused = p.cli('reset', '--url', 'postgresql://app@db.example.com:5432/app', '--json')
     expect(refused.code).toBe(1)

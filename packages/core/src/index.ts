@@ -43,6 +43,7 @@ export {
   lintStatements,
 } from './migration/migration-lint.ts'
 export { type MigrationPlan, planMigration } from './migration/migration-plan.ts'
+export { type PendingChange, preparePendingChange } from './migration/pending-change.ts'
 export {
   createSnapshot,
   EMPTY_SCHEMA_HASH,

@@ -90,7 +90,10 @@ export async function applyDevPlan(
 
 /** What the runner needs, passed in: core does not import the runtime. */
 export interface DevRunner {
-  migrate(db: Driver, migrations: readonly Migration[]): Promise<unknown>
+  migrate(
+    db: Driver,
+    migrations: readonly Migration[],
+  ): Promise<{ readonly applied: readonly string[] }>
   status(
     db: Driver,
     migrations: readonly Migration[],

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { LintRule, MigrationPlan, SchemaIR } from '@fluentorm/core'
 import {
-  applyDevPlan,
   DEV_STATE_TABLE,
-  EMPTY_SCHEMA_HASH,
-  planMigration,
+  preparePendingChange,
   quoteIdent,
   readDevState,
   readMigrationDirectory,
-  reconcileDevState,
 } from '@fluentorm/core'
 import {
   type ConnectOptions,
@@ -123,13 +120,12 @@ export function createDevDatabase(
       const state = await readDevState(db)
       await emptyDatabase(db, [schema, state?.applied, state?.base, directory.snapshot?.schema])
     }
-    const { adopted } = await reconcileDevState(db, directory, migrations, { migrate, status })
-    const { applied: migrated } = await migrate(db, migrations)
-    const state = await readDevState(db)
-    const base = directory.snapshot?.schema ?? null
-    const from = state?.applied ?? base
-    const at = from ?? emptySchema()
-    const plan = planMigration(from, schema)
+    const pending = await preparePendingChange(db, directory, migrations, schema, {
+      migrate,
+      status,
+    })
+    const { adopted, migrated, plan } = pending
+    const at = pending.at ?? emptySchema()
     const followed = (outcome: FollowOutcome, at: SchemaIR): Followed => ({
       outcome,
       schema: at,
@@ -146,13 +142,8 @@ export function createDevDatabase(
     approved = null
     waiting = null
     blocked = null
-    const baseHash = directory.snapshot?.hash ?? EMPTY_SCHEMA_HASH
     try {
-      await applyDevPlan(
-        db,
-        plan,
-        plan.toHash === baseHash ? null : { baseHash, base, applied: schema },
-      )
+      await pending.apply()
     } catch (error) {
       blocked = token
       return followed({ kind: 'blocked', sql: plan.up, error: messageOf(error), token }, at)

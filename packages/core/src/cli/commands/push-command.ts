@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs'
 import { loadSchemas } from '../../loader/load-schemas.ts'
-import { applyDevPlan, readDevState, reconcileDevState } from '../../migration/dev-state.ts'
 import { readMigrationDirectory } from '../../migration/migration-directory.ts'
 import type { LintFinding } from '../../migration/migration-lint.ts'
-import { planMigration } from '../../migration/migration-plan.ts'
-import { EMPTY_SCHEMA_HASH } from '../../migration/schema-snapshot.ts'
+import { preparePendingChange } from '../../migration/pending-change.ts'
 import { formatProblems } from '../../schema/schema-problem.ts'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
@@ -60,16 +58,14 @@ ${flagsUsage([
       const migrations = existsSync(project.migrationsDir)
         ? await runtime.resolveMigrations(project.migrationsDir)
         : []
-      const runner = { migrate: runtime.migrate, status: runtime.status }
-      const adopted = flags.dryRun
-        ? []
-        : (await reconcileDevState(db, directory, migrations, runner)).adopted
-      const migrated = flags.dryRun
-        ? (await runtime.status(db, migrations)).pending
-        : (await runtime.migrate(db, migrations)).applied
-      const state = await readDevState(db)
-      const base = directory.snapshot?.schema ?? null
-      const plan = planMigration(state?.applied ?? base, loaded.schema)
+      const { adopted, migrated, plan, apply } = await preparePendingChange(
+        db,
+        directory,
+        migrations,
+        loaded.schema,
+        { migrate: runtime.migrate, status: runtime.status },
+        { dryRun: flags.dryRun },
+      )
       const destructive = plan.findings.filter(losesData)
       const data = {
         ok: true,
@@ -102,13 +98,8 @@ ${flagsUsage([
         output(io, flags.json, data, `${before}${sql}-- dry run: nothing was applied\n`)
         return 0
       }
-      const baseHash = directory.snapshot?.hash ?? EMPTY_SCHEMA_HASH
       try {
-        await applyDevPlan(
-          db,
-          plan,
-          plan.toHash === baseHash ? null : { baseHash, base, applied: loaded.schema },
-        )
+        await apply()
       } catch (error) {
         if (!(error instanceof runtime.FluentOrmError)) throw error
         return fail(

@@ -200,7 +200,7 @@ export function createContext(rawOptions: Options, root = process.cwd()): Fluent
     },
     async sqlFileCode(file) {
       const { schema } = await validSchema()
-      return sqlFiles.compile(file, schema)
+      return (await sqlFiles.compile(file, schema)).code
     },
     closeSqlFiles: () => sqlFiles.close(),
   }

@@ -27,12 +27,18 @@ export class SqlFileBuildError extends Error {
   }
 }
 
+export interface CompiledSqlFile {
+  readonly code: string
+  /** The `.sql.d.ts` written, when it changed; else null. */
+  readonly dtsWritten: string | null
+}
+
 export interface SqlFiles {
   /**
    * Types `file` on the typing database at `schema`, writes its `.sql.d.ts` when that
    * changed, and resolves to the module's code; throws a SqlFileBuildError for a SQL error.
    */
-  compile(file: string, schema: SchemaIR | null): Promise<string>
+  compile(file: string, schema: SchemaIR | null): Promise<CompiledSqlFile>
   close(): Promise<void>
 }
 
@@ -42,7 +48,7 @@ export interface SqlFiles {
  *
  * @example
  * const sqlFiles = createSqlFiles(() => ({ root, migrationsDir, writeDts: true }))
- * await sqlFiles.compile('/app/queries/films.sql', schema) // the module's code
+ * await sqlFiles.compile('/app/queries/films.sql', schema) // { code, dtsWritten }
  */
 export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
   const typing = createTypingDatabase()
@@ -54,8 +60,9 @@ export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
       const typed = await typeSqlFile(db, source)
       const shown = relative(root, file).replaceAll('\\', '/')
       if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
-      if (writeDts) await writeIfChanged(`${file}.d.ts`, sqlFileDts(typed.statements))
-      return sqlFileModule(typed.statements, shown)
+      const dts = `${file}.d.ts`
+      const written = writeDts && (await writeIfChanged(dts, sqlFileDts(typed.statements)))
+      return { code: sqlFileModule(typed.statements, shown), dtsWritten: written ? dts : null }
     },
     close: () => typing.close(),
   }

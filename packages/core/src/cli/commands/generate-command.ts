@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path'
 import { generateDts } from '../../codegen/generate-dts.ts'
 import { loadSchemas } from '../../loader/load-schemas.ts'
 import { writeNextMigration } from '../../migration/write-next-migration.ts'
+import type { SchemaIR } from '../../schema/schema-ir.ts'
 import { formatProblems } from '../../schema/schema-problem.ts'
 import { generateTableFiles } from '../../sql/table-files.ts'
 import type { CliCommand } from '../cli-command.ts'
@@ -24,7 +25,9 @@ export const generateCommand: CliCommand = {
 Compiles schemas/NN_name.ts and writes one migrations/<table>.sql per table
 (CREATE TABLE IF NOT EXISTS, foreign keys, indexes), the next numbered migration when the
 schemas changed since migrations/meta/snapshot.json, and the declarations of
-virtual:fluentorm/models (the file the bundler plugin writes). Only changed files are written.
+virtual:fluentorm/models (the file the bundler plugin writes), and with @fluentorm/unplugin
+installed the .sql.d.ts of every .sql query file (see docs/TYPED-SQL.md). Only changed files
+are written.
 
 Options:
 ${flagsUsage([['--dts file', "where to write the declarations (default: fluentorm.d.ts, or the config's)"]])}
@@ -68,6 +71,14 @@ ${flagsUsage([['--dts file', "where to write the declarations (default: fluentor
       if (flags.json) output(io, true, { ok: false, problems: migration.problems }, '')
       return 1
     }
+    const sqlTypes =
+      project.dtsFile === null ? null : await writeSqlFileTypes(project, result.schema)
+    written.push(...(sqlTypes?.written ?? []).map((file) => relative(io.cwd, file)))
+    if (sqlTypes && sqlTypes.errors.length > 0) {
+      io.err(`${sqlTypes.errors.join('\n')}\n`)
+      if (flags.json) output(io, true, { ok: false, problems: sqlTypes.errors }, '')
+      return 1
+    }
     const tables = result.schema.tables.length
     const text = [
       ...written.map((file) => `wrote ${file}\n`),
@@ -84,4 +95,30 @@ ${flagsUsage([['--dts file', "where to write the declarations (default: fluentor
     output(io, flags.json, data, text.join(''))
     return 0
   },
+}
+
+interface SqlFileTypes {
+  writeSqlFileTypes(options: {
+    root: string
+    migrationsDir: string
+    schema: SchemaIR
+  }): Promise<{ written: readonly string[]; errors: readonly string[] }>
+}
+
+/**
+ * The `.sql.d.ts` of the project's `.sql` query files, typed as the plugin types them, when
+ * `@fluentorm/unplugin` is installed (it holds the typer; core does not depend on it).
+ */
+async function writeSqlFileTypes(
+  project: { root: string; migrationsDir: string },
+  schema: SchemaIR,
+): Promise<{ written: readonly string[]; errors: readonly string[] } | null> {
+  const specifier = '@fluentorm/unplugin/sql-files'
+  const typer = (await import(specifier).catch(() => null)) as SqlFileTypes | null
+  if (typer === null) return null
+  return typer.writeSqlFileTypes({
+    root: project.root,
+    migrationsDir: project.migrationsDir,
+    schema,
+  })
 }

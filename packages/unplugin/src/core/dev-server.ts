@@ -1,6 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path'
 import { type ConnectOptions, connect, type Database } from '@fluentorm/runtime'
 import type { RunnableDevEnvironment, ViteDevServer } from 'vite'
+import { watchSqlFiles } from '../sql-files/watch-sql-files.ts'
 import { APPLY_PATH, applyMiddleware, type WaitingChange } from './apply-endpoint.ts'
 import type { FluentormContext } from './context.ts'
 import { registerDevDatabase } from './database-module.ts'
@@ -88,6 +89,10 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     timer = setTimeout(regenerate, SETTLE_MS)
   }
   server.watcher.on('add', onFileEvent).on('change', onFileEvent).on('unlink', onFileEvent)
+  watchSqlFiles(context, server, (message) => {
+    context.logger.error(message)
+    sendError(server, message)
+  })
 
   async function regenerate(): Promise<void> {
     const reloadMigrations = migrationsChanged

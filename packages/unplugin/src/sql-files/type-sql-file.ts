@@ -211,6 +211,8 @@ async function typeNames(db: PGlite, oids: readonly number[]): Promise<Map<numbe
     if (row.typtype === 'd') return { ...name(row.typbasetype), sql: row.typname }
     if (row.typcategory === 'A' && row.typelem !== 0) {
       const element = name(row.typelem)
+      // The decoders know built-in element types only: an enum array arrives as its text.
+      if (rows.get(row.typelem)?.typtype === 'e') return { ts: 'string', sql: `${element.sql}[]` }
       const ts = element.ts.includes(' | ') ? `(${element.ts})[]` : `${element.ts}[]`
       return { ts, sql: `${element.sql}[]` }
     }

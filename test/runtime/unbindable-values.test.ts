@@ -64,6 +64,14 @@ describe.each(BACKENDS)('unbindable values on $name', ({ open }) => {
     await refused(() => Note.update(db, 1, { body: Symbol('s') }), /a symbol/)
     await refused(() => Note.insert(db, { labels: [() => 1] }), /a function/)
     await refused(() => copyRows(db, Note, [{ body: Symbol('s') }]), /a symbol/)
+    // Inside a json value JSON's own rules apply, on every path: a function in an array is null.
+    await copyRows(db, Note, [{ meta: [() => 1] }])
+    await Note.insert(db, { meta: [() => 1] })
+    expect(await hand('SELECT meta::text AS m FROM notes WHERE meta IS NOT NULL')).toEqual([
+      { m: '[null]' },
+      { m: '[null]' },
+    ])
+    await hand('DELETE FROM notes')
     await refused(
       () =>
         Note.query()

@@ -93,7 +93,8 @@ export async function copyRows<T extends ModelTypes>(
         const column = targets[c]!
         const given = row[column.name]
         if (!fitsColumn(column, given)) throw shapeError(info, column, given, index)
-        const problem = valueProblem(given)
+        // Inside a json value JSON's own rules apply (a function in an array is null), as in insert.
+        const problem = valueProblem(isJson(column) && Array.isArray(given) ? null : given)
         if (problem) {
           throw usageError(
             context,
@@ -185,8 +186,12 @@ function givenKeys(row: Record<string, unknown>): string[] {
 function fitsColumn(column: ColumnIR, value: unknown): boolean {
   if (value === null) return true
   if (column.array) return Array.isArray(value)
-  if (column.type === 'json' || column.type === 'jsonb') return true
+  if (isJson(column)) return true
   return typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array
+}
+
+function isJson(column: ColumnIR): boolean {
+  return column.type === 'json' || column.type === 'jsonb'
 }
 
 function shapeError(info: TableInfo, column: ColumnIR, value: unknown, index: number) {

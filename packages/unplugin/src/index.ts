@@ -15,6 +15,7 @@ import {
 } from './core/module-ids.ts'
 import type { Options } from './options.ts'
 import { SqlFileBuildError } from './sql-files/sql-files.ts'
+import { sqlFileWatched } from './sql-files/watch-sql-files.ts'
 
 export type { FluentormContext, RefreshResult } from './core/context.ts'
 export { createContext } from './core/context.ts'
@@ -45,6 +46,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       filter: { id: [RESOLVED_FILTER, SQL_FILE_FILTER] },
       async handler(id) {
         if (SQL_FILE_FILTER.test(id)) {
+          if (!context.serving) {
+            const { files, dirs } = sqlFileWatched(context, id)
+            for (const path of [...files, ...dirs]) this.addWatchFile(path)
+          }
           try {
             return { code: await context.sqlFileCode(id), map: null }
           } catch (error) {

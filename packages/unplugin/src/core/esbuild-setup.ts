@@ -1,6 +1,7 @@
 import { dirname } from 'node:path'
 import type { PluginBuild } from 'esbuild'
 import { SqlFileBuildError } from '../sql-files/sql-files.ts'
+import { sqlFileWatched } from '../sql-files/watch-sql-files.ts'
 import type { FluentormContext } from './context.ts'
 import { ESBUILD_LOAD_FILTER, resolvedModuleOf, SQL_FILE_FILTER } from './module-ids.ts'
 
@@ -24,13 +25,15 @@ export function esbuildSetup(context: FluentormContext, build: PluginBuild): voi
     }
   })
   build.onLoad({ filter: SQL_FILE_FILTER, namespace: 'file' }, async (args) => {
+    const { files, dirs } = sqlFileWatched(context, args.path)
+    const watch = { watchFiles: [...files], watchDirs: [...dirs] }
     try {
-      return { contents: await context.sqlFileCode(args.path), loader: 'js' }
+      return { contents: await context.sqlFileCode(args.path), loader: 'js', ...watch }
     } catch (error) {
       if (!(error instanceof SqlFileBuildError)) throw error
       const { line, column } = error.at
       const location = { file: args.path, line, column: column - 1 }
-      return { errors: [{ text: error.message, location }] }
+      return { errors: [{ text: error.message, location }], ...watch }
     }
   })
   build.onEnd(async (result) => {

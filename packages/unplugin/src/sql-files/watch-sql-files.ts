@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path'
 import type { ViteDevServer } from 'vite'
-import type { FluentormContext } from '../core/context.ts'
+import type { FluentormContext, WatchedPaths } from '../core/context.ts'
 import { SqlFileBuildError } from './sql-files.ts'
 
 /**
@@ -33,4 +33,16 @@ function imported(server: ViteDevServer, file: string): boolean {
   return Object.values(server.environments).some(
     (environment) => (environment.moduleGraph.getModulesByFile(file)?.size ?? 0) > 0,
   )
+}
+
+/**
+ * What a `.sql` module's types depend on, for a bundler's watch mode: the file, the schema
+ * files and folder, and the migrations folder.
+ */
+export function sqlFileWatched(context: FluentormContext, file: string): WatchedPaths {
+  const models = context.watched('models')
+  return {
+    files: [file, ...models.files],
+    dirs: [...models.dirs, ...context.watched('migrations').dirs],
+  }
 }

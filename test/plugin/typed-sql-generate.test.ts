@@ -8,15 +8,15 @@ import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 let project: FixtureProject
 
 async function generate(cwd: string) {
-  let stdout = ''
-  let stderr = ''
+  const out: string[] = []
+  const err: string[] = []
   const io = {
     cwd,
-    out: (text: string) => void (stdout += text),
-    err: (text: string) => void (stderr += text),
+    out: (text: string) => void out.push(text),
+    err: (text: string) => void err.push(text),
   }
   const code = await main(['generate'], io)
-  return { code, stdout, stderr }
+  return { code, stdout: out.join(''), stderr: err.join('') }
 }
 
 beforeAll(async () => {

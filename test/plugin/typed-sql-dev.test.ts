@@ -9,6 +9,7 @@ import { waitFor } from './support/wait-for.ts'
 let project: FixtureProject
 let server: ViteDevServer
 const errors: string[] = []
+const infos: string[] = []
 
 const importQueries = async () => {
   const ssr = server.environments.ssr
@@ -22,6 +23,7 @@ beforeAll(async () => {
   project = await copyFixture('typed-sql')
   const logger = createLogger('silent')
   logger.error = (message) => void errors.push(message)
+  logger.info = (message) => void infos.push(message)
   server = await createServer({
     root: project.root,
     configFile: false,
@@ -60,4 +62,23 @@ it('shows a SQL error of a saved file in the terminal and the overlay, at its li
   )
   expect(shown).toContain('broken: column "nope" does not exist')
   await expect(importQueries()).rejects.toThrow('queries/films.sql:2:8')
+})
+
+it('types the imported .sql files again when the schemas change', async () => {
+  const schema = join(project.root, 'schemas/02_films.ts')
+  const text = await readFile(schema, 'utf8')
+  await writeFile(
+    schema,
+    text.replace(
+      "  t.dateTime({ name: 'released_at' })\n",
+      "  t.dateTime({ name: 'released_at' })\n  t.string({ name: 'nope', nullable: true })\n",
+    ),
+  )
+  await waitFor('the statement to type', () =>
+    infos.some((message) => message.includes('queries/films.sql is valid again'))
+      ? true
+      : undefined,
+  )
+  expect(Object.keys(await importQueries())).toContain('broken')
+  expect(await readFile(dtsFile(), 'utf8')).toContain('nope: string | null')
 })

@@ -89,7 +89,7 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     timer = setTimeout(regenerate, SETTLE_MS)
   }
   server.watcher.on('add', onFileEvent).on('change', onFileEvent).on('unlink', onFileEvent)
-  watchSqlFiles(context, server, (message) => {
+  const sqlFiles = watchSqlFiles(context, server, (message) => {
     context.logger.error(message)
     sendError(server, message)
   })
@@ -120,7 +120,10 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       showingError = false
       context.logger.info('the schemas are valid again: the models reload.')
     }
-    if (result.changed) reloadModule(server, 'models')
+    if (result.changed) {
+      reloadModule(server, 'models')
+      await sqlFiles.schemaChanged()
+    }
     // One page reload per change: it runs the new models (and clears a shown error).
     if (result.changed || recovered || reloadMigrations) {
       server.environments.client.hot.send({ type: 'full-reload', path: '*' })

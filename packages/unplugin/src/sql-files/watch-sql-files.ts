@@ -3,20 +3,24 @@ import type { ViteDevServer } from 'vite'
 import type { FluentormContext, WatchedPaths } from '../core/context.ts'
 import { SqlFileBuildError } from './sql-files.ts'
 
+/** Re-types the `.sql` modules the app imports after the schemas changed (their types follow). */
+export interface SqlFileWatch {
+  schemaChanged(): Promise<void>
+}
+
 /**
  * Under the dev server, types a `.sql` file the app imports as soon as it is saved (writing
  * its `.sql.d.ts`), and shows a SQL error at once with `showError` (terminal and overlay)
- * instead of at the next request. Vite itself reloads the module, which types it again on load.
+ * instead of at the next request. Vite itself reloads the saved module, which types it again
+ * on load; after a schema change `schemaChanged` marks every imported one stale.
  */
 export function watchSqlFiles(
   context: FluentormContext,
   server: ViteDevServer,
   showError: (message: string) => void,
-): void {
+): SqlFileWatch {
   const failing = new Set<string>()
-  server.watcher.on('change', async (file) => {
-    const path = resolve(file)
-    if (!path.endsWith('.sql') || !imported(server, path)) return
+  const check = async (path: string) => {
     try {
       await context.sqlFileCode(path)
       if (failing.delete(path)) {
@@ -26,13 +30,40 @@ export function watchSqlFiles(
       failing.add(path)
       showError(error instanceof SqlFileBuildError ? error.message : String(error))
     }
+  }
+  server.watcher.on('change', async (file) => {
+    const path = resolve(file)
+    if (path.endsWith('.sql') && importedSqlFiles(server).has(path)) await check(path)
   })
+  return {
+    async schemaChanged() {
+      const files = importedSqlFiles(server)
+      for (const environment of Object.values(server.environments)) {
+        const nodes = [...files].flatMap((file) => [
+          ...(environment.moduleGraph.getModulesByFile(file) ?? []),
+        ])
+        for (const node of nodes) {
+          environment.moduleGraph.invalidateModule(node, new Set(), Date.now(), true)
+        }
+        // A server-side runner evaluates modules once: it drops them on a full reload.
+        if (nodes.length > 0 && environment.name !== 'client') {
+          environment.hot.send({ type: 'full-reload', path: '*' })
+        }
+      }
+      for (const file of files) await check(file)
+    },
+  }
 }
 
-function imported(server: ViteDevServer, file: string): boolean {
-  return Object.values(server.environments).some(
-    (environment) => (environment.moduleGraph.getModulesByFile(file)?.size ?? 0) > 0,
-  )
+/** The `.sql` files some environment's module graph holds. */
+function importedSqlFiles(server: ViteDevServer): Set<string> {
+  const files = new Set<string>()
+  for (const environment of Object.values(server.environments)) {
+    for (const file of environment.moduleGraph.fileToModulesMap.keys()) {
+      if (file.endsWith('.sql')) files.add(resolve(file))
+    }
+  }
+  return files
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ColumnIR } from '@fluentorm/core'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { quotedValue } from '../errors/shown-value.ts'
 import { type UsageContext, usageError } from '../model/usage-error.ts'
 import { bindList } from '../sql/column-types.ts'
 import { expressionOf } from '../sql/expressible.ts'
@@ -85,7 +86,7 @@ export function parseCondition(
       negated,
       list: {
         kind: 'value',
-        value: column ? bindList(column, maybeValue) : maybeValue,
+        value: column ? listOf(context, column, maybeValue) : maybeValue,
         column: null,
       },
     }
@@ -112,7 +113,7 @@ export function parseCondition(
     if (typeof maybeValue !== 'string') {
       throw usageError(
         context,
-        `"${String(opOrValue)}" on ${quoted(name)} needs a string, got ${maybeValue === null ? 'null' : typeof maybeValue}`,
+        `${quotedValue(opOrValue)} on ${quoted(name)} needs a string, got ${maybeValue === null ? 'null' : typeof maybeValue}`,
         'Pass the text to look for; it is matched literally (% and _ included).',
       )
     }
@@ -131,12 +132,29 @@ export function parseCondition(
   if (!COMPARISON_OPERATORS.has(op)) {
     throw usageError(
       context,
-      `unknown operator ${JSON.stringify(String(opOrValue))} on ${quoted(name)}`,
+      `unknown operator ${quotedValue(opOrValue)} on ${quoted(name)}`,
       `Use one of: ${[...COMPARISON_OPERATORS, 'in', 'not in', 'between', 'not between', ...CONTAINMENT_OPERATORS, 'any', ...SEARCH_NAMES].join(', ')}.`,
     )
   }
   if (maybeValue === undefined) throw missingValue(context, name, op)
   return { kind: 'compare', left, op, right: operand(maybeValue) }
+}
+
+/** An `in` list bound for its column; a json value JSON cannot write is refused, by position. */
+function listOf(context: UsageContext, column: ColumnIR, values: readonly unknown[]): unknown {
+  try {
+    return bindList(column, values)
+  } catch (error) {
+    const why =
+      error instanceof RangeError
+        ? 'nested too deeply'
+        : 'not JSON (a bigint, a cycle, or a toJSON that throws)'
+    throw usageError(
+      context,
+      `a value of the in-list for column "${column.name}" is ${why}`,
+      'Pass JSON values: objects, arrays, strings, finite numbers, booleans and null.',
+    )
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { quotedValue } from '../errors/shown-value.ts'
 import { ownValue } from '../model/input-columns.ts'
 import { usageError } from '../model/usage-error.ts'
 import type { Clause, Expr } from '../sql/expression.ts'
@@ -47,7 +48,10 @@ export function cursorPlan(state: QueryNode, options: CursorOptions): CursorPlan
   }
   const perPage = ownValue(options, 'perPage')
   if (!Number.isSafeInteger(perPage) || (perPage as number) < 1) {
-    fail(`perPage must be a positive integer, got ${String(perPage)}`, 'Pass e.g. { perPage: 20 }.')
+    fail(
+      `perPage must be a positive integer, got ${quotedValue(perPage)}`,
+      'Pass e.g. { perPage: 20 }.',
+    )
   }
   const after = cursorOption(options, 'after', fail)
   const before = cursorOption(options, 'before', fail)

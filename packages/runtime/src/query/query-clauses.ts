@@ -1,4 +1,5 @@
 import type { RelationIR } from '@fluentorm/core'
+import { quotedValue } from '../errors/shown-value.ts'
 import { flag, ownValue } from '../model/input-columns.ts'
 import { type ModelRuntime, modelRuntime, runtimeOf } from '../model/model-runtime.ts'
 import type { Model } from '../model/model-types.ts'
@@ -34,7 +35,7 @@ export function aggregateOf(
     fail(
       state,
       operation,
-      `unknown aggregate ${JSON.stringify(fn)}`,
+      `unknown aggregate ${quotedValue(fn)}`,
       'Use count, sum, avg, min or max.',
     )
   }
@@ -251,7 +252,7 @@ export function lockOf(
 /** A LIMIT / OFFSET / page number: a non-negative integer. */
 export function countArgument(state: QueryNode, value: number, operation: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
-    fail(state, operation, `expected a non-negative integer, got ${String(value)}`, '')
+    fail(state, operation, `expected a non-negative integer, got ${quotedValue(value)}`, '')
   }
   return value
 }
@@ -271,10 +272,10 @@ export function pageOffset(state: QueryNode, page: number, perPage: number): num
 /** Checks a direction / nulls argument of orderBy (JS callers can pass anything). */
 export function checkOrder(state: QueryNode, direction: string, nulls: string | undefined): void {
   if (direction !== 'asc' && direction !== 'desc') {
-    fail(state, 'orderBy', `unknown direction ${JSON.stringify(direction)}`, "Use 'asc' or 'desc'.")
+    fail(state, 'orderBy', `unknown direction ${quotedValue(direction)}`, "Use 'asc' or 'desc'.")
   }
   if (nulls !== undefined && nulls !== 'first' && nulls !== 'last') {
-    fail(state, 'orderBy', `unknown nulls ${JSON.stringify(nulls)}`, "Use 'first' or 'last'.")
+    fail(state, 'orderBy', `unknown nulls ${quotedValue(nulls)}`, "Use 'first' or 'last'.")
   }
 }
 
@@ -286,7 +287,7 @@ export function checkOperator(
   operation: string,
 ): void {
   if (!operators.has(op)) {
-    fail(state, operation, `unknown operator ${JSON.stringify(op)}`, 'Use =, <>, <, <=, > or >=.')
+    fail(state, operation, `unknown operator ${quotedValue(op)}`, 'Use =, <>, <, <=, > or >=.')
   }
 }
 

@@ -1,3 +1,4 @@
+import { quotedValue } from '../errors/shown-value.ts'
 import { usageError } from '../model/usage-error.ts'
 import { typeOf } from '../sql/compiler.ts'
 import type { Expr } from '../sql/expression.ts'
@@ -116,7 +117,7 @@ function checkName(state: QueryNode, name: unknown, operation: string): string {
     fail(
       state,
       operation,
-      `the name ${JSON.stringify(String(name))} is not a plain SQL name (letters, digits and _, not ending in _<number>)`,
+      `the name ${quotedValue(name)} is not a plain SQL name (letters, digits and _, not ending in _<number>)`,
       `Name it e.g. ${operation}('tree', …).`,
     )
   }

@@ -1,4 +1,5 @@
 import type { RelationIR } from '@fluentorm/core'
+import { quotedValue } from '../errors/shown-value.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
@@ -22,7 +23,7 @@ export function relationOf(state: QueryNode, name: string, operation: string): R
     const names = table.relations.map((candidate) => candidate.name)
     throw usageError(
       context,
-      `table ${table.name} has no relation ${JSON.stringify(String(name))}`,
+      `table ${table.name} has no relation ${quotedValue(name)}`,
       names.length
         ? `Use one of: ${names.join(', ')}.`
         : 'Declare it in the schema (belongsTo, hasOne, hasMany, manyToMany).',

@@ -1,4 +1,5 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { quotedValue } from '../errors/shown-value.ts'
 import { bindValue } from './column-types.ts'
 import { Slot } from './compiler.ts'
 import { type Expressible, toExpression } from './expressible.ts'
@@ -33,7 +34,7 @@ export class Placeholder<N extends string = string> implements Expressible {
 export function placeholder<N extends string>(name: N): Placeholder<N> {
   if (typeof name !== 'string' || name === '') {
     throw invalid(
-      `a placeholder's name must be a non-empty string, got ${JSON.stringify(String(name))}`,
+      `a placeholder's name must be a non-empty string, got ${quotedValue(name)}`,
       "Write e.g. placeholder('slug').",
     )
   }

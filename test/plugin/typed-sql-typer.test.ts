@@ -28,6 +28,8 @@ describe('parseSqlFile', () => {
     ['-- name: a\nSELECT 1\n-- name: a\nSELECT 2', 'two statements are named a'],
     ["-- name: a\nSELECT 'open", 'a string, quoted name or comment is not closed'],
     ['-- name: a\n\n', 'a has no statement under it'],
+    ['-- name: a :many\nSELECT 1', '`a :many` is not a name a module can export'],
+    ['-- name: a\n-- @nullable :b\nSELECT :c', 'a has no parameter :b for its @nullable'],
   ])('refuses %j', (source, message) => {
     const parsed = parseSqlFile(source)
     expect(parsed.ok).toBe(false)
@@ -74,6 +76,15 @@ describe('typeSqlFile', () => {
         },
       ],
     })
+  })
+
+  it('types a parameter named by -- @nullable as taking null', async () => {
+    const typed = await typeSqlFile(
+      db,
+      '-- name: a\n-- @nullable :nick\nSELECT id FROM people WHERE nick IS NOT DISTINCT FROM :nick AND name = :name',
+    )
+    if (!typed.ok) throw new Error(typed.error.message)
+    expect(typed.statements[0]?.params.map((p) => p.tsType)).toEqual(['string | null', 'string'])
   })
 
   it('makes a RIGHT or FULL join nullable throughout, a LEFT join its own table', async () => {

@@ -47,7 +47,7 @@ const BASE_TSCONFIG = fileURLToPath(new URL('../../tsconfig.base.json', import.m
 
 /** Uses of the generated declarations: each @ts-expect-error must be an error, the rest compile. */
 const TYPE_CHECKS = `import type { Executor } from '@fluentorm/runtime'
-import { addView, filmBySlug, filmsPerRating, filmsWithStudio, topFilms } from './queries/films.sql'
+import { addFilm, addView, filmBySlug, filmsPerRating, filmsWithStudio, topFilms } from './queries/films.sql'
 
 declare const db: Executor
 
@@ -78,6 +78,12 @@ export async function check(): Promise<void> {
   // @ts-expect-error an unknown parameter
   await topFilms(db, { limit: 1, offset: 2 })
   const changed: number = await addView(db, { slug: 'spirited' })
+  const film2 = { slug: 'x', title: 'X', rating: 'g', tags: [], meta: null, releasedAt: new Date() } as const
+  await addFilm(db, { ...film2, tags: [], studioId: null, budget: null })
+  // @ts-expect-error a parameter without @nullable takes no null
+  await addFilm(db, { ...film2, tags: [], studioId: 1, budget: 1, title: null })
+  // @ts-expect-error not a label of the enum
+  await addFilm(db, { ...film2, tags: [], studioId: 1, budget: 1, rating: 'nc17' })
   console.log(title, views, rating, tags, released, meta, budget, notNullBudget, studio, count, changed)
 }
 `

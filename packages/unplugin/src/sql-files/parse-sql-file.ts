@@ -7,6 +7,8 @@ export interface ParsedStatement {
   readonly params: readonly string[]
   /** Result columns declared non-null by `-- @notnull col …`. */
   readonly notNull: ReadonlySet<string>
+  /** Parameters that take null, by `-- @nullable param …`. */
+  readonly nullable: ReadonlySet<string>
   /** Offset in the file of each character of `text`, for error positions. */
   readonly sourceOffsets: readonly number[]
 }
@@ -21,7 +23,7 @@ export type ParsedSqlFile =
   | { readonly ok: true; readonly statements: readonly ParsedStatement[] }
   | { readonly ok: false; readonly problem: SqlFileProblem }
 
-const HEADER = /^[ \t]*--[ \t]*name:[ \t]*(\S*)[ \t]*$/gm
+const HEADER = /^[ \t]*--[ \t]*name:(.*)$/gm
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 
 /**
@@ -43,7 +45,7 @@ export function parseSqlFile(source: string): ParsedSqlFile {
   }
   const statements: ParsedStatement[] = []
   for (const [i, header] of headers.entries()) {
-    const name = header[1] ?? ''
+    const name = (header[1] ?? '').trim()
     const offset = header.index
     if (!IDENTIFIER.test(name)) {
       return problem(
@@ -59,7 +61,13 @@ export function parseSqlFile(source: string): ParsedSqlFile {
     const parsed = numberParams(source, start, end)
     if (typeof parsed === 'string') return problem(parsed, offset)
     if (parsed.text.trim() === '') return problem(`${name} has no statement under it`, offset)
-    statements.push({ name, ...parsed, notNull: notNullColumns(source.slice(start, end)) })
+    const block = source.slice(start, end)
+    const nullable = annotated(block, 'nullable')
+    const unknown = [...nullable].find((param) => !parsed.params.includes(param))
+    if (unknown !== undefined) {
+      return problem(`${name} has no parameter :${unknown} for its @nullable`, offset)
+    }
+    statements.push({ name, ...parsed, notNull: annotated(block, 'notnull'), nullable })
   }
   return { ok: true, statements }
 }
@@ -68,11 +76,12 @@ function problem(message: string, offset: number): ParsedSqlFile {
   return { ok: false, problem: { message, offset } }
 }
 
-/** `-- @notnull a b` (or `a, b`) lines of a block. */
-function notNullColumns(block: string): Set<string> {
+/** The names of a block's `-- @notnull a b` (or `a, b`; `:a` for parameters) lines. */
+function annotated(block: string, annotation: 'notnull' | 'nullable'): Set<string> {
   const names = new Set<string>()
-  for (const match of block.matchAll(/^[ \t]*--[ \t]*@notnull[ \t]+(.+)$/gm)) {
-    for (const name of (match[1] ?? '').split(/[\s,]+/)) if (name) names.add(name)
+  const lines = new RegExp(`^[ \\t]*--[ \\t]*@${annotation}[ \\t]+(.+)$`, 'gm')
+  for (const match of block.matchAll(lines)) {
+    for (const name of (match[1] ?? '').split(/[\s,]+/)) if (name) names.add(name.replace(/^:/, ''))
   }
   return names
 }

@@ -63,7 +63,9 @@ export async function typeSqlFile(db: PGlite, source: string): Promise<TypedSqlF
     }
     const param = (name: string, oid: number): TypedValue => {
       const typed = value(name, oid, false)
-      return { ...typed, tsType: PARAM_TYPES[oid] ?? typed.tsType }
+      const tsType = PARAM_TYPES[oid] ?? typed.tsType
+      const nullable = statement.nullable.has(name) && tsType !== 'unknown'
+      return { ...typed, tsType: nullable ? `${tsType} | null` : tsType }
     }
     statements.push({
       name: statement.name,

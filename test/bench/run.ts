@@ -17,6 +17,7 @@ import { codegenBench } from './codegen-bench.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
 import { feedBench } from './feed-bench.ts'
 import type { BenchResult, TargetCheck } from './measure.ts'
+import { poolerBench } from './pooler-bench.ts'
 import { relationsBench } from './relations-bench.ts'
 import { replicaBench } from './replica-bench.ts'
 import { runtimeBench } from './runtime-bench.ts'
@@ -35,6 +36,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(f) Type-checking the generated models', () => typesBench(workDir)],
   ['(g) Feed page: counts, exists and two includes, kept with placeholders', feedBench],
   ['(h) Read replicas: primary alone vs primary + 1 replica', replicaBench],
+  ['(i) Through PgBouncer in transaction mode', poolerBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

@@ -44,6 +44,41 @@ export async function pgBackend(options: pg.PoolConfig = {}): Promise<Backend<pg
   }
 }
 
+/**
+ * A pg.Pool on a fresh database of its own, dropped on close. For tests of what waits on the
+ * whole database: CREATE INDEX CONCURRENTLY waits for every transaction of its database to
+ * end, and in a database shared by parallel test files some other file's transaction is
+ * always open.
+ */
+export async function pgDatabaseBackend(): Promise<Backend<pg.Pool>> {
+  const name = `t_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: DATABASE_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(DATABASE_URL)
+  url.pathname = `/${name}`
+  const db = new pg.Pool({ connectionString: url.toString(), max: 4 })
+  return {
+    name: 'pg',
+    db,
+    schema: 'public',
+    async close() {
+      await db.end()
+      const drop = new pg.Client({ connectionString: DATABASE_URL })
+      await drop.connect()
+      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await drop.end()
+    },
+  }
+}
+
+/** Both backends, with PostgreSQL on a database of its own (see pgDatabaseBackend). */
+export const OWN_DATABASE_BACKENDS = [
+  { name: 'pg', open: pgDatabaseBackend },
+  { name: 'pglite', open: pgliteBackend },
+] as const
+
 /** An in-memory PGlite database. */
 export async function pgliteBackend(): Promise<Backend<PGlite>> {
   const db = await PGlite.create()

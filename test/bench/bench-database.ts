@@ -32,7 +32,8 @@ export async function benchSchema(name: string): Promise<BenchSchema> {
   }
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** Runs `sql` on the server's own database (DATABASE_URL), outside any bench schema. */
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL })
   await client.connect()
   try {

@@ -7,7 +7,7 @@
 import { connect, transaction } from '@fluentorm/runtime'
 import pg from 'pg'
 import { pgBouncers } from '../support/pgbouncer.ts'
-import { benchModels, DATABASE_URL, USERS_FILE } from './bench-database.ts'
+import { adminQuery, benchModels, DATABASE_URL, USERS_FILE } from './bench-database.ts'
 import { atLeast, type BenchResult, measure, pairedRatio } from './measure.ts'
 
 const CALLERS = 64
@@ -16,8 +16,8 @@ const PER_CALLER = 8
 const DATABASE = 'fluentorm_bench_pooler'
 
 export async function poolerBench(): Promise<BenchResult> {
-  await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
-  await admin(`CREATE DATABASE ${DATABASE}`)
+  await adminQuery(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
+  await adminQuery(`CREATE DATABASE ${DATABASE}`)
   const bouncers = await pgBouncers()
   const url = bouncers.url('transaction', DATABASE)
   const { User } = benchModels([USERS_FILE])
@@ -89,7 +89,7 @@ export async function poolerBench(): Promise<BenchResult> {
   await db.close()
   await pool.end()
   bouncers.stop()
-  await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
+  await adminQuery(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`)
 
   const table = (results: typeof reads, perOp: number, unit: string) => [
     `| contender | ${unit}/s | vs pg.Pool through PgBouncer |`,
@@ -129,15 +129,5 @@ export async function poolerBench(): Promise<BenchResult> {
         why,
       ),
     ],
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL })
-  await client.connect()
-  try {
-    await client.query(sql)
-  } finally {
-    await client.end()
   }
 }

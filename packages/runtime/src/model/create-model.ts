@@ -189,13 +189,12 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       input: readonly object[],
       options?: InsertManyOptions<any>,
     ) => {
-      if (!Array.isArray(input)) {
-        throw usageError(
-          { model: name, operation: 'insertMany' },
-          `expected an array of rows, got ${input === null ? 'null' : typeof input}`,
-          'Pass insertMany(db, [row, …]); for one row use insert(db, row).',
-        )
-      }
+      requireRowList(
+        name,
+        'insertMany',
+        input,
+        'Pass insertMany(db, [row, …]); for one row use insert(db, row).',
+      )
       const returning = !(
         options !== undefined &&
         Object.hasOwn(options, 'returning') &&
@@ -253,13 +252,12 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     },
 
     async upsertMany(db, input, options?: UpsertOptions<any>) {
-      if (!Array.isArray(input)) {
-        throw usageError(
-          { model: name, operation: 'upsertMany' },
-          `expected an array of rows, got ${input === null ? 'null' : typeof input}`,
-          'Pass upsertMany(db, [row, …], { conflict }); for one row use upsert(db, row).',
-        )
-      }
+      requireRowList(
+        name,
+        'upsertMany',
+        input,
+        'Pass upsertMany(db, [row, …], { conflict }); for one row use upsert(db, row).',
+      )
       if (input.length === 0) return []
       return upsertMany(runtime, unnestCache, db, input as readonly Row[], (sent) =>
         upsertConflict(info, options, sent, 'upsertMany'),
@@ -285,6 +283,16 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
   }
   registerRuntime(model, runtime)
   return Object.freeze(model)
+}
+
+/** The rows argument of a bulk write: an array, or a clear error saying what to pass. */
+function requireRowList(model: string, operation: string, input: unknown, hint: string): void {
+  if (Array.isArray(input)) return
+  throw usageError(
+    { model, operation },
+    `expected an array of rows, got ${input === null ? 'null' : typeof input}`,
+    hint,
+  )
 }
 
 function placeholders(count: number): Expr[] {

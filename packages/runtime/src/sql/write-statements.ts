@@ -85,10 +85,16 @@ function conflictSql(
   conflict: OnConflict | undefined,
 ): string {
   if (!conflict) return ''
-  const target = conflict.target.length ? ` (${names(conflict.target)})` : ''
-  const assignments = conflictAssignments(compiler, runtime, columns, conflict)
-  if (assignments.length === 0) return ` ON CONFLICT${target} DO NOTHING`
-  return ` ON CONFLICT${target} DO UPDATE SET ${assignments.join(', ')}`
+  return onConflictClause(
+    conflict.target,
+    conflictAssignments(compiler, runtime, columns, conflict),
+  )
+}
+
+/** ` ON CONFLICT ("email") DO UPDATE SET …`, or `DO NOTHING` without assignments. */
+function onConflictClause(target: readonly ColumnIR[], assignments: readonly string[]): string {
+  const on = target.length ? ` ON CONFLICT (${names(target)})` : ' ON CONFLICT'
+  return assignments.length ? `${on} DO UPDATE SET ${assignments.join(', ')}` : `${on} DO NOTHING`
 }
 
 function conflictAssignments(
@@ -189,12 +195,12 @@ export function upsertStatement(
 ): Statement {
   const compiler = compilerOf(runtime)
   const insert = insertSql(compiler, runtime, columns, values)
-  if (conflictAssignments(compiler, runtime, columns, conflict).length > 0) {
-    const text = insert + conflictSql(compiler, runtime, columns, conflict) + returning(runtime)
+  const assignments = conflictAssignments(compiler, runtime, columns, conflict)
+  if (assignments.length > 0) {
+    const text = insert + onConflictClause(conflict.target, assignments) + returning(runtime)
     return done(compiler, text)
   }
-  const skip = { ...conflict, update: null }
-  const inserted = insert + conflictSql(compiler, runtime, columns, skip) + returning(runtime)
+  const inserted = insert + onConflictClause(conflict.target, []) + returning(runtime)
   const frame = ownFrame(runtime)
   // The conflict columns equal to the values the insert sent: the same parameters.
   const key = conflict.target

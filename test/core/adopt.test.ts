@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import { baseline, migrate } from '@fluentorm/runtime'
 import type pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from '../../packages/core/src/cli/main.ts'
+import { main } from '../../packages/cli/src/main.ts'
 import { pullProject } from '../../packages/core/src/introspect/pull-project.ts'
 import { type Backend, DATABASE_URL, pgBackend, pgliteBackend } from '../support/backends.ts'
 import { ROOT, runScript, tempProject } from './support/schema-fixtures.ts'
@@ -210,6 +210,9 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       "t.manyToMany({ name: 'categories', targetTable: 'categories', through: 'product_categories' })",
     )
     expect(products).toContain("{ name: 'products_tags_idx', columns: ['tags'], method: 'gin' }")
+    expect(await file('01_audit_log.ts')).toContain(
+      "t.bigIncrements({ name: 'id', primaryKey: true, identity: 'byDefault' })",
+    )
     const orders = await file('09_orders.ts')
     expect(orders).toContain("onDelete: 'set default'")
     expect(orders).toContain("constraintName: 'orders_invoice_id_fkey'")

@@ -6,6 +6,7 @@ import type {
   IndexIR,
   TableIR,
 } from '../schema/schema-ir.ts'
+import type { IdentityGeneration } from '../sql/create-table-sql.ts'
 
 /** Where `ALTER TYPE … ADD VALUE` puts a new enum value, so the order matches the schema. */
 export type EnumValuePosition = { readonly before: string } | { readonly after: string } | null
@@ -69,10 +70,13 @@ export type SchemaChange =
     }
   | { readonly kind: 'dropDefault'; readonly table: string; readonly column: string }
   | {
-      readonly kind: 'addIdentity' | 'dropIdentity'
+      /** `addIdentity`: made an identity column; `setIdentityGeneration`: ALWAYS ⇄ BY DEFAULT. */
+      readonly kind: 'addIdentity' | 'setIdentityGeneration'
       readonly table: string
       readonly column: string
+      readonly generation: IdentityGeneration
     }
+  | { readonly kind: 'dropIdentity'; readonly table: string; readonly column: string }
   | {
       readonly kind: 'addPrimaryKey' | 'dropPrimaryKey' | 'addUnique' | 'dropUnique'
       readonly table: string

@@ -1,4 +1,5 @@
 import type { BelongsToIR, ColumnIR, TableIR } from '../schema/schema-ir.ts'
+import { identityGeneration } from '../sql/create-table-sql.ts'
 import type { RenameMap } from './declared-renames.ts'
 import type { SchemaChange } from './schema-change.ts'
 
@@ -153,8 +154,15 @@ function diffColumn(table: string, old: ColumnIR, column: ColumnIR): SchemaChang
         : { kind: 'setDefault', table, column: name, defaultSql: column.defaultSql },
     )
   }
+  const generation = identityGeneration(column)
   if (old.identity !== column.identity) {
-    changes.push({ kind: column.identity ? 'addIdentity' : 'dropIdentity', table, column: name })
+    changes.push(
+      column.identity
+        ? { kind: 'addIdentity', table, column: name, generation }
+        : { kind: 'dropIdentity', table, column: name },
+    )
+  } else if (column.identity && identityGeneration(old) !== generation) {
+    changes.push({ kind: 'setIdentityGeneration', table, column: name, generation })
   }
   return changes
 }

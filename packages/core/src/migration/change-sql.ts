@@ -78,7 +78,11 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
     case 'dropDefault':
       return [`${alterColumn(change.table, change.column)} DROP DEFAULT;`]
     case 'addIdentity':
-      return [`${alterColumn(change.table, change.column)} ADD GENERATED ALWAYS AS IDENTITY;`]
+      return [
+        `${alterColumn(change.table, change.column)} ADD GENERATED ${change.generation} AS IDENTITY;`,
+      ]
+    case 'setIdentityGeneration':
+      return [`${alterColumn(change.table, change.column)} SET GENERATED ${change.generation};`]
     case 'dropIdentity':
       return [`${alterColumn(change.table, change.column)} DROP IDENTITY IF EXISTS;`]
     case 'addPrimaryKey':

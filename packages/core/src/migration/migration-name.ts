@@ -52,6 +52,7 @@ function headline(change: SchemaChange, dropped: ReadonlySet<string>, creates: b
     case 'dropDefault':
     case 'addIdentity':
     case 'dropIdentity':
+    case 'setIdentityGeneration':
       return [`alter_${change.column}_in_${change.table}`]
     case 'addPrimaryKey':
     case 'dropPrimaryKey':

@@ -49,6 +49,7 @@ const PHASE: Record<SchemaChangeKind, number> = {
   setNotNull: 8,
   addIdentity: 8,
   dropIdentity: 8,
+  setIdentityGeneration: 8,
   recreateEnum: 9,
   addPrimaryKey: 10,
   addUnique: 10,

@@ -14,6 +14,7 @@ const FIELD = [
   'renamedFrom',
   'array',
   'check',
+  'identity',
 ]
 
 const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {

@@ -36,10 +36,18 @@ export function columnSql(column: ColumnIR): string {
     column.primaryKey || column.nullable ? null : 'NOT NULL',
     column.unique && !column.primaryKey ? 'UNIQUE' : null,
     column.defaultSql === null ? null : `DEFAULT ${column.defaultSql}`,
-    column.identity ? 'GENERATED ALWAYS AS IDENTITY' : null,
+    column.identity ? `GENERATED ${identityGeneration(column)} AS IDENTITY` : null,
   ]
     .filter((part) => part !== null)
     .join(' ')
+}
+
+/** Whether an insert may give an identity column's value (`BY DEFAULT`) or not (`ALWAYS`). */
+export type IdentityGeneration = 'ALWAYS' | 'BY DEFAULT'
+
+/** `ALWAYS` or `BY DEFAULT`: whether an insert may give an identity column's value. */
+export function identityGeneration(column: ColumnIR): IdentityGeneration {
+  return column.identityGeneration === 'byDefault' ? 'BY DEFAULT' : 'ALWAYS'
 }
 
 /** `a, b, c` with each name quoted where needed. */

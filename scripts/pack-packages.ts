@@ -1,19 +1,19 @@
 /**
- * `npm run pack`: the three packages as npm would publish them. Each is compiled with tsc
+ * `npm run pack`: the four packages as npm would publish them. Each is compiled with tsc
  * (its tsconfig.build.json: JavaScript and declarations, `.ts` imports rewritten to `.js`)
  * into a staging folder whose package.json points its exports at that output instead of the
  * TypeScript sources the workspace runs from, then `npm pack`ed into the output folder.
  *
  * ```sh
- * npm run pack              # → .pack/fluentorm-core-0.1.0.tgz, …runtime…, …unplugin…
+ * npm run pack              # → .pack/fluentorm-runtime-0.1.0.tgz, …core…, …cli…, …unplugin…
  * ```
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
-const PACKAGES = ['core', 'runtime', 'unplugin'] as const
+const PACKAGES = ['runtime', 'core', 'cli', 'unplugin'] as const
 
 type Exports = Record<string, string>
 
@@ -28,9 +28,9 @@ function builtExports(exports: Exports): Record<string, unknown> {
   )
 }
 
-/** The CLI entry of the published core: the compiled CLI, no TypeScript loader needed. */
+/** The bin of the published @fluentorm/cli: the compiled CLI, no TypeScript loader needed. */
 const CLI_BIN = `#!/usr/bin/env node
-import { main } from '../dist/cli/main.js'
+import { main } from '../dist/main.js'
 
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -65,6 +65,7 @@ export function packPackages(outDir: string): Record<string, string> {
       writeFileSync(join(stage, 'bin', 'fluentorm.mjs'), CLI_BIN, { mode: 0o755 })
     }
     writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+    for (const file of ['README.md', 'LICENSE']) copyFileSync(join(source, file), join(stage, file))
     const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], {
       cwd: stage,
       encoding: 'utf8',

@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { loadConfig } from '@fluentorm/core'
 import { describe, expect, it } from 'vitest'
-import { COMMANDS } from '../../packages/core/src/cli/command-list.ts'
+import { COMMANDS } from '../../packages/cli/src/command-list.ts'
 import { CONFIG_KEYS } from '../../packages/core/src/config/define-config.ts'
 import { ROOT, tempProject } from './support/schema-fixtures.ts'
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { pgBackend } from '../support/backends.ts'
 import { ROOT, tempProject } from './support/schema-fixtures.ts'
 
-const BIN = resolve(ROOT, 'packages/core/bin/fluentorm.mjs')
+const BIN = resolve(ROOT, 'packages/cli/bin/fluentorm.mjs')
 const VERSION = JSON.parse(readFileSync(resolve(ROOT, 'packages/core/package.json'), 'utf8'))
   .version as string
 

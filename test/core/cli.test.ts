@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ROOT, tempProject } from './support/schema-fixtures.ts'
 
-const BIN = resolve(ROOT, 'packages/core/bin/fluentorm.mjs')
+const BIN = resolve(ROOT, 'packages/cli/bin/fluentorm.mjs')
 
 /** Runs the CLI in `cwd`; resolves with the exit code and output, whatever the code. */
 async function fluentorm(cwd: string, ...args: string[]) {

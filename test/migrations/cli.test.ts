@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'core', 'bin', 'fluentorm.mjs')
+const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
 const root = mkdtempSync(join(tmpdir(), 'fluentorm-cli-'))
 const cli = (...args: string[]) => {
   const env = { ...process.env }

@@ -6,10 +6,10 @@ import { readDevState } from '@fluentorm/core'
 import { toDriver } from '@fluentorm/runtime'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { remoteHost } from '../../packages/core/src/cli/commands/reset-command.ts'
+import { remoteHost } from '../../packages/cli/src/commands/reset-command.ts'
 import { type Backend, DATABASE_URL, pgBackend } from '../support/backends.ts'
 
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'core', 'bin', 'fluentorm.mjs')
+const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
 
 const users = (extra: string) => `export function build(t) {
   t.uuid({ name: 'id', primaryKey: true })

@@ -14,7 +14,7 @@ import { toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_URL, pgBackend } from '../support/backends.ts'
 
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'core', 'bin', 'fluentorm.mjs')
+const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
 const users = (extra: string) => `export function build(t) {
   t.uuid({ name: 'id', primaryKey: true })
   t.string({ name: 'email' })

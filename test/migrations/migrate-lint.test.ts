@@ -7,7 +7,7 @@ import { migrationChecksum, status } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_URL, pgBackend } from '../support/backends.ts'
 
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'core', 'bin', 'fluentorm.mjs')
+const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
 
 /**
  * `migrate` refuses what `check` refuses, and acknowledging a finding after the file ran is

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { down, FluentOrmError, migrate, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { readDirectives } from '../../packages/runtime/src/migration/migration-source.ts'
+import { readDirectives } from '../../packages/runtime/src/migration/migration-format.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
 import { handWritten } from './support/migration-fixtures.ts'
 
@@ -107,7 +107,7 @@ describe.each(BACKENDS)('migration runner input on $name', ({ open }) => {
 describe('fluentorm down n', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'fluentorm-down-'))
   afterAll(() => rmSync(cwd, { recursive: true, force: true }))
-  const bin = join(import.meta.dirname, '..', '..', 'packages', 'core', 'bin', 'fluentorm.mjs')
+  const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
 
   it.each(['0', '0x2', '1e1', '1.5', 'two'])('refuses %s before connecting', (n) => {
     const result = spawnSync(process.execPath, [bin, 'down', n], {

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { main } from '../../packages/core/src/cli/main.ts'
+import { main } from '../../packages/cli/src/main.ts'
 import { buildFixture } from './support/build-fixture.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 

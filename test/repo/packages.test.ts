@@ -35,6 +35,29 @@ console.log(JSON.stringify(await User.query().select('email').fetch(db)))
 await db.close()
 `
 
+/** Fails the process on any import of a build-time package (the loader hook runs first). */
+const REFUSE_BUILD_PACKAGES = `import { register } from 'node:module'
+
+const hook = \`export async function resolve(specifier, context, next) {
+  if (/^(@fluentorm\\/(core|cli|unplugin)|esbuild|jiti|typescript)(\\/|$)/.test(specifier)) {
+    throw new Error('a production app loaded ' + specifier)
+  }
+  return next(specifier, context)
+}\`
+register(\`data:text/javascript,\${encodeURIComponent(hook)}\`)
+`
+
+/** Embedded PGlite, the migrations folder, one statement through the sql template. */
+const PRODUCTION_MAIN = `import { connect, migrate, sql } from '@fluentorm/runtime'
+
+const db = await connect() // no DATABASE_URL: embedded PGlite, in memory
+const { applied } = await migrate(db, { migrations: 'migrations' })
+await sql\`INSERT INTO notes (body) VALUES (\${'hi'})\`.fetch(db)
+const rows = await sql\`SELECT body FROM notes\`.fetch(db)
+console.log(JSON.stringify({ applied, rows }))
+await db.close()
+`
+
 /** `from 'x'`, `import('x')`, `import 'x'` with a bare specifier x. */
 const BARE_IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^'.][^']*)'/g
 
@@ -52,6 +75,10 @@ async function importedPackages(dir: string): Promise<Set<string>> {
     }
   }
   return names
+}
+
+async function packageManifest(name: string) {
+  return JSON.parse(await readFile(join(app, 'node_modules', name, 'package.json'), 'utf8'))
 }
 
 /**
@@ -91,10 +118,58 @@ describe('the packed packages in a fresh app', () => {
     expect(migrations).toEqual(expect.arrayContaining(['users.sql', '0001_create_users.sql']))
   })
 
-  it('ships a fluentorm command that runs without a TypeScript loader', async () => {
-    const cli = join(app, 'node_modules/@fluentorm/core/bin/fluentorm.mjs')
+  it('ships the fluentorm command in @fluentorm/cli, runnable without a TypeScript loader', async () => {
+    const manifest = await packageManifest('@fluentorm/cli')
+    expect(manifest.bin).toEqual({ fluentorm: './bin/fluentorm.mjs' })
+    expect((await packageManifest('@fluentorm/core')).bin).toBeUndefined()
+    const cli = join(app, 'node_modules/@fluentorm/cli', manifest.bin.fluentorm)
     const { stdout } = await run(process.execPath, [cli, 'check'], { cwd: app })
     expect(stdout).toContain('schemas, migrations and history are consistent')
+    const version = await run(process.execPath, [cli, '--version'], { cwd: app })
+    expect(version.stdout.trim()).toBe(manifest.version)
+  })
+
+  it('runs @fluentorm/runtime alone: pg its one dependency, core never loaded', async () => {
+    const manifest = await packageManifest('@fluentorm/runtime')
+    expect(Object.keys(manifest.dependencies)).toEqual(['pg'])
+    expect(manifest.peerDependenciesMeta['@fluentorm/core']).toEqual({ optional: true })
+    const imported = await importedPackages(join(app, 'node_modules/@fluentorm/runtime/dist'))
+    expect([...imported].sort()).toEqual(['@electric-sql/pglite', 'pg'])
+    // A production app: the runtime and its migrations, with every build-time package refused.
+    const prod = join(out, 'production')
+    await mkdir(join(prod, 'migrations'), { recursive: true })
+    await mkdir(join(prod, 'node_modules/@fluentorm/runtime'), { recursive: true })
+    await run('tar', [
+      '-xzf',
+      tarballs['@fluentorm/runtime']!,
+      '--strip-components=1',
+      '-C',
+      join(prod, 'node_modules/@fluentorm/runtime'),
+    ])
+    await writeFile(join(prod, 'package.json'), '{ "name": "prod", "type": "module" }')
+    await writeFile(join(prod, 'refuse.mjs'), REFUSE_BUILD_PACKAGES)
+    await writeFile(
+      join(prod, 'migrations', '0001_create_notes.sql'),
+      'CREATE TABLE notes (body TEXT);',
+    )
+    await writeFile(join(prod, 'main.js'), PRODUCTION_MAIN)
+    const env = { ...process.env }
+    delete env.DATABASE_URL
+    const { stdout } = await run(process.execPath, ['--import', './refuse.mjs', 'main.js'], {
+      cwd: prod,
+      env,
+    })
+    expect(JSON.parse(stdout)).toEqual({ applied: ['0001_create_notes'], rows: [{ body: 'hi' }] })
+  })
+
+  it('ships a README and the LICENSE in every package', async () => {
+    for (const name of Object.keys(tarballs)) {
+      const files = await readdir(join(app, 'node_modules', name))
+      expect({ name, files }).toEqual({
+        name,
+        files: expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'dist']),
+      })
+    }
   })
 
   it('declares every package its JavaScript imports', async () => {

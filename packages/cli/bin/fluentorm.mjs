@@ -3,7 +3,7 @@
 import { createJiti } from 'jiti'
 
 const jiti = createJiti(import.meta.url)
-const { main } = await jiti.import('../src/cli/main.ts')
+const { main } = await jiti.import('../src/main.ts')
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   out: (text) => process.stdout.write(text),

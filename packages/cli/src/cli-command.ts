@@ -8,7 +8,7 @@ export interface CliIO {
 /** Exit codes: 0 success, 1 the command ran and failed (e.g. an invalid schema), 2 bad usage. */
 export type ExitCode = 0 | 1 | 2
 
-/** A `fluentorm <name>` subcommand: one file in `cli/commands/`, listed in `command-list.ts`. */
+/** A `fluentorm <name>` subcommand: one file in `commands/`, listed in `command-list.ts`. */
 export interface CliCommand {
   readonly name: string
   /** One line for `fluentorm --help`. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { loadConfig } from '../config/load-config.ts'
+import { loadConfig } from '@fluentorm/core'
 import type { CliIO } from './cli-command.ts'
 import type { CommandFlags } from './command-flags.ts'
 

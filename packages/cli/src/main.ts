@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ConfigError } from '../config/load-config.ts'
+import { ConfigError } from '@fluentorm/core'
 import { type CliIO, type ExitCode, UsageError } from './cli-command.ts'
 import { COMMANDS } from './command-list.ts'
 
@@ -41,9 +41,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
   }
 }
 
-/** The version of @fluentorm/core, which carries the `fluentorm` command. */
+/** The version of @fluentorm/cli, which carries the `fluentorm` command. */
 function version(): string {
-  const file = new URL('../../package.json', import.meta.url)
+  const file = new URL('../package.json', import.meta.url)
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
 }
 

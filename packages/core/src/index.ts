@@ -14,6 +14,8 @@ export {
   type LoadedConfig,
   loadConfig,
 } from './config/load-config.ts'
+export { type CatalogExecutor, MissingSchemaError } from './introspect/catalog-queries.ts'
+export { type PullOptions, type PullResult, pullProject } from './introspect/pull-project.ts'
 export {
   type LoadResult,
   type LoadSchemasOptions,
@@ -35,7 +37,6 @@ export {
   readMigrationDirectory,
   snapshotPath,
 } from './migration/migration-directory.ts'
-export { readAllowedRules } from './migration/migration-file.ts'
 export {
   type LintFinding,
   type LintRule,

@@ -10,7 +10,7 @@ import {
 import { compileSchema } from '../../../packages/core/src/schema/compile-schema.ts'
 import type { SchemaIR } from '../../../packages/core/src/schema/schema-ir.ts'
 import type { TableSchema } from '../../../packages/core/src/schema/table-schema.ts'
-import { migrationChecksum } from '../../../packages/runtime/src/migration/migration-source.ts'
+import { migrationChecksum } from '../../../packages/runtime/src/migration/migration-format.ts'
 
 export type Build = (t: TableSchema) => void
 

@@ -1,7 +1,4 @@
-import { loadSchemas } from '../../loader/load-schemas.ts'
-import { readMigrationDirectory } from '../../migration/migration-directory.ts'
-import { planMigration } from '../../migration/migration-plan.ts'
-import { formatProblems } from '../../schema/schema-problem.ts'
+import { formatProblems, loadSchemas, planMigration, readMigrationDirectory } from '@fluentorm/core'
 import type { CliCommand, ExitCode } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
@@ -70,13 +67,13 @@ ${flagsUsage()}
         async (db, runtime) => {
           const status = await runtime.status(db, { migrations: project.migrationsDir })
           failures.push(...status.problems)
-          lint = lintPending(state.files, new Set(status.pending), runtime)
+          lint = lintPending(state.files, new Set(status.pending))
           return 0
         },
       )
       if (code !== 0) return code
     } else {
-      lint = lintPending(state.files, null, await import('@fluentorm/runtime'))
+      lint = lintPending(state.files, null)
     }
     failures.push(...lint.failures)
     if (!flags.json) {

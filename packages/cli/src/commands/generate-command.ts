@@ -1,11 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
-import { generateDts } from '../../codegen/generate-dts.ts'
-import { loadSchemas } from '../../loader/load-schemas.ts'
-import { writeNextMigration } from '../../migration/write-next-migration.ts'
-import type { SchemaIR } from '../../schema/schema-ir.ts'
-import { formatProblems } from '../../schema/schema-problem.ts'
-import { generateTableFiles } from '../../sql/table-files.ts'
+import {
+  formatProblems,
+  generateDts,
+  generateTableFiles,
+  loadSchemas,
+  type SchemaIR,
+  writeNextMigration,
+} from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'

@@ -1,5 +1,4 @@
-import { reconcileDevState } from '../../migration/dev-state.ts'
-import { readMigrationDirectory } from '../../migration/migration-directory.ts'
+import { readMigrationDirectory, reconcileDevState } from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
@@ -69,7 +68,7 @@ ${flagsUsage([
       }
       if (!flags.allowLintErrors) {
         const { pending } = await runtime.status(db, { migrations })
-        const lint = lintPending(directory.files, new Set(pending), runtime)
+        const lint = lintPending(directory.files, new Set(pending))
         if (lint.failures.length > 0) {
           for (const finding of lint.findings) io.err(formatFinding(finding))
           for (const failure of lint.failures) io.err(`migrate: ${failure}\n`)

@@ -1,7 +1,10 @@
-import type { MigrationFileInfo } from '../../migration/migration-directory.ts'
-import { readAllowedRules } from '../../migration/migration-file.ts'
-import { type LintFinding, lintStatements } from '../../migration/migration-lint.ts'
-import type { Runtime } from './migration-cli.ts'
+import { type LintFinding, lintStatements, type MigrationFileInfo } from '@fluentorm/core'
+import {
+  directiveLine,
+  readAllowedRules,
+  readDirectives,
+  splitStatements,
+} from '@fluentorm/runtime/migration-format'
 
 /** One finding in a pending file, and whether the file acknowledges it. */
 export interface PendingFinding extends LintFinding {
@@ -20,24 +23,23 @@ export interface PendingLint {
  * an error-level finding counts until the file acknowledges it.
  */
 export function lintPending(
-  files: readonly Pick<MigrationFileInfo, 'file' | 'sql'>[],
+  files: readonly Pick<MigrationFileInfo, 'file' | 'name' | 'sql'>[],
   pending: ReadonlySet<string> | null,
-  runtime: Pick<Runtime, 'splitStatements' | 'readDirectives'>,
 ): PendingLint {
   const findings: PendingFinding[] = []
   const failures: string[] = []
-  for (const { file, sql } of files) {
-    if (pending && !pending.has(file.replace(/\.sql$/, ''))) continue
-    const statements = runtime.splitStatements(sql).map((s) => s.text)
+  for (const { file, name, sql } of files) {
+    if (pending && !pending.has(name)) continue
+    const statements = splitStatements(sql).map((s) => s.text)
     const allowed = readAllowedRules(sql)
     for (const finding of lintStatements(statements, {
-      transactional: !runtime.readDirectives(sql).noTransaction,
+      transactional: !readDirectives(sql).noTransaction,
     })) {
       const acknowledged = allowed.has(finding.rule)
       findings.push({ ...finding, file, allowed: acknowledged })
       if (finding.severity === 'error' && !acknowledged) {
         failures.push(
-          `${file}: ${finding.rule} is an error. If it is intended, add the line "-- fluentorm:allow ${finding.rule}" to ${file}.`,
+          `${file}: ${finding.rule} is an error. If it is intended, add the line "${directiveLine.allow(finding.rule)}" to ${file}.`,
         )
       }
     }

@@ -1,6 +1,5 @@
 import { relative } from 'node:path'
-import { MissingSchemaError } from '../../introspect/catalog-queries.ts'
-import { pullProject } from '../../introspect/pull-project.ts'
+import { MissingSchemaError, pullProject } from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'

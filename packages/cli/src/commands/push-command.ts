@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
-import { loadSchemas } from '../../loader/load-schemas.ts'
-import { readMigrationDirectory } from '../../migration/migration-directory.ts'
-import type { LintFinding } from '../../migration/migration-lint.ts'
-import { preparePendingChange } from '../../migration/pending-change.ts'
-import { formatProblems } from '../../schema/schema-problem.ts'
+import {
+  formatProblems,
+  type LintFinding,
+  loadSchemas,
+  preparePendingChange,
+  readMigrationDirectory,
+} from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'

@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../sql/identifier.ts'
+import { quoteIdent } from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'

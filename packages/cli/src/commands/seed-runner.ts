@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { formatProblems, loadSchemas, toModelMetas } from '@fluentorm/core'
 import { createJiti } from 'jiti'
-import { toModelMetas } from '../../codegen/model-metas.ts'
-import { loadSchemas } from '../../loader/load-schemas.ts'
-import { formatProblems } from '../../schema/schema-problem.ts'
 import type { CliProject } from '../cli-project.ts'
 import type { Runtime, RuntimeDatabase } from './migration-cli.ts'
 

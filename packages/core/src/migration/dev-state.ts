@@ -139,7 +139,7 @@ function frozenFrom(
   directory: MigrationDirectoryState,
   pending: ReadonlySet<string>,
 ): boolean {
-  const files = directory.files.filter((f) => pending.has(f.file.replace(/\.sql$/, '')))
+  const files = directory.files.filter((f) => pending.has(f.name))
   if (files.some((f) => f.hashes === null)) return false
   return files[0]?.hashes?.from === state.baseHash && files.at(-1)?.hashes?.to === state.appliedHash
 }

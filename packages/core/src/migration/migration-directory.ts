@@ -1,16 +1,15 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { readHashes } from './migration-file.ts'
+import {
+  type MigrationFile,
+  nextMigrationNumber as nextNumber,
+  readHashes,
+  readMigrationFiles,
+} from '@fluentorm/runtime/migration-format'
 import { EMPTY_SCHEMA_HASH, parseSnapshot, type SchemaSnapshot } from './schema-snapshot.ts'
 
-/** A numbered migration file: `0002_add_phone.sql`, `001_add_phone.sql`; not `users.sql`, not `*.down.sql`. */
-const MIGRATION_FILE = /^(\d+)_.+\.sql$/
-
-export interface MigrationFileInfo {
-  /** `0002_add_phone_to_users.sql` */
-  readonly file: string
-  readonly number: number
-  readonly sql: string
+/** A numbered migration of `migrations/` (read by the runtime's file format), with its hashes. */
+export interface MigrationFileInfo extends MigrationFile {
   /** Snapshot hashes from the header of a generated file; null for a hand-written one. */
   readonly hashes: { readonly from: string; readonly to: string } | null
 }
@@ -33,15 +32,10 @@ export async function readMigrationDirectory(dir: string): Promise<MigrationDire
   const snapshotFile = snapshotPath(dir)
   const snapshotText = await readFile(snapshotFile, 'utf8').catch(() => null)
   const snapshot = snapshotText === null ? null : parseSnapshot(snapshotText, snapshotFile)
-  const names = (await readdir(dir).catch(() => [] as string[]))
-    .filter((f) => MIGRATION_FILE.test(f) && !f.endsWith('.down.sql'))
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || (a < b ? -1 : 1))
-  const files = await Promise.all(
-    names.map(async (file) => {
-      const sql = await readFile(join(dir, file), 'utf8')
-      return { file, number: Number.parseInt(file, 10), sql, hashes: readHashes(sql) }
-    }),
-  )
+  const files = (await readMigrationFiles(dir).catch(() => [])).map((f) => ({
+    ...f,
+    hashes: readHashes(f.sql),
+  }))
   return {
     dir,
     snapshotFile,
@@ -102,8 +96,7 @@ export function branchProblems(
 
 /** The next file number, four digits: `0003`. */
 export function nextMigrationNumber(files: readonly MigrationFileInfo[]): string {
-  const last = files.reduce((max, f) => Math.max(max, f.number), 0)
-  return String(last + 1).padStart(4, '0')
+  return nextNumber(files.map((f) => f.file))
 }
 
 export async function writeMigrationFiles(

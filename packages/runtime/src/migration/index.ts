@@ -1,5 +1,14 @@
 export type { BaselineOptions } from './migration-baseline.ts'
 export { baseline } from './migration-baseline.ts'
+export type { Migration, MigrationDirectives, MigrationFile } from './migration-format.ts'
+export {
+  compareMigrations,
+  MIGRATION_FILE,
+  migrationChecksum,
+  migrationNumber,
+  readDirectives,
+  readMigrationFiles,
+} from './migration-format.ts'
 export type { AppliedMigration } from './migration-history.ts'
 export { HISTORY_TABLE } from './migration-history.ts'
 export type {
@@ -9,14 +18,7 @@ export type {
   MigrationStatus,
 } from './migration-runner.ts'
 export { down, migrate, status } from './migration-runner.ts'
-export type { Migration, MigrationDirectives, MigrationSource } from './migration-source.ts'
-export {
-  compareMigrations,
-  MIGRATION_FILE,
-  migrationChecksum,
-  migrationNumber,
-  readDirectives,
-  resolveMigrations,
-} from './migration-source.ts'
+export type { MigrationSource } from './migration-source.ts'
+export { resolveMigrations } from './migration-source.ts'
 export type { SqlStatement } from './split-statements.ts'
 export { splitStatements } from './split-statements.ts'

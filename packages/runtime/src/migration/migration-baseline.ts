@@ -1,9 +1,10 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
+import { migrationNumber } from './migration-format.ts'
 import { ensureHistoryTable, readHistory, recordApplied } from './migration-history.ts'
 import { withMigrationLock } from './migration-lock.ts'
-import { type MigrationSource, migrationNumber, resolveMigrations } from './migration-source.ts'
+import { type MigrationSource, resolveMigrations } from './migration-source.ts'
 import { historyProblems } from './verify-history.ts'
 
 export interface BaselineOptions {

@@ -1,6 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Driver, Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
+import { compareMigrations, type Migration, readDirectives } from './migration-format.ts'
 import {
   type AppliedMigration,
   deleteApplied,
@@ -9,13 +10,7 @@ import {
   recordApplied,
 } from './migration-history.ts'
 import { withMigrationLock } from './migration-lock.ts'
-import {
-  compareMigrations,
-  type Migration,
-  type MigrationSource,
-  readDirectives,
-  resolveMigrations,
-} from './migration-source.ts'
+import { type MigrationSource, resolveMigrations } from './migration-source.ts'
 import { splitStatements } from './split-statements.ts'
 import { historyProblems } from './verify-history.ts'
 

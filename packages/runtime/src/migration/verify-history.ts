@@ -1,5 +1,5 @@
+import { compareMigrations, legacyMigrationChecksum, type Migration } from './migration-format.ts'
 import type { AppliedMigration } from './migration-history.ts'
-import { compareMigrations, legacyMigrationChecksum, type Migration } from './migration-source.ts'
 
 /**
  * What makes a run unsafe, checked before anything runs: an applied migration whose file

@@ -19,22 +19,23 @@ export interface BenchSchema {
   drop(): Promise<void>
 }
 
-export async function benchSchema(name: string): Promise<BenchSchema> {
-  await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`)
+/** A fresh schema `name` on the server at `databaseUrl` (the network mode passes its own). */
+export async function benchSchema(name: string, databaseUrl = DATABASE_URL): Promise<BenchSchema> {
+  await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`, databaseUrl)
   const options = `-c search_path=${name}`
-  const url = new URL(DATABASE_URL)
+  const url = new URL(databaseUrl)
   url.searchParams.set('options', options)
   return {
     options,
     url: url.toString(),
     name,
-    drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`),
+    drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`, databaseUrl),
   }
 }
 
 /** Runs `sql` on the server's own database (DATABASE_URL), outside any bench schema. */
-export async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL })
+export async function adminQuery(sql: string, databaseUrl = DATABASE_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
     await client.query(sql)

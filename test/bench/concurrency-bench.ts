@@ -13,11 +13,15 @@ import { separateCores } from './placement.ts'
 const CALLERS = 64
 const PER_CALLER = 8
 
-/** Runs CALLERS concurrent loops of PER_CALLER awaited reads. */
-function callers(read: (id: string) => Promise<unknown>, nextId: () => string) {
+/** Runs `count` (CALLERS) concurrent loops of PER_CALLER awaited reads. */
+export function callers(
+  read: (id: string) => Promise<unknown>,
+  nextId: () => string,
+  count = CALLERS,
+) {
   return () =>
     Promise.all(
-      Array.from({ length: CALLERS }, async () => {
+      Array.from({ length: count }, async () => {
         for (let i = 0; i < PER_CALLER; i++) await read(nextId())
       }),
     )

@@ -25,7 +25,8 @@ import {
 } from './measure.ts'
 import { separateCores } from './placement.ts'
 
-function feedModels() {
+/** users, tags, posts, comments and post_tags, as (g) and the network mode's page read them. */
+export function feedModels() {
   return benchModels([
     {
       path: 'bench/01_users.ts',
@@ -100,41 +101,9 @@ function normalise(rows: readonly FeedRow[]): unknown[] {
   }))
 }
 
-export async function feedBench(): Promise<BenchResult> {
-  const schema = await benchSchema('fluentorm_bench_feed')
-  const models = feedModels()
-  const { User, Tag, Post, Comment, PostTag } = models
-  const client = new pg.Client({ connectionString: DATABASE_URL, options: schema.options })
-  await client.connect()
-  for (const model of [User, Tag, Post, Comment, PostTag]) {
-    await model.createTable(client)
-    await model.createIndexes(client)
-  }
-  // 100 users, 2,000 posts (two in three published), 5 comments each by 10 of the users (so
-  // "commented by me" is true for about 2 posts in 5), 20 tags with 3 on each post.
-  await client.query(
-    `INSERT INTO users (id, name) SELECT gen_random_uuid(), 'user ' || i FROM generate_series(1, 100) i;
-     INSERT INTO tags (id, name) SELECT gen_random_uuid(), 'tag ' || i FROM generate_series(1, 20) i;
-     INSERT INTO posts (id, user_id, title, is_published, created_at)
-       SELECT gen_random_uuid(), u.id, 'post ' || i, i % 3 <> 0,
-         now() - (row_number() OVER ()) * interval '1 minute'
-       FROM users u, generate_series(1, 20) i;
-     WITH few AS (SELECT array_agg(id ORDER BY name) AS ids FROM (SELECT id, name FROM users ORDER BY name LIMIT 10) s)
-     INSERT INTO comments (id, post_id, user_id, body)
-       SELECT gen_random_uuid(), p.id, few.ids[1 + abs(hashtext(p.id::text || i)) % 10], 'comment ' || i
-       FROM posts p, generate_series(1, 5) i, few;
-     INSERT INTO post_tags (post_id, tag_id)
-       SELECT p.id, t.id FROM posts p CROSS JOIN LATERAL
-         (SELECT id FROM tags ORDER BY md5(p.id::text || tags.id::text) LIMIT 3) t;
-     ANALYZE`,
-  )
-  const {
-    rows: [viewer],
-  } = await client.query<{ id: string }>(`SELECT id FROM users ORDER BY name LIMIT 1`)
-  const params = { published: true, viewer: viewer!.id }
-
-  // Kept in a const: rendered on its first run, then only bound.
-  const feed = Post.query()
+/** The feed page's query, to be kept in a const: `{ published, viewer }` are its placeholders. */
+export function feedQuery(Post: any) {
+  return Post.query()
     .where('is_published', placeholder('published'))
     .withCount('comments')
     .withExists('comments', {
@@ -145,6 +114,18 @@ export async function feedBench(): Promise<BenchResult> {
     .include('tags')
     .orderBy('created_at', 'desc')
     .limit(20)
+}
+
+export async function feedBench(): Promise<BenchResult> {
+  const schema = await benchSchema('fluentorm_bench_feed')
+  const models = feedModels()
+  const { Post } = models
+  const client = new pg.Client({ connectionString: DATABASE_URL, options: schema.options })
+  await client.connect()
+  const params = { published: true, viewer: await seedFeed(client, models) }
+
+  // Kept in a const: rendered on its first run, then only bound.
+  const feed = feedQuery(Post)
 
   // Drizzle shares the client: the contenders differ only in what they send and decode.
   const drizzle = drizzleFeed(client)
@@ -256,6 +237,40 @@ export async function feedBench(): Promise<BenchResult> {
     ...results.map((r, i) => `| ${r.name} | ${plans[i]!.generic} | ${plans[i]!.custom} |`),
   ].join('\n')
   return { text, targets }
+}
+
+/**
+ * The feed's tables and data; resolves to the viewer's id (a user who commented on about 2
+ * posts in 5).
+ */
+export async function seedFeed(client: pg.Client, models: Record<string, any>): Promise<string> {
+  const { User, Tag, Post, Comment, PostTag } = models
+  for (const model of [User, Tag, Post, Comment, PostTag]) {
+    await model.createTable(client)
+    await model.createIndexes(client)
+  }
+  // 100 users, 2,000 posts (two in three published), 5 comments each by 10 of the users (so
+  // "commented by me" is true for about 2 posts in 5), 20 tags with 3 on each post.
+  await client.query(
+    `INSERT INTO users (id, name) SELECT gen_random_uuid(), 'user ' || i FROM generate_series(1, 100) i;
+     INSERT INTO tags (id, name) SELECT gen_random_uuid(), 'tag ' || i FROM generate_series(1, 20) i;
+     INSERT INTO posts (id, user_id, title, is_published, created_at)
+       SELECT gen_random_uuid(), u.id, 'post ' || i, i % 3 <> 0,
+         now() - (row_number() OVER ()) * interval '1 minute'
+       FROM users u, generate_series(1, 20) i;
+     WITH few AS (SELECT array_agg(id ORDER BY name) AS ids FROM (SELECT id, name FROM users ORDER BY name LIMIT 10) s)
+     INSERT INTO comments (id, post_id, user_id, body)
+       SELECT gen_random_uuid(), p.id, few.ids[1 + abs(hashtext(p.id::text || i)) % 10], 'comment ' || i
+       FROM posts p, generate_series(1, 5) i, few;
+     INSERT INTO post_tags (post_id, tag_id)
+       SELECT p.id, t.id FROM posts p CROSS JOIN LATERAL
+         (SELECT id FROM tags ORDER BY md5(p.id::text || tags.id::text) LIMIT 3) t;
+     ANALYZE`,
+  )
+  const {
+    rows: [viewer],
+  } = await client.query<{ id: string }>(`SELECT id FROM users ORDER BY name LIMIT 1`)
+  return viewer!.id
 }
 
 /** A statement ending in `LIMIT $n`, its last parameter, with the limit written in the text. */

@@ -21,15 +21,35 @@ const postTags = pgTable(
   { post_id: uuid('post_id').notNull(), tag_id: uuid('tag_id').notNull() },
   (t) => [primaryKey({ columns: [t.post_id, t.tag_id] })],
 )
+export const comments = pgTable('comments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  post_id: uuid('post_id').notNull(),
+  user_id: uuid('user_id').notNull(),
+  body: text('body').notNull(),
+})
 const postsRelations = relations(posts, ({ one, many }) => ({
   author: one(users, { fields: [posts.user_id], references: [users.id] }),
   postTags: many(postTags),
+  comments: many(comments),
+}))
+const commentsRelations = relations(comments, ({ one }) => ({
+  post: one(posts, { fields: [comments.post_id], references: [posts.id] }),
 }))
 const postTagsRelations = relations(postTags, ({ one }) => ({
   post: one(posts, { fields: [postTags.post_id], references: [posts.id] }),
   tag: one(tags, { fields: [postTags.tag_id], references: [tags.id] }),
 }))
-const schema = { users, tags, posts, postTags, postsRelations, postTagsRelations }
+/** The feed's tables and relations; comments are used by the network mode's page (detail, insert). */
+export const feedSchema = {
+  users,
+  tags,
+  posts,
+  postTags,
+  comments,
+  postsRelations,
+  postTagsRelations,
+  commentsRelations,
+}
 
 export type FeedParams = {
   readonly published: boolean
@@ -45,7 +65,7 @@ export type QueryClient = Pick<pg.ClientBase, 'query'>
  * junction (`postTags.tag`: it has no many-to-many), flattened to `tags` per post.
  */
 export function drizzleFeed(client: QueryClient) {
-  const db = drizzle({ client: client as pg.Client, schema })
+  const db = drizzle({ client: client as pg.Client, schema: feedSchema })
   const prepared = db.query.posts
     .findMany({
       with: {

@@ -17,6 +17,7 @@ import { codegenBench } from './codegen-bench.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
 import { feedBench } from './feed-bench.ts'
 import type { BenchResult, TargetCheck } from './measure.ts'
+import { networkBench } from './network-bench.ts'
 import { poolerBench } from './pooler-bench.ts'
 import { relationsBench } from './relations-bench.ts'
 import { replicaBench } from './replica-bench.ts'
@@ -37,6 +38,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(g) Feed page: counts, exists and two includes, kept with placeholders', feedBench],
   ['(h) Read replicas: primary alone vs primary + 1 replica', replicaBench],
   ['(i) Through PgBouncer in transaction mode', poolerBench],
+  ['(j) Across a network: a server 0.5 ms away in a network namespace', networkBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

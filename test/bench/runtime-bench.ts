@@ -19,7 +19,8 @@ import { separateCores } from './placement.ts'
 
 const SCHEMA = 'fluentorm_bench'
 
-function schemaModels() {
+/** users and posts, as (a) and the network mode's 20-row query read them. */
+export function runtimeModels() {
   return benchModels([
     USERS_FILE,
     {
@@ -38,7 +39,7 @@ function schemaModels() {
   ])
 }
 
-const dUsers = pgTable('users', {
+export const dUsers = pgTable('users', {
   id: uuid('id').primaryKey(),
   email: text('email').notNull(),
   name: text('name').notNull(),
@@ -55,20 +56,10 @@ export async function runtimeBench(): Promise<BenchResult> {
   const schema = await benchSchema(SCHEMA)
   const { options } = schema
 
-  const { User, Post } = schemaModels()
+  const { User, Post } = runtimeModels()
   const client = new pg.Client({ connectionString: DATABASE_URL, options })
   await client.connect()
-  await User.createTable(client)
-  await Post.createTable(client)
-  await Post.createIndexes(client)
-  await client.query(
-    `INSERT INTO users (id, email, name) SELECT gen_random_uuid(), 'u' || i || '@x.io', 'user ' || i FROM generate_series(1, 1000) i`,
-  )
-  await client.query(
-    `INSERT INTO posts (id, user_id, title, created_at) SELECT gen_random_uuid(), u.id, 'post ' || i, now() - i * interval '1 minute' FROM users u, generate_series(1, 40) i`,
-  )
-  await client.query('ANALYZE')
-  const ids = (await client.query<{ id: string }>('SELECT id FROM users')).rows.map((r) => r.id)
+  const ids = await seedUsersAndPosts(client, User, Post)
   let n = 0
   const nextId = () => ids[n++ % ids.length]!
 
@@ -247,6 +238,25 @@ export async function runtimeBench(): Promise<BenchResult> {
       ratioTable(pageResults),
     ].join('\n'),
   }
+}
+
+/** 1,000 users with 40 posts each, minutes apart; resolves to the users' ids. */
+export async function seedUsersAndPosts(
+  client: pg.Client,
+  User: any,
+  Post: any,
+): Promise<string[]> {
+  await User.createTable(client)
+  await Post.createTable(client)
+  await Post.createIndexes(client)
+  await client.query(
+    `INSERT INTO users (id, email, name) SELECT gen_random_uuid(), 'u' || i || '@x.io', 'user ' || i FROM generate_series(1, 1000) i`,
+  )
+  await client.query(
+    `INSERT INTO posts (id, user_id, title, created_at) SELECT gen_random_uuid(), u.id, 'post ' || i, now() - i * interval '1 minute' FROM users u, generate_series(1, 40) i`,
+  )
+  await client.query('ANALYZE')
+  return (await client.query<{ id: string }>('SELECT id FROM users')).rows.map((r) => r.id)
 }
 
 /**

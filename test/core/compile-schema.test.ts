@@ -195,7 +195,7 @@ describe('compileSchema', () => {
         t.softDelete()
       }),
     ).tables
-    expect(table).toMatchObject({ softDelete: true, updatedAt: true })
+    expect(table).toMatchObject({ softDelete: true, updatedAt: ['updated_at'] })
     expect(table?.columns.find((column) => column.name === 'deleted_at')).toMatchObject({
       nullable: true,
       createInput: 'excluded',

@@ -20,8 +20,8 @@ const FIELD = [
 const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   varchar: [...FIELD, 'length'],
   numeric: [...FIELD, 'precision', 'scale'],
-  timestamp: [...FIELD, 'precision', 'mode'],
-  timestamptz: [...FIELD, 'precision', 'mode'],
+  timestamp: [...FIELD, 'precision', 'mode', 'onUpdate'],
+  timestamptz: [...FIELD, 'precision', 'mode', 'onUpdate'],
   enum: [...FIELD, 'values', 'enumName', 'renamedValues'],
 }
 

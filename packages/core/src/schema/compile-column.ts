@@ -94,6 +94,12 @@ export function compileColumn(
       "Use identity: 'byDefault' to let inserts give the id, or leave it out (ALWAYS).",
     )
   }
+  if (options.onUpdate !== undefined && options.onUpdate !== 'now') {
+    report(
+      `onUpdate '${String(options.onUpdate)}' is not 'now'.`,
+      "Write onUpdate: 'now' to set the column on every update, or leave it out.",
+    )
+  }
   if (options.createInput !== undefined && !CREATE_INPUTS.includes(options.createInput)) {
     report(
       `createInput '${options.createInput}' is not one of ${CREATE_INPUTS.join(', ')}.`,

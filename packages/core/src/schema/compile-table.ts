@@ -131,7 +131,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       relations: [],
       enums: [...enums.values()],
       softDelete: isSoftDeleteColumn(deletedAt),
-      updatedAt: columns.some((column) => column.name === 'updated_at'),
+      updatedAt: onUpdateColumns(columnDrafts),
       renamedFrom: draft.entries.flatMap((entry) =>
         entry.kind === 'renamedFrom' ? entry.names : [],
       ),
@@ -283,6 +283,13 @@ function compileIndex(
     method,
     source: origin.source,
   }
+}
+
+/** `updated_at` (what timestamps() promises) and every `onUpdate: 'now'` column. */
+function onUpdateColumns(columns: readonly ColumnDraft[]): string[] {
+  return columns
+    .filter((c) => c.options.name === 'updated_at' || c.options.onUpdate === 'now')
+    .map((c) => c.options.name)
 }
 
 /** `deleted_at` as `softDelete()` makes it: a nullable timestamp. */

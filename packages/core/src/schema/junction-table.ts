@@ -50,7 +50,7 @@ export function junctionTable(spec: JunctionSpec): TableIR {
     relations: sides.map((side) => belongsTo(spec, side)),
     enums: sides.flatMap((side) => keyEnum(side)),
     softDelete: false,
-    updatedAt: false,
+    updatedAt: [],
     renamedFrom: [],
     sources: [spec.source],
   }

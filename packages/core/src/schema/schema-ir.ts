@@ -167,8 +167,11 @@ export interface TableIR {
   readonly enums: readonly EnumIR[]
   /** Has a nullable `deleted_at` column: reads filter soft-deleted rows. */
   readonly softDelete: boolean
-  /** Has an `updated_at` column: updates set it to CURRENT_TIMESTAMP. */
-  readonly updatedAt: boolean
+  /**
+   * The columns every update sets to CURRENT_TIMESTAMP unless it gives them a value: an
+   * `updated_at` column, and each timestamp column with `onUpdate: 'now'`, in column order.
+   */
+  readonly updatedAt: readonly string[]
   /** Earlier names of this table, newest first. */
   readonly renamedFrom: readonly string[]
   /** Schema files contributing to this table, in prefix order. */

@@ -84,7 +84,13 @@ export interface TimestampPrecisionOptions {
   mode?: TimeMode
 }
 
-export interface TimestampOptions extends FieldOptions, TimestampPrecisionOptions {}
+export interface TimestampOptions extends FieldOptions, TimestampPrecisionOptions {
+  /**
+   * `'now'`: every model update and `query().update()` sets the column to CURRENT_TIMESTAMP,
+   * unless the update gives it a value (an `updated_at` column does this without the option).
+   */
+  onUpdate?: 'now'
+}
 
 export interface EnumOptions extends FieldOptions {
   /** The allowed values, in order. */

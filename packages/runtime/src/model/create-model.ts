@@ -228,7 +228,8 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     async update(db, id, data) {
       const key = primaryKeyValues(info, id, 'update')
       const write = updateColumns(info, data, 'update')
-      if (write.columns.length === 0 && !info.table.updatedAt) return model.findById(db, id)
+      if (write.columns.length === 0 && info.table.updatedAt.length === 0)
+        return model.findById(db, id)
       const render = (values: readonly Expr[]) => {
         const where = keyQuery(runtime, values.slice(write.columns.length), 'exclude')
         return updateStatement(where, write.columns, values, true)

@@ -257,9 +257,14 @@ export abstract class SqlCompiler {
     return bare && sql.endsWith(quoteIdent(key)) ? sql : `${sql} AS ${quoteIdent(key)}`
   }
 
-  /** `"updated_at" = CURRENT_TIMESTAMP`: every update of a table with timestamps sets it. */
-  updatedAtAssignment(): string {
-    return '"updated_at" = CURRENT_TIMESTAMP'
+  /**
+   * `"updated_at" = CURRENT_TIMESTAMP` for each column every update sets (`updated_at`, and each
+   * `onUpdate: 'now'` column: `table.updatedAt`), except those the update gives a value itself.
+   */
+  updatedAtAssignments(info: TableInfo, given: readonly ColumnIR[]): string[] {
+    return info.table.updatedAt
+      .filter((name) => !given.some((column) => column.name === name))
+      .map((name) => `${quoteIdent(name)} = CURRENT_TIMESTAMP`)
   }
 
   /** `"deleted_at" = CURRENT_TIMESTAMP` (soft delete) or `= NULL` (restore). */

@@ -109,7 +109,7 @@ function conflictAssignments(
     (column) => `${quoteIdent(column.name)} = EXCLUDED.${quoteIdent(column.name)}`,
   )
   if (!conflict.touch) return assignments
-  if (info.table.updatedAt) assignments.push(compiler.updatedAtAssignment())
+  assignments.push(...compiler.updatedAtAssignments(info, conflict.update))
   // Upserting a row that was soft-deleted brings it back: the caller asked for it to exist
   // (unless the caller sends deleted_at itself, which the assignments above then set).
   if (info.softDelete && !columns.some((column) => column.name === 'deleted_at')) {
@@ -294,7 +294,7 @@ export function updateStatement(
   const assignments = columns.map(
     (column, i) => `${quoteIdent(column.name)} = ${compiler.expr(values[i]!, frame)}`,
   )
-  if (query.runtime.info.table.updatedAt) assignments.push(compiler.updatedAtAssignment())
+  assignments.push(...compiler.updatedAtAssignments(query.runtime.info, columns))
   const head = `UPDATE ${query.runtime.info.quoted} SET ${assignments.join(', ')}`
   return done(
     compiler,

@@ -23,6 +23,8 @@ interface TableNames {
   readonly repeatedConstraints: readonly SchemaProblem[]
   /** Columns named like a property every JS object has (rows are objects keyed by column). */
   readonly objectKeys: readonly SchemaProblem[]
+  /** A table name that cannot be the file name `migrations/<table>.sql`. */
+  readonly fileName: readonly SchemaProblem[]
 }
 
 /** `constructor`, `__proto__`, `toString`, …: what `Object.prototype` gives every object. */
@@ -51,14 +53,20 @@ export function validateNames(tables: readonly TableIR[], problems: SchemaProble
     problems,
     true,
   )
-  for (const names of perTable) problems.push(...names.repeatedConstraints, ...names.objectKeys)
+  for (const names of perTable) {
+    problems.push(...names.fileName, ...names.repeatedConstraints, ...names.objectKeys)
+  }
   reportModelNames(tables, problems)
 }
 
 function tableNames(table: TableIR): TableNames {
   let names = namesByTable.get(table)
   if (names === undefined) {
-    names = { ...namespaces(namedThings(table)), objectKeys: objectKeyColumns(table) }
+    names = {
+      ...namespaces(namedThings(table)),
+      objectKeys: objectKeyColumns(table),
+      fileName: fileNameProblem(table),
+    }
     namesByTable.set(table, names)
   }
   return names
@@ -76,7 +84,22 @@ function objectKeyColumns(table: TableIR): SchemaProblem[] {
     }))
 }
 
-function namespaces(things: readonly NamedThing[]): Omit<TableNames, 'objectKeys'> {
+/** Path separators and control characters: `generate` writes each table to `<table>.sql`. */
+const UNSAFE_FILE_NAME = /[/\\\p{Cc}]/u
+
+function fileNameProblem(table: TableIR): SchemaProblem[] {
+  if (!UNSAFE_FILE_NAME.test(table.name)) return []
+  return [
+    {
+      file: table.sources[0] ?? '',
+      table: table.name,
+      message: `The table name '${JSON.stringify(table.name).slice(1, -1)}' contains a path separator or a control character; fluentorm writes each table to migrations/<table>.sql, and this name would write that file elsewhere.`,
+      hint: 'Name the table with letters, digits and underscores (the file name or its tableName export).',
+    },
+  ]
+}
+
+function namespaces(things: readonly NamedThing[]): Omit<TableNames, 'objectKeys' | 'fileName'> {
   const repeatedConstraints: SchemaProblem[] = []
   reportDuplicates(
     things.filter((thing) => thing.what.includes('constraint')),

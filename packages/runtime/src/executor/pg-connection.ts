@@ -13,7 +13,7 @@ import {
   startDeadline,
   submitWithin,
 } from './query-deadline.ts'
-import { defaultStatementCacheSize, PreparedQuery } from './statement-cache.ts'
+import { defaultStatementCacheSize, isStalePlan, PreparedQuery } from './statement-cache.ts'
 import { type ValueParser, valueParsers } from './value-parsers.ts'
 
 /**
@@ -60,16 +60,34 @@ export async function pgQuery<R>(
     values: encodeParams(config.values),
     types: pgTypes,
   }
+  const named = config.name !== undefined && settings.statementCacheSize > 0
   try {
-    const statement =
-      config.name && settings.statementCacheSize > 0
-        ? new PreparedQuery({ ...query, name: config.name }, settings.statementCacheSize)
+    for (let attempt = 1; ; attempt++) {
+      const statement = named
+        ? new PreparedQuery({ ...query, name: config.name! }, settings.statementCacheSize)
         : new pg.Query(query)
-    const result = await submitWithin(target, statement, deadline, settings, 'query')
-    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+      try {
+        const result = await submitWithin(target, statement, deadline, settings, 'query')
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+      } catch (error) {
+        if (!named || !isStalePlan(error) || !mayRunAgain(target, attempt)) throw error
+      }
+    }
   } catch (error) {
     throw toFluentError(error, { operation: 'query', sql: config.text })
   }
+}
+
+/**
+ * Whether a statement that failed on a stale plan (its statement forgotten, so the next run
+ * prepares it again: statement-cache.ts) may simply run again: it did nothing, but inside a
+ * transaction its error aborted the transaction. A pool's connections each hold their own
+ * stale copy: one more run per connection of the pool.
+ */
+function mayRunAgain(target: pg.Pool | pg.ClientBase, attempt: number): boolean {
+  if (!('connection' in target)) return attempt <= (target as pg.Pool).options.max
+  const status = (target as { getTransactionStatus?(): string | null }).getTransactionStatus?.()
+  return attempt === 1 && status === 'I'
 }
 
 /** Several statements without parameters: pg sends a text-only query over the simple protocol. */

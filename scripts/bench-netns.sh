@@ -9,8 +9,9 @@
 # Where the kernel has no netem qdisc (`Specified qdisc kind is unknown`), the delay is made
 # by test/bench/delay-relay.c instead, compiled here and run inside the namespace: the
 # server listens on the namespace's loopback (port 5433) and the relay on 10.213.47.2:5432,
-# holding each chunk 0.25 ms in each direction. The server and the relay run on CPU 1
-# (taskset), as a database host has cores of its own; the bench pins itself to CPU 0.
+# holding each chunk 0.25 ms in each direction. The server runs on CPU 1 (taskset), as a
+# database host has cores of its own, and the bench pins itself to CPU 0; the relay stands
+# for the network (the kernel's work under netem) and runs wherever the scheduler puts it.
 #
 #   scripts/bench-netns.sh start <dir>   prints `url <url>` once the server answers
 #   scripts/bench-netns.sh stop <dir>    stops the server, removes the namespace and the veth
@@ -95,7 +96,7 @@ if tc qdisc add dev "$host_if" root netem delay "$delay" limit 100000 2>/dev/nul
   server_port=5432
 else
   command -v gcc >/dev/null || { echo 'no netem qdisc in this kernel and no gcc to build the delay relay' >&2; exit 1; }
-  gcc -O2 -pthread -o "$dir/delay-relay" "$(dirname "$0")/../test/bench/delay-relay.c"
+  gcc -O2 -o "$dir/delay-relay" "$(dirname "$0")/../test/bench/delay-relay.c"
   delayed_by=relay
   listen=127.0.0.1
   server_port=5433
@@ -121,7 +122,7 @@ echo "host all all $host_ip/32 trust" | as_postgres tee -a "$dir/data/pg_hba.con
 ip netns exec "$ns" taskset -c 1 runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
   || { cat "$dir/server.log" >&2 2>/dev/null; echo 'the server in the namespace did not start' >&2; stop "$dir"; exit 1; }
 if [ "$delayed_by" = relay ]; then
-  ip netns exec "$ns" taskset -c 1 "$dir/delay-relay" "$ns_ip" 5432 127.0.0.1 "$server_port" \
+  ip netns exec "$ns" "$dir/delay-relay" "$ns_ip" 5432 127.0.0.1 "$server_port" \
     "$(awk -v d="$delay" 'BEGIN { sub(/ms$/, "", d); print int(d * 1000) }')" \
     >"$dir/relay.log" 2>&1 </dev/null &
   echo $! >"$dir/relay.pid"

@@ -1,136 +1,158 @@
 /*
  * A TCP relay that delays every byte by a fixed time in each direction: the network
- * mode's round trip (test/bench/network-mode.ts) where the kernel has no netem qdisc.
+ * mode's round trip (scripts/bench-netns.sh) where the kernel has no netem qdisc.
  * Each chunk read from one side is stamped with its arrival time and written to the other
  * side `delay` microseconds later, in order; nothing limits the bandwidth, as netem's delay
- * alone does not. One reader and one writer thread per direction, so a slow writer never
- * stalls a read and a chunk's delay never waits on another chunk's.
+ * alone does not. One thread, epoll and a timerfd: the delay being the same for every chunk,
+ * one queue in arrival order is also the queue in order of when each is due, and a wake-up
+ * writes every chunk that is due, so the relay's own cost per chunk stays a few microseconds.
  *
  *   delay-relay <listen ip> <listen port> <target ip> <target port> <delay µs>
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
-static struct sockaddr_in target;
-static long delay_ns;
+struct pair;
 
-struct chunk {
-  struct chunk *next;
-  struct timespec due;
-  ssize_t length; /* 0: the source closed */
-  char bytes[];
-};
-
-struct direction {
-  int from, to;
-  pthread_mutex_t lock;
-  pthread_cond_t ready;
-  struct chunk *head, *tail;
+struct end {
+  int fd;
+  struct end *peer;
   struct pair *pair;
 };
 
 struct pair {
-  struct direction up, down;
-  pthread_mutex_t lock;
+  struct end a, b;
   int open_directions;
 };
 
-static void *reader(void *arg) {
-  struct direction *d = arg;
-  char buffer[65536];
+struct chunk {
+  struct chunk *next;
+  struct timespec due;
+  struct end *to;
+  ssize_t length; /* 0: the source closed */
+  char bytes[];
+};
+
+static struct chunk *head, *tail;
+static long delay_ns;
+static int epoll_fd, timer_fd, listen_fd;
+
+static void arm_timer(void) {
+  struct itimerspec when = {0};
+  if (head) when.it_value = head->due;
+  timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &when, NULL);
+}
+
+static void enqueue(struct end *to, const char *bytes, ssize_t length) {
+  struct chunk *c = malloc(sizeof *c + (size_t)length);
+  c->next = NULL;
+  c->to = to;
+  c->length = length;
+  memcpy(c->bytes, bytes, (size_t)length);
+  clock_gettime(CLOCK_MONOTONIC, &c->due);
+  c->due.tv_nsec += delay_ns;
+  c->due.tv_sec += c->due.tv_nsec / 1000000000L;
+  c->due.tv_nsec %= 1000000000L;
+  int was_empty = head == NULL;
+  if (tail) tail->next = c;
+  else head = c;
+  tail = c;
+  if (was_empty) arm_timer();
+}
+
+static void readable(struct end *from) {
+  static char buffer[65536];
   for (;;) {
-    ssize_t n = read(d->from, buffer, sizeof buffer);
-    if (n < 0) n = 0;
-    struct chunk *c = malloc(sizeof *c + (size_t)n);
-    c->next = NULL;
-    c->length = n;
-    memcpy(c->bytes, buffer, (size_t)n);
-    clock_gettime(CLOCK_MONOTONIC, &c->due);
-    c->due.tv_nsec += delay_ns;
-    c->due.tv_sec += c->due.tv_nsec / 1000000000L;
-    c->due.tv_nsec %= 1000000000L;
-    pthread_mutex_lock(&d->lock);
-    if (d->tail) d->tail->next = c;
-    else d->head = c;
-    d->tail = c;
-    pthread_cond_signal(&d->ready);
-    pthread_mutex_unlock(&d->lock);
-    if (n == 0) return NULL;
+    ssize_t n = recv(from->fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n > 0) {
+      enqueue(from->peer, buffer, n);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n < 0 && errno == EINTR) continue;
+    /* End of stream or error: nothing more comes from this side. */
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, from->fd, NULL);
+    enqueue(from->peer, buffer, 0);
+    return;
   }
 }
 
-static void finish(struct pair *p) {
-  pthread_mutex_lock(&p->lock);
-  int left = --p->open_directions;
-  pthread_mutex_unlock(&p->lock);
-  if (left == 0) {
-    close(p->up.from);
-    close(p->up.to);
-    free(p);
+static int before_or_now(const struct timespec *t, const struct timespec *now) {
+  return t->tv_sec < now->tv_sec || (t->tv_sec == now->tv_sec && t->tv_nsec <= now->tv_nsec);
+}
+
+static void deliver(struct chunk *c) {
+  struct end *to = c->to;
+  for (ssize_t sent = 0; sent < c->length;) {
+    ssize_t n = send(to->fd, c->bytes + sent, (size_t)(c->length - sent), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += n;
   }
-}
-
-static void *writer(void *arg) {
-  struct direction *d = arg;
-  int failed = 0;
-  for (;;) {
-    pthread_mutex_lock(&d->lock);
-    while (!d->head) pthread_cond_wait(&d->ready, &d->lock);
-    struct chunk *c = d->head;
-    d->head = c->next;
-    if (!d->head) d->tail = NULL;
-    pthread_mutex_unlock(&d->lock);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &c->due, NULL) != 0) {
+  if (c->length == 0) {
+    shutdown(to->fd, SHUT_WR);
+    struct pair *p = to->pair;
+    if (--p->open_directions == 0) {
+      close(p->a.fd);
+      close(p->b.fd);
+      free(p);
     }
-    ssize_t length = c->length;
-    for (ssize_t sent = 0; !failed && sent < length;) {
-      ssize_t n = write(d->to, c->bytes + sent, (size_t)(length - sent));
-      if (n <= 0) failed = 1;
-      else sent += n;
-    }
-    free(c);
-    if (length == 0) {
-      shutdown(d->to, SHUT_WR);
-      /* The other side may still be reading: wake its reader when this side failed. */
-      if (failed) shutdown(d->from, SHUT_RD);
-      finish(d->pair);
-      return NULL;
-    }
-    if (failed) shutdown(d->from, SHUT_RD);
   }
+  free(c);
 }
 
-static void start_direction(struct direction *d, struct pair *p, int from, int to) {
-  d->from = from;
-  d->to = to;
-  d->head = d->tail = NULL;
-  d->pair = p;
-  pthread_mutex_init(&d->lock, NULL);
-  pthread_cond_init(&d->ready, NULL);
-  pthread_t thread;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
-  pthread_create(&thread, &attr, reader, d);
-  pthread_create(&thread, &attr, writer, d);
-  pthread_attr_destroy(&attr);
+static void due(void) {
+  uint64_t expirations;
+  if (read(timer_fd, &expirations, sizeof expirations) < 0) {
+    /* a spurious wake-up: the queue below says what is due */
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  while (head && before_or_now(&head->due, &now)) {
+    struct chunk *c = head;
+    head = c->next;
+    if (!head) tail = NULL;
+    deliver(c);
+  }
+  arm_timer();
 }
 
-static void no_delay(int fd) {
+static void watch(int fd, void *tag) {
+  struct epoll_event event = {.events = EPOLLIN, .data.ptr = tag};
+  epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
+}
+
+static void accept_one(const struct sockaddr_in *target) {
+  int client = accept(listen_fd, NULL, NULL);
+  if (client < 0) return;
+  int upstream = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(upstream, (const struct sockaddr *)target, sizeof *target)) {
+    close(upstream);
+    close(client);
+    return;
+  }
   int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  struct pair *p = calloc(1, sizeof *p);
+  p->open_directions = 2;
+  p->a = (struct end){.fd = client, .peer = &p->b, .pair = p};
+  p->b = (struct end){.fd = upstream, .peer = &p->a, .pair = p};
+  watch(client, &p->a);
+  watch(upstream, &p->b);
 }
 
 int main(int argc, char **argv) {
@@ -142,34 +164,29 @@ int main(int argc, char **argv) {
   /* Timer slack defaults to 50 µs, a fifth of the delay: ask for the least. */
   prctl(PR_SET_TIMERSLACK, 1UL);
   delay_ns = atol(argv[5]) * 1000L;
-  struct sockaddr_in listen_at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
-  inet_pton(AF_INET, argv[1], &listen_at.sin_addr);
-  target = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[4]))};
+  struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
+  inet_pton(AF_INET, argv[1], &at.sin_addr);
+  struct sockaddr_in target = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[4]))};
   inet_pton(AF_INET, argv[3], &target.sin_addr);
-  int server = socket(AF_INET, SOCK_STREAM, 0);
+  listen_fd = socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
-  setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(server, (struct sockaddr *)&listen_at, sizeof listen_at) || listen(server, 512)) {
+  setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(listen_fd, (struct sockaddr *)&at, sizeof at) || listen(listen_fd, 512)) {
     perror("delay-relay: listen");
     return 1;
   }
-  printf("listening\n");
-  fflush(stdout);
+  epoll_fd = epoll_create1(0);
+  timer_fd = timerfd_create(CLOCK_MONOTONIC, 0);
+  watch(listen_fd, &listen_fd);
+  watch(timer_fd, &timer_fd);
   for (;;) {
-    int client = accept(server, NULL, NULL);
-    if (client < 0) continue;
-    int upstream = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(upstream, (struct sockaddr *)&target, sizeof target)) {
-      close(upstream);
-      close(client);
-      continue;
+    struct epoll_event events[64];
+    int count = epoll_wait(epoll_fd, events, 64, -1);
+    for (int i = 0; i < count; i++) {
+      void *tag = events[i].data.ptr;
+      if (tag == &listen_fd) accept_one(&target);
+      else if (tag == &timer_fd) due();
+      else readable(tag);
     }
-    no_delay(client);
-    no_delay(upstream);
-    struct pair *p = calloc(1, sizeof *p);
-    pthread_mutex_init(&p->lock, NULL);
-    p->open_directions = 2;
-    start_direction(&p->up, p, client, upstream);
-    start_direction(&p->down, p, upstream, client);
   }
 }

@@ -5,29 +5,56 @@ const MAX_LENGTH = 60
 /**
  * A descriptive snake_case name for a migration: `add_phone_to_users`,
  * `rename_name_to_full_name_in_users`, `create_users_posts_and_comments`. Several changes
- * are joined with `and`, cut at a word boundary after 60 characters.
+ * are joined with `and`, new tables first. At most 60 characters, and never cut inside a
+ * change: what does not fit is counted, `create_users_posts_and_2_more`, so a name never
+ * looks complete when it is not.
  */
 export function migrationName(changes: readonly SchemaChange[]): string {
   const dropped = new Set(changes.flatMap((c) => (c.kind === 'dropTable' ? [c.table.name] : [])))
-  const creates = changes.some((c) => c.kind === 'createTable')
-  const parts = [...new Set(changes.flatMap((c) => headline(c, dropped, creates)))]
-  if (parts.length === 0) return 'no_changes'
+  const created = new Set(
+    changes.flatMap((c) => (c.kind === 'createTable' ? [slug(`create_${c.table.name}`)] : [])),
+  )
+  const all = [...new Set(changes.flatMap((c) => headline(c, dropped, created.size > 0)))]
+    .map(slug)
+    .filter((part) => part !== '')
+  if (all.length === 0) return 'no_changes'
+  const parts = [...all.filter((p) => created.has(p)), ...all.filter((p) => !created.has(p))]
+  for (let shown = parts.length; shown > 0; shown--) {
+    const name = joinParts(parts.slice(0, shown), parts.slice(shown))
+    if (name.length <= MAX_LENGTH) return name
+  }
+  return cut(joinParts(parts.slice(0, 1), []))
+}
+
+/**
+ * `create_a_b_and_c`, `add_x_to_t_and_drop_y`; the parts left out counted, as `_and_2_more`
+ * (more of the same kind: tables created) or `_and_2_more_changes`.
+ */
+function joinParts(parts: readonly string[], left: readonly string[]): string {
   const creations = parts.every((p) => p.startsWith('create_'))
-  const words = creations ? parts.map((p) => p.slice('create_'.length)) : parts
+  const alike = left.every((p) => p.startsWith('create_') === creations)
+  const more = left.length === 0 ? [] : [`${left.length}_more${alike ? '' : '_changes'}`]
+  const words = [...(creations ? parts.map((p) => p.slice('create_'.length)) : parts), ...more]
   const joined =
     words.length === 1
       ? words[0]!
       : `${words.slice(0, -1).join(creations ? '_' : '_and_')}_and_${words.at(-1)}`
-  return truncate(
-    `${creations ? 'create_' : ''}${joined}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_'),
-  )
+  return `${creations ? 'create_' : ''}${joined}`
 }
 
-function truncate(name: string): string {
-  if (name.length <= MAX_LENGTH) return name
-  const cut = name.slice(0, MAX_LENGTH)
-  const boundary = cut.lastIndexOf('_')
-  return boundary > 20 ? cut.slice(0, boundary) : cut
+/** Lower-case letters, digits and single underscores: `Order Lines` → `order_lines`. */
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+}
+
+/** One change too long alone (long names): cut at the last word boundary that fits. */
+function cut(name: string): string {
+  const head = name.slice(0, MAX_LENGTH)
+  const boundary = head.lastIndexOf('_')
+  return boundary > 20 ? head.slice(0, boundary) : head
 }
 
 function headline(change: SchemaChange, dropped: ReadonlySet<string>, creates: boolean): string[] {
@@ -44,6 +71,10 @@ function headline(change: SchemaChange, dropped: ReadonlySet<string>, creates: b
       return [`drop_${change.column.name}_from_${change.table}`]
     case 'renameColumn':
       return [`rename_${change.from}_to_${change.to}_in_${change.table}`]
+    case 'replaceColumn':
+      return [`replace_${change.to.name}_in_${change.table}`]
+    case 'dropExpression':
+      return [`alter_${change.column}_in_${change.table}`]
     case 'alterColumnType':
       return [`change_${change.to.name}_type_in_${change.table}`]
     case 'setNotNull':

@@ -28,6 +28,23 @@ describe('migration lint', () => {
     expect(rules(statements)).toEqual([expected])
   })
 
+  it.each([
+    // `--` inside a quoted identifier starts no comment: the DROP after it still counts.
+    [['ALTER TABLE "a--b" DROP COLUMN phone;'], ['error drop-column']],
+    // A quote inside a comment opens no string literal that would hide the DROP.
+    [["-- it's gone\nDROP TABLE tags;"], ['error drop-table']],
+    // E'' strings end where their backslash escapes say.
+    [
+      ["ALTER TABLE users ALTER COLUMN note SET DEFAULT E'it\\'s', DROP COLUMN phone;"],
+      ['error drop-column'],
+    ],
+    // Keywords inside literals, dollar-quoted bodies and comments do not count.
+    [["SELECT 'x -- y', $body$ DROP TABLE users; $body$; -- DROP TABLE z"], []],
+    [['/* DROP TABLE users; */ SELECT 1;'], []],
+  ])('reads %j left to right: %j', (statements, expected) => {
+    expect(rules(statements)).toEqual(expected)
+  })
+
   it('leaves the safe forms and tables created in the same file alone', () => {
     expect(
       rules([

@@ -49,12 +49,24 @@ function tableName(raw: string): string {
   return last.startsWith('"') ? last.slice(1, -1).replaceAll('""', '"') : last.toLowerCase()
 }
 
-/** Removes `--` and `/* *\/` comments and string literals' contents, so keywords inside them do not count. */
+/**
+ * One token of SQL that is not code: a comment, a string literal (E'' with backslash
+ * escapes, '' doubled quotes), a dollar-quoted body, or a quoted identifier (kept as it is:
+ * `"a--b"` names a column, it starts no comment).
+ */
+const NOT_CODE =
+  /--[^\n]*|\/\*[\s\S]*?\*\/|(?<![\w$])[Ee]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|(\$[A-Za-z_]*\$)[\s\S]*?\1|"(?:[^"]|"")*"/g
+
+/**
+ * The statement's code: comments removed, string literals' and dollar-quoted bodies'
+ * contents emptied, so keywords inside them do not count. Read left to right in one pass,
+ * so a quote inside a comment or `--` inside a literal or a quoted identifier is what it is.
+ */
 function code(statement: string): string {
   return statement
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/--[^\n]*/g, '')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(NOT_CODE, (token) =>
+      token.startsWith('"') ? token : token.startsWith('-') || token.startsWith('/') ? ' ' : "''",
+    )
     .trim()
 }
 

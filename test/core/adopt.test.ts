@@ -210,6 +210,7 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       "t.manyToMany({ name: 'categories', targetTable: 'categories', through: 'product_categories' })",
     )
     expect(products).toContain("{ name: 'products_tags_idx', columns: ['tags'], method: 'gin' }")
+    expect(products).toContain(`generatedAs: "((lower(name) || ' '::text) || lower((sku)::text))",`)
     expect(await file('01_audit_log.ts')).toContain(
       "t.bigIncrements({ name: 'id', primaryKey: true, identity: 'byDefault' })",
     )
@@ -254,7 +255,7 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
 })
 
 describe('fluentorm pull: what schema files cannot express comes back through SQL', () => {
-  it('domains, composite types, sequences, serial, generated and collated columns, tables without a key, partitions, NOT VALID and deferrable constraints, special indexes, a materialized view, a procedure', async () => {
+  it('domains, composite types, sequences, serial and collated columns, tables without a key, partitions, NOT VALID and deferrable constraints, special indexes, a materialized view, a procedure', async () => {
     const source = await open(pgBackend())
     await runScript(source, await fixture('edges.sql'))
     const cwd = await project()
@@ -277,8 +278,8 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'column accounts.id',
       'column accounts.contact',
       'column accounts.name',
-      'column accounts.name_lower',
       'column accounts.code',
+      'column accounts.name_lower',
       'table raw_events',
       'table page_views',
       'table page_views_2024',

@@ -54,8 +54,8 @@ describe("identity: 'byDefault'", () => {
       }),
     ).map((p) => p.message)
     expect(messages).toEqual([
+      "Unknown option 'identity' on a integer column.",
       "identity 'sometimes' is not 'always' or 'byDefault'.",
-      "identity: 'byDefault' is an option of increments() and bigIncrements().",
     ])
   })
 })

@@ -50,6 +50,23 @@ export type SchemaChange =
   | { readonly kind: 'addColumn'; readonly table: string; readonly column: ColumnIR }
   | { readonly kind: 'dropColumn'; readonly table: string; readonly column: ColumnIR }
   | {
+      /**
+       * Dropped and added again under its name: what PostgreSQL cannot alter in place (a
+       * generated column's expression, a column becoming generated). Its indexes and
+       * constraints are re-made by their own changes.
+       */
+      readonly kind: 'replaceColumn'
+      readonly table: string
+      readonly from: ColumnIR
+      readonly to: ColumnIR
+    }
+  | {
+      /** A generated column becomes a plain one, keeping its values (`DROP EXPRESSION`). */
+      readonly kind: 'dropExpression'
+      readonly table: string
+      readonly column: string
+    }
+  | {
       readonly kind: 'renameColumn'
       readonly table: string
       readonly from: string

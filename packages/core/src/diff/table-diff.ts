@@ -22,6 +22,9 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
 
   const previousColumns = new Map(previous.columns.map((c) => [c.name, c]))
   const matched = new Set<string>()
+  // Columns dropped and added again: PostgreSQL drops their indexes and constraints with them.
+  const replaced = new Set<string>()
+  const touches = (columns: readonly string[]) => columns.some((c) => replaced.has(c))
   for (const column of next.columns) {
     const oldName = renamed.get(column.name) ?? column.name
     const old = previousColumns.get(oldName)
@@ -33,7 +36,10 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     if (oldName !== column.name) {
       changes.push({ kind: 'renameColumn', table, from: oldName, to: column.name })
     }
-    changes.push(...diffColumn(table, old, column))
+    if (mustReplace(old, column)) {
+      changes.push({ kind: 'replaceColumn', table, from: old, to: column })
+      replaced.add(column.name)
+    } else changes.push(...diffColumn(table, old, column))
   }
   for (const column of previous.columns) {
     if (!matched.has(column.name)) changes.push({ kind: 'dropColumn', table, column })
@@ -68,18 +74,25 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     return true
   })
   changes.push(...keyChanges)
+  for (const unique of next.uniques) {
+    const kept = !keyChanges.some((c) => 'name' in c && c.name === unique.name)
+    if (kept && touches(unique.columns)) {
+      const { name, columns } = unique
+      changes.push({ kind: 'dropUnique', table, name, columns })
+      changes.push({ kind: 'addUnique', table, name, columns })
+    }
+  }
 
   const previousChecks = new Map(previous.checks.map((c) => [c.name, c]))
   const nextChecks = new Map(next.checks.map((c) => [c.name, c]))
+  const checkTouched = (expression: string) => [...replaced].some((c) => mentions(expression, c))
   for (const check of previous.checks) {
-    if (nextChecks.get(check.name)?.expression !== check.expression) {
-      changes.push({ kind: 'dropCheck', table, check })
-    }
+    const same = nextChecks.get(check.name)?.expression === check.expression
+    if (!same || checkTouched(check.expression)) changes.push({ kind: 'dropCheck', table, check })
   }
   for (const check of next.checks) {
-    if (previousChecks.get(check.name)?.expression !== check.expression) {
-      changes.push({ kind: 'addCheck', table, check })
-    }
+    const same = previousChecks.get(check.name)?.expression === check.expression
+    if (!same || checkTouched(check.expression)) changes.push({ kind: 'addCheck', table, check })
   }
 
   const indexKey = (i: TableIR['indexes'][number], rename: (c: string) => string) =>
@@ -87,12 +100,14 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
   const previousIndexes = new Map(previous.indexes.map((i) => [i.name, indexKey(i, newName)]))
   const nextIndexes = new Map(next.indexes.map((i) => [i.name, indexKey(i, (c) => c)]))
   for (const index of previous.indexes) {
-    if (nextIndexes.get(index.name) !== previousIndexes.get(index.name)) {
+    const same = nextIndexes.get(index.name) === previousIndexes.get(index.name)
+    if (!same || touches(index.columns.map(newName))) {
       changes.push({ kind: 'dropIndex', table, index, newTable: false })
     }
   }
   for (const index of next.indexes) {
-    if (previousIndexes.get(index.name) !== nextIndexes.get(index.name)) {
+    const same = previousIndexes.get(index.name) === nextIndexes.get(index.name)
+    if (!same || touches(index.columns)) {
       changes.push({ kind: 'addIndex', table, index, newTable: false })
     }
   }
@@ -127,21 +142,43 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     ]),
   )
   for (const fk of foreignKeysOf(previous)) {
-    if (nextFks.get(fk.constraintName) !== previousFks.get(fk.constraintName)) {
+    const same = nextFks.get(fk.constraintName) === previousFks.get(fk.constraintName)
+    if (!same || touches([newName(fk.column)])) {
       changes.push({ kind: 'dropForeignKey', table, fk, newTable: false })
     }
   }
   for (const fk of foreignKeysOf(next)) {
-    if (previousFks.get(fk.constraintName) !== nextFks.get(fk.constraintName)) {
+    const same = previousFks.get(fk.constraintName) === nextFks.get(fk.constraintName)
+    if (!same || touches([fk.column])) {
       changes.push({ kind: 'addForeignKey', table, fk, newTable: false })
     }
   }
   return changes
 }
 
+/**
+ * PostgreSQL cannot change a generated column's expression, make a column generated, or
+ * retype a generated one: the column is dropped and added again.
+ */
+function mustReplace(old: ColumnIR, column: ColumnIR): boolean {
+  if (column.generatedSql === undefined) return false
+  return old.generatedSql !== column.generatedSql || old.sqlType !== column.sqlType
+}
+
+/** Whether SQL text names the column (as a word, or quoted): its check must be made again. */
+function mentions(expression: string, column: string): boolean {
+  const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  // Case-insensitive: an unquoted name folds to lower case; a false match only re-makes the check.
+  const word = `(^|[^\\w$"])${escaped}($|[^\\w$"])|"${escaped.replaceAll('"', '""')}"`
+  return new RegExp(word, 'i').test(expression)
+}
+
 function diffColumn(table: string, old: ColumnIR, column: ColumnIR): SchemaChange[] {
   const changes: SchemaChange[] = []
   const name = column.name
+  // Generated → plain keeps the values; what else changed (a default) follows.
+  if (old.generatedSql !== undefined && column.generatedSql === undefined)
+    changes.push({ kind: 'dropExpression', table, column: name })
   const typeChanged = old.sqlType !== column.sqlType
   if (typeChanged) changes.push({ kind: 'alterColumnType', table, from: old, to: column })
   if (old.nullable && !column.nullable) changes.push({ kind: 'setNotNull', table, column: name })

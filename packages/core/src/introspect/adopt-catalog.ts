@@ -34,8 +34,16 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     const name = table.row.name
     const columns = new Map<string, ColumnBuilder>()
     const unsupported: UnexpressedObject[] = []
+    // A generated column may be computed from any other column: with one written in SQL
+    // (added after the tables), it is written in SQL too.
+    const someInSql = table.columns.some(
+      (column) => 'unsupported' in columnBuilder(name, column, enums, schema),
+    )
     for (const column of table.columns) {
-      const builder = columnBuilder(name, column, enums, schema)
+      const builder =
+        someInSql && column.generated !== ''
+          ? { unsupported: 'it is a generated column of a table with a column written in SQL' }
+          : columnBuilder(name, column, enums, schema)
       if ('unsupported' in builder) {
         unsupported.push({
           stage: 'column',

@@ -37,8 +37,8 @@ export function columnBuilder(
   schema: string,
 ): ColumnBuilder | { readonly unsupported: string } {
   const unsupported = { unsupported: `its type ${column.type} has no schema builder` }
-  if (column.generated !== '')
-    return { unsupported: 'it is a generated column (GENERATED ALWAYS AS … STORED)' }
+  if (column.generated !== '' && column.generated !== 's')
+    return { unsupported: 'it is a virtual generated column (the DSL writes STORED ones)' }
   if (column.collation !== null) return { unsupported: `it has COLLATE "${column.collation}"` }
   const array: Record<string, OptionValue> = column.is_array ? { array: true } : {}
   if (column.base_typtype === 'e') {

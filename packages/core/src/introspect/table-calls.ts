@@ -117,7 +117,9 @@ export function tableCalls(
       column.default_sql === null
         ? null
         : /^nextval\('([^']+)'::regclass\)$/.exec(column.default_sql)
-    if (serial !== null) {
+    if (column.generated === 's') {
+      options.generatedAs = column.default_sql ?? ''
+    } else if (serial !== null) {
       const sequence = serial[1] ?? ''
       fix(
         `column ${name}.${column.name}`,

@@ -63,6 +63,14 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
       return [`${alterTable(change.table)} ADD COLUMN IF NOT EXISTS ${columnSql(change.column)};`]
     case 'dropColumn':
       return [`${alterTable(change.table)} DROP COLUMN IF EXISTS ${q(change.column.name)};`]
+    case 'replaceColumn':
+      return [
+        // Under its new name: a rename in the same migration runs first.
+        `${alterTable(change.table)} DROP COLUMN IF EXISTS ${q(change.to.name)};`,
+        `${alterTable(change.table)} ADD COLUMN ${columnSql(change.to)};`,
+      ]
+    case 'dropExpression':
+      return [`${alterColumn(change.table, change.column)} DROP EXPRESSION IF EXISTS;`]
     case 'renameColumn':
       return [`${alterTable(change.table)} RENAME COLUMN ${q(change.from)} TO ${q(change.to)};`]
     case 'alterColumnType': {

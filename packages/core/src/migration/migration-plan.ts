@@ -42,6 +42,8 @@ const PHASE: Record<SchemaChangeKind, number> = {
   createTable: 5,
   addColumn: 6,
   dropColumn: 7,
+  replaceColumn: 7,
+  dropExpression: 7,
   alterColumnType: 8,
   setDefault: 8,
   dropDefault: 8,
@@ -104,7 +106,16 @@ function irreversibleReason(change: SchemaChange): string[] {
     case 'dropTable':
       return [`drops table ${change.table.name}: its rows cannot be restored`]
     case 'dropColumn':
-      return [`drops column ${change.table}.${change.column.name}: its values cannot be restored`]
+      // A generated column's values come back: the database computes them again.
+      return change.column.generatedSql === undefined
+        ? [`drops column ${change.table}.${change.column.name}: its values cannot be restored`]
+        : []
+    case 'replaceColumn':
+      return change.from.generatedSql === undefined
+        ? [
+            `replaces column ${change.table}.${change.from.name} by a generated one: its values cannot be restored`,
+          ]
+        : []
     case 'recreateEnum':
       return change.removed.length === 0
         ? []

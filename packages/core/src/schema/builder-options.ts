@@ -14,7 +14,7 @@ const FIELD = [
   'renamedFrom',
   'array',
   'check',
-  'identity',
+  'generatedAs',
 ]
 
 const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -64,10 +64,12 @@ export function optionCheck(entry: TableDraftEntry): OptionCheck | null {
   switch (entry.kind) {
     case 'column': {
       const type = entry.column.type
+      const allowed = COLUMN_OPTIONS[type] ?? FIELD
       return {
-        what: `${type} column`,
+        what: entry.column.identity ? `${type} identity column` : `${type} column`,
         given: Object.keys(entry.column.options),
-        allowed: COLUMN_OPTIONS[type] ?? FIELD,
+        // increments() and bigIncrements() say ALWAYS or BY DEFAULT.
+        allowed: entry.column.identity ? [...allowed, 'identity'] : allowed,
       }
     }
     case 'index':

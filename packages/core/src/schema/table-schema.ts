@@ -6,10 +6,30 @@ export interface SqlExpression {
   readonly sql: string
 }
 
-/** Marks a default value or check fragment as raw SQL: `defaultValue: sql('now()')`. */
-export function sql(expression: string): SqlExpression {
-  return Object.freeze({ sql: expression })
+/**
+ * Marks a default value or an expression as raw SQL: `defaultValue: sql('now()')`, or as a
+ * tagged template, `generatedAs: sql\`lower(email)\``. DDL binds no parameters, so the
+ * template takes no `${…}` values (a type error; at run time a thrown error).
+ */
+export function sql(
+  expression: string | TemplateStringsArray,
+  ...values: readonly never[]
+): SqlExpression {
+  if (typeof expression === 'string') return Object.freeze({ sql: expression })
+  if (values.length > 0)
+    throw new Error(
+      'sql`…` in a schema file takes no ${…} values: DDL binds no parameters. Write the SQL text itself.',
+    )
+  return Object.freeze({ sql: expression.join('') })
 }
+
+/** A `sql` fragment of @fluentorm/runtime, read by its text (it must hold no bound values). */
+export interface SqlFragmentLike {
+  toSQL(): { readonly text: string; readonly values: readonly unknown[] }
+}
+
+/** An SQL expression a schema file gives: text, `sql('…')` / sql`…`, or a runtime fragment. */
+export type SqlSource = string | SqlExpression | SqlFragmentLike
 
 export type DefaultValue = string | number | boolean | SqlExpression
 
@@ -45,6 +65,11 @@ export interface FieldOptions {
   array?: boolean
   /** A CHECK constraint on this column, raw SQL (`'price >= 0'`), named `<table>_<column>_check`. */
   check?: string
+  /**
+   * A stored generated column: `GENERATED ALWAYS AS (<expression>) STORED`. The database
+   * computes it from the row's other columns; it is left out of create and update inputs.
+   */
+  generatedAs?: SqlSource
 }
 
 /** What `increments()` and `bigIncrements()` add to the field options. */

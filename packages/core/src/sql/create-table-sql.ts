@@ -36,6 +36,9 @@ export function columnSql(column: ColumnIR): string {
     column.primaryKey || column.nullable ? null : 'NOT NULL',
     column.unique && !column.primaryKey ? 'UNIQUE' : null,
     column.defaultSql === null ? null : `DEFAULT ${column.defaultSql}`,
+    column.generatedSql === undefined
+      ? null
+      : `GENERATED ALWAYS AS (${column.generatedSql}) STORED`,
     column.identity ? `GENERATED ${identityGeneration(column)} AS IDENTITY` : null,
   ]
     .filter((part) => part !== null)

@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sqlFileStatement } from '../../packages/runtime/src/sql-file/sql-file-statement.ts'
 import { parseSqlFile } from '../../packages/unplugin/src/sql-files/parse-sql-file.ts'
+import { sqlFileModule } from '../../packages/unplugin/src/sql-files/sql-file-code.ts'
 import { typeSqlFile } from '../../packages/unplugin/src/sql-files/type-sql-file.ts'
 
 describe('parseSqlFile', () => {
@@ -96,6 +98,32 @@ describe('typeSqlFile', () => {
     expect(typed.statements.map((s) => s.columns?.map((c) => c.tsType))).toEqual([
       ['string | null', 'string | null'],
       ['string | null'],
+    ])
+  })
+
+  it('types arrays the decoders do not know by what they decode to, and the statement decodes them', async () => {
+    await db.exec(`CREATE DOMAIN positive AS int4 CHECK (VALUE > 0);
+      CREATE TABLE moods (id int4 PRIMARY KEY, moods mood[] NOT NULL, counts positive[] NOT NULL,
+        tags text[] NOT NULL);
+      INSERT INTO moods VALUES (1, '{ok,meh,ok}', '{1,20}', '{"a,b",NULL}'), (2, '{}', '{}', '{}')`)
+    const typed = await typeSqlFile(
+      db,
+      '-- name: moodRows\nSELECT moods, counts, tags FROM moods ORDER BY id\n',
+    )
+    if (!typed.ok) throw new Error(typed.error.message)
+    const [statement] = typed.statements
+    expect(statement!.columns).toEqual([
+      { name: 'moods', tsType: '("ok" | "meh")[]', sqlType: 'mood[]', textArray: true },
+      // A domain's elements arrive as text: strings, not its base type's numbers.
+      { name: 'counts', tsType: 'string[]', sqlType: 'positive[]', textArray: true },
+      { name: 'tags', tsType: 'string[]', sqlType: 'text[]' },
+    ])
+    // The module the plugin serves: the same statement decodes what the type says.
+    const code = sqlFileModule(typed.statements, 'queries/moods.sql')
+    const spec = JSON.parse(/sqlFileStatement\((.*)\)\n/.exec(code)![1]!)
+    expect(await sqlFileStatement(spec)(db)).toEqual([
+      { moods: ['ok', 'meh', 'ok'], counts: ['1', '20'], tags: ['a,b', null] },
+      { moods: [], counts: [], tags: [] },
     ])
   })
 

@@ -1,5 +1,6 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
+import { parseArrayLiteral } from '../executor/array-literal.ts'
 import type { Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
 import { statementName } from '../sql/statement-name.ts'
@@ -29,6 +30,11 @@ export interface SqlFileStatementSpec {
   readonly rows: boolean
   /** The file, for messages: `queries/films.sql`. */
   readonly file: string
+  /**
+   * Result columns that are arrays of a type the decoders do not know (an enum's, a
+   * domain's): they arrive as PostgreSQL's array text and are parsed into arrays of strings.
+   */
+  readonly textArrays?: readonly string[]
 }
 
 /**
@@ -45,13 +51,29 @@ export function sqlFileStatement(
   const run = async (db: Executor, params: Readonly<Record<string, unknown>> = {}) => {
     const values = valuesOf(spec, params, operation)
     try {
-      const result = await toDriver(db).query({ name, text: spec.text, values, readOnly })
-      return spec.rows ? result.rows : result.rowCount
+      const result = await toDriver(db).query<Record<string, unknown>>({
+        name,
+        text: spec.text,
+        values,
+        readOnly,
+      })
+      if (!spec.rows) return result.rowCount
+      if (spec.textArrays) for (const row of result.rows) parseTextArrays(row, spec.textArrays)
+      return result.rows
     } catch (error) {
       throw toFluentError(error, { operation, sql: spec.text })
     }
   }
   return Object.assign(run, { sql: spec.text })
+}
+
+const keepText = (text: string) => text
+
+function parseTextArrays(row: Record<string, unknown>, columns: readonly string[]): void {
+  for (const column of columns) {
+    const value = row[column]
+    if (typeof value === 'string') row[column] = parseArrayLiteral(value, keepText)
+  }
 }
 
 function valuesOf(

@@ -23,6 +23,9 @@ export function sqlFileModule(statements: readonly TypedStatement[], file: strin
       params: s.params.map((p) => p.name),
       rows: s.columns !== null,
       file,
+      ...(s.columns?.some((c) => c.textArray) && {
+        textArrays: s.columns.filter((c) => c.textArray).map((c) => c.name),
+      }),
     }
     return `export const ${s.name} = sqlFileStatement(${JSON.stringify(spec)})\n`
   })

@@ -9,6 +9,11 @@ export interface TypedValue {
   readonly tsType: string
   /** PostgreSQL's name of the type, for the declaration's comment. */
   readonly sqlType: string
+  /**
+   * An array whose elements the runtime's decoders do not know (an enum's, a domain's, an
+   * extension type's): it arrives as PostgreSQL's array text, which the statement parses.
+   */
+  readonly textArray?: true
 }
 
 export interface TypedStatement {
@@ -59,7 +64,7 @@ export async function typeSqlFile(db: PGlite, source: string): Promise<TypedSqlF
     const value = (name: string, oid: number, nullable: boolean): TypedValue => {
       const type = types.get(oid) ?? { ts: 'string', sql: `oid ${oid}` }
       const tsType = nullable && type.ts !== 'unknown' ? `${type.ts} | null` : type.ts
-      return { name, tsType, sqlType: type.sql }
+      return { name, tsType, sqlType: type.sql, ...(type.textArray && { textArray: true }) }
     }
     const param = (name: string, oid: number): TypedValue => {
       const typed = value(name, oid, false)
@@ -151,6 +156,7 @@ async function outerJoined(db: PGlite, text: string): Promise<Set<number> | 'all
 interface TypeName {
   readonly ts: string
   readonly sql: string
+  readonly textArray?: true
 }
 
 /** PostgreSQL type names and the column type the models use for them. */
@@ -213,10 +219,13 @@ async function typeNames(db: PGlite, oids: readonly number[]): Promise<Map<numbe
     if (row.typtype === 'd') return { ...name(row.typbasetype), sql: row.typname }
     if (row.typcategory === 'A' && row.typelem !== 0) {
       const element = name(row.typelem)
-      // The decoders know built-in element types only: an enum array arrives as its text.
-      if (rows.get(row.typelem)?.typtype === 'e') return { ts: 'string', sql: `${element.sql}[]` }
-      const ts = element.ts.includes(' | ') ? `(${element.ts})[]` : `${element.ts}[]`
-      return { ts, sql: `${element.sql}[]` }
+      const elementRow = rows.get(row.typelem)
+      // The decoders know built-in element types; the statement parses the others' array
+      // text into strings (an enum's are its labels; a domain's are not its base type's).
+      const decoded = elementRow !== undefined && COLUMN_TYPES[elementRow.typname] !== undefined
+      const ts = decoded || elementRow?.typtype === 'e' ? element.ts : 'string'
+      const array = ts.includes(' | ') ? `(${ts})[]` : `${ts}[]`
+      return { ts: array, sql: `${element.sql}[]`, ...(!decoded && { textArray: true as const }) }
     }
     if (row.typtype === 'e') {
       const labels = row.labels ?? []

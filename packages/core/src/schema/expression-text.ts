@@ -16,7 +16,7 @@ export function expressionText(value: unknown, what: string): ExpressionResult {
   if (text === null) return refused(`The ${what} is not SQL text.`, HINT)
   if ('bound' in text)
     return refused(
-      `The ${what} is a sql fragment with bound values (\${…}); DDL cannot bind parameters.`,
+      `The ${what} is a sql fragment with interpolated values; DDL cannot bind parameters.`,
       HINT,
     )
   const sql = text.sql.trim()

@@ -15,6 +15,8 @@ export {
   loadConfig,
 } from './config/load-config.ts'
 export { type CatalogExecutor, MissingSchemaError } from './introspect/catalog-queries.ts'
+export { type DriftResult, detectDrift } from './introspect/drift.ts'
+export type { DriftDifference } from './introspect/drift-difference.ts'
 export { type PullOptions, type PullResult, pullProject } from './introspect/pull-project.ts'
 export {
   type LoadResult,

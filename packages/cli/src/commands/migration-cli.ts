@@ -1,3 +1,4 @@
+import type { CatalogExecutor } from '@fluentorm/core'
 import type { CliIO, ExitCode } from '../cli-command.ts'
 
 /** What the runner commands import from the runtime (loaded only when one of them runs). */
@@ -40,5 +41,13 @@ export async function withDatabase(
     throw error
   } finally {
     await db?.close()
+  }
+}
+
+/** A runtime connection as the introspection reads it (`pull`, `check`'s drift). */
+export function catalogExecutor(session: ReturnType<Runtime['toDriver']>): CatalogExecutor {
+  return {
+    query: async <R>(text: string, values?: readonly unknown[]) =>
+      (await session.query<R>({ text, ...(values === undefined ? {} : { values }) })).rows,
   }
 }

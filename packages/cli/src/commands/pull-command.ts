@@ -3,7 +3,7 @@ import { MissingSchemaError, pullProject } from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
-import { output, withDatabase } from './migration-cli.ts'
+import { catalogExecutor, output, withDatabase } from './migration-cli.ts'
 
 /**
  * `fluentorm pull`: adopts an existing database. Writes a schema file per table, what
@@ -48,11 +48,7 @@ ${flagsUsage([
         let result: Awaited<ReturnType<typeof pullProject>>
         try {
           result = await pullProject({
-            db: {
-              query: async <R>(text: string, values?: readonly unknown[]) =>
-                (await session.query<R>({ text, ...(values === undefined ? {} : { values }) }))
-                  .rows,
-            },
+            db: catalogExecutor(session),
             schema: flags.schema ?? 'public',
             schemasDir: project.schemasDir,
             migrationsDir: project.migrationsDir,

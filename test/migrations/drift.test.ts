@@ -1,0 +1,157 @@
+import { spawnSync } from 'node:child_process'
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ROOT } from '../core/support/schema-fixtures.ts'
+import { type Backend, DATABASE_URL, pgBackend } from '../support/backends.ts'
+
+const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
+
+const USERS = `export function build(t) {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.string({ name: 'email', unique: true })
+  t.boolean({ name: 'is_active', defaultValue: 'true' })
+  t.integer({ name: 'score', defaultValue: '0', check: 'score >= 0' })
+  t.timestamps()
+}
+`
+const POSTS = `export function build(t) {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.uuid({ name: 'user_id' })
+  t.string({ name: 'title' })
+  t.enum({ name: 'status', values: ['draft', 'published'], defaultValue: 'draft' })
+  t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users', onDelete: 'cascade' })
+  t.addIndexes([{ name: 'idx_posts_user', columns: ['user_id'] }])
+}
+`
+
+/** A project in a fresh PostgreSQL schema; its `cli` runs the fluentorm bin in it. */
+function project(files: (dir: string) => Promise<void>) {
+  const p = {
+    backend: undefined as unknown as Backend<pg.Pool>,
+    dir: '',
+    url: '',
+    cli(...args: string[]) {
+      const env = { ...process.env }
+      delete env.DATABASE_URL
+      const result = spawnSync(process.execPath, [BIN, ...args], {
+        cwd: p.dir,
+        encoding: 'utf8',
+        env,
+      })
+      return { code: result.status, out: result.stdout, err: result.stderr }
+    },
+    check() {
+      const result = p.cli('check', '--url', p.url, '--json')
+      return { ...result, data: JSON.parse(result.out) }
+    },
+  }
+  beforeAll(async () => {
+    p.backend = await pgBackend()
+    p.url = `${DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${p.backend.schema}`)}`
+    // Outside the repository (whose fluentorm.config.ts would be found upward), with its
+    // node_modules, so schema files that import sql from @fluentorm/core resolve it.
+    p.dir = await mkdtemp(join(tmpdir(), 'fluentorm-drift-'))
+    await symlink(join(ROOT, 'node_modules'), join(p.dir, 'node_modules'))
+    await files(p.dir)
+    expect(p.cli('generate').code).toBe(0)
+  })
+  afterAll(async () => {
+    await p.backend?.close()
+    await rm(p.dir, { recursive: true, force: true })
+  })
+  return p
+}
+
+/**
+ * `fluentorm check --url` against a real PostgreSQL database migrated from a project, then
+ * altered by hand: each change is listed, with what the snapshot expected and what was found.
+ */
+describe('fluentorm check --url: drift between the database and its migrations', () => {
+  const p = project(async (dir) => {
+    await mkdir(join(dir, 'schemas'))
+    await writeFile(join(dir, 'schemas/01_users.ts'), USERS)
+    await writeFile(join(dir, 'schemas/02_posts.ts'), POSTS)
+  })
+  const sql = (text: string) => p.backend.db.query(text)
+
+  it('does not compare while migrations are pending, and says so', () => {
+    const result = p.cli('check', '--url', p.url)
+    expect(result.code).toBe(0)
+    expect(result.out).toContain('drift not compared: 1 migration is pending')
+    expect(p.check().data.drift).toBeNull()
+  })
+
+  it('finds no difference in a database its migrations made', () => {
+    expect(p.cli('migrate', '--url', p.url).code).toBe(0)
+    const result = p.check()
+    expect(result.data).toMatchObject({ ok: true, drift: [] })
+    expect(result.code).toBe(0)
+  })
+
+  it('lists exactly what was changed by hand, with what was expected and found, exit 1', async () => {
+    await sql('ALTER TABLE users ADD COLUMN nickname TEXT')
+    await sql('ALTER TABLE users ALTER COLUMN is_active SET DEFAULT false')
+    await sql('DROP INDEX idx_posts_user')
+    const result = p.check()
+    expect(result.code).toBe(1)
+    expect(result.data.ok).toBe(false)
+    expect(result.data.drift).toEqual([
+      {
+        object: 'column users.is_active',
+        expected: 'is_active BOOLEAN NOT NULL DEFAULT true',
+        found: 'is_active BOOLEAN NOT NULL DEFAULT false',
+      },
+      { object: 'column users.nickname', expected: '(none)', found: 'nickname TEXT' },
+      { object: 'index idx_posts_user on posts', expected: 'INDEX (user_id)', found: '(none)' },
+    ])
+    const text = p.cli('check', '--url', p.url)
+    expect(text.code).toBe(1)
+    expect(text.err).toContain(
+      'check: drift: column users.nickname: expected (none), found nickname TEXT',
+    )
+    expect(text.err).toContain('differs from the schema of its migrations')
+  })
+
+  it('is consistent again once the database is put back', async () => {
+    await sql('ALTER TABLE users DROP COLUMN nickname')
+    await sql('ALTER TABLE users ALTER COLUMN is_active SET DEFAULT true')
+    await sql('CREATE INDEX idx_posts_user ON posts (user_id)')
+    expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
+  })
+})
+
+describe('fluentorm check --url reads defaults and checks back as PostgreSQL stores them', () => {
+  // Intervals, times, casts and expressions PostgreSQL deparses in its own words.
+  const p = project((dir) =>
+    cp(join(ROOT, 'test/core/fixtures/golden'), join(dir, 'schemas'), { recursive: true }),
+  )
+
+  it('finds no difference in a database the golden schemas migrated', () => {
+    expect(p.cli('migrate', '--url', p.url).code).toBe(0)
+    expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
+  })
+
+  it('finds a check changed by hand', async () => {
+    await p.backend.db.query('ALTER TABLE profiles DROP CONSTRAINT profiles_balance_check')
+    await p.backend.db.query(
+      'ALTER TABLE profiles ADD CONSTRAINT profiles_balance_check CHECK (balance > 0)',
+    )
+    const { code, data } = p.check()
+    expect(code).toBe(1)
+    expect(data.drift).toEqual([
+      {
+        object: 'check profiles_balance_check on profiles',
+        expected: 'CHECK (balance >= (0)::numeric)',
+        found: '(none)',
+      },
+      {
+        object: 'check profiles_balance_check on profiles',
+        expected: '(none)',
+        found: 'CHECK (balance > (0)::numeric)',
+      },
+    ])
+  })
+})

@@ -20,6 +20,7 @@ const column = (fields: Partial<ColumnRow>): ColumnRow => ({
   generated: '',
   identity_options: null,
   collation: null,
+  base_extension: null,
   ...fields,
 })
 
@@ -50,11 +51,10 @@ describe('pull: the type of each column', () => {
         options,
       })
     }
+    // Types without a builder of their own are custom columns, the type as PostgreSQL prints it.
     expect(
       columnBuilder('t', column({ base_type: 'inet', type: 'inet' }), new Map(), 'public'),
-    ).toEqual({
-      unsupported: 'its type inet has no schema builder',
-    })
+    ).toEqual({ method: 'custom', options: { type: 'inet' } })
     expect(
       columnBuilder(
         't',
@@ -62,7 +62,11 @@ describe('pull: the type of each column', () => {
         new Map(),
         'public',
       ),
-    ).toHaveProperty('unsupported')
+    ).toEqual({ method: 'custom', options: { type: 'time(3) without time zone' } })
+    const domain = { base_type: 'email', type: 'email', base_typtype: 'd', base_schema: 'public' }
+    expect(columnBuilder('t', column(domain), new Map(), 'public')).toEqual({
+      unsupported: 'its type email has no schema builder',
+    })
   })
 
   it('writes a default as the literal the DSL turns back into the same SQL, else sql()', () => {

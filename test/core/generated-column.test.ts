@@ -60,7 +60,7 @@ describe('generatedAs', () => {
         ),
       ).map((p) => p.message)
     expect(problems(runtimeSql`lower(${'x'})`)).toEqual([
-      'The generatedAs expression is a sql fragment with bound values (${…}); DDL cannot bind parameters.',
+      'The generatedAs expression is a sql fragment with interpolated values; DDL cannot bind parameters.',
     ])
     expect(problems('name) STORED, evil TEXT GENERATED ALWAYS AS (name')).toEqual([
       'The generatedAs expression closes a parenthesis it did not open.',
@@ -73,7 +73,7 @@ describe('generatedAs', () => {
       'A generated column (generatedAs) cannot have defaultValue, createInput: the database computes every value.',
     ])
     expect(() => sql(['a', 'b'] as unknown as TemplateStringsArray, 'x' as never)).toThrow(
-      /takes no \$\{…\} values/,
+      /takes no interpolated values/,
     )
   })
 

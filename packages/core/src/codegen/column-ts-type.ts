@@ -21,6 +21,8 @@ const SCALAR_TS_TYPES: Readonly<Record<Exclude<ColumnType, 'enum'>, string>> = {
   json: 'unknown',
   jsonb: 'unknown',
   bytea: 'Uint8Array',
+  // Read as PostgreSQL's text of the value (inet, citext, tsvector, vector, …).
+  custom: 'string',
 }
 
 /**
@@ -30,8 +32,8 @@ const SCALAR_TS_TYPES: Readonly<Record<Exclude<ColumnType, 'enum'>, string>> = {
  * `enums` supplies the values of enum columns, looked up by `enumName`.
  */
 export function columnTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
-  const scalar = scalarTsType(column, enums)
-  const value = column.array ? `${parenthesiseUnion(scalar)}[]` : scalar
+  const scalar = column.tsType ?? scalarTsType(column, enums)
+  const value = column.array ? `${parenthesised(scalar)}[]` : scalar
   // `unknown` already includes null.
   return column.nullable && value !== 'unknown' ? `${value} | null` : value
 }
@@ -49,6 +51,9 @@ function scalarTsType(column: ColumnIR, enums: readonly EnumIR[]): string {
   return values.length === 0 ? 'string' : values.map((v) => JSON.stringify(v)).join(' | ')
 }
 
-function parenthesiseUnion(type: string): string {
-  return type.includes(' | ') ? `(${type})` : type
+/** A type that `[]` would bind into (a union, a function, a conditional type), in parentheses. */
+function parenthesised(type: string): string {
+  return /^[\w$.]+(?:<.*>)?$/.test(type) || /^import\("[^"]*"\)[\w$.]+$/.test(type)
+    ? type
+    : `(${type})`
 }

@@ -1,3 +1,4 @@
+import { checkTypeName } from '../schema/type-name.ts'
 import type { ColumnRow, EnumRow } from './catalog-queries.ts'
 import { type OptionValue, SqlText } from './pulled-schema.ts'
 
@@ -37,6 +38,11 @@ export function columnBuilder(
   schema: string,
 ): ColumnBuilder | { readonly unsupported: string } {
   const unsupported = { unsupported: `its type ${column.type} has no schema builder` }
+  // A base, range or multirange type of its own: t.custom with the type as PostgreSQL prints it.
+  const custom =
+    ['b', 'r', 'm'].includes(column.base_typtype) && checkTypeName(column.type).ok
+      ? { method: 'custom', options: { type: column.type } }
+      : unsupported
   if (column.generated !== '' && column.generated !== 's')
     return { unsupported: 'it is a virtual generated column (the DSL writes STORED ones)' }
   if (column.collation !== null) return { unsupported: `it has COLLATE "${column.collation}"` }
@@ -48,13 +54,13 @@ export function columnBuilder(
     if (column.base_type !== `${table}_${column.name}`) options.enumName = column.base_type
     return { method: 'enum', options }
   }
-  if (column.base_schema !== 'pg_catalog') return unsupported
+  if (column.base_schema !== 'pg_catalog') return custom
   const typmod = column.typmod
   const simple = SIMPLE[column.base_type]
   if (simple !== undefined) return { method: simple, options: array }
   switch (column.base_type) {
     case 'varchar':
-      if (typmod < 0) return unsupported
+      if (typmod < 0) return custom
       return { method: 'varchar', options: { length: typmod - 4, ...array } }
     case 'numeric': {
       if (typmod < 0) return { method: 'numeric', options: array }
@@ -82,10 +88,10 @@ export function columnBuilder(
     }
     case 'time':
     case 'interval':
-      if (typmod >= 0) return unsupported
+      if (typmod >= 0) return custom
       return { method: column.base_type, options: array }
     default:
-      return unsupported
+      return custom
   }
 }
 
@@ -103,7 +109,7 @@ const WELL_KNOWN: ReadonlyMap<string, readonly string[]> = new Map([
   ['CURRENT_DATE', ['date', ...TEMPORAL]],
   ['gen_random_uuid()', ['uuid']],
 ])
-const QUOTED_LITERAL_TYPES = new Set(['string', 'varchar', 'enum', 'json', 'jsonb'])
+const QUOTED_LITERAL_TYPES = new Set(['string', 'varchar', 'enum', 'json', 'jsonb', 'custom'])
 const NUMERIC_TYPES = new Set([
   'smallInt',
   'integer',

@@ -71,6 +71,14 @@ export function tableCalls(
     (updated?.position ?? 0) === (created?.position ?? 0) + 1
   const softDelete = helperColumn(has('deleted_at'), true, null)
 
+  const extensions = new Set(
+    table.columns.flatMap((c) =>
+      builders.get(c.name)?.method === 'custom' && c.base_extension !== null
+        ? [c.base_extension]
+        : [],
+    ),
+  )
+  for (const extension of extensions) calls.push({ method: 'extension', args: [extension] })
   for (const column of table.columns) {
     const builder = builders.get(column.name)
     if (builder === undefined) continue

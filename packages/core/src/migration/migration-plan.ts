@@ -1,7 +1,9 @@
 import { declaredRenames, invertRenames } from '../diff/declared-renames.ts'
+import { addedExtensions } from '../diff/extension-diff.ts'
 import type { SchemaChange, SchemaChangeKind } from '../diff/schema-change.ts'
 import { diffSchemas } from '../diff/schema-diff.ts'
 import type { SchemaIR } from '../schema/schema-ir.ts'
+import { createExtensionSql } from '../sql/constraint-sql.ts'
 import { changeSql } from './change-sql.ts'
 import { type LintFinding, lintChanges, lintStatements } from './migration-lint.ts'
 import { migrationName } from './migration-name.ts'
@@ -82,7 +84,9 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
     changes.length > 0 &&
     changes.every((c) => (c.kind === 'addIndex' || c.kind === 'dropIndex') && !c.newTable)
   const options = { concurrently }
-  const up = changes.flatMap((c) => changeSql(c, options))
+  // Extensions first: the types and tables after them may use them. A rollback keeps them.
+  const extensions = addedExtensions(from, to).map((name) => `${createExtensionSql(name)};`)
+  const up = [...extensions, ...changes.flatMap((c) => changeSql(c, options))]
   const irreversible = changes.flatMap(irreversibleReason)
   return {
     name: migrationName(changes),

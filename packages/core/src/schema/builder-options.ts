@@ -23,6 +23,9 @@ const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   timestamp: [...FIELD, 'precision', 'mode', 'onUpdate'],
   timestamptz: [...FIELD, 'precision', 'mode', 'onUpdate'],
   enum: [...FIELD, 'values', 'enumName', 'renamedValues'],
+  custom: [...FIELD, 'type', 'tsType'],
+  json: [...FIELD, 'tsType'],
+  jsonb: [...FIELD, 'tsType'],
 }
 
 const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {

@@ -113,6 +113,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
     }
   }
 
+  const extensions = compileExtensions(draft.entries, report)
   const deletedAt = columns.find((column) => column.name === 'deleted_at')
   return {
     order: draft.order,
@@ -135,6 +136,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       renamedFrom: draft.entries.flatMap((entry) =>
         entry.kind === 'renamedFrom' ? entry.names : [],
       ),
+      ...(extensions.length === 0 ? {} : { extensions }),
       sources: draft.sources.length > 0 ? [...draft.sources] : [firstSource],
     },
   }
@@ -283,6 +285,22 @@ function compileIndex(
     method,
     source: origin.source,
   }
+}
+
+/** The extensions `t.extension()` names, each once, in call order. */
+function compileExtensions(entries: readonly TableDraftEntry[], report: Report): string[] {
+  const names: string[] = []
+  for (const entry of entries) {
+    if (entry.kind !== 'extension') continue
+    if (typeof entry.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(entry.name)) {
+      report(
+        entry,
+        `Extension name ${JSON.stringify(entry.name ?? null)} is not an extension name.`,
+        "Write the name as CREATE EXTENSION takes it: t.extension('citext').",
+      )
+    } else if (!names.includes(entry.name)) names.push(entry.name)
+  }
+  return names
 }
 
 /** `updated_at` (what timestamps() promises) and every `onUpdate: 'now'` column. */

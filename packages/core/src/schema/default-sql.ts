@@ -188,6 +188,7 @@ function literalDefault(text: string, target: DefaultTarget): DefaultResult {
         "Write bytes in hex, such as '\\x00ff' (pairs of hex digits after \\x), or use sql('…').",
       )
     case 'text':
+    case 'custom':
       return { ok: true, sql: quoteLiteral(text) }
   }
 }

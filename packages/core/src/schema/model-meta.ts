@@ -2,7 +2,7 @@ import type { TableIR } from './schema-ir.ts'
 
 /** The DDL of one table, as ready SQL statements (each runnable on its own, each re-runnable). */
 export interface TableDDL {
-  /** `CREATE TYPE … AS ENUM` for the table's enums, guarded so re-running is harmless. */
+  /** `CREATE EXTENSION IF NOT EXISTS` for its extensions, then `CREATE TYPE … AS ENUM` for its enums, guarded so re-running is harmless. */
   readonly createTypes: readonly string[]
   /** `CREATE TABLE IF NOT EXISTS …` with columns, primary key, uniques and checks. */
   readonly createTable: string

@@ -1,5 +1,6 @@
 import { type CallSite, captureCallSite } from './call-site.ts'
 import type { ColumnType, CreateInputMode, ReferentialAction, TimeMode } from './schema-ir.ts'
+import type { TsTypeOption } from './type-name.ts'
 
 /** A raw SQL expression, used where a string would otherwise be taken as a literal value. */
 export interface SqlExpression {
@@ -18,7 +19,7 @@ export function sql(
   if (typeof expression === 'string') return Object.freeze({ sql: expression })
   if (values.length > 0)
     throw new Error(
-      'sql`…` in a schema file takes no ${…} values: DDL binds no parameters. Write the SQL text itself.',
+      'sql`…` in a schema file takes no interpolated values: DDL binds no parameters. Write the SQL text itself.',
     )
   return Object.freeze({ sql: expression.join('') })
 }
@@ -81,6 +82,23 @@ export interface IncrementsOptions extends FieldOptions {
    * @default 'always'
    */
   identity?: 'always' | 'byDefault'
+}
+
+/** What `t.custom()` adds to the field options. */
+export interface CustomOptions extends FieldOptions {
+  /**
+   * Any PostgreSQL type, as PostgreSQL spells it: `'citext'`, `'inet'`, `'tsvector'`,
+   * `'vector(3)'`, `'public.citext'`, `'inet[]'`. Checked against a strict grammar.
+   */
+  type: string
+  /** The value's TypeScript type in the generated .d.ts. @default 'string' (the runtime reads it as text) */
+  tsType?: TsTypeOption
+}
+
+/** What `t.json()` and `t.jsonb()` add to the field options. */
+export interface JsonOptions extends FieldOptions {
+  /** The value's TypeScript type in the generated .d.ts: `'{ theme: string }'`, or `{ import: './types', name: 'Prefs' }`. @default unknown */
+  tsType?: TsTypeOption
 }
 
 export interface VarcharOptions extends FieldOptions {
@@ -192,7 +210,14 @@ export interface DraftOrigin {
 export interface ColumnDraft extends DraftOrigin {
   readonly type: ColumnType
   readonly options: FieldOptions &
-    Partial<VarcharOptions & NumericOptions & TimestampOptions & EnumOptions & IncrementsOptions>
+    Partial<
+      VarcharOptions &
+        NumericOptions &
+        TimestampOptions &
+        EnumOptions &
+        IncrementsOptions &
+        CustomOptions
+    >
   readonly identity: boolean
 }
 
@@ -206,6 +231,7 @@ export type TableDraftEntry = (
   | { readonly kind: 'hasOne' | 'hasMany'; readonly options: HasOptions }
   | { readonly kind: 'manyToMany'; readonly options: ManyToManyOptions }
   | { readonly kind: 'renamedFrom'; readonly names: readonly string[] }
+  | { readonly kind: 'extension'; readonly name: string }
 ) &
   DraftOrigin
 
@@ -329,13 +355,17 @@ export class TableSchema {
   interval(options: FieldOptions): void {
     this.#column('interval', options)
   }
-  /** `JSON` (rows: parsed value). */
-  json(options: FieldOptions): void {
+  /** `JSON` (rows: parsed value, typed `tsType`). */
+  json(options: JsonOptions): void {
     this.#column('json', options)
   }
-  /** `JSONB` (rows: parsed value). */
-  jsonb(options: FieldOptions): void {
+  /** `JSONB` (rows: parsed value, typed `tsType`). */
+  jsonb(options: JsonOptions): void {
     this.#column('jsonb', options)
+  }
+  /** Any other PostgreSQL type (`citext`, `inet`, `tsvector`, `vector(3)`): rows carry its text. */
+  custom(options: CustomOptions): void {
+    this.#column('custom', options)
   }
   /** `BYTEA` (rows: Uint8Array). */
   binary(options: FieldOptions): void {
@@ -424,6 +454,14 @@ export class TableSchema {
   /** Many-to-many through a junction table (declared in schemas/, or created for you). */
   manyToMany(options: ManyToManyOptions): void {
     this.#entries.push({ kind: 'manyToMany', options: { ...options }, ...this.#origin() })
+  }
+
+  /**
+   * An extension the table's columns need (`citext`, `vector`): the migration runs
+   * `CREATE EXTENSION IF NOT EXISTS` before the tables that name it.
+   */
+  extension(name: string): void {
+    this.#entries.push({ kind: 'extension', name, ...this.#origin() })
   }
 
   /** Earlier name(s) of this table: the migration diff renames instead of drop + create. */

@@ -24,6 +24,11 @@ export function createEnumSql(item: EnumIR): string {
   )}`
 }
 
+/** `CREATE EXTENSION IF NOT EXISTS citext`: harmless where the extension is installed. */
+export function createExtensionSql(name: string): string {
+  return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}`
+}
+
 /**
  * The FK of a belongsTo, added only when the table has no constraint of that name yet,
  * so the statement can be re-run.

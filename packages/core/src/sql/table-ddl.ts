@@ -1,12 +1,17 @@
 import type { TableDDL } from '../schema/model-meta.ts'
 import type { TableIR } from '../schema/schema-ir.ts'
-import { createEnumSql, createIndexSql, foreignKeySql } from './constraint-sql.ts'
+import {
+  createEnumSql,
+  createExtensionSql,
+  createIndexSql,
+  foreignKeySql,
+} from './constraint-sql.ts'
 import { createTableSql } from './create-table-sql.ts'
 import { quoteIdent } from './identifier.ts'
 
 /**
  * The DDL of one table as separate statements, without trailing semicolons, each
- * re-runnable: enum types, the table, its foreign keys, its indexes, and the drop.
+ * re-runnable: extensions and enum types, the table, its foreign keys, its indexes, and the drop.
  *
  * ```ts
  * tableDdl(posts).createIndexes
@@ -16,7 +21,10 @@ import { quoteIdent } from './identifier.ts'
  */
 export function tableDdl(table: TableIR): TableDDL {
   return Object.freeze({
-    createTypes: Object.freeze(table.enums.map(createEnumSql)),
+    createTypes: Object.freeze([
+      ...(table.extensions ?? []).map(createExtensionSql),
+      ...table.enums.map(createEnumSql),
+    ]),
     createTable: createTableSql(table),
     foreignKeys: Object.freeze(
       table.relations.flatMap((relation) =>

@@ -1,6 +1,11 @@
 import { lineCommentText } from '../codegen/comment-text.ts'
 import type { BelongsToIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
-import { createEnumSql, createIndexSql, foreignKeySql } from './constraint-sql.ts'
+import {
+  createEnumSql,
+  createExtensionSql,
+  createIndexSql,
+  foreignKeySql,
+} from './constraint-sql.ts'
 import { createTableSql } from './create-table-sql.ts'
 
 interface PlacedForeignKey {
@@ -58,6 +63,7 @@ function tableFile(table: TableIR, foreignKeys: readonly PlacedForeignKey[]): st
   ].join('\n')
   const sections = [
     [header],
+    (table.extensions ?? []).map(createExtensionSql),
     table.enums.map(createEnumSql),
     [createTableSql(table)],
     foreignKeys.map(({ table: owner, relation }) => foreignKeySql(owner, relation)),

@@ -57,6 +57,8 @@ const RULES: Readonly<Record<ColumnType, TypeRule>> = {
   jsonb: { json: true, copy: 'jsonb' },
   bytea: { jsonAsText: true, fromJson: (value) => hexToBytes(value as string), copy: 'bytea' },
   enum: { ownOid: true, copy: 'text' },
+  // t.custom: no parser knows its OID, so rows hold its text (arrays through text[]); COPY as text.
+  custom: { ownOid: true },
 }
 
 function rule(type: ValueType): TypeRule {

@@ -63,3 +63,42 @@ export const USERS_FILE: SchemaFileModule = {
     t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
   },
 }
+
+/** users and posts, as (a) and the network mode's 20-row query read them. */
+export function runtimeModels() {
+  return benchModels([
+    USERS_FILE,
+    {
+      path: 'bench/02_posts.ts',
+      tableName: 'posts',
+      order: 2,
+      build(t: TableSchema) {
+        t.uuid({ name: 'id', primaryKey: true })
+        t.uuid({ name: 'user_id' })
+        t.string({ name: 'title' })
+        t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
+        t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users' })
+        t.addIndexes([{ columns: ['user_id', 'created_at'] }])
+      },
+    },
+  ])
+}
+
+/** 1,000 users with 40 posts each, minutes apart; resolves to the users' ids. */
+export async function seedUsersAndPosts(
+  client: pg.Client,
+  User: any,
+  Post: any,
+): Promise<string[]> {
+  await User.createTable(client)
+  await Post.createTable(client)
+  await Post.createIndexes(client)
+  await client.query(
+    `INSERT INTO users (id, email, name) SELECT gen_random_uuid(), 'u' || i || '@x.io', 'user ' || i FROM generate_series(1, 1000) i`,
+  )
+  await client.query(
+    `INSERT INTO posts (id, user_id, title, created_at) SELECT gen_random_uuid(), u.id, 'post ' || i, now() - i * interval '1 minute' FROM users u, generate_series(1, 40) i`,
+  )
+  await client.query('ANALYZE')
+  return (await client.query<{ id: string }>('SELECT id FROM users')).rows.map((r) => r.id)
+}

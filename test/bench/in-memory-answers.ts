@@ -48,6 +48,14 @@ export function answeringDriver(answer: () => unknown): Driver {
   } as unknown as Driver
 }
 
+/** The recorded answer as pg would give it: fresh row objects on each call (see below). */
+export function freshAnswer(result: { rows: readonly object[] }): () => unknown {
+  return () => ({
+    rows: result.rows.map((row) => (Array.isArray(row) ? [...row] : { ...row })),
+    rowCount: result.rows.length,
+  })
+}
+
 /**
  * A contender's own time per call, the database's answer given from memory: binding the
  * values, the driver call and turning the answer into rows. Each call gets fresh row objects
@@ -59,11 +67,7 @@ export async function inMemoryMicroseconds(
   result: { rows: readonly object[] },
   contender: (answer: () => unknown) => () => Promise<unknown>,
 ): Promise<number> {
-  const answer = () => ({
-    rows: result.rows.map((row) => (Array.isArray(row) ? [...row] : { ...row })),
-    rowCount: result.rows.length,
-  })
-  const run = contender(answer)
+  const run = contender(freshAnswer(result))
   const calls = 2000
   const samples: number[] = []
   for (let batch = 0; batch < 12; batch++) {

@@ -11,14 +11,15 @@ import { sql as dsql, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import postgres from 'postgres'
-import { benchSchema } from './bench-database.ts'
+import { benchSchema, runtimeModels, seedUsersAndPosts } from './bench-database.ts'
 import { callers } from './concurrency-bench.ts'
-import { feedModels, seedFeed } from './feed-bench.ts'
+import { seedFeed } from './feed-bench.ts'
+import { feedModels } from './feed-models.ts'
 import { atLeast, type BenchResult, type Measurement, measure, pairedRatio } from './measure.ts'
 import { networkLatency } from './network-latency.ts'
 import { withNetworkDatabase } from './network-mode.ts'
 import { drizzlePage, fluentormPage, type Page } from './page-workload.ts'
-import { dUsers, runtimeModels, seedUsersAndPosts } from './runtime-bench.ts'
+import { dUsers } from './runtime-bench.ts'
 
 const CALLERS = 64
 const READS_PER_CALLER = 8

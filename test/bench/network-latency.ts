@@ -9,10 +9,9 @@ import { desc, sql as dsql, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import postgres from 'postgres'
-import { benchSchema } from './bench-database.ts'
+import { benchSchema, runtimeModels, seedUsersAndPosts } from './bench-database.ts'
 import { drizzlePosts } from './drizzle-posts.ts'
 import { type BenchResult, measure, ratioTable } from './measure.ts'
-import { runtimeModels, seedUsersAndPosts } from './runtime-bench.ts'
 
 export async function networkLatency(databaseUrl: string): Promise<BenchResult> {
   const schema = await benchSchema('fluentorm_bench_net_latency', databaseUrl)

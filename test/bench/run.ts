@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { bulkBench } from './bulk-bench.ts'
 import { codegenBench } from './codegen-bench.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
+import { cpuCostBench } from './cpu-cost-bench.ts'
 import { feedBench } from './feed-bench.ts'
 import type { BenchResult, TargetCheck } from './measure.ts'
 import { networkBench } from './network-bench.ts'
@@ -39,6 +40,10 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(h) Read replicas: primary alone vs primary + 1 replica', replicaBench],
   ['(i) Through PgBouncer in transaction mode', poolerBench],
   ['(j) Across a network: a server 0.5 ms away in a network namespace', networkBench],
+  [
+    '(k) CPU cost per call: instructions and CPU time, not the wall clock',
+    () => cpuCostBench(workDir),
+  ],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

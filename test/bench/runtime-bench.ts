@@ -4,7 +4,6 @@
  * a pg.Client, Drizzle and Kysely on one shared connection, connect() and postgres.js on their
  * own; interleaved rounds, medians, ratios to raw pg.
  */
-import type { TableSchema } from '@fluentorm/core'
 import { connect, type Driver, driverBrand, placeholder } from '@fluentorm/runtime'
 import { desc, sql as dsql, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
@@ -12,32 +11,12 @@ import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { Kysely, PostgresDialect, type PostgresPoolClient } from 'kysely'
 import pg from 'pg'
 import postgres from 'postgres'
-import { benchModels, benchSchema, DATABASE_URL, USERS_FILE } from './bench-database.ts'
+import { benchSchema, DATABASE_URL, runtimeModels, seedUsersAndPosts } from './bench-database.ts'
 import { drizzlePosts } from './drizzle-posts.ts'
 import { atMost, type BenchResult, measure, pairedRatio, ratioTable } from './measure.ts'
 import { separateCores } from './placement.ts'
 
 const SCHEMA = 'fluentorm_bench'
-
-/** users and posts, as (a) and the network mode's 20-row query read them. */
-export function runtimeModels() {
-  return benchModels([
-    USERS_FILE,
-    {
-      path: 'bench/02_posts.ts',
-      tableName: 'posts',
-      order: 2,
-      build(t: TableSchema) {
-        t.uuid({ name: 'id', primaryKey: true })
-        t.uuid({ name: 'user_id' })
-        t.string({ name: 'title' })
-        t.timestamptz({ name: 'created_at', defaultValue: 'now()' })
-        t.belongsTo({ name: 'author', column: 'user_id', referencesTable: 'users' })
-        t.addIndexes([{ columns: ['user_id', 'created_at'] }])
-      },
-    },
-  ])
-}
 
 export const dUsers = pgTable('users', {
   id: uuid('id').primaryKey(),
@@ -238,25 +217,6 @@ export async function runtimeBench(): Promise<BenchResult> {
       ratioTable(pageResults),
     ].join('\n'),
   }
-}
-
-/** 1,000 users with 40 posts each, minutes apart; resolves to the users' ids. */
-export async function seedUsersAndPosts(
-  client: pg.Client,
-  User: any,
-  Post: any,
-): Promise<string[]> {
-  await User.createTable(client)
-  await Post.createTable(client)
-  await Post.createIndexes(client)
-  await client.query(
-    `INSERT INTO users (id, email, name) SELECT gen_random_uuid(), 'u' || i || '@x.io', 'user ' || i FROM generate_series(1, 1000) i`,
-  )
-  await client.query(
-    `INSERT INTO posts (id, user_id, title, created_at) SELECT gen_random_uuid(), u.id, 'post ' || i, now() - i * interval '1 minute' FROM users u, generate_series(1, 40) i`,
-  )
-  await client.query('ANALYZE')
-  return (await client.query<{ id: string }>('SELECT id FROM users')).rows.map((r) => r.id)
 }
 
 /**

@@ -84,7 +84,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       if (!result.ok && context.serving) context.logger.error(result.report)
     },
     async buildEnd() {
-      // The dev server's buildEnd comes at its close; a build's typing database is done.
+      // The dev server's buildEnd comes at its close; a build's typing database is done. In
+      // watch mode the next rebuild needs it again (a PGlite boot takes seconds): it stays
+      // until the watcher closes (closeWatcher; esbuild: its onDispose in esbuildSetup).
+      if (meta.framework === 'esbuild') return
+      const watching = (this as { meta?: { watchMode?: boolean } }).meta?.watchMode
+      if (watching && !context.serving) return
       await context.closeSqlFiles()
     },
     writeBundle() {
@@ -92,7 +97,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined> = (options = 
       if (meta.framework === 'esbuild') return
       return context.writeBuildOutputs()
     },
+    rollup: {
+      closeWatcher: () => context.closeSqlFiles(),
+    },
     vite: {
+      closeWatcher: () => context.closeSqlFiles(),
       configResolved(config) {
         context.setRoot(config.root)
       },

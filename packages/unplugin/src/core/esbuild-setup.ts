@@ -36,6 +36,8 @@ export function esbuildSetup(context: FluentormContext, build: PluginBuild): voi
       return { errors: [{ text: error.message, location }], ...watch }
     }
   })
+  // After a build, or when a watch context is disposed: the typing database lives as long.
+  build.onDispose(() => void context.closeSqlFiles())
   build.onEnd(async (result) => {
     if (result.errors.length > 0 || build.initialOptions.write === false) return
     await context.writeBuildOutputs()

@@ -1,80 +1,28 @@
-import { existsSync } from 'node:fs'
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { type Browser, chromium } from 'playwright-core'
-import { createLogger, createServer, type InlineConfig, type ViteDevServer } from 'vite'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../plugin/support/chromium.ts'
+import { type PlaygroundServer, startPlayground } from '../plugin/support/playground.ts'
 
 const REPO = resolve(import.meta.dirname, '../..')
 
-/**
- * The README's flow on a private copy of the playground, its schemas and its migrations
- * (same layout: playground/ beside schemas/ and migrations/), run by its own vite.config.ts.
- */
-async function copyPlayground(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'fluentorm-playground-'))
-  for (const folder of ['playground', 'schemas', 'migrations']) {
-    await cp(join(REPO, folder), join(root, folder), {
-      recursive: true,
-      filter: (source) => !source.includes('node_modules'),
-    })
-  }
-  await symlink(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir')
-  await cp(join(REPO, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'))
-  return root
-}
-
 describe('the playground in a browser', () => {
+  let playground: PlaygroundServer
   let root: string
-  let server: ViteDevServer
   let browser: Browser
   let url: string
-  const logged: string[] = []
+  let logged: string[]
 
   beforeAll(async () => {
-    // Embedded PGlite, as on a fresh clone: the playground must not touch the CI database.
-    delete process.env.DATABASE_URL
-    root = await copyPlayground()
-    const logger = createLogger('silent')
-    logger.info = (message) => void logged.push(message)
-    logger.warn = (message) => void logged.push(message)
-    logger.error = (message) => void logged.push(message)
-    // The playground's own config, loaded here rather than by Vite: Vite would restart the
-    // server (on a new port) whenever a package source it imports changes meanwhile.
-    const { default: config } = (await import(join(root, 'playground/vite.config.ts'))) as {
-      default: InlineConfig
-    }
-    server = await createServer({
-      ...config,
-      root: join(root, 'playground'),
-      configFile: false,
-      customLogger: logger,
-      server: { host: '127.0.0.1', port: 0 },
-    })
-    await server.listen()
-    url = server.resolvedUrls?.local[0] ?? ''
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-    if (!existsSync(executablePath)) {
-      throw new Error(
-        `The browser test needs Chromium at ${executablePath}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.`,
-      )
-    }
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    })
+    playground = await startPlayground()
+    ;({ root, url, logged } = playground)
+    browser = await launchChromium()
   })
 
   afterAll(async () => {
     await browser?.close()
-    await server?.close()
-    if (root) await rm(root, { recursive: true, force: true, maxRetries: 5 })
+    await playground?.close()
   })
 
   it('creates a post through the form, lists it with its author, and soft-deletes it', async () => {

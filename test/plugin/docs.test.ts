@@ -40,6 +40,9 @@ describe('docs/PLUGIN.md', () => {
       dtsFile: '/app/playground/fluentorm.d.ts',
       url: null,
       devDatabase: true,
+      studio: true,
+      slowQueryMs: 200,
+      repeatedQueries: 5,
     })
   })
 

@@ -35,6 +35,25 @@ export interface Options {
    */
   devDatabase?: boolean
   /**
+   * Under the Vite dev server, serve fluentorm studio at `/__fluentorm` (the schema as a diagram,
+   * the dev database's rows, the migrations, the query log: docs/STUDIO.md), opened through the
+   * link with a per-session token the terminal prints. Never part of a build. `false`: not served.
+   * @default true
+   */
+  studio?: boolean
+  /**
+   * Under the Vite dev server, a statement on the dev database that takes this many milliseconds
+   * or more is printed in the terminal with its caller; `false`: none printed.
+   * @default 200
+   */
+  slowQueryMs?: number | false
+  /**
+   * Under the Vite dev server, one request running the same statement this many times or more
+   * (an N+1 pattern: a query per row of another) is flagged in the terminal; `false`: never.
+   * @default 5
+   */
+  repeatedQueries?: number | false
+  /**
    * The `fluentorm.config.ts` whose settings these options override: a path (relative to the
    * root), or `false` for none.
    * @default the nearest fluentorm.config.ts at or above the root, up to its package root
@@ -52,6 +71,11 @@ export interface ResolvedOptions {
   /** The database URL given; null: `DATABASE_URL` when the app runs, else in-memory PGlite. */
   readonly url: string | null
   readonly devDatabase: boolean
+  readonly studio: boolean
+  /** null: slow statements are not printed. */
+  readonly slowQueryMs: number | null
+  /** null: repeated statements are not flagged. */
+  readonly repeatedQueries: number | null
 }
 
 export const DEFAULT_OPTIONS = {
@@ -90,5 +114,23 @@ export function resolveOptions(options: Options, root: string): ResolvedOptions 
     dtsFile: dts === false ? null : absolute(dts),
     url: options.url ?? null,
     devDatabase: options.devDatabase ?? true,
+    studio: options.studio ?? true,
+    slowQueryMs: threshold(options.slowQueryMs, 200, 'slowQueryMs', 0),
+    repeatedQueries: threshold(options.repeatedQueries, 5, 'repeatedQueries', 2),
   })
+}
+
+/** A threshold option: a number at least `min`, `false` for off, unset for `fallback`. */
+function threshold(
+  value: number | false | undefined,
+  fallback: number,
+  name: string,
+  min: number,
+): number | null {
+  if (value === undefined) return fallback
+  if (value === false) return null
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return value
+  throw new Error(
+    `fluentorm: the option ${name} must be a number (${min} or more) or false, got ${JSON.stringify(value)}`,
+  )
 }

@@ -2,6 +2,7 @@ import { basename, dirname, extname, resolve } from 'node:path'
 import { type ConnectOptions, connect, type Database } from '@fluentorm/runtime'
 import type { RunnableDevEnvironment, ViteDevServer } from 'vite'
 import { watchSqlFiles } from '../sql-files/watch-sql-files.ts'
+import { attachStudio } from '../studio/index.ts'
 import { APPLY_PATH, applyMiddleware, type WaitingChange } from './apply-endpoint.ts'
 import type { FluentormContext } from './context.ts'
 import { registerDevDatabase } from './database-module.ts'
@@ -32,10 +33,13 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     error: (message) => logger.error(prefixed(message), { timestamp: true }),
   }
   let waiting: WaitingChange | null = null
+  let open: (() => Promise<Database>) | null = null
+  let approve: ((token: string) => Promise<string | null>) | null = null
   if (context.options.devDatabase) {
     const dev = createDevDatabase(
       () => context.options,
-      (options) => openDatabase(server, options),
+      // Every statement on the dev database feeds the studio's query log and the terminal's warnings.
+      (options) => openDatabase(server, { ...options, onQuery: (entry) => studio.onQuery(entry) }),
     )
     let started = false
     context.follow = async (schema) => {
@@ -50,7 +54,7 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       return followed
     }
     // The app gets the database once the refresh running (the one at start) has brought it to the schemas.
-    const open = () => context.idle().then(dev.database)
+    open = () => context.idle().then(dev.database)
     const unregister = registerDevDatabase(context.id, open)
     const close = server.close.bind(server)
     server.close = async () => {
@@ -58,17 +62,22 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       unregister()
       await dev.close()
     }
-    server.middlewares.use(
-      APPLY_PATH,
-      applyMiddleware({
-        waiting: () => waiting,
-        async apply(token) {
-          if (!dev.approve(token)) return 'That change is no longer the one waiting: reload.'
-          await regenerate()
-          return waiting === null ? null : 'The change is still waiting: see the terminal.'
-        },
-      }),
-    )
+    approve = async (token) => {
+      if (!dev.approve(token)) return 'That change is no longer the one waiting: reload.'
+      await regenerate()
+      return waiting === null ? null : 'The change is still waiting: see the terminal.'
+    }
+  }
+  // In front of the other middlewares: the studio at /__fluentorm, and each request's query log.
+  const studio = attachStudio({
+    server,
+    context,
+    database: open,
+    waiting: () => waiting,
+    apply: (token) => approve?.(token) ?? Promise.resolve('There is no dev database.'),
+  })
+  if (approve !== null) {
+    server.middlewares.use(APPLY_PATH, applyMiddleware({ waiting: () => waiting, apply: approve }))
   }
   // Vite watches only its root and the files it imported; schemas/ may sit outside the root.
   server.watcher.add([context.options.schemasDir, context.options.migrationsDir])
@@ -103,6 +112,7 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       context.logger.error(`${result.report}\nThe last valid models keep serving.`)
       sendError(server, result.report)
       showingError = true
+      studio.changed('schema')
       return
     }
     const { problem, note } =
@@ -128,6 +138,7 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     if (result.changed || recovered || reloadMigrations) {
       server.environments.client.hot.send({ type: 'full-reload', path: '*' })
     }
+    studio.changed(reloadMigrations ? 'migrations' : 'schema')
   }
 
   /**

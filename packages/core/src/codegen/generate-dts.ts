@@ -156,11 +156,12 @@ ${relations.join('')}    }
 }
 
 /**
- * A belongsTo whose row always exists: its foreign key is NOT NULL (enforced by the
- * constraint) and the target has no soft delete (a soft-deleted target reads as null).
+ * A belongsTo whose row always exists: its foreign key is NOT NULL, enforced by a constraint
+ * (not `constraint: false`), and the target has no soft delete (a soft-deleted target reads
+ * as null).
  */
 function requiredRelation(relation: RelationIR, table: TableIR, schema: SchemaIR): boolean {
-  if (relation.kind !== 'belongsTo') return false
+  if (relation.kind !== 'belongsTo' || relation.constraint === false) return false
   const column = table.columns.find((c) => c.name === relation.column)
   const target = schema.tables.find((t) => t.name === relation.referencesTable)
   return column !== undefined && !column.nullable && target !== undefined && !target.softDelete

@@ -1,4 +1,5 @@
 import type { BelongsToIR, ColumnIR, TableIR } from '../schema/schema-ir.ts'
+import { constrainedForeignKeys } from '../sql/constraint-sql.ts'
 import { identityGeneration } from '../sql/create-table-sql.ts'
 import type { RenameMap } from './declared-renames.ts'
 import type { SchemaChange } from './schema-change.ts'
@@ -123,6 +124,7 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
       fk.referencesColumn,
       fk.onDelete,
       fk.onUpdate,
+      fk.deferrable ?? null,
     ])
   const tableOldToNew = new Map([...renames.tables].map(([to, from]) => [from, to]))
   const previousFks = new Map(
@@ -257,6 +259,5 @@ function uniquesOf(table: TableIR, rename: (c: string) => string): KeyConstraint
   ]
 }
 
-export function foreignKeysOf(table: TableIR): BelongsToIR[] {
-  return table.relations.filter((r): r is BelongsToIR => r.kind === 'belongsTo')
-}
+/** The FOREIGN KEY constraints of a table: a belongsTo with `constraint: false` has none. */
+export const foreignKeysOf = constrainedForeignKeys

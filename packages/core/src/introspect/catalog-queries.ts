@@ -58,6 +58,8 @@ export interface ConstraintRow {
   readonly on_delete: string
   readonly on_update: string
   readonly deferrable: boolean
+  /** INITIALLY DEFERRED (only when deferrable). */
+  readonly deferred: boolean
   readonly validated: boolean
   readonly inherited: boolean
 }
@@ -151,7 +153,7 @@ SELECT con.conrelid::int AS table_oid, con.conname AS name, con.contype::text AS
   ref.relname AS references_table, refns.nspname AS references_schema,
   CASE WHEN con.contype = 'f' THEN ${columnNames('con.confkey', 'con.confrelid')} END AS references_columns,
   con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
-  con.condeferrable AS deferrable, con.convalidated AS validated, NOT con.conislocal AS inherited
+  con.condeferrable AS deferrable, con.condeferred AS deferred, con.convalidated AS validated, NOT con.conislocal AS inherited
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class ref ON ref.oid = con.confrelid

@@ -40,25 +40,23 @@ export function expressibleForeignKeys(
       const reason =
         constraint.columns.length !== 1
           ? 'it is over several columns (belongsTo takes one)'
-          : constraint.deferrable
-            ? 'it is DEFERRABLE'
-            : !constraint.validated
-              ? 'it is NOT VALID'
-              : / MATCH FULL| SET (NULL|DEFAULT) \(/.test(constraint.definition)
-                ? 'it uses MATCH FULL or a column list in its action'
-                : target === undefined || constraint.references_schema !== schema
-                  ? `it references ${constraint.references_table}, which is not a schema file's table`
-                  : column === undefined ||
-                      !builders.get(name)?.has(column) ||
-                      !builders.get(target.row.name)?.has(targetColumn ?? '')
-                    ? 'its column is written in SQL'
-                    : local?.type !== referenced?.type
-                      ? `its column is ${local?.type} but the referenced column is ${referenced?.type}`
-                      : constraint.on_delete === 'n' && local?.not_null
-                        ? 'ON DELETE SET NULL on a NOT NULL column'
-                        : !isKeyOf(target, targetColumn ?? '')
-                          ? `${target.row.name}.${targetColumn} is neither its primary key nor unique`
-                          : null
+          : !constraint.validated
+            ? 'it is NOT VALID'
+            : / MATCH FULL| SET (NULL|DEFAULT) \(/.test(constraint.definition)
+              ? 'it uses MATCH FULL or a column list in its action'
+              : target === undefined || constraint.references_schema !== schema
+                ? `it references ${constraint.references_table}, which is not a schema file's table`
+                : column === undefined ||
+                    !builders.get(name)?.has(column) ||
+                    !builders.get(target.row.name)?.has(targetColumn ?? '')
+                  ? 'its column is written in SQL'
+                  : local?.type !== referenced?.type
+                    ? `its column is ${local?.type} but the referenced column is ${referenced?.type}`
+                    : constraint.on_delete === 'n' && local?.not_null
+                      ? 'ON DELETE SET NULL on a NOT NULL column'
+                      : !isKeyOf(target, targetColumn ?? '')
+                        ? `${target.row.name}.${targetColumn} is neither its primary key nor unique`
+                        : null
       if (
         reason !== null ||
         column === undefined ||
@@ -156,6 +154,8 @@ export function belongsToCalls(
       options.onUpdate = ACTIONS[key.constraint.on_update] ?? 'no action'
     if (key.constraint.name !== `fk_${name}_${key.name}`)
       options.constraintName = key.constraint.name
+    if (key.constraint.deferrable)
+      options.deferrable = key.constraint.deferred ? 'deferred' : 'immediate'
     calls.push({ method: 'belongsTo', args: [options] })
   }
   return calls

@@ -1,6 +1,6 @@
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
-import { createEnumSql } from '../sql/constraint-sql.ts'
+import { createEnumSql, deferrableSql } from '../sql/constraint-sql.ts'
 import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
 import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
 
@@ -140,7 +140,7 @@ function foreignKeySql(table: string, fk: BelongsToIR): string {
   return (
     `${alterTable(table)} ADD CONSTRAINT ${q(fk.constraintName)} FOREIGN KEY (${q(fk.column)}) ` +
     `REFERENCES ${q(fk.referencesTable)} (${q(fk.referencesColumn)}) ` +
-    `ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()}`
+    `ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()}${deferrableSql(fk)}`
   )
 }
 

@@ -38,6 +38,8 @@ const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
     'onDelete',
     'onUpdate',
     'constraintName',
+    'constraint',
+    'deferrable',
   ],
   hasOne: ['name', 'foreignTable', 'foreignColumn', 'localColumn'],
   hasMany: ['name', 'foreignTable', 'foreignColumn', 'localColumn'],

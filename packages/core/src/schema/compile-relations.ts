@@ -1,5 +1,6 @@
 import { suggestName } from '../validate/closest-name.ts'
 import type { CompiledTable, RelationEntry } from './compile-table.ts'
+import { foreignKeyOptions } from './foreign-key-options.ts'
 import { junctionTable } from './junction-table.ts'
 import { singularTableName } from './model-name.ts'
 import type {
@@ -129,6 +130,7 @@ export function resolveRelations(
           onDelete,
           onUpdate,
           constraintName: options.constraintName ?? `fk_${table.name}_${options.name}`,
+          ...foreignKeyOptions(options, report),
         }
         return relation
       }

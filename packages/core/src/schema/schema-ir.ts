@@ -133,7 +133,14 @@ export interface BelongsToIR {
   readonly onUpdate: ReferentialAction
   /** `fk_<table>_<relation>` */
   readonly constraintName: string
+  /** `false`: the relation without a FOREIGN KEY constraint (includes still work). Absent: it has one. */
+  readonly constraint?: false
+  /** `DEFERRABLE INITIALLY IMMEDIATE | DEFERRED`. Absent: NOT DEFERRABLE. */
+  readonly deferrable?: Deferrable
 }
+
+/** When a deferrable foreign key is checked: at each statement unless deferred, or at commit. */
+export type Deferrable = 'immediate' | 'deferred'
 
 /** One-to-one or one-to-many from the other side: the FK column lives on `foreignTable`. */
 export interface HasIR {

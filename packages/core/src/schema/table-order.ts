@@ -23,6 +23,8 @@ export function orderTables(
   const edges = resolved.flatMap(({ table }) =>
     table.relations.flatMap((relation): Edge[] =>
       relation.kind === 'belongsTo' &&
+      // Without a constraint, either table's rows can be inserted first.
+      relation.constraint !== false &&
       relation.referencesTable !== table.name &&
       names.has(relation.referencesTable)
         ? [

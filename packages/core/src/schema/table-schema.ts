@@ -1,5 +1,11 @@
 import { type CallSite, captureCallSite } from './call-site.ts'
-import type { ColumnType, CreateInputMode, ReferentialAction, TimeMode } from './schema-ir.ts'
+import type {
+  ColumnType,
+  CreateInputMode,
+  Deferrable,
+  ReferentialAction,
+  TimeMode,
+} from './schema-ir.ts'
 import type { TsTypeOption } from './type-name.ts'
 
 /** A raw SQL expression, used where a string would otherwise be taken as a literal value. */
@@ -169,6 +175,14 @@ export interface BelongsToOptions {
   onUpdate?: ReferentialAction
   /** The FK constraint's name (an existing database's, kept by `fluentorm pull`). @default `fk_<table>_<name>` */
   constraintName?: string
+  /**
+   * `false`: no FOREIGN KEY constraint in the database (a partitioned or sharded target, a
+   * log that outlives its rows); the relation and its includes work the same.
+   * @default true
+   */
+  constraint?: boolean
+  /** `DEFERRABLE INITIALLY IMMEDIATE` or `… DEFERRED` (checked at commit). @default not deferrable */
+  deferrable?: Deferrable
 }
 
 export interface HasOptions {

@@ -49,8 +49,20 @@ export function foreignKeySql(table: TableIR, relation: BelongsToIR): string {
   const alter =
     `ALTER TABLE ${tableName} ADD CONSTRAINT ${quoteIdent(relation.constraintName)} ` +
     `FOREIGN KEY (${quoteIdent(relation.column)}) REFERENCES ${quoteIdent(relation.referencesTable)} (${quoteIdent(relation.referencesColumn)}) ` +
-    `ON DELETE ${relation.onDelete.toUpperCase()} ON UPDATE ${relation.onUpdate.toUpperCase()};`
+    `ON DELETE ${relation.onDelete.toUpperCase()} ON UPDATE ${relation.onUpdate.toUpperCase()}${deferrableSql(relation)};`
   return `DO ${dollarQuote(`BEGIN\n  IF NOT EXISTS (${exists}) THEN\n    ${alter}\n  END IF;\nEND`)}`
+}
+
+/** ` DEFERRABLE INITIALLY DEFERRED` (or `IMMEDIATE`) after a foreign key's actions, or nothing. */
+export function deferrableSql(fk: BelongsToIR): string {
+  return fk.deferrable === undefined ? '' : ` DEFERRABLE INITIALLY ${fk.deferrable.toUpperCase()}`
+}
+
+/** The belongsTo relations of a table that have a FOREIGN KEY constraint (not `constraint: false`). */
+export function constrainedForeignKeys(table: TableIR): BelongsToIR[] {
+  return table.relations.filter(
+    (r): r is BelongsToIR => r.kind === 'belongsTo' && r.constraint !== false,
+  )
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TableDDL } from '../schema/model-meta.ts'
 import type { TableIR } from '../schema/schema-ir.ts'
 import {
+  constrainedForeignKeys,
   createEnumSql,
   createExtensionSql,
   createIndexSql,
@@ -27,9 +28,7 @@ export function tableDdl(table: TableIR): TableDDL {
     ]),
     createTable: createTableSql(table),
     foreignKeys: Object.freeze(
-      table.relations.flatMap((relation) =>
-        relation.kind === 'belongsTo' ? [foreignKeySql(table, relation)] : [],
-      ),
+      constrainedForeignKeys(table).map((relation) => foreignKeySql(table, relation)),
     ),
     createIndexes: Object.freeze(table.indexes.map((index) => createIndexSql(table, index))),
     dropTable: `DROP TABLE IF EXISTS ${quoteIdent(table.name)} CASCADE`,

@@ -1,6 +1,7 @@
 import { lineCommentText } from '../codegen/comment-text.ts'
 import type { BelongsToIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import {
+  constrainedForeignKeys,
   createEnumSql,
   createExtensionSql,
   createIndexSql,
@@ -31,8 +32,7 @@ export function generateTableFiles(schema: SchemaIR): ReadonlyMap<string, string
   const position = new Map(schema.tables.map((table, index) => [table.name, index]))
   const placed = new Map<string, PlacedForeignKey[]>(schema.tables.map((table) => [table.name, []]))
   for (const table of schema.tables) {
-    for (const relation of table.relations) {
-      if (relation.kind !== 'belongsTo') continue
+    for (const relation of constrainedForeignKeys(table)) {
       const later = (position.get(relation.referencesTable) ?? 0) > (position.get(table.name) ?? 0)
       placed.get(later ? relation.referencesTable : table.name)?.push({ table, relation })
     }

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bulkBench } from './bulk-bench.ts'
 import { codegenBench } from './codegen-bench.ts'
+import { coldStartBench } from './cold-start-bench.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
 import { cpuCostBench } from './cpu-cost-bench.ts'
 import { feedBench } from './feed-bench.ts'
@@ -44,6 +45,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
     '(k) CPU cost per call: instructions and CPU time, not the wall clock',
     () => cpuCostBench(workDir),
   ],
+  ['(l) Cold start and bundle size, 50 models', () => coldStartBench(workDir)],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

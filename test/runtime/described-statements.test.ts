@@ -130,7 +130,9 @@ describe('a statement whose table changed type under it', () => {
     { mode: 'through a pool of 3', pipeline: false as const, max: 3 },
   ])('is prepared again and answers with the new type, $mode', async ({ pipeline, max }) => {
     await backend.db.query('DROP TABLE IF EXISTS retyped')
-    await backend.db.query('CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)')
+    await backend.db.query(
+      'CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)',
+    )
     const db = (await connect({ url: recorder.url, pipeline, pool: { max } })) as PgDatabase
     try {
       // Every connection of the pool prepares the statement with n an integer.
@@ -145,8 +147,14 @@ describe('a statement whose table changed type under it', () => {
 
   it('fails inside a transaction (the failure aborted it), and runs after it', async () => {
     await backend.db.query('DROP TABLE IF EXISTS retyped')
-    await backend.db.query('CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)')
-    const db = (await connect({ url: recorder.url, pipeline: false, pool: { max: 1 } })) as PgDatabase
+    await backend.db.query(
+      'CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)',
+    )
+    const db = (await connect({
+      url: recorder.url,
+      pipeline: false,
+      pool: { max: 1 },
+    })) as PgDatabase
     try {
       await db.transaction((tx) => tx.query({ name: statementName(text), text, values: [1] }))
       await backend.db.query('ALTER TABLE retyped ALTER COLUMN n TYPE bigint')

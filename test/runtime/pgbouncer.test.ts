@@ -7,8 +7,8 @@ import {
   type PgDatabase,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
-import { migrate } from '../../packages/runtime/src/migration/migration-runner.ts'
 import { migrationChecksum } from '../../packages/runtime/src/migration/migration-format.ts'
+import { migrate } from '../../packages/runtime/src/migration/migration-runner.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
 import { type PgBouncers, type PoolMode, pgBouncers } from '../support/pgbouncer.ts'

@@ -22,6 +22,9 @@ export function checkConnectOptions(options: object): void {
     milliseconds(own(pool as object, 'connectionTimeoutMillis'), 'pool.connectionTimeoutMillis', 0)
     milliseconds(own(pool as object, 'idleTimeoutMillis'), 'pool.idleTimeoutMillis', 0)
   }
+  const tracing = own(options, 'tracing')
+  if (tracing !== undefined && typeof tracing !== 'boolean')
+    invalid('tracing', tracing, 'true or false')
   const pipeline = own(options, 'pipeline')
   if (pipeline !== undefined && typeof pipeline !== 'boolean') {
     if (typeof pipeline !== 'object' || pipeline === null) {

@@ -18,6 +18,7 @@ import {
   type ReplicaTarget,
 } from './executor/replica-driver.ts'
 import { defaultStatementCacheSize } from './executor/statement-cache.ts'
+import { loadOpenTelemetry, type TraceTarget, traceSpans } from './executor/trace-spans.ts'
 
 export interface ConnectOptions {
   /**
@@ -109,6 +110,13 @@ export interface ConnectOptions {
    * @default none: statements are not timed at all
    */
   readonly onQuery?: (entry: QueryLogEntry) => void
+  /**
+   * OpenTelemetry: every statement a CLIENT span (`SELECT app`, with `db.query.text`, never a
+   * value) in the caller's context, when `@opentelemetry/api` is installed; false: none.
+   * See docs/CONNECT.md.
+   * @default true
+   */
+  readonly tracing?: boolean
 }
 
 export interface PgDatabase extends Driver {
@@ -161,7 +169,30 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
     )
   }
   const db = await openDatabase(options)
-  return onQuery === undefined ? db : logQueries(db, onQuery)
+  const api = options.tracing === false ? null : await loadOpenTelemetry()
+  const spans = api === null ? undefined : traceSpans(api, traceTarget(db, options))
+  const logger =
+    spans === undefined || onQuery === undefined
+      ? (spans ?? onQuery)
+      : (entry: QueryLogEntry) => {
+          spans(entry)
+          return onQuery(entry)
+        }
+  return logger === undefined ? db : logQueries(db, logger)
+}
+
+/** The server and database the spans name: the URL's, or none for embedded PGlite. */
+function traceTarget(db: Database, options: ConnectOptions): TraceTarget {
+  const url = options.url ?? process.env.DATABASE_URL
+  if (db.kind === 'pglite' || url === undefined) return { system: 'postgresql' }
+  const parsed = URL.canParse(url) ? new URL(url) : null
+  if (parsed === null) return { system: 'postgresql' }
+  return {
+    system: 'postgresql',
+    address: decodeURIComponent(parsed.hostname) || 'localhost',
+    port: Number(parsed.port || 5432),
+    ...(parsed.pathname.length > 1 && { database: decodeURIComponent(parsed.pathname.slice(1)) }),
+  }
 }
 
 async function openDatabase(options: ConnectOptions): Promise<Database> {

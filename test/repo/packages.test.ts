@@ -35,16 +35,37 @@ console.log(JSON.stringify(await User.query().select('email').fetch(db)))
 await db.close()
 `
 
-/** A module resolve hook that fails the process on any import of a build-time package. */
-const REFUSE_HOOK = `const refused = ['@fluentorm/core', '@fluentorm/cli', '@fluentorm/unplugin', 'esbuild', 'jiti', 'typescript']
+/**
+ * A module resolve hook that fails the process on an import of any of `refused` (a package
+ * and its subpaths; `=name`: the package's main entry only), and the file registering it.
+ */
+async function writeRefusingHook(dir: string, refused: readonly string[]): Promise<string> {
+  const hook = `const refused = ${JSON.stringify(refused)}
 
 export async function resolve(specifier, context, next) {
-  if (refused.some((name) => specifier === name || specifier.startsWith(name + '/'))) {
-    throw new Error('a production app loaded ' + specifier)
-  }
+  const hit = refused.some((name) =>
+    name.startsWith('=') ? specifier === name.slice(1) : specifier === name || specifier.startsWith(name + '/'),
+  )
+  if (hit) throw new Error('loaded ' + specifier)
   return next(specifier, context)
 }
 `
+  await writeFile(join(dir, 'refuse-hook.mjs'), hook)
+  await writeFile(
+    join(dir, 'refuse.mjs'),
+    "import { register } from 'node:module'\nregister('./refuse-hook.mjs', import.meta.url)\n",
+  )
+  return './refuse.mjs'
+}
+
+const BUILD_PACKAGES = [
+  '@fluentorm/core',
+  '@fluentorm/cli',
+  '@fluentorm/unplugin',
+  'esbuild',
+  'jiti',
+  'typescript',
+]
 
 /** Embedded PGlite, the migrations folder, one statement through the sql template. */
 const PRODUCTION_MAIN = `import { connect, migrate, sql } from '@fluentorm/runtime'
@@ -57,6 +78,16 @@ console.log(JSON.stringify({ applied, rows }))
 await db.close()
 `
 
+/** Core on its own: a schema compiled, its first migration planned and read back from a directory. */
+const CORE_ONLY = `import { compileSchema, readMigrationDirectory, writeNextMigration } from '@fluentorm/core'
+
+const compiled = compileSchema([{ path: 'schemas/01_users.ts', tableName: 'users', order: 1, build: (t) => t.uuid({ name: 'id', primaryKey: true }) }])
+const dir = 'core-only-migrations'
+await writeNextMigration({ migrationsDir: dir, schema: compiled.schema })
+const [file] = (await readMigrationDirectory(dir)).files
+console.log(file.file, file.sql.split('\\n\\n')[1])
+`
+
 /** `from 'x'`, `import('x')`, `import 'x'` with a bare specifier x. */
 const BARE_IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^'.][^']*)'/g
 
@@ -67,8 +98,9 @@ async function importedPackages(dir: string): Promise<Set<string>> {
     if (!entry.endsWith('.js')) continue
     const code = await readFile(join(dir, entry), 'utf8')
     for (const [, specifier] of code.matchAll(BARE_IMPORT)) {
-      // node: builtins, and code that the generators write for the app (`${MODELS_MODULE_ID}`).
-      if (specifier!.startsWith('node:') || specifier!.includes('${')) continue
+      // node: builtins, the plugin's own virtual modules (the studio imports the models through
+      // Vite's runner), and code that the generators write for the app (`${MODELS_MODULE_ID}`).
+      if (/^(node|virtual):/.test(specifier!) || specifier!.includes('${')) continue
       const parts = specifier!.split('/')
       names.add(specifier!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!)
     }
@@ -147,11 +179,7 @@ describe('the packed packages in a fresh app', () => {
       join(prod, 'node_modules/@fluentorm/runtime'),
     ])
     await writeFile(join(prod, 'package.json'), '{ "name": "prod", "type": "module" }')
-    await writeFile(join(prod, 'refuse-hook.mjs'), REFUSE_HOOK)
-    await writeFile(
-      join(prod, 'refuse.mjs'),
-      "import { register } from 'node:module'\nregister('./refuse-hook.mjs', import.meta.url)\n",
-    )
+    const refuse = await writeRefusingHook(prod, BUILD_PACKAGES)
     await writeFile(
       join(prod, 'migrations', '0001_create_notes.sql'),
       'CREATE TABLE notes (body TEXT);',
@@ -159,11 +187,20 @@ describe('the packed packages in a fresh app', () => {
     await writeFile(join(prod, 'main.js'), PRODUCTION_MAIN)
     const env = { ...process.env }
     delete env.DATABASE_URL
-    const { stdout } = await run(process.execPath, ['--import', './refuse.mjs', 'main.js'], {
+    const { stdout } = await run(process.execPath, ['--import', refuse, 'main.js'], {
       cwd: prod,
       env,
     })
     expect(JSON.parse(stdout)).toEqual({ applied: ['0001_create_notes'], rows: [{ body: 'hi' }] })
+  })
+
+  it('loads no runtime from core but the migration file format, and no CLI', async () => {
+    const refuse = await writeRefusingHook(app, ['=@fluentorm/runtime', '@fluentorm/cli', 'pg'])
+    await writeFile(join(app, 'core-only.mjs'), CORE_ONLY)
+    const { stdout } = await run(process.execPath, ['--import', refuse, 'core-only.mjs'], {
+      cwd: app,
+    })
+    expect(stdout.trim()).toMatch(/^0001_create_users\.sql CREATE TABLE IF NOT EXISTS users/)
   })
 
   it('ships a README and the LICENSE in every package', async () => {

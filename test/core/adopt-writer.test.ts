@@ -21,6 +21,7 @@ const column = (fields: Partial<ColumnRow>): ColumnRow => ({
   identity_options: null,
   collation: null,
   base_extension: null,
+  comment: null,
   ...fields,
 })
 

@@ -95,6 +95,10 @@ async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
     enums: await lines(`SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
       WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) GROUP BY 1 ORDER BY 1`),
+    comments: await lines(`SELECT c.relname, a.attname, d.description
+      FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+      WHERE c.${own} ORDER BY 1, 2 NULLS FIRST`),
     sequences:
       await lines(`SELECT c.relname, s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmin, s.seqmax
       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.${own} ORDER BY 1`),
@@ -219,6 +223,8 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       "t.custom({ name: 'country', type: 'character(2)', defaultValue: 'NL' })",
     )
     expect(await file('08_reviews.ts')).toContain("deferrable: 'immediate'")
+    expect(users).toContain(`t.comment("Who can sign in; it's one row per person.")`)
+    expect(users).toContain("comment: 'Lower-case, checked by the app'")
     const orders = await file('09_orders.ts')
     expect(orders).toContain("onDelete: 'set default'")
     expect(orders).toContain("constraintName: 'orders_invoice_id_fkey'")
@@ -296,8 +302,6 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'constraint players_team_id_fkey on players',
       'column api_keys.counter',
       'column api_keys.tiny',
-      'comment accounts',
-      'comment accounts.opened_at',
       'comment account_names',
       'row level security offices',
       'policy offices_by_region on offices',

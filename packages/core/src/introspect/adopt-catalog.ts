@@ -113,7 +113,16 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
         usedEnums.add(column.base_type)
     }
   }
-  unexpressed.push(...definitionObjects(catalog, usedEnums))
+  // The comments of schema-file tables and their columns are in the files (t.comment, comment).
+  const commented = new Set(
+    [...builders].flatMap(([table, columns]) => [
+      `comment ${table}`,
+      ...[...columns.keys()].map((column) => `comment ${table}.${column}`),
+    ]),
+  )
+  unexpressed.push(
+    ...definitionObjects(catalog, usedEnums).filter((item) => !commented.has(item.object)),
+  )
   return { schema, tables: pulled, unexpressed, notes }
 }
 

@@ -17,6 +17,8 @@ export interface TableRow {
   readonly partition_of: string | null
   readonly partition_bound: string | null
   readonly partition_key: string | null
+  /** COMMENT ON TABLE, or null. */
+  readonly comment: string | null
 }
 
 export interface ColumnRow {
@@ -43,6 +45,8 @@ export interface ColumnRow {
   readonly collation: string | null
   /** The extension the scalar type belongs to (`citext`), or null. */
   readonly base_extension: string | null
+  /** COMMENT ON COLUMN, or null. */
+  readonly comment: string | null
 }
 
 export interface ConstraintRow {
@@ -114,7 +118,8 @@ const TABLES = `
 SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
   (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key
+  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+  obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p')
   AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')
@@ -133,7 +138,8 @@ SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS positio
     WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i') AS identity_options,
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
   (SELECT e.extname FROM pg_depend dep JOIN pg_extension e ON e.oid = dep.refobjid
-    WHERE dep.classid = 'pg_type'::regclass AND dep.objid = bt.oid AND dep.refclassid = 'pg_extension'::regclass AND dep.deptype = 'e') AS base_extension
+    WHERE dep.classid = 'pg_type'::regclass AND dep.objid = bt.oid AND dep.refclassid = 'pg_extension'::regclass AND dep.deptype = 'e') AS base_extension,
+  col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid

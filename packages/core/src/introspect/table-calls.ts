@@ -59,6 +59,7 @@ export function tableCalls(
     defaultSql: string | null,
   ) =>
     column !== undefined &&
+    column.comment === null &&
     column.type === 'timestamp(3) with time zone' &&
     column.not_null === !nullable &&
     column.default_sql === defaultSql &&
@@ -79,6 +80,7 @@ export function tableCalls(
     ),
   )
   for (const extension of extensions) calls.push({ method: 'extension', args: [extension] })
+  if (table.row.comment !== null) calls.push({ method: 'comment', args: [table.row.comment] })
   for (const column of table.columns) {
     const builder = builders.get(column.name)
     if (builder === undefined) continue
@@ -162,6 +164,7 @@ export function tableCalls(
         `it is ${builder.retype} without a precision`,
         `ALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} TYPE ${builder.retype}`,
       )
+    if (column.comment !== null) options.comment = column.comment
     const check = columnCheck.get(column.name)
     if (check !== undefined) {
       options.check = checkExpression(check.definition)

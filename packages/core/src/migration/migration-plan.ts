@@ -1,3 +1,4 @@
+import { commentStatements } from '../diff/comment-diff.ts'
 import { declaredRenames, invertRenames } from '../diff/declared-renames.ts'
 import { addedExtensions } from '../diff/extension-diff.ts'
 import type { SchemaChange, SchemaChangeKind } from '../diff/schema-change.ts'
@@ -77,22 +78,27 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
   const renames = from ? declaredRenames(from, to) : undefined
   const changes = ordered(diffSchemas(from, to, renames))
   const empty: SchemaIR = { kind: 'schema', tables: [], enums: [] }
-  const reverse = ordered(
-    diffSchemas(to, from ?? empty, renames ? invertRenames(renames) : undefined),
-  )
+  const reverseRenames = renames ? invertRenames(renames) : undefined
+  const reverse = ordered(diffSchemas(to, from ?? empty, reverseRenames))
+  const noRenames = { tables: new Map(), columns: new Map(), enumValues: new Map() }
+  const comments = commentStatements(from, to, renames ?? noRenames, changes)
+  const reverseComments = commentStatements(to, from ?? empty, reverseRenames ?? noRenames, reverse)
   const concurrently =
     changes.length > 0 &&
     changes.every((c) => (c.kind === 'addIndex' || c.kind === 'dropIndex') && !c.newTable)
   const options = { concurrently }
   // Extensions first: the types and tables after them may use them. A rollback keeps them.
   const extensions = addedExtensions(from, to).map((name) => `${createExtensionSql(name)};`)
-  const up = [...extensions, ...changes.flatMap((c) => changeSql(c, options))]
+  const up = [...extensions, ...changes.flatMap((c) => changeSql(c, options)), ...comments]
   const irreversible = changes.flatMap(irreversibleReason)
   return {
     name: migrationName(changes),
     changes,
     up,
-    down: irreversible.length > 0 ? null : reverse.flatMap((c) => changeSql(c, options)),
+    down:
+      irreversible.length > 0
+        ? null
+        : [...reverse.flatMap((c) => changeSql(c, options)), ...reverseComments],
     irreversible,
     transactional: !concurrently,
     findings: [...lintStatements(up, { transactional: !concurrently }), ...lintChanges(changes)],

@@ -15,6 +15,7 @@ const FIELD = [
   'array',
   'check',
   'generatedAs',
+  'comment',
 ]
 
 const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {

@@ -1,5 +1,6 @@
 import { suggestName } from '../validate/closest-name.ts'
 import { optionCheck } from './builder-options.ts'
+import { commentProblem } from './comment-text.ts'
 import { compileColumn } from './compile-column.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
@@ -114,6 +115,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   }
 
   const extensions = compileExtensions(draft.entries, report)
+  const comment = tableComment(draft.entries, report)
   const deletedAt = columns.find((column) => column.name === 'deleted_at')
   return {
     order: draft.order,
@@ -137,6 +139,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
         entry.kind === 'renamedFrom' ? entry.names : [],
       ),
       ...(extensions.length === 0 ? {} : { extensions }),
+      ...(comment === null ? {} : { comment }),
       sources: draft.sources.length > 0 ? [...draft.sources] : [firstSource],
     },
   }
@@ -285,6 +288,19 @@ function compileIndex(
     method,
     source: origin.source,
   }
+}
+
+/** The text of `t.comment()`, called at most once. */
+function tableComment(entries: readonly TableDraftEntry[], report: Report): string | null {
+  const calls = entries.filter((entry) => entry.kind === 'comment')
+  const [first, second] = calls
+  if (second !== undefined)
+    report(second, 't.comment() is called more than once.', 'Keep one t.comment(…) for the table.')
+  if (first === undefined) return null
+  const problem = commentProblem(first.text)
+  if (problem === null) return first.text
+  report(first, problem, "Write the table's comment as a string: t.comment('…').")
+  return null
 }
 
 /** The extensions `t.extension()` names, each once, in call order. */

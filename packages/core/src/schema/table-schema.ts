@@ -77,6 +77,8 @@ export interface FieldOptions {
    * computes it from the row's other columns; it is left out of create and update inputs.
    */
   generatedAs?: SqlSource
+  /** `COMMENT ON COLUMN`: what the column holds, for whoever reads the database. */
+  comment?: string
 }
 
 /** What `increments()` and `bigIncrements()` add to the field options. */
@@ -246,6 +248,7 @@ export type TableDraftEntry = (
   | { readonly kind: 'manyToMany'; readonly options: ManyToManyOptions }
   | { readonly kind: 'renamedFrom'; readonly names: readonly string[] }
   | { readonly kind: 'extension'; readonly name: string }
+  | { readonly kind: 'comment'; readonly text: string }
 ) &
   DraftOrigin
 
@@ -476,6 +479,11 @@ export class TableSchema {
    */
   extension(name: string): void {
     this.#entries.push({ kind: 'extension', name, ...this.#origin() })
+  }
+
+  /** `COMMENT ON TABLE`: what the table holds, for whoever reads the database. */
+  comment(text: string): void {
+    this.#entries.push({ kind: 'comment', text, ...this.#origin() })
   }
 
   /** Earlier name(s) of this table: the migration diff renames instead of drop + create. */

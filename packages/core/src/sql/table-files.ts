@@ -1,5 +1,6 @@
 import { lineCommentText } from '../codegen/comment-text.ts'
 import type { BelongsToIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
+import { tableCommentsSql } from './comment-sql.ts'
 import {
   constrainedForeignKeys,
   createEnumSql,
@@ -66,6 +67,7 @@ function tableFile(table: TableIR, foreignKeys: readonly PlacedForeignKey[]): st
     (table.extensions ?? []).map(createExtensionSql),
     table.enums.map(createEnumSql),
     [createTableSql(table)],
+    tableCommentsSql(table),
     foreignKeys.map(({ table: owner, relation }) => foreignKeySql(owner, relation)),
     table.indexes.map((index) => createIndexSql(table, index)),
   ]

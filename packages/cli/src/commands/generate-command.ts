@@ -109,7 +109,7 @@ interface SqlFileTypes {
 
 /**
  * The `.sql.d.ts` of the project's `.sql` query files, typed as the plugin types them, when
- * `@fluentorm/unplugin` is installed (it holds the typer; core does not depend on it).
+ * `@fluentorm/unplugin` is installed (it holds the typer; the CLI does not depend on it).
  */
 async function writeSqlFileTypes(
   project: { root: string; migrationsDir: string },

@@ -162,8 +162,17 @@ export function createApi(deps: ApiDeps) {
  */
 function failure(error: unknown): { status: number; message: string } {
   if (error instanceof StudioError) return { status: error.status, message: error.message }
-  if (error instanceof FluentOrmError) {
-    const status = error.kind === 'invalid_usage' || error.kind.endsWith('_violation') ? 400 : 500
+  // The models run the SSR runner's copy of the runtime: its FluentOrmError is another class.
+  if (
+    error instanceof FluentOrmError ||
+    (error instanceof Error && error.name === 'FluentOrmError')
+  ) {
+    const kind = String((error as { kind?: unknown }).kind ?? '')
+    const status =
+      ['invalid_usage', 'invalid_input', 'value_too_long'].includes(kind) ||
+      kind.endsWith('_violation')
+        ? 400
+        : 500
     return { status, message: withoutQuotedValues(error.message) }
   }
   return {

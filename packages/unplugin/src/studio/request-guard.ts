@@ -56,5 +56,5 @@ export function hostnameOf(host: string): string | null {
  */
 export function configuredHostOf(host: string | boolean | undefined): string | null {
   if (typeof host !== 'string' || host === '' || host === '0.0.0.0' || host === '::') return null
-  return host.toLowerCase()
+  return LOOPBACK.has(host.toLowerCase()) ? null : host.toLowerCase()
 }

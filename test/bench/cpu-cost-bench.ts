@@ -18,8 +18,13 @@ import { answeringDriver, freshAnswer, type Recorded, recordedQuery } from './in
 import { instructionCounter } from './instruction-counter.ts'
 import { type BenchResult, median } from './measure.ts'
 
-/** Extra calls in a counted run: enough that one call's instructions stand far above the noise. */
-const EXTRA_CALLS = 1000
+/**
+ * Extra calls in the two counted runs of each call: the instructions per call are the slope
+ * between them, so whatever happens once in the first extra calls (V8 optimising a function
+ * the warm-up did not make hot enough) is in both runs and cancels out.
+ */
+const FEWER_CALLS = 1000
+const MORE_CALLS = 3000
 const LABELS: Record<CostCall, string> = {
   findById: 'findById',
   page: '20-row query kept in a const',
@@ -120,9 +125,8 @@ interface Counted {
 }
 
 /**
- * Instructions per call: cpu-cost-child.ts bundled and run under a counter with no extra
- * calls (twice: the difference between the two is the noise), then once per call with
- * EXTRA_CALLS of it.
+ * Instructions per call: cpu-cost-child.ts bundled and run under a counter twice per call
+ * (FEWER_CALLS and MORE_CALLS extra calls), findById twice over to show the noise.
  */
 async function countInstructions(
   workDir: string,
@@ -150,19 +154,20 @@ async function countInstructions(
     },
     logLevel: 'warning',
   })
-  const run = (call: CostCall | 'none') =>
-    counter.count([program, answers, call, String(EXTRA_CALLS)])
+  const run = (call: CostCall, extra: number) =>
+    counter.count([program, answers, call, String(extra)])
   // Two at a time: each run is one thread, and the machine has two cores.
-  const base = await Promise.all([run('none'), run('none')])
-  const extra = [...(await Promise.all([run('findById'), run('page')])), await run('include')]
-  const baseline = (base[0]! + base[1]!) / 2
-  const perCall: Partial<Record<CostCall, number>> = {}
-  for (const [index, call] of COST_CALLS.entries()) {
-    perCall[call] = (extra[index]! - baseline) / EXTRA_CALLS
+  const counts: number[] = []
+  for (const call of [...COST_CALLS, 'findById' as const]) {
+    counts.push(...(await Promise.all([run(call, FEWER_CALLS), run(call, MORE_CALLS)])))
   }
-  const noise = Math.abs(base[0]! - base[1]!) / EXTRA_CALLS
+  const slope = (index: number) =>
+    (counts[2 * index + 1]! - counts[2 * index]!) / (MORE_CALLS - FEWER_CALLS)
+  const perCall: Partial<Record<CostCall, number>> = {}
+  for (const [index, call] of COST_CALLS.entries()) perCall[call] = slope(index)
+  const noise = Math.abs(slope(COST_CALLS.length) - perCall.findById!)
   return {
     perCall,
-    note: `Instructions counted by ${counter.name} (Node with --predictable and fixed seeds, so no compiler or GC thread adds to a run at its own pace), each the difference between a run with ${EXTRA_CALLS.toLocaleString('en')} extra calls and the mean of two runs without: those two differed by ${Math.round(noise).toLocaleString('en')} instructions per extra call, ${((noise / perCall.findById!) * 100).toFixed(1)}% of a findById, which is how small a change this column shows.`,
+    note: `Instructions counted by ${counter.name}, Node with --predictable and fixed seeds (no compiler or GC thread adds to a run at its own pace): each call's figure is the difference between a run with ${MORE_CALLS.toLocaleString('en')} extra calls and one with ${FEWER_CALLS.toLocaleString('en')}, after a warm-up of every call. findById counted twice this way differed by ${Math.round(noise).toLocaleString('en')} instructions per call (${((noise / perCall.findById!) * 100).toFixed(2)}%), which is how small a change this column shows.`,
   }
 }

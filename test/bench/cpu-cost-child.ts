@@ -4,7 +4,7 @@
  * then `extra` more calls of one of them. Two runs that differ only in those extra calls
  * differ, in instructions, by what those calls cost.
  *
- *   node cpu-cost-child.mjs <answers file> <findById | page | include | none> <extra calls>
+ *   node cpu-cost-child.mjs <answers file> <findById | page | include> <extra calls>
  */
 import { readFileSync } from 'node:fs'
 import { deserialize } from 'node:v8'
@@ -13,7 +13,7 @@ import { answeringDriver, freshAnswer } from './in-memory-answers.ts'
 
 const WARMUP_CALLS = 1000
 
-const [file, extraCall, extraCount] = process.argv.slice(2) as [string, CostCall | 'none', string]
+const [file, extraCall, extraCount] = process.argv.slice(2) as [string, CostCall, string]
 const { id, answers } = deserialize(readFileSync(file)) as {
   id: string
   answers: Record<CostCall, { rows: object[] }>
@@ -25,7 +25,5 @@ const drivers = Object.fromEntries(
 for (const call of COST_CALLS) {
   for (let i = 0; i < WARMUP_CALLS; i++) await calls[call](drivers[call])
 }
-if (extraCall !== 'none') {
-  const count = Number(extraCount)
-  for (let i = 0; i < count; i++) await calls[extraCall](drivers[extraCall])
-}
+const count = Number(extraCount)
+for (let i = 0; i < count; i++) await calls[extraCall](drivers[extraCall])

@@ -19,6 +19,7 @@ import { concurrencyBench } from './concurrency-bench.ts'
 import { cpuCostBench } from './cpu-cost-bench.ts'
 import { feedBench } from './feed-bench.ts'
 import type { BenchResult, TargetCheck } from './measure.ts'
+import { memoryBench } from './memory-bench.ts'
 import { networkBench } from './network-bench.ts'
 import { poolerBench } from './pooler-bench.ts'
 import { relationsBench } from './relations-bench.ts'
@@ -46,6 +47,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
     () => cpuCostBench(workDir),
   ],
   ['(l) Cold start and bundle size, 50 models', () => coldStartBench(workDir)],
+  ['(m) Memory: per cached statement and per pipelined connection', memoryBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

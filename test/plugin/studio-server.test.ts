@@ -155,6 +155,25 @@ describe('the studio API of the Vite dev server', () => {
     expect(code).toMatch(/from ["']\.\/schema-view\.ts["']/)
     expect(code).not.toContain('import type')
     expect((await fetch(new URL('/__fluentorm/client/..%2Fhttp.ts', base))).status).toBe(404)
+    // What it weighs (docs/STUDIO.md): every client module, types stripped, not minified.
+    const names = [
+      'main',
+      'api',
+      'dom',
+      'live',
+      'schema-view',
+      'data-view',
+      'migrations-view',
+      'queries-view',
+    ]
+    const sizes = await Promise.all(
+      names.map(
+        async (name) =>
+          (await (await fetch(new URL(`/__fluentorm/client/${name}.ts`, base))).text()).length,
+      ),
+    )
+    expect(sizes.every((size) => size > 500)).toBe(true)
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(60_000)
   })
 
   it('describes the schema with files, lines, keys and the redacted column', async () => {

@@ -102,7 +102,8 @@ export function withConfig(options: Options, root: string): Options {
  * @example
  * resolveOptions({ schemas: '../schemas' }, '/app/playground')
  * // { root: '/app/playground', schemasDir: '/app/schemas',
- * //   migrationsDir: '/app/playground/migrations', dtsFile: '/app/playground/fluentorm.d.ts' }
+ * //   migrationsDir: '/app/playground/migrations', dtsFile: '/app/playground/fluentorm.d.ts',
+ * //   url: null, devDatabase: true, studio: true, slowQueryMs: 200, repeatedQueries: 5 }
  */
 export function resolveOptions(options: Options, root: string): ResolvedOptions {
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(root, path))

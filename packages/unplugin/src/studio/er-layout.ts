@@ -86,7 +86,7 @@ export function layoutDiagram(
   const area = tables.reduce((sum, t) => sum + (t.width + columnGap) * (t.height + rowGap), 0)
   const tallest = Math.max(0, ...tables.map((t) => t.height))
   // Somewhat wider than tall, as screens are.
-  const targetHeight = Math.max(tallest, Math.sqrt(area * 0.6), 480)
+  const targetHeight = Math.max(tallest, Math.sqrt(area * 1.1), 480)
 
   let x = margin
   let bottom = margin

@@ -4,7 +4,8 @@ import type { SchemaIR } from '@fluentorm/core'
 import { writeIfChanged } from '../core/write-if-changed.ts'
 import { sqlFileDts, sqlFileModule } from './sql-file-code.ts'
 import { type SqlFileError, typeSqlFile } from './type-sql-file.ts'
-import { createTypingDatabase } from './typing-database.ts'
+import { createTypedCache } from './typed-cache.ts'
+import { createTypingDatabase, resolveState } from './typing-database.ts'
 
 /** Where a `.sql` file is checked against: the project's migrations and schema. */
 export interface SqlFilesProject {
@@ -56,13 +57,19 @@ export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
     async compile(file, schema) {
       const { root, migrationsDir, writeDts } = project()
       const source = await readFile(file, 'utf8')
-      const db = await typing.at({ migrationsDir, schema })
-      const typed = await typeSqlFile(db, source)
+      const state = await resolveState({ migrationsDir, schema })
+      const cache = createTypedCache(root)
+      let statements = await cache.read(state.key, source)
       const shown = relative(root, file).replaceAll('\\', '/')
-      if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
+      if (statements === null) {
+        const typed = await typeSqlFile(await typing.at(state), source)
+        if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
+        statements = typed.statements
+        await cache.write(state.key, source, statements)
+      }
       const dts = `${file}.d.ts`
-      const written = writeDts && (await writeIfChanged(dts, sqlFileDts(typed.statements)))
-      return { code: sqlFileModule(typed.statements, shown), dtsWritten: written ? dts : null }
+      const written = writeDts && (await writeIfChanged(dts, sqlFileDts(statements)))
+      return { code: sqlFileModule(statements, shown), dtsWritten: written ? dts : null }
     },
     close: () => typing.close(),
   }

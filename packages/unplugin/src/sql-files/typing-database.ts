@@ -12,12 +12,33 @@ export interface SchemaState {
 }
 
 /**
+ * What the typing database must hold for a state: the migrations and the pending change's
+ * SQL, and a key that is the same exactly when they are (read from the files, no database).
+ */
+export interface ResolvedState {
+  readonly key: string
+  readonly migrations: Awaited<ReturnType<typeof resolveMigrations>>
+  readonly pending: readonly string[]
+}
+
+export async function resolveState(state: SchemaState): Promise<ResolvedState> {
+  const migrations = await resolveMigrations(state.migrationsDir).catch(() => [])
+  const pending =
+    state.schema === null ? [] : await pendingChange(state.migrationsDir, state.schema)
+  const key = createHash('sha256')
+    .update(JSON.stringify([migrations.map((m) => [m.name, m.checksum]), pending]))
+    .digest('hex')
+  return { key, migrations, pending }
+}
+
+/**
  * An in-memory PGlite at the project's schema, where `.sql` statements are prepared to learn
- * their types. Kept between files and saves; built again (on the same PGlite, its `public`
- * schema dropped) only when the migrations or the pending change differ from last time.
+ * their types. Started on first use (seconds: its WASM and initdb), kept between files and
+ * saves; built again (on the same PGlite, its `public` schema dropped) only when the
+ * migrations or the pending change differ from last time.
  */
 export interface TypingDatabase {
-  at(state: SchemaState): Promise<PGlite>
+  at(state: ResolvedState): Promise<PGlite>
   close(): Promise<void>
 }
 
@@ -27,15 +48,9 @@ export function createTypingDatabase(): TypingDatabase {
   let built = false
   let queue: Promise<unknown> = Promise.resolve()
 
-  async function bring(state: SchemaState): Promise<PGlite> {
+  async function bring({ key, migrations, pending }: ResolvedState): Promise<PGlite> {
     opened ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create())
     const db = await opened
-    const migrations = await resolveMigrations(state.migrationsDir).catch(() => [])
-    const pending =
-      state.schema === null ? [] : await pendingChange(state.migrationsDir, state.schema)
-    const key = createHash('sha256')
-      .update(JSON.stringify([migrations.map((m) => [m.name, m.checksum]), pending]))
-      .digest('hex')
     if (key === current) return db
     current = null
     if (built) await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')

@@ -13,7 +13,9 @@ import { benchSchema, runtimeModels, seedUsersAndPosts } from './bench-database.
 import { drizzlePosts } from './drizzle-posts.ts'
 import { type BenchResult, measure, ratioTable } from './measure.ts'
 
-export async function networkLatency(databaseUrl: string): Promise<BenchResult> {
+export async function networkLatency(
+  databaseUrl: string,
+): Promise<BenchResult & { readonly roundTripMicroseconds: number }> {
   const schema = await benchSchema('fluentorm_bench_net_latency', databaseUrl)
   const { User, Post } = runtimeModels()
   const client = new pg.Client({ connectionString: schema.url })
@@ -72,6 +74,7 @@ export async function networkLatency(databaseUrl: string): Promise<BenchResult> 
   await Promise.all([client.end(), db.close(), sql.end()])
   await schema.drop()
   return {
+    roundTripMicroseconds: roundTrip!.microseconds,
     text: [
       `Round trip, \`SELECT 1\` on raw pg one after another: ${(roundTrip!.microseconds / 1000).toFixed(2)} ms (7 rounds × 100, median).`,
       '',

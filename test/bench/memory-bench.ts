@@ -1,5 +1,5 @@
 /**
- * (m) Memory: the bytes a cached prepared statement holds (this process's heap, and the
+ * (n) Memory: the bytes a cached prepared statement holds (this process's heap, and the
  * server backend's memory contexts), what the statement cache bounds them to, and the bytes
  * an open pipelined connection holds (here and in its backend), idle and per query in flight.
  */

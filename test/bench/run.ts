@@ -47,7 +47,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
     () => cpuCostBench(workDir),
   ],
   ['(l) Cold start and bundle size, 50 models', () => coldStartBench(workDir)],
-  ['(m) Memory: per cached statement and per pipelined connection', memoryBench],
+  ['(n) Memory: per cached statement and per pipelined connection', memoryBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

@@ -100,6 +100,17 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
     expect(infos.join('\n')).toContain(
       'applied 0001_create_users_and_posts.sql to the dev database.',
     )
+    // An embedded PGlite takes seconds to start: the terminal says so before and after.
+    const starting = infos.findIndex((line) =>
+      line.includes('starting the dev database: embedded PGlite'),
+    )
+    const ready = infos.findIndex((line) => /dev database ready \(PGlite, \d+\.\d s\)/.test(line))
+    if (dev.name === 'PGlite') {
+      expect(starting).toBeGreaterThanOrEqual(0)
+      expect(ready).toBeGreaterThan(starting)
+    } else {
+      expect([starting, ready]).toEqual([-1, -1])
+    }
   })
 
   it('applies an additive change before the models reload, and reloads the page once', async () => {

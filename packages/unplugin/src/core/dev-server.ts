@@ -39,7 +39,12 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     const dev = createDevDatabase(
       () => context.options,
       // Every statement on the dev database feeds the studio's query log and the terminal's warnings.
-      (options) => openDatabase(server, { ...options, onQuery: (entry) => studio.onQuery(entry) }),
+      (options) =>
+        withProgress(
+          context.logger,
+          options,
+          openDatabase(server, { ...options, onQuery: (entry) => studio.onQuery(entry) }),
+        ),
     )
     let started = false
     context.follow = async (schema) => {
@@ -189,6 +194,26 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
  * Connects through the SSR runner when there is one: this plugin may have been loaded by the
  * config's module runner, closed by now, through which `connect()` could not import PGlite.
  */
+/**
+ * Says what the dev database is while it opens: an embedded PGlite takes seconds to start (its
+ * WASM and initdb; 15 s were seen on a loaded machine), during which the first request waits.
+ */
+async function withProgress(
+  logger: FluentormContext['logger'],
+  options: ConnectOptions,
+  opening: Promise<Database>,
+): Promise<Database> {
+  const url = options.url ?? process.env.DATABASE_URL
+  if (url !== undefined) return opening
+  const start = performance.now()
+  logger.info(
+    'starting the dev database: embedded PGlite, in memory (set DATABASE_URL to use PostgreSQL)…',
+  )
+  const db = await opening
+  logger.info(`dev database ready (PGlite, ${((performance.now() - start) / 1000).toFixed(1)} s)`)
+  return db
+}
+
 async function openDatabase(server: ViteDevServer, options: ConnectOptions): Promise<Database> {
   // Duck-typed: importing vite's isRunnableDevEnvironment would make vite a dependency for every bundler.
   const ssr = server.environments.ssr as Partial<RunnableDevEnvironment> | undefined

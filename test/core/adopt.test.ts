@@ -159,7 +159,6 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       'view active_products',
       'function touch_updated_at()',
       'trigger users_touch on users',
-      'index products_lower_name_idx',
     ]) {
       expect(pulled.stdout).toContain(`  ${object}: `)
     }
@@ -212,6 +211,15 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       "t.manyToMany({ name: 'categories', targetTable: 'categories', through: 'product_categories' })",
     )
     expect(products).toContain("{ name: 'products_tags_idx', columns: ['tags'], method: 'gin' }")
+    expect(products).toContain(
+      "{ name: 'products_lower_name_idx', columns: [{ expression: 'lower(name)' }] }",
+    )
+    expect(products).toContain(
+      "columns: [{ column: 'sku', opclass: 'varchar_pattern_ops' }], include: ['name'], with: { fillfactor: 70 } }",
+    )
+    expect(products).toContain(
+      "columns: [{ column: 'published_at', order: 'desc', nulls: 'last' }, { expression: 'price * (2)::numeric' }]",
+    )
     expect(products).toContain(`generatedAs: "((lower(name) || ' '::text) || lower((sku)::text))",`)
     expect(await file('01_audit_log.ts')).toContain(
       "t.bigIncrements({ name: 'id', primaryKey: true, identity: 'byDefault' })",
@@ -296,7 +304,6 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'constraint offices_region on offices',
       'constraint offices_hours on offices',
       'constraint offices_unique_hours on offices',
-      'index accounts_name_desc_idx',
       'materialized view account_names',
       'procedure forget_events(IN before timestamp with time zone)',
       'constraint players_team_id_fkey on players',

@@ -1,4 +1,4 @@
-import type { BelongsToIR, ColumnIR, TableIR } from '../schema/schema-ir.ts'
+import type { BelongsToIR, ColumnIR, IndexIR, TableIR } from '../schema/schema-ir.ts'
 import { constrainedForeignKeys } from '../sql/constraint-sql.ts'
 import { identityGeneration } from '../sql/create-table-sql.ts'
 import type { RenameMap } from './declared-renames.ts'
@@ -96,19 +96,39 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     if (!same || checkTouched(check.expression)) changes.push({ kind: 'addCheck', table, check })
   }
 
-  const indexKey = (i: TableIR['indexes'][number], rename: (c: string) => string) =>
-    JSON.stringify([i.columns.map(rename), i.unique, i.where, i.method])
+  const indexKey = (i: IndexIR, rename: (c: string) => string) =>
+    JSON.stringify([
+      i.columns.map(rename),
+      i.unique,
+      i.where,
+      i.method,
+      // Fields, not objects: a snapshot stores every object's keys sorted. Absent in an older
+      // snapshot reads as absent.
+      (i.keys ?? []).map((k) => [
+        k.column === undefined ? null : rename(k.column),
+        k.expression ?? null,
+        k.opclass ?? null,
+        k.order ?? null,
+        k.nulls ?? null,
+      ]),
+      (i.include ?? []).map(rename),
+      Object.entries(i.with ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+    ])
+  // An index over a replaced column, in a key, an INCLUDE or an expression, was dropped with it.
+  const indexTouched = (i: IndexIR, rename: (c: string) => string) =>
+    touches([...i.columns, ...(i.include ?? [])].map(rename)) ||
+    (i.keys ?? []).some((k) => k.expression !== undefined && checkTouched(k.expression))
   const previousIndexes = new Map(previous.indexes.map((i) => [i.name, indexKey(i, newName)]))
   const nextIndexes = new Map(next.indexes.map((i) => [i.name, indexKey(i, (c) => c)]))
   for (const index of previous.indexes) {
     const same = nextIndexes.get(index.name) === previousIndexes.get(index.name)
-    if (!same || touches(index.columns.map(newName))) {
+    if (!same || indexTouched(index, newName)) {
       changes.push({ kind: 'dropIndex', table, index, newTable: false })
     }
   }
   for (const index of next.indexes) {
     const same = previousIndexes.get(index.name) === nextIndexes.get(index.name)
-    if (!same || touches(index.columns)) {
+    if (!same || indexTouched(index, (c) => c)) {
       changes.push({ kind: 'addIndex', table, index, newTable: false })
     }
   }

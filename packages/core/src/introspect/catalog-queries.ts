@@ -82,6 +82,20 @@ export interface IndexRow {
   /** Key column names; empty when an expression is among them. */
   readonly columns: readonly string[]
   readonly has_expressions: boolean
+  /** Every key: its text as the definition prints it (a quoted column name, an expression), non-default operator class, order. */
+  readonly keys: readonly IndexKeyRow[]
+  /** INCLUDE columns. */
+  readonly include: readonly string[]
+  /** Storage parameters as `name=value`. */
+  readonly reloptions: readonly string[] | null
+}
+
+export interface IndexKeyRow {
+  readonly text: string
+  readonly expression: boolean
+  readonly opclass: string | null
+  readonly desc: boolean
+  readonly nulls_first: boolean
 }
 
 export interface EnumRow {
@@ -173,7 +187,14 @@ SELECT i.indrelid::int AS table_oid, ic.relname AS name, i.indisunique AS unique
   EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) AS of_constraint,
   EXISTS (SELECT 1 FROM pg_inherits inh WHERE inh.inhrelid = i.indexrelid) AS inherited,
   ${columnNames('i.indkey[0:i.indnkeyatts - 1]', 'i.indrelid')} AS columns,
-  (i.indexprs IS NOT NULL OR 0 = ANY (i.indkey[0:i.indnkeyatts - 1])) AS has_expressions
+  (i.indexprs IS NOT NULL OR 0 = ANY (i.indkey[0:i.indnkeyatts - 1])) AS has_expressions,
+  (SELECT json_agg(json_build_object('text', pg_get_indexdef(i.indexrelid, k.n, false), 'expression', i.indkey[k.n - 1] = 0,
+      'opclass', CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname END,
+      'desc', (i.indoption[k.n - 1] & 1) = 1, 'nulls_first', (i.indoption[k.n - 1] & 2) = 2) ORDER BY k.n)
+    FROM generate_series(1, i.indnkeyatts::int) k(n) JOIN pg_opclass opc ON opc.oid = i.indclass[k.n - 1]) AS keys,
+  COALESCE((SELECT json_agg(att.attname ORDER BY k.n) FROM generate_series(i.indnkeyatts + 1, i.indnatts::int) k(n)
+    JOIN pg_attribute att ON att.attrelid = i.indrelid AND att.attnum = i.indkey[k.n - 1]), '[]'::json) AS include,
+  ic.reloptions AS reloptions
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid

@@ -7,11 +7,11 @@ import {
   rawIndex,
   type Table,
 } from './adopt-table.ts'
-import type { ColumnRow, ConstraintRow, IndexRow } from './catalog-queries.ts'
+import type { ColumnRow, ConstraintRow } from './catalog-queries.ts'
 import { type ColumnBuilder, defaultOption } from './column-builder.ts'
 import { belongsToCalls, inverseRelations } from './foreign-keys.ts'
+import { indexEntry, unwrap } from './index-calls.ts'
 import type { OptionValue, SchemaCall, UnexpressedObject } from './pulled-schema.ts'
-import { stripSchema } from './unexpressed-sql.ts'
 
 /**
  * The builder calls of one table's schema file: columns (with the timestamps and softDelete
@@ -212,18 +212,9 @@ export function tableCalls(
 
   const indexes: Record<string, OptionValue>[] = []
   for (const index of table.indexes.filter((i) => !i.of_constraint)) {
-    const reason = indexReason(index, schema, builders)
-    if (reason !== null) {
-      unexpressed.push(rawIndex(schema, index, reason))
-      continue
-    }
-    const entry: Record<string, OptionValue> = {}
-    if (index.name !== `idx_${name}_${index.columns.join('_')}`) entry.name = index.name
-    entry.columns = [...index.columns]
-    if (index.unique) entry.unique = true
-    if (index.predicate !== null) entry.where = unwrap(index.predicate)
-    if (index.method !== 'btree') entry.method = index.method
-    indexes.push(entry)
+    const pulled = indexEntry(table, index, schema, builders)
+    if ('reason' in pulled) unexpressed.push(rawIndex(schema, index, pulled.reason))
+    else indexes.push(pulled.entry)
   }
 
   calls.push(...belongsToCalls(name, ownKeys, context))
@@ -231,46 +222,8 @@ export function tableCalls(
   if (indexes.length > 0) calls.push({ method: 'addIndexes', args: [indexes] })
   return calls
 }
-export function indexReason(
-  index: IndexRow,
-  schema: string,
-  builders: ReadonlyMap<string, ColumnBuilder>,
-): string | null {
-  if (index.has_expressions) return 'it is an expression index'
-  if (index.columns.some((c) => !builders.has(c))) return 'it is over a column written in SQL'
-  const expected = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON `
-  const definition = stripSchema(index.definition, schema)
-  const columns = ` USING ${index.method} (${columnList(index.columns)})`
-  const rest = definition.startsWith(expected) ? definition.slice(definition.indexOf(columns)) : ''
-  if (!rest.startsWith(columns))
-    return `the DSL cannot write ${definition} (operator classes, order, INCLUDE or collations)`
-  const tail = rest.slice(columns.length)
-  if (tail !== '' && !tail.startsWith(' WHERE ')) return `the DSL cannot write ${definition}`
-  return null
-}
 
 /** `CHECK ((price >= 0))` → `price >= 0`. */
 export function checkExpression(definition: string): string {
   return unwrap(definition.slice('CHECK '.length))
-}
-
-/** Removes one pair of parentheses around the whole text, when they enclose all of it. */
-export function unwrap(text: string): string {
-  let current = text.trim()
-  for (let pass = 0; pass < 2; pass++) {
-    if (!current.startsWith('(') || !current.endsWith(')')) break
-    let depth = 0
-    let closesEarly = false
-    for (let i = 0; i < current.length - 1; i++) {
-      if (current[i] === '(') depth++
-      else if (current[i] === ')') depth--
-      if (depth === 0) {
-        closesEarly = true
-        break
-      }
-    }
-    if (closesEarly) break
-    current = current.slice(1, -1).trim()
-  }
-  return current
 }

@@ -1,6 +1,6 @@
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
-import { createEnumSql, deferrableSql } from '../sql/constraint-sql.ts'
+import { createEnumSql, deferrableSql, indexTargetSql } from '../sql/constraint-sql.ts'
 import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
 import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
 
@@ -167,12 +167,5 @@ function retypeColumnSql(
 
 /** Like the per-table files' index, plus CONCURRENTLY for a migration that runs outside a transaction. */
 function createIndexSql(table: string, index: IndexIR, concurrently: boolean): string {
-  return [
-    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS`,
-    `${q(index.name)} ON ${q(table)}${index.method ? ` USING ${index.method}` : ''} (${list(index.columns)})`,
-    index.where ? `WHERE ${index.where}` : null,
-  ]
-    .filter((part) => part !== null)
-    .join(' ')
-    .concat(';')
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS ${q(index.name)} ${indexTargetSql(table, index)};`
 }

@@ -30,7 +30,7 @@ const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 }
 
 const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  index: ['name', 'columns', 'unique', 'where', 'method'],
+  index: ['name', 'columns', 'unique', 'where', 'method', 'include', 'with'],
   belongsTo: [
     'name',
     'column',

@@ -2,10 +2,11 @@ import { suggestName } from '../validate/closest-name.ts'
 import { optionCheck } from './builder-options.ts'
 import { commentProblem } from './comment-text.ts'
 import { compileColumn } from './compile-column.ts'
+import { type CheckColumns, compileIndex, type Report } from './compile-index.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
-import type { ColumnDraft, DraftOrigin, IndexOptions, TableDraftEntry } from './table-schema.ts'
+import type { ColumnDraft, TableDraftEntry } from './table-schema.ts'
 
 /** Everything the builders of one table recorded, across its files in prefix order. */
 export interface TableDraft {
@@ -145,10 +146,6 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   }
 }
 
-/** Reports a problem with the builder call `origin` recorded. */
-type Report = (origin: DraftOrigin, message: string, hint: string, column?: string) => void
-type CheckColumns = (origin: DraftOrigin, columns: readonly string[], what: string) => void
-
 function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
   const check = optionCheck(entry)
   if (check === null) return
@@ -258,35 +255,6 @@ function addEnum(
       'Give the two columns the same values, or different enumName.',
       column.options.name,
     )
-  }
-}
-
-function compileIndex(
-  table: string,
-  options: IndexOptions,
-  origin: DraftOrigin,
-  checkColumns: CheckColumns,
-  report: Report,
-): IndexIR {
-  const columns = Array.isArray(options.columns) ? [...options.columns] : []
-  checkColumns(origin, columns, `index${options.name === undefined ? '' : ` '${options.name}'`}`)
-  const method = options.method?.toLowerCase() ?? null
-  if (method !== null && !/^[a-z_][a-z0-9_]*$/.test(method)) {
-    report(
-      origin,
-      `Index method '${options.method}' is not an access-method name.`,
-      'Use btree, hash, gin, gist, spgist or brin.',
-    )
-  }
-  const where = options.where?.trim() || null
-  return {
-    kind: 'index',
-    name: options.name ?? `idx_${table}_${columns.join('_')}`,
-    columns,
-    unique: options.unique === true,
-    where,
-    method,
-    source: origin.source,
   }
 }
 

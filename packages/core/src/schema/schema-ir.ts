@@ -99,10 +99,31 @@ export interface EnumIR {
   readonly renamedValues: Readonly<Record<string, string>>
 }
 
+/** One key of an index that is more than a column: an expression, an operator class, an order. */
+export interface IndexKeyIR {
+  /** A column of the table, or else… */
+  readonly column?: string
+  /** …an SQL expression (written in parentheses). */
+  readonly expression?: string
+  /** A non-default operator class: `text_pattern_ops`, `gin_trgm_ops`. */
+  readonly opclass?: string
+  /** Absent: ascending. */
+  readonly order?: 'desc'
+  /** Absent: PostgreSQL's default for the order (NULLS LAST ascending, NULLS FIRST descending). */
+  readonly nulls?: 'first' | 'last'
+}
+
 export interface IndexIR {
   readonly kind: 'index'
   readonly name: string
+  /** The columns of its column keys, in key order (all its keys unless `keys` says more). */
   readonly columns: readonly string[]
+  /** Every key, when one is an expression or has an operator class or an order. Absent: `columns`. */
+  readonly keys?: readonly IndexKeyIR[]
+  /** `INCLUDE (…)`: columns stored in the index, not part of its key. Absent: none. */
+  readonly include?: readonly string[]
+  /** `WITH (fillfactor = 70)`: storage parameters, each value as SQL. Absent: none. */
+  readonly with?: Readonly<Record<string, string>>
   readonly unique: boolean
   /** Partial index predicate, raw SQL. */
   readonly where: string | null

@@ -152,10 +152,29 @@ export interface EnumOptions extends FieldOptions {
   renamedValues?: Readonly<Record<string, string>>
 }
 
+/** A key of an index beyond a plain column name. */
+export interface IndexKey {
+  /** A column of the table; or give `expression`. */
+  column?: string
+  /** An SQL expression, `'lower(email)'` or sql`lower(email)` (the index then needs a `name`). */
+  expression?: SqlSource
+  /** An operator class: `'text_pattern_ops'`, `'gin_trgm_ops'`, `'jsonb_path_ops'`. */
+  opclass?: string
+  /** @default 'asc' */
+  order?: 'asc' | 'desc'
+  /** @default PostgreSQL's: last ascending, first descending */
+  nulls?: 'first' | 'last'
+}
+
 export interface IndexOptions {
   /** Index name. @default `idx_<table>_<columns joined by _>` */
   name?: string
-  columns: readonly string[]
+  /** The keys: column names, or `{ column | expression, opclass?, order?, nulls? }`. */
+  columns: readonly (string | IndexKey)[]
+  /** `INCLUDE (…)`: columns stored in the index for index-only scans, not part of its key. */
+  include?: readonly string[]
+  /** Storage parameters, `WITH (…)`: `{ fillfactor: 70 }`, `{ fastupdate: false }`. */
+  with?: Readonly<Record<string, number | boolean | string>>
   unique?: boolean
   /** Partial index predicate, raw SQL. */
   where?: string

@@ -1,4 +1,4 @@
-import type { BelongsToIR, EnumIR, IndexIR, TableIR } from '../schema/schema-ir.ts'
+import type { BelongsToIR, EnumIR, IndexIR, IndexKeyIR, TableIR } from '../schema/schema-ir.ts'
 import { columnList } from './create-table-sql.ts'
 import { dollarQuote } from './dollar-quote.ts'
 import { quoteIdent, quoteLiteral } from './identifier.ts'
@@ -71,10 +71,32 @@ export function constrainedForeignKeys(table: TableIR): BelongsToIR[] {
  * ```
  */
 export function createIndexSql(table: TableIR, index: IndexIR): string {
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(index.name)} ${indexTargetSql(table.name, index)}`
+}
+
+/**
+ * What follows an index's name: `ON posts USING gin (keys) INCLUDE (…) WITH (…) WHERE …`.
+ * An expression key is written in parentheses (PostgreSQL requires them around anything but a
+ * function call, and takes them around one).
+ */
+export function indexTargetSql(table: string, index: IndexIR): string {
+  const keys = (index.keys ?? index.columns.map((column): IndexKeyIR => ({ column }))).map((key) =>
+    [
+      key.column === undefined ? `(${key.expression})` : quoteIdent(key.column),
+      key.opclass,
+      key.order === 'desc' ? 'DESC' : undefined,
+      key.nulls === undefined ? undefined : `NULLS ${key.nulls.toUpperCase()}`,
+    ]
+      .filter((part) => part !== undefined)
+      .join(' '),
+  )
+  const storage = Object.entries(index.with ?? {}).map(([name, value]) => `${name} = ${value}`)
   return [
-    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(index.name)} ON ${quoteIdent(table.name)}`,
+    `ON ${quoteIdent(table)}`,
     index.method === null ? null : `USING ${index.method}`,
-    `(${columnList(index.columns)})`,
+    `(${keys.join(', ')})`,
+    index.include === undefined ? null : `INCLUDE (${columnList(index.include)})`,
+    storage.length === 0 ? null : `WITH (${storage.join(', ')})`,
     index.where === null ? null : `WHERE ${index.where}`,
   ]
     .filter((part) => part !== null)

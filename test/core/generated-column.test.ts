@@ -72,6 +72,17 @@ describe('generatedAs', () => {
     expect(problems('lower(name)', { defaultValue: 'x', createInput: 'optional' })).toEqual([
       'A generated column (generatedAs) cannot have defaultValue, createInput: the database computes every value.',
     ])
+    const timestamp = problemsOf(
+      file(
+        'people',
+        people((t) =>
+          t.timestamptz({ name: 'at', generatedAs: "'epoch'::timestamptz", onUpdate: 'now' }),
+        ),
+      ),
+    ).map((p) => p.message)
+    expect(timestamp).toEqual([
+      'A generated column (generatedAs) cannot have onUpdate: the database computes every value.',
+    ])
     expect(() => sql(['a', 'b'] as unknown as TemplateStringsArray, 'x' as never)).toThrow(
       /takes no interpolated values/,
     )

@@ -230,6 +230,7 @@ function generatedExpression(draft: ColumnDraft, report: Report): string | null 
     options.primaryKey === true ? 'primaryKey' : null,
     options.createInput !== undefined && options.createInput !== 'excluded' ? 'createInput' : null,
     options.updateInput === true ? 'updateInput' : null,
+    options.onUpdate !== undefined ? 'onUpdate' : null,
   ].filter((name) => name !== null)
   if (conflicting.length > 0)
     report(

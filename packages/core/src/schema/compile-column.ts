@@ -1,12 +1,11 @@
 import { quoteIdent } from '../sql/identifier.ts'
+import { compileTsType, customType, generatedExpression } from './column-options.ts'
 import { commentProblem } from './comment-text.ts'
 import { renderDefault } from './default-sql.ts'
-import { expressionText } from './expression-text.ts'
 import type { ColumnIR, ColumnType, CreateInputMode, EnumIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
 import type { ColumnDraft } from './table-schema.ts'
 import { timestampPrecision } from './timestamp-precision.ts'
-import { checkTsType, checkTypeName } from './type-name.ts'
 
 /** What a column needs to know about its table. */
 export interface ColumnContext {
@@ -212,34 +211,6 @@ function baseSqlType(
   }
 }
 
-/**
- * A generated column's expression, or null; the options it cannot have with it (the database
- * computes every value) are reported.
- */
-function generatedExpression(draft: ColumnDraft, report: Report): string | null {
-  const { options } = draft
-  if (options.generatedAs === undefined) return null
-  const result = expressionText(options.generatedAs, 'generatedAs expression')
-  if (!result.ok) {
-    report(result.message, result.hint)
-    return null
-  }
-  const conflicting = [
-    options.defaultValue !== undefined ? 'defaultValue' : null,
-    draft.identity ? 'an identity builder' : null,
-    options.primaryKey === true ? 'primaryKey' : null,
-    options.createInput !== undefined && options.createInput !== 'excluded' ? 'createInput' : null,
-    options.updateInput === true ? 'updateInput' : null,
-    options.onUpdate !== undefined ? 'onUpdate' : null,
-  ].filter((name) => name !== null)
-  if (conflicting.length > 0)
-    report(
-      `A generated column (generatedAs) cannot have ${conflicting.join(', ')}: the database computes every value.`,
-      `Remove ${conflicting.join(', ')}, or remove generatedAs.`,
-    )
-  return result.sql
-}
-
 /** A GENERATED ALWAYS identity or generated column: an insert cannot give it a value. */
 function createInput(
   generatedAlways: boolean,
@@ -251,31 +222,6 @@ function createInput(
 }
 
 type Report = (message: string, hint: string) => void
-
-/** A custom column's type, checked by the grammar of type names; `inet[]` is an array. */
-function customType(
-  options: ColumnDraft['options'],
-  report: Report,
-): { base: string; array: boolean } {
-  const checked = checkTypeName(options.type)
-  if (!checked.ok) {
-    report(checked.message, checked.hint)
-    return { base: 'TEXT', array: false }
-  }
-  if (checked.array && options.array === true)
-    report(
-      `type '${options.type}' is an array type and the column has array: true.`,
-      'Keep one of them.',
-    )
-  return { base: checked.base, array: checked.array }
-}
-
-function compileTsType(option: unknown, report: Report): string | null {
-  const checked = checkTsType(option)
-  if (checked.ok) return checked.type
-  report(checked.message, checked.hint)
-  return null
-}
 
 function varcharLength(given: number | undefined, report: Report): number {
   const length = given ?? 255

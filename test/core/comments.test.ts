@@ -1,4 +1,4 @@
-import { generateTableFiles, planMigration, type TableSchema } from '@fluentorm/core'
+import { generateDts, generateTableFiles, planMigration, type TableSchema } from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend } from '../support/backends.ts'
@@ -30,6 +30,11 @@ describe('comments', () => {
     expect(planMigration(null, schema({ title: 'x' })).up.at(-1)).toBe(
       "COMMENT ON COLUMN posts.title IS 'x';",
     )
+  })
+
+  it('shows a column comment in the .d.ts, on one line and unable to end the comment', () => {
+    const dts = generateDts(schema({ title: 'Shown */ in\nlists' }))
+    expect(dts).toContain('    /** `TEXT NOT NULL` Shown *\\/ in\\nlists */\n    title: string\n')
   })
 
   it('diffs added, changed and removed comments, and the down step restores them', () => {

@@ -1,6 +1,6 @@
 import type { ColumnIR, RelationIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { columnTsType } from './column-ts-type.ts'
-import { blockCommentText } from './comment-text.ts'
+import { blockCommentText, lineCommentText } from './comment-text.ts'
 
 /** The module ids the generated declarations describe (the `~` ids are the webpack-safe aliases). */
 const MODELS_MODULE_ID = 'virtual:fluentorm/models'
@@ -192,9 +192,12 @@ function property(name: string, type: string, optional: boolean, comment = ''): 
   return `${comment}    ${propertyKey(name)}${optional ? '?' : ''}: ${type}\n`
 }
 
+/** The column's SQL, and its database comment (one line), for the editor's hover. */
 function sqlComment(column: ColumnIR): string {
-  const constraints = column.nullable ? '' : ' NOT NULL'
-  return `    /** \`${blockCommentText(column.sqlType)}${constraints}\` */\n`
+  const constraints = `${column.nullable ? '' : ' NOT NULL'}${column.generatedSql === undefined ? '' : ' GENERATED'}`
+  const note =
+    column.comment === undefined ? '' : ` ${blockCommentText(lineCommentText(column.comment))}`
+  return `    /** \`${blockCommentText(column.sqlType)}${constraints}\`${note} */\n`
 }
 
 function propertyKey(name: string): string {

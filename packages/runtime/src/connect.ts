@@ -22,7 +22,8 @@ import { loadOpenTelemetry, type TraceTarget, traceSpans } from './executor/trac
 
 export interface ConnectOptions {
   /**
-   * PostgreSQL URL, `postgresql://user:password@host:5432/database`.
+   * PostgreSQL URL, `postgresql://user:password@host:5432/database`; or embedded PGlite
+   * named as one: `pglite:./data` (kept in that directory), `pglite:memory`.
    * @default process.env.DATABASE_URL; when neither is set, embedded PGlite
    */
   readonly url?: string
@@ -200,6 +201,11 @@ async function openDatabase(options: ConnectOptions): Promise<Database> {
   const replicas = replicaUrls(options, url)
   const settings = replicaSettings(options)
   if (!url) return connectPglite(options)
+  const dataDir = pgliteDataDir(url)
+  if (dataDir !== null) {
+    if (replicas.length > 0) throw optionError('replicas need a PostgreSQL url, not pglite:')
+    return connectPglite(dataDir === '' ? {} : { dataDir })
+  }
   checkUrl(url, options.url === undefined ? 'DATABASE_URL' : 'the url passed to connect()')
   const primary = await connectPrimary(url, options)
   if (replicas.length === 0) return primary
@@ -531,6 +537,16 @@ function refusedStartupOptions(error: unknown): boolean {
     if (e.message.includes('unsupported startup parameter')) return true
   }
   return false
+}
+
+/**
+ * `pglite:./data` (a directory, made when missing), `pglite:` or `pglite:memory` (in memory):
+ * embedded PGlite named by a URL, so DATABASE_URL and the CLI's `--url` can say it too.
+ */
+function pgliteDataDir(url: string): string | null {
+  if (!url.startsWith('pglite:')) return null
+  const rest = url.slice('pglite:'.length)
+  return rest === 'memory' ? '' : rest
 }
 
 async function connectPglite(options: ConnectOptions): Promise<PgliteDatabase> {

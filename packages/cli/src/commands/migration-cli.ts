@@ -28,7 +28,7 @@ export async function withDatabase(
   }
   if (!url) {
     return fail(
-      'no database. Set DATABASE_URL (postgresql://user:password@host:5432/db), pass --url, or set url in fluentorm.config.ts.',
+      'no database. Set DATABASE_URL (postgresql://user:password@host:5432/db, or pglite:./data for an embedded PGlite directory), pass --url, or set url in fluentorm.config.ts.',
     )
   }
   const runtime = await import('@fluentorm/runtime')

@@ -1,6 +1,8 @@
 import { generateDts, generateTableFiles, planMigration, type TableSchema } from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { adoptCatalog } from '../../packages/core/src/introspect/adopt-catalog.ts'
+import { readCatalog } from '../../packages/core/src/introspect/catalog-queries.ts'
 import { type Backend, pgDatabaseBackend, pgliteBackend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
 import { catalogRows, migrateDown, migrateUp } from './support/migration-steps.ts'
@@ -152,6 +154,23 @@ describe('custom columns on PostgreSQL', () => {
       "SELECT count(*)::int AS tables, (SELECT count(*)::int FROM pg_extension WHERE extname = 'citext') AS citext FROM pg_class WHERE relname = 'hosts' AND relnamespace = $1::regnamespace",
     )
     expect(left).toEqual([{ tables: 0, citext: 1 }])
+  })
+
+  it('is what pull writes for a column of an extension type, with the extension', async () => {
+    await backend.db.query(
+      'CREATE TABLE tags (id INTEGER PRIMARY KEY, label citext NOT NULL, seen inet[])',
+    )
+    const catalog = await readCatalog(
+      { query: async (text, values) => (await backend.db.query(text, values as unknown[])).rows },
+      backend.schema,
+    )
+    const tags = adoptCatalog(catalog).tables.find((t) => t.name === 'tags')
+    expect(tags?.calls.slice(0, 4)).toEqual([
+      { method: 'extension', args: ['citext'] },
+      { method: 'integer', args: [{ name: 'id', primaryKey: true }] },
+      { method: 'custom', args: [{ name: 'label', type: 'citext' }] },
+      { method: 'custom', args: [{ name: 'seen', nullable: true, type: 'inet[]' }] },
+    ])
   })
 })
 

@@ -51,6 +51,7 @@ describe('comments', () => {
     const changed = planMigration(schema({ title: 'Title' }), schema({ title: 'Headline' }))
     expect(changed.up).toEqual(["COMMENT ON COLUMN posts.title IS 'Headline';"])
     expect(changed.down).toEqual(["COMMENT ON COLUMN posts.title IS 'Title';"])
+    expect(changed.name).toBe('change_comments')
     expect(planMigration(schema({ title: 'T' }), schema({ title: 'T' })).up).toEqual([])
     // A rename keeps the comment (PostgreSQL does too): nothing to write.
     expect(planMigration(schema({ title: 'T' }), schema({ title: 'T', renamed: true })).up).toEqual(

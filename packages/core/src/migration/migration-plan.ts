@@ -92,7 +92,15 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
   const up = [...extensions, ...changes.flatMap((c) => changeSql(c, options)), ...comments]
   const irreversible = changes.flatMap(irreversibleReason)
   return {
-    name: migrationName(changes),
+    // Comments and extensions are no SchemaChange: a migration of only those is named for them.
+    name:
+      changes.length > 0
+        ? migrationName(changes)
+        : comments.length > 0
+          ? 'change_comments'
+          : extensions.length > 0
+            ? 'create_extensions'
+            : migrationName(changes),
     changes,
     up,
     down:

@@ -41,6 +41,8 @@ const FILTER_OPS: ReadonlySet<FilterOp> = new Set([
 ])
 const TEXT_TYPES = new Set(['text', 'varchar'])
 export const MAX_PER_PAGE = 200
+/** Past any dev table's last page, and its offset still a safe integer. */
+const MAX_PAGE = 1_000_000_000
 
 export async function readRows(source: DataSource, query: RowsQuery): Promise<RowsAnswer> {
   const model = await modelOf(source, query.table)
@@ -79,7 +81,8 @@ export async function readRows(source: DataSource, query: RowsQuery): Promise<Ro
   }
   const db = await source.database()
   const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.trunc(query.perPage) || 25))
-  const page = await q.paginate(db, Math.max(1, Math.trunc(query.page) || 1), perPage)
+  const pageNumber = Math.min(MAX_PAGE, Math.max(1, Math.trunc(query.page) || 1))
+  const page = await q.paginate(db, pageNumber, perPage)
   const count = await model.count(db)
   return {
     table: table.name,

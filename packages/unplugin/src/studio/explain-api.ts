@@ -4,6 +4,7 @@ import { StudioError } from './http.ts'
 
 /** Statements EXPLAIN takes: what the models and queries send, not DDL, COPY or several at once. */
 const EXPLAINABLE = /^\s*(?:\(\s*)*(select|insert|update|delete|with|values|table|merge)\b/i
+/** Read in the whole text, literals and comments too: a quote in a comment hides nothing. */
 const WRITE = /\b(insert|update|delete|merge)\b/i
 let counter = 0
 
@@ -27,14 +28,15 @@ export async function explain(
   entry: QueryEntryInfo,
   request: { analyze: boolean; params: unknown; writes: boolean },
 ): Promise<ExplainAnswer> {
-  if (!EXPLAINABLE.test(entry.text) || hasSecondStatement(entry.text)) {
+  const text = oneStatement(entry.text)
+  if (text === null || !EXPLAINABLE.test(text)) {
     throw new StudioError(
       400,
       'only one SELECT, INSERT, UPDATE, DELETE or WITH statement can be explained',
     )
   }
   const params = request.analyze ? paramsOf(request.params, entry.values) : []
-  if (request.analyze && WRITE.test(stripLiterals(entry.text)) && !request.writes) {
+  if (request.analyze && WRITE.test(text) && !request.writes) {
     throw new StudioError(
       403,
       'this statement writes: turn writes on to EXPLAIN ANALYZE it (it is rolled back)',
@@ -46,16 +48,16 @@ export async function explain(
       let lines: string[]
       if (request.analyze) {
         const result = await tx.query<Record<string, string>>({
-          text: `EXPLAIN (ANALYZE, BUFFERS) ${entry.text}`,
+          text: `EXPLAIN (ANALYZE, BUFFERS) ${text}`,
           values: params,
         })
         lines = result.rows.map((row) => Object.values(row)[0] ?? '')
       } else if (entry.values === 0) {
-        const result = await tx.query<Record<string, string>>({ text: `EXPLAIN ${entry.text}` })
+        const result = await tx.query<Record<string, string>>({ text: `EXPLAIN ${text}` })
         lines = result.rows.map((row) => Object.values(row)[0] ?? '')
       } else {
         const name = `fluentorm_studio_explain_${++counter}`
-        await tx.exec(`PREPARE ${name} AS ${entry.text}`)
+        await tx.exec(`PREPARE ${name} AS ${text}`)
         await tx.exec('SET LOCAL plan_cache_mode = force_generic_plan')
         const nulls = Array.from({ length: entry.values }, () => 'NULL').join(', ')
         const result = await tx.query<Record<string, string>>({
@@ -83,12 +85,16 @@ function paramsOf(given: unknown, count: number): (string | null)[] {
   })
 }
 
-function stripLiterals(text: string): string {
-  return text.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""')
-}
-
-function hasSecondStatement(text: string): boolean {
-  return /;\s*\S/.test(stripLiterals(text))
+/**
+ * The statement without trailing semicolons, or null when a semicolon is left anywhere else.
+ * `PREPARE … AS <text>` goes through the simple protocol, which runs every statement of the
+ * text: one after a `COMMIT` would escape the rollback. A scan for quotes alone is fooled by
+ * a quote in a comment or a dollar-quoted string (`/* ' *\/; COMMIT; DELETE …`), so no
+ * semicolon is trusted to sit inside a literal: a statement that has one is not explained.
+ */
+export function oneStatement(text: string): string | null {
+  const body = text.replace(/[\s;]+$/, '')
+  return body.includes(';') ? null : body
 }
 
 /** PostgreSQL's message without the values it quotes (`invalid input syntax for type uuid: "…"`). */

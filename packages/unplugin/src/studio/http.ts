@@ -55,11 +55,12 @@ export async function readJson(request: IncomingMessage): Promise<Record<string,
   }
   const chunks: Buffer[] = []
   let size = 0
+  // Read to its end so the refusal reaches the client, but keep no byte past the limit.
   for await (const chunk of request) {
     size += (chunk as Buffer).length
-    if (size > MAX_BODY) throw new StudioError(413, `the body is over ${MAX_BODY} bytes`)
-    chunks.push(chunk as Buffer)
+    if (size <= MAX_BODY) chunks.push(chunk as Buffer)
   }
+  if (size > MAX_BODY) throw new StudioError(413, `the body is over ${MAX_BODY} bytes`)
   let body: unknown
   try {
     body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')

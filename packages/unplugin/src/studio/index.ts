@@ -10,7 +10,7 @@ import { sendError, sendText } from './http.ts'
 import { createLiveChannel, LIVE_EVENT } from './live-channel.ts'
 import { PAGE_POLICY, studioPage } from './page.ts'
 import { createQueryLog } from './query-log.ts'
-import { configuredHostOf, refusal } from './request-guard.ts'
+import { configuredHostOf, loopbackPeer, refusal, withoutCorsHeaders } from './request-guard.ts'
 import { createSchemaSource } from './schema-api.ts'
 import { createSessionToken } from './session-token.ts'
 
@@ -83,11 +83,28 @@ export function attachStudio(host: StudioHost): Studio {
 
   server.middlewares.use((request, response, next) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/'
-    const ours = path === STUDIO_PATH || path.startsWith(`${STUDIO_PATH}/`)
+    // Connect routes a mounted path in any letter case (`/__FLUENTORM/apply` reaches the apply
+    // page), so the guard must cover every case too.
+    const lower = path.toLowerCase()
+    const ours = lower === STUDIO_PATH || lower.startsWith(`${STUDIO_PATH}/`)
     if (!ours) return queryLog.track(request, response, next, false)
+    // Vite's cors (by default any localhost origin) has answered first: nothing of the
+    // studio is for another origin to read.
+    withoutCorsHeaders(response)
     const refused = refusal(request, guard)
     if (refused !== null) return sendError(response, 403, `fluentorm studio: ${refused}`)
-    if (path === APPLY_PATH || !enabled) return queryLog.track(request, response, next, false)
+    if (lower === APPLY_PATH) {
+      // A peer on the network sends any Host it likes; from there only the token counts.
+      if (!loopbackPeer(request) && !token.matches(request)) {
+        return sendError(
+          response,
+          403,
+          'fluentorm studio: from another machine, apply the change in the studio (Migrations), whose link carries the token',
+        )
+      }
+      return queryLog.track(request, response, next, false)
+    }
+    if (!enabled) return queryLog.track(request, response, next, false)
     queryLog.track(request, response, () => void handle(path, request, response), true)
   })
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** Who may talk to the studio: the hosts the dev server answers as, and its own origin. */
 export interface GuardOptions {
@@ -57,4 +57,21 @@ export function hostnameOf(host: string): string | null {
 export function configuredHostOf(host: string | boolean | undefined): string | null {
   if (typeof host !== 'string' || host === '' || host === '0.0.0.0' || host === '::') return null
   return LOOPBACK.has(host.toLowerCase()) ? null : host.toLowerCase()
+}
+
+/**
+ * Whether the request comes from this machine (127.0.0.0/8, ::1, or IPv4-mapped loopback):
+ * what tells the developer's browser from a peer on the network when the dev server listens
+ * on every interface (`vite --host`), since a peer can send `Host: localhost` too.
+ */
+export function loopbackPeer(request: IncomingMessage): boolean {
+  const address = request.socket.remoteAddress ?? ''
+  return /^(?:::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1'
+}
+
+/** Takes out the `Access-Control-*` headers another middleware (Vite's cors) has set. */
+export function withoutCorsHeaders(response: ServerResponse): void {
+  for (const name of response.getHeaderNames()) {
+    if (name.startsWith('access-control-')) response.removeHeader(name)
+  }
 }

@@ -1,12 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Database, Model } from '@fluentorm/runtime'
 import { migrate } from '@fluentorm/runtime'
-import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
-import { createLogger, createServer, isRunnableDevEnvironment, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATABASE_URL, pgBackend } from '../support/backends.ts'
+import { captureLog, ssrImport, startDevServer, writeFirstBuild } from './support/dev-server.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 import { waitFor } from './support/wait-for.ts'
 
@@ -35,17 +35,13 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
   let project: FixtureProject
   let server: ViteDevServer
   let url: string
-  const errors: string[] = []
-  const infos: string[] = []
+  const { logger, errors, infos } = captureLog()
   const overlay: unknown[] = []
 
-  const ssrImport = async <T>(id: string) => {
-    const ssr = server.environments.ssr
-    if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
-    return (await ssr.runner.import(id)) as T
-  }
   const database = async () =>
-    (await ssrImport<{ database(): Promise<Database> }>('virtual:fluentorm/database')).database()
+    (
+      await ssrImport<{ database(): Promise<Database> }>(server, 'virtual:fluentorm/database')
+    ).database()
   const userColumns = async () => {
     const { rows } = await (await database()).query<{ column_name: string }>({
       text: "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'users' ORDER BY ordinal_position",
@@ -53,34 +49,33 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
     return rows.map((row) => row.column_name)
   }
   const modelColumns = async () =>
-    (await ssrImport<Models>('virtual:fluentorm/models')).User?.meta.table.columns.map(
+    (await ssrImport<Models>(server, 'virtual:fluentorm/models')).User?.meta.table.columns.map(
       (c) => c.name,
     )
-  const usersFile = () => join(project.root, 'schemas', '01_users.ts')
-  const editUsers = async (edit: (text: string) => string) =>
-    writeFile(usersFile(), edit(await readFile(usersFile(), 'utf8')))
+  const editUsers = (edit: (text: string) => string) => project.edit('schemas/01_users.ts', edit)
+  /** What pressing the apply page's button does: the page, then its form posted with its token. */
+  const pressApply = async () => {
+    const page = await (await fetch(`${url}/__fluentorm/apply`)).text()
+    const token = /name="token" value="([0-9a-f]+)"/.exec(page)?.[1] ?? ''
+    const applied = await fetch(`${url}/__fluentorm/apply`, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+      redirect: 'manual',
+    })
+    return { page, status: applied.status }
+  }
 
   beforeAll(async () => {
     delete process.env.DATABASE_URL
     const { url: devUrl, close } = await dev.open()
     closeDatabase = close
     project = await copyFixture('blog')
-    const build = createContext({}, project.root)
-    build.logger = { info: () => undefined, error: () => undefined }
-    await build.refresh()
-    await build.writeBuildOutputs()
-    const logger = createLogger('silent')
-    logger.error = (message) => void errors.push(message)
-    logger.info = (message) => void infos.push(message)
-    server = await createServer({
-      root: project.root,
-      configFile: false,
-      customLogger: logger,
-      appType: 'custom',
-      server: { host: '127.0.0.1', port: 0 },
+    await writeFirstBuild(project.root)
+    server = await startDevServer(project.root, {
+      logger,
+      listen: {},
       plugins: [fluentorm(devUrl === undefined ? {} : { url: devUrl })],
     })
-    await server.listen()
     url = (server.resolvedUrls?.local[0] ?? '').replace(/\/$/, '')
     const send = server.environments.client.hot.send.bind(server.environments.client.hot)
     server.environments.client.hot.send = (payload: any) => {
@@ -114,7 +109,7 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
   })
 
   it('applies an additive change before the models reload, and reloads the page once', async () => {
-    const user = await (await ssrImport<Models>('virtual:fluentorm/models')).User!.insert(
+    const user = await (await ssrImport<Models>(server, 'virtual:fluentorm/models')).User!.insert(
       await database(),
       { email: 'ada@example.com', name: 'Ada' },
     )
@@ -156,15 +151,9 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
     expect(await modelColumns()).toContain('phone')
     expect(await userColumns()).toContain('phone')
 
-    const page = await (await fetch(`${url}/__fluentorm/apply`)).text()
+    const { page, status } = await pressApply()
     expect(page).toContain('ALTER TABLE users DROP COLUMN IF EXISTS phone;')
-    const token = /name="token" value="([0-9a-f]+)"/.exec(page)?.[1] ?? ''
-    const applied = await fetch(`${url}/__fluentorm/apply`, {
-      method: 'POST',
-      body: new URLSearchParams({ token }),
-      redirect: 'manual',
-    })
-    expect(applied.status).toBe(303)
+    expect(status).toBe(303)
     expect(await userColumns()).not.toContain('phone')
     await waitFor('the models without phone', async () =>
       (await modelColumns())?.includes('phone') ? undefined : true,
@@ -184,15 +173,9 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
     expect(await modelColumns()).not.toContain('nickname')
 
     // The one action that applies it: on an emptied dev database.
-    const page = await (await fetch(`${url}/__fluentorm/apply`)).text()
+    const { page, status } = await pressApply()
     expect(page).toContain('Empty and apply')
-    const token = /name="token" value="([0-9a-f]+)"/.exec(page)?.[1] ?? ''
-    const applied = await fetch(`${url}/__fluentorm/apply`, {
-      method: 'POST',
-      body: new URLSearchParams({ token }),
-      redirect: 'manual',
-    })
-    expect(applied.status).toBe(303)
+    expect(status).toBe(303)
     expect(await userColumns()).toContain('nickname')
     const users = await (await database()).query<{ n: number }>({
       text: 'SELECT count(*)::int AS n FROM users',
@@ -213,15 +196,15 @@ describe.each(DEV_DATABASES)('the dev database under the Vite dev server ($name)
   })
 
   it('adopts the numbered migration the pending change is frozen into', async () => {
-    const build = createContext({}, project.root)
-    build.logger = { info: () => undefined, error: () => undefined }
-    await build.refresh()
-    await build.writeBuildOutputs()
+    await writeFirstBuild(project.root)
     const adopted = await waitFor('the adoption', () =>
       infos.find((line) => line.includes('recorded as applied to the dev database')),
     )
     expect(adopted).toMatch(/0002_add_nickname_to_users\.sql recorded as applied/)
-    const { migrations } = await ssrImport<{ migrations: any[] }>('virtual:fluentorm/migrations')
+    const { migrations } = await ssrImport<{ migrations: any[] }>(
+      server,
+      'virtual:fluentorm/migrations',
+    )
     // What the app runs on load: nothing left to apply, and no checksum problem.
     const result = await migrate(await database(), migrations)
     expect(result.applied).toEqual([])

@@ -2,10 +2,10 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { Model } from '@fluentorm/runtime'
-import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
-import { createLogger, createServer, isRunnableDevEnvironment, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureLog, ssrImport, startDevServer, writeFirstBuild } from './support/dev-server.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 import { waitFor } from './support/wait-for.ts'
 
@@ -23,36 +23,20 @@ export function build(t: TableSchema): void {
 describe('the Vite dev server', () => {
   let project: FixtureProject
   let server: ViteDevServer
-  const errors: string[] = []
-  const infos: string[] = []
+  const { logger, errors, infos } = captureLog()
 
-  const importModels = async () => {
-    const ssr = server.environments.ssr
-    if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
-    return (await ssr.runner.import('virtual:fluentorm/models')) as Models
-  }
+  const importModels = () => ssrImport<Models>(server, 'virtual:fluentorm/models')
   const columnsOf = (model: Model<any> | undefined) => model?.meta.table.columns.map((c) => c.name)
   const schemaFile = (name: string) => join(project.root, 'schemas', name)
-  const editSchema = async (name: string, edit: (text: string) => string) =>
-    writeFile(schemaFile(name), edit(await readFile(schemaFile(name), 'utf8')))
+  const editSchema = (name: string, edit: (text: string) => string) =>
+    project.edit(`schemas/${name}`, edit)
 
   beforeAll(async () => {
     project = await copyFixture('blog')
-    // As after a first build: migrations/ holds the first migration and its snapshot.
-    const build = createContext({}, project.root)
-    build.logger = { info: () => undefined, error: () => undefined }
-    await build.refresh()
-    await build.writeBuildOutputs()
-    const logger = createLogger('silent')
-    logger.error = (message) => void errors.push(message)
-    logger.info = (message) => void infos.push(message)
-    server = await createServer({
-      root: project.root,
-      configFile: false,
-      customLogger: logger,
-      appType: 'custom',
-      server: { middlewareMode: true, ws: false },
-      // The models alone: the dev database has its own test (dev-database.test.ts).
+    await writeFirstBuild(project.root)
+    // The models alone: the dev database has its own test (dev-database.test.ts).
+    server = await startDevServer(project.root, {
+      logger,
       plugins: [fluentorm({ devDatabase: false })],
     })
   })
@@ -173,13 +157,9 @@ describe('the Vite dev server', () => {
   })
 
   it('reloads the bundled migrations when a migration file is written meanwhile', async () => {
-    const ssr = server.environments.ssr
-    if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
     const names = async () =>
       (
-        (await ssr.runner.import('virtual:fluentorm/migrations')) as {
-          migrations: { name: string }[]
-        }
+        await ssrImport<{ migrations: { name: string }[] }>(server, 'virtual:fluentorm/migrations')
       ).migrations.map((m) => m.name)
     expect(await names()).toEqual(['0001_create_users_and_posts'])
     await writeFile(

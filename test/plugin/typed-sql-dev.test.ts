@@ -1,35 +1,24 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fluentorm from '@fluentorm/unplugin/vite'
-import { createLogger, createServer, isRunnableDevEnvironment, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { captureLog, ssrImport, startDevServer } from './support/dev-server.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 import { waitFor } from './support/wait-for.ts'
 
 let project: FixtureProject
 let server: ViteDevServer
-const errors: string[] = []
-const infos: string[] = []
+const { logger, errors, infos } = captureLog()
 
-const importQueries = async () => {
-  const ssr = server.environments.ssr
-  if (!ssr || !isRunnableDevEnvironment(ssr)) throw new Error('no SSR runner')
-  return (await ssr.runner.import('/queries/films.sql')) as Record<string, { sql: string }>
-}
+const importQueries = () => ssrImport<Record<string, { sql: string }>>(server, '/queries/films.sql')
 const queriesFile = () => join(project.root, 'queries/films.sql')
 const dtsFile = () => join(project.root, 'queries/films.sql.d.ts')
 
 beforeAll(async () => {
   project = await copyFixture('typed-sql')
-  const logger = createLogger('silent')
-  logger.error = (message) => void errors.push(message)
-  logger.info = (message) => void infos.push(message)
-  server = await createServer({
-    root: project.root,
-    configFile: false,
-    customLogger: logger,
-    appType: 'custom',
-    server: { middlewareMode: true, ws: false },
+  server = await startDevServer(project.root, {
+    logger,
     plugins: [fluentorm({ devDatabase: false })],
   })
 })
@@ -55,8 +44,10 @@ it('types a .sql file on import, and again when it is saved', async () => {
 })
 
 it('shows a SQL error of a saved file in the terminal and the overlay, at its line and column', async () => {
-  const source = await readFile(queriesFile(), 'utf8')
-  await writeFile(queriesFile(), `-- name: broken\nSELECT nope FROM films\n\n${source}`)
+  await project.edit(
+    'queries/films.sql',
+    (source) => `-- name: broken\nSELECT nope FROM films\n\n${source}`,
+  )
   const shown = await waitFor('the error', () =>
     errors.find((message) => message.includes('queries/films.sql:2:8')),
   )
@@ -65,10 +56,7 @@ it('shows a SQL error of a saved file in the terminal and the overlay, at its li
 })
 
 it('types the imported .sql files again when the schemas change', async () => {
-  const schema = join(project.root, 'schemas/02_films.ts')
-  const text = await readFile(schema, 'utf8')
-  await writeFile(
-    schema,
+  await project.edit('schemas/02_films.ts', (text) =>
     text.replace(
       "  t.dateTime({ name: 'released_at' })\n",
       "  t.dateTime({ name: 'released_at' })\n  t.string({ name: 'nope', nullable: true })\n",

@@ -39,10 +39,7 @@ describe.each(['esbuild', 'rollup'] as const)('%s watch mode', (bundler) => {
   })
 
   it('rebuilds when a schema file changes', async () => {
-    const file = join(project.root, 'schemas/01_users.ts')
-    const text = await readFile(file, 'utf8')
-    await writeFile(
-      file,
+    await project.edit('schemas/01_users.ts', (text) =>
       text.replace(
         '  t.timestamps()',
         "  t.string({ name: 'phone', nullable: true })\n  t.timestamps()",

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -6,6 +6,8 @@ const REPO = resolve(import.meta.dirname, '../../..')
 
 export interface FixtureProject {
   readonly root: string
+  /** Rewrites `file` (relative to the root) as `edit` returns its text, as a save in an editor. */
+  edit(file: string, edit: (text: string) => string): Promise<void>
   remove(): Promise<void>
 }
 
@@ -18,5 +20,12 @@ export async function copyFixture(name: string): Promise<FixtureProject> {
   const root = await mkdtemp(join(tmpdir(), `fluentorm-${name}-`))
   await cp(join(REPO, 'test/plugin/fixtures', name), root, { recursive: true })
   await symlink(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir')
-  return { root, remove: () => rm(root, { recursive: true, force: true, maxRetries: 5 }) }
+  return {
+    root,
+    async edit(file, edit) {
+      const path = join(root, file)
+      await writeFile(path, edit(await readFile(path, 'utf8')))
+    },
+    remove: () => rm(root, { recursive: true, force: true, maxRetries: 5 }),
+  }
 }

@@ -1,7 +1,8 @@
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createLogger, createServer, type InlineConfig, type ViteDevServer } from 'vite'
+import { createServer, type InlineConfig, type ViteDevServer } from 'vite'
+import { captureLog } from './dev-server.ts'
 
 const REPO = resolve(import.meta.dirname, '../../..')
 
@@ -33,11 +34,7 @@ export async function startPlayground(): Promise<PlaygroundServer> {
   }
   await symlink(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir')
   await cp(join(REPO, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'))
-  const logged: string[] = []
-  const logger = createLogger('silent')
-  logger.info = (message) => void logged.push(message)
-  logger.warn = (message) => void logged.push(message)
-  logger.error = (message) => void logged.push(message)
+  const { logger, all: logged } = captureLog()
   // The playground's own config, loaded here rather than by Vite: Vite would restart the
   // server (on a new port) whenever a package source it imports changes meanwhile.
   const { default: config } = (await import(join(root, 'playground/vite.config.ts'))) as {

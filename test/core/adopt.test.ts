@@ -125,20 +125,25 @@ async function open<B extends Backend>(backend: Promise<B>): Promise<B> {
   return opened_
 }
 
+/** A PostgreSQL schema built by `fixtures/adopt/<name>`, and `fluentorm pull` of it into a new project. */
+async function pullFixture(name: string) {
+  const source = await open(pgBackend())
+  await runScript(source, await fixture(name))
+  const cwd = await project()
+  const pulled = await fluentorm(
+    cwd,
+    'pull',
+    '--url',
+    urlFor(source.schema),
+    '--schema',
+    source.schema,
+  )
+  return { source, cwd, pulled }
+}
+
 describe('fluentorm pull on PostgreSQL: the round trip', () => {
   it('pulls a shop database, and generate + migrate on an empty database make the same catalog', async () => {
-    const source = await open(pgBackend())
-    await runScript(source, await fixture('shop.sql'))
-    const cwd = await project()
-
-    const pulled = await fluentorm(
-      cwd,
-      'pull',
-      '--url',
-      urlFor(source.schema),
-      '--schema',
-      source.schema,
-    )
+    const { source, cwd, pulled } = await pullFixture('shop.sql')
     expect(pulled.stderr).toBe('')
     expect(pulled.code).toBe(0)
     const schemaFiles = await readdir(join(cwd, 'schemas'))
@@ -192,13 +197,8 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
   })
 
   it('writes schema files a person would: relations both ways, helpers, kept names', async () => {
-    const source = await open(pgBackend())
-    await runScript(source, await fixture('shop.sql'))
-    const cwd = await project()
-    expect(
-      (await fluentorm(cwd, 'pull', '--url', urlFor(source.schema), '--schema', source.schema))
-        .code,
-    ).toBe(0)
+    const { cwd, pulled } = await pullFixture('shop.sql')
+    expect(pulled.code).toBe(0)
     const file = (name: string) => readFile(join(cwd, 'schemas', name), 'utf8')
     const users = await file('05_users.ts')
     expect(users).toContain('t.timestamps()')
@@ -248,11 +248,8 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
   })
 
   it('migrate --baseline records migrations as applied without running them', async () => {
-    const source = await open(pgBackend())
-    await runScript(source, await fixture('shop.sql'))
-    const cwd = await project()
-    const url = urlFor(source.schema)
-    expect((await fluentorm(cwd, 'pull', '--url', url, '--schema', source.schema)).code).toBe(0)
+    const { cwd, pulled } = await pullFixture('shop.sql')
+    expect(pulled.code).toBe(0)
     const copy = await open(pgBackend())
     await runScript(copy, await fixture('shop.sql'))
     const recorded = await fluentorm(
@@ -275,17 +272,7 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
 
 describe('fluentorm pull: what schema files cannot express comes back through SQL', () => {
   it('domains, composite types, sequences, serial and collated columns, tables without a key, partitions, NOT VALID constraints, special indexes, a materialized view, a procedure', async () => {
-    const source = await open(pgBackend())
-    await runScript(source, await fixture('edges.sql'))
-    const cwd = await project()
-    const pulled = await fluentorm(
-      cwd,
-      'pull',
-      '--url',
-      urlFor(source.schema),
-      '--schema',
-      source.schema,
-    )
+    const { source, cwd, pulled } = await pullFixture('edges.sql')
     expect(pulled.stderr).toBe('')
     expect(pulled.code).toBe(0)
     expect(pulled.stdout).not.toContain('NOT WRITTEN')

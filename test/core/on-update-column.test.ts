@@ -1,10 +1,12 @@
-import { planMigration, type TableSchema } from '@fluentorm/core'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { parseSnapshot, planMigration, type TableSchema, toModelMetas } from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
 import { migrateUp } from './support/migration-steps.ts'
-import { file, problemsOf, schemaOf } from './support/schema-fixtures.ts'
+import { file, problemsOf, ROOT, schemaOf } from './support/schema-fixtures.ts'
 
 const notes = (t: TableSchema) => {
   t.increments({ name: 'id', primaryKey: true })
@@ -36,6 +38,15 @@ describe("onUpdate: 'now'", () => {
     const plan = planMigration(column(false), column(true))
     expect(plan.up).toEqual([])
     expect(plan.toHash).toBe(plan.fromHash)
+  })
+
+  it('reads a snapshot written before it (updatedAt: true) as the updated_at column', async () => {
+    const text = await readFile(
+      resolve(ROOT, 'test/core/fixtures/snapshot-before-time-mode.json'),
+      'utf8',
+    )
+    const [meta] = toModelMetas(parseSnapshot(text, 'snapshot.json').schema)
+    expect(meta?.table.updatedAt).toEqual(['updated_at'])
   })
 
   it('is refused with another value or on a column that is not a timestamp', () => {

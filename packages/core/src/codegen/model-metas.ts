@@ -20,8 +20,18 @@ const metaCache = new WeakMap<TableIR, ModelMeta>()
 function modelMeta(table: TableIR): ModelMeta {
   let meta = metaCache.get(table)
   if (meta === undefined) {
-    meta = Object.freeze({ table, ddl: tableDdl(table) })
+    meta = Object.freeze({ table: withUpdatedAtList(table), ddl: tableDdl(table) })
     metaCache.set(table, meta)
   }
   return meta
+}
+
+/**
+ * The dev server may serve the models of a stored snapshot, and one written before `onUpdate`
+ * holds `updatedAt: true | false`: the runtime reads the list of on-update columns.
+ */
+function withUpdatedAtList(table: TableIR): TableIR {
+  const stored: unknown = table.updatedAt
+  if (Array.isArray(stored)) return table
+  return { ...table, updatedAt: stored === true ? ['updated_at'] : [] }
 }

@@ -1,5 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { SchemaIR } from '@fluentorm/core'
 import { createContext, type FluentormContext } from '@fluentorm/unplugin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,10 +13,7 @@ describe('context.refresh after a save', () => {
 
   const tableOf = (schema: SchemaIR, name: string) =>
     schema.tables.find((table) => table.name === name)
-  const editUsers = async (edit: (text: string) => string) => {
-    const file = join(project.root, 'schemas', '01_users.ts')
-    await writeFile(file, edit(await readFile(file, 'utf8')))
-  }
+  const editUsers = (edit: (text: string) => string) => project.edit('schemas/01_users.ts', edit)
   const validRefresh = async () => {
     const result = await context.refresh()
     if (!result.ok) throw new Error(result.report)

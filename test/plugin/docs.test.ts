@@ -40,10 +40,12 @@ describe('docs/PLUGIN.md', () => {
       dtsFile: '/app/playground/fluentorm.d.ts',
       url: null,
       devDatabase: true,
+      seedsDir: '/app/playground/seeds',
       studio: true,
       slowQueryMs: 200,
       repeatedQueries: 5,
     })
+    expect(blockAfter('`resolveOptions` (exported')).toContain("seedsDir: '/app/playground/seeds'")
   })
 
   it("shows the declarations generated for the guide's users table", async () => {

@@ -35,6 +35,14 @@ export interface Options {
    */
   devDatabase?: boolean
   /**
+   * Under the Vite dev server, the folder of seed files (`01_users.ts`, …: each
+   * `export default async function (db, models)`, as `fluentorm seed` runs them) that seed the
+   * dev database when the app first opens it and again on every save of one; relative to the
+   * root, or `false` for none. A missing folder seeds nothing.
+   * @default 'seeds'
+   */
+  seeds?: string | false
+  /**
    * Under the Vite dev server, serve fluentorm studio at `/__fluentorm` (the schema as a diagram,
    * the dev database's rows, the migrations, the query log: docs/STUDIO.md), opened through the
    * link with a per-session token the terminal prints. Never part of a build. `false`: not served.
@@ -71,6 +79,8 @@ export interface ResolvedOptions {
   /** The database URL given; null: `DATABASE_URL` when the app runs, else in-memory PGlite. */
   readonly url: string | null
   readonly devDatabase: boolean
+  /** Absolute path of the dev server's seed folder, or null when `seeds: false`. */
+  readonly seedsDir: string | null
   readonly studio: boolean
   /** null: slow statements are not printed. */
   readonly slowQueryMs: number | null
@@ -103,7 +113,7 @@ export function withConfig(options: Options, root: string): Options {
  * resolveOptions({ schemas: '../schemas' }, '/app/playground')
  * // { root: '/app/playground', schemasDir: '/app/schemas',
  * //   migrationsDir: '/app/playground/migrations', dtsFile: '/app/playground/fluentorm.d.ts',
- * //   url: null, devDatabase: true, studio: true, slowQueryMs: 200, repeatedQueries: 5 }
+ * //   url: null, devDatabase: true, seedsDir: '/app/playground/seeds', studio: true, slowQueryMs: 200, repeatedQueries: 5 }
  */
 export function resolveOptions(options: Options, root: string): ResolvedOptions {
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(root, path))
@@ -115,6 +125,7 @@ export function resolveOptions(options: Options, root: string): ResolvedOptions 
     dtsFile: dts === false ? null : absolute(dts),
     url: options.url ?? null,
     devDatabase: options.devDatabase ?? true,
+    seedsDir: options.seeds === false ? null : absolute(options.seeds ?? 'seeds'),
     studio: options.studio ?? true,
     slowQueryMs: threshold(options.slowQueryMs, 200, 'slowQueryMs', 0),
     repeatedQueries: threshold(options.repeatedQueries, 5, 'repeatedQueries', 2),

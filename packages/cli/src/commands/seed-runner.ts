@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs'
-import { readdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { formatProblems, loadSchemas, toModelMetas } from '@fluentorm/core'
+import { formatProblems, loadSchemas, seedFileNames, toModelMetas } from '@fluentorm/core'
 import { createJiti } from 'jiti'
 import type { CliProject } from '../cli-project.ts'
 import type { Runtime, RuntimeDatabase } from './migration-cli.ts'
@@ -10,8 +8,6 @@ import type { Runtime, RuntimeDatabase } from './migration-cli.ts'
 export type SeedOutcome =
   | { readonly ok: true; readonly files: readonly string[] }
   | { readonly ok: false; readonly error: string; readonly file?: string }
-
-const SEED_FILE = /\.(ts|mts|js|mjs)$/
 
 /** A failure inside one seed file, carried out of the transaction to name the file. */
 class SeedFailure extends Error {
@@ -34,15 +30,13 @@ export async function runSeeds(
   project: Pick<CliProject, 'seedsDir' | 'schemasDir' | 'root'>,
 ): Promise<SeedOutcome> {
   const where = relative(process.cwd(), project.seedsDir) || '.'
-  if (!existsSync(project.seedsDir)) {
+  const names = await seedFileNames(project.seedsDir)
+  if (names === null) {
     return {
       ok: false,
       error: `there is no seeds folder at ${where}. Create ${join(where, '01_users.ts')} with export default async function (db, models) { … }, or pass --seeds dir (or set seeds in fluentorm.config.ts).`,
     }
   }
-  const names = (await readdir(project.seedsDir))
-    .filter((name) => SEED_FILE.test(name) && !name.endsWith('.d.ts'))
-    .sort()
   const loaded = await loadSchemas({ schemasDir: project.schemasDir, root: project.root })
   if (!loaded.ok) return { ok: false, error: formatProblems(loaded.problems) }
   const models = runtime.defineModels(toModelMetas(loaded.schema))

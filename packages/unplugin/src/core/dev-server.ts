@@ -7,6 +7,7 @@ import { APPLY_PATH, applyMiddleware, type WaitingChange } from './apply-endpoin
 import type { FluentormContext } from './context.ts'
 import { registerDevDatabase } from './database-module.ts'
 import { createDevDatabase, type Followed } from './dev-database.ts'
+import { runDevSeeds } from './dev-seeds.ts'
 import { prefixed } from './logger.ts'
 import { pendingMigrationPreview } from './migrations-bridge.ts'
 import { VIRTUAL_IDS, type VirtualModule } from './module-ids.ts'
@@ -34,6 +35,8 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
   }
   let waiting: WaitingChange | null = null
   let open: (() => Promise<Database>) | null = null
+  let seed: (() => Promise<void>) | null = null
+  let seeded: Promise<void> | null = null
   let approve: ((token: string) => Promise<string | null>) | null = null
   if (context.options.devDatabase) {
     const dev = createDevDatabase(
@@ -58,8 +61,24 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       }
       return followed
     }
-    // The app gets the database once the refresh running (the one at start) has brought it to the schemas.
-    open = () => context.idle().then(dev.database)
+    // The app gets the database once the refresh running (the one at start) has brought it to
+    // the schemas, and, the first time, the seed files have run on it.
+    seed = async () => {
+      const { seedsDir } = context.options
+      if (seedsDir === null) return
+      const outcome = await runDevSeeds(server, seedsDir, await dev.database()).catch(
+        (error: unknown) => ({ ok: false as const, error: String(error) }),
+      )
+      if (outcome === null) return
+      if (outcome.ok) context.logger.info(`seeded the dev database: ${outcome.files.join(', ')}`)
+      else context.logger.error(outcome.error)
+    }
+    open = async () => {
+      const db = await context.idle().then(dev.database)
+      seeded ??= seed!()
+      await seeded
+      return db
+    }
     const unregister = registerDevDatabase(context.id, open)
     const close = server.close.bind(server)
     server.close = async () => {
@@ -86,6 +105,18 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
   }
   // Vite watches only its root and the files it imported; schemas/ may sit outside the root.
   server.watcher.add([context.options.schemasDir, context.options.migrationsDir])
+  const { seedsDir } = context.options
+  if (seedsDir !== null) server.watcher.add(seedsDir)
+  let seedTimer: NodeJS.Timeout | undefined
+  // A saved seed file runs the seeds again (they are idempotent by design), once saves settle.
+  const onSeedEvent = (file: string) => {
+    if (seed === null || seedsDir === null || dirname(resolve(file)) !== seedsDir) return
+    clearTimeout(seedTimer)
+    seedTimer = setTimeout(() => {
+      seeded = seed!()
+    }, SETTLE_MS)
+  }
+  server.watcher.on('add', onSeedEvent).on('change', onSeedEvent)
   let timer: NodeJS.Timeout | undefined
   let migrationsChanged = false
   let showingError = false

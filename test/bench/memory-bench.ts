@@ -26,8 +26,9 @@ function heldBytes(): number {
 
 /** pg's default, which connect() keeps unless told otherwise (statement-cache.ts). */
 const CACHE_SIZE = 256
-const FEW = 200
-const MANY = 600
+/** Enough statements that their bytes stand far above what a collection leaves behind. */
+const FEW = 1000
+const MANY = 1500
 
 export async function memoryBench(): Promise<BenchResult> {
   const users = await benchSchema('fluentorm_bench_memory')
@@ -60,7 +61,7 @@ export async function memoryBench(): Promise<BenchResult> {
     `| ${name} | ${kib(m.clientPerStatement)} | ${kib(m.serverPerStatement)} | ${m.preparedAfterMany} | ${kib(m.clientAfterMany)} | ${kib(m.serverAfterMany)} |`
   return {
     text: [
-      `### Per cached statement: ${FEW} distinct statements (each run 6 times, so the server keeps its generic plan too), then ${MANY} (the cache keeps ${CACHE_SIZE} per connection)`,
+      `### Per cached statement: ${FEW} distinct statements with a cache that keeps them all (each run 6 times, so the server keeps its generic plan too), then ${MANY} with the default cache (${CACHE_SIZE} per connection)`,
       '',
       `| statement | this process, per statement | server backend, per statement | prepared after ${MANY} | this process, after ${MANY} | server, after ${MANY} |`,
       '|---|---:|---:|---:|---:|---:|',
@@ -100,20 +101,36 @@ async function statementMemory(
   url: string,
   query: (limit: number) => (db: Database) => Promise<unknown>,
 ): Promise<StatementMemory> {
-  // The same statements once on a connection of their own first, so the code and caches
-  // this process builds for them (JIT, the builders' own) exist before anything is counted.
-  await onOneConnection(url, async (db) => {
-    for (let limit = 1; limit < 2 + MANY; limit++) await query(limit)(db)
-  })
+  // Every statement once on a connection of its own first, so the code and caches this
+  // process builds for them (JIT, the builders' own) exist before anything is counted.
   const db = await connect({ url, pipeline: { connections: 1 } })
-  const serverBytes = async () =>
-    Number(
-      (
-        await db.query<{ bytes: string }>({
-          text: 'SELECT sum(total_bytes - free_bytes)::bigint AS bytes FROM pg_backend_memory_contexts',
-        })
-      ).rows[0]!.bytes,
-    )
+  for (let limit = 1; limit <= FEW; limit++) await query(limit)(db)
+  await db.close()
+  // FEW statements with a cache large enough to keep them all: what one statement holds.
+  const each = await held(url, FEW + 1, FEW, query)
+  // MANY with the default cache: what the cache lets a connection hold at most.
+  const many = await held(url, undefined, MANY, query)
+  return {
+    clientPerStatement: each.client / FEW,
+    serverPerStatement: each.server / FEW,
+    preparedAfterMany: many.prepared,
+    clientAfterMany: many.client,
+    serverAfterMany: many.server,
+  }
+}
+
+/** What `count` distinct statements, each run 6 times, add on both sides of one connection. */
+async function held(
+  url: string,
+  statementCacheSize: number | undefined,
+  count: number,
+  query: (limit: number) => (db: Database) => Promise<unknown>,
+) {
+  const db = await connect({ url, pipeline: { connections: 1 }, statementCacheSize })
+  const single = async (text: string) =>
+    Number((await db.query<{ n: string }>({ text })).rows[0]!.n)
+  const serverBytes = () =>
+    single('SELECT sum(total_bytes - free_bytes)::bigint AS n FROM pg_backend_memory_contexts')
   const run = async (from: number, to: number) => {
     for (let limit = from; limit < to; limit++) {
       const once = query(limit)
@@ -122,28 +139,11 @@ async function statementMemory(
   }
   await run(1, 2)
   const [client0, server0] = [heldBytes(), await serverBytes()]
-  await run(2, 2 + FEW)
+  await run(2, 2 + count)
   const [client1, server1] = [heldBytes(), await serverBytes()]
-  await run(2 + FEW, 2 + MANY)
-  const [client2, server2] = [heldBytes(), await serverBytes()]
-  const prepared = Number(
-    (await db.query<{ n: string }>({ text: 'SELECT count(*) AS n FROM pg_prepared_statements' }))
-      .rows[0]!.n,
-  )
+  const prepared = await single('SELECT count(*) AS n FROM pg_prepared_statements')
   await db.close()
-  return {
-    clientPerStatement: (client1 - client0) / FEW,
-    serverPerStatement: (server1 - server0) / FEW,
-    preparedAfterMany: prepared,
-    clientAfterMany: client2 - client0,
-    serverAfterMany: server2 - server0,
-  }
-}
-
-async function onOneConnection(url: string, work: (db: Database) => Promise<void>) {
-  const db = await connect({ url, pipeline: { connections: 1 } })
-  await work(db)
-  await db.close()
+  return { client: client1 - client0, server: server1 - server0, prepared }
 }
 
 const IN_FLIGHT = 5000

@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { networkInterfaces } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
 import {
   createLogger,
   createServer,
   type Plugin,
+  preview,
   type RunnableDevEnvironment,
   type ViteDevServer,
 } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { oneStatement } from '../../packages/unplugin/src/studio/explain-api.ts'
+import { loopbackPeer } from '../../packages/unplugin/src/studio/request-guard.ts'
+import { buildFixture } from './support/build-fixture.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
 
 const SECRET = 'hunter2-redacted-secret'
@@ -173,6 +177,36 @@ describe('the studio under attack', () => {
     expect(
       (await send('/__FLUENTORM/api/session', { headers: { host: 'evil.example' } })).status,
     ).toBe(403)
+  })
+
+  it('refuses rebinding Hosts, a token in the URL, method overrides and GETs that would write', async () => {
+    const hosts = [
+      'evil.example',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      'sub.localhost',
+      'localhost.',
+      '0.0.0.0',
+      '2130706433',
+      '[::ffff:127.0.0.1]',
+      'localhost:1@evil.example',
+    ]
+    for (const host of hosts) {
+      for (const path of ['/__fluentorm', '/__fluentorm/api/session', '/__fluentorm/apply']) {
+        const answer = await send(path, { headers: { host, 'x-fluentorm-studio-token': token } })
+        expect(answer.status, `${host} ${path}`).toBe(403)
+      }
+    }
+    // Only the header carries the token: not the query, which links and logs leak.
+    expect((await send(`/__fluentorm/api/session?token=${token}`)).status).toBe(401)
+    const override = { 'x-fluentorm-studio-token': token, 'x-http-method-override': 'POST' }
+    for (const route of ['writes?enabled=true', 'rows/insert?_method=POST', 'queries/clear']) {
+      expect((await send(`/__fluentorm/api/${route}`, { headers: override })).status).toBe(404)
+    }
+    expect((await call('session')).json.writes).toBe(false)
+    const page = await send(`/__fluentorm?token=${token}`)
+    expect(page.headers['referrer-policy']).toBe('no-referrer')
+    expect(page.body).not.toMatch(/(?:src|href)="(?:https?:)?\/\//)
   })
 
   it('serves the apply page unframed and uncached, and refuses a body of more than a form', async () => {
@@ -444,6 +478,65 @@ describe('the studio under attack', () => {
       expect(text).not.toMatch(
         /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/,
       )
+    }
+  })
+})
+
+describe('the studio outside the dev server', () => {
+  it('is not served by vite preview of the build', async () => {
+    const project = await copyFixture('blog')
+    try {
+      const output = await buildFixture('vite', project.root)
+      const previewer = await preview({
+        root: project.root,
+        configFile: false,
+        logLevel: 'silent',
+        build: { outDir: dirname(output) },
+        preview: { host: '127.0.0.1', port: 0 },
+        plugins: [fluentorm()],
+      })
+      try {
+        const base = previewer.resolvedUrls?.local[0] ?? ''
+        for (const path of ['/__fluentorm', '/__fluentorm/api/session', '/__fluentorm/apply']) {
+          const response = await fetch(new URL(path, base))
+          expect(response.status, path).toBe(404)
+          expect(await response.text(), path).not.toContain('fluentorm')
+        }
+      } finally {
+        await previewer.close()
+      }
+    } finally {
+      await project.remove()
+    }
+  })
+})
+
+describe('the studio guard and EXPLAIN check, alone', () => {
+  const from = (remoteAddress: string) =>
+    ({ headers: {}, socket: { remoteAddress } }) as unknown as IncomingMessage
+
+  it('tells this machine from a peer by the address the connection comes from', () => {
+    for (const address of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1']) {
+      expect(loopbackPeer(from(address)), address).toBe(true)
+    }
+    for (const address of ['192.0.2.2', '::ffff:192.0.2.2', 'fd00::2', '0.0.0.0', '::', '']) {
+      expect(loopbackPeer(from(address)), address).toBe(false)
+    }
+  })
+
+  it('takes one statement, trailing semicolons aside, and no text with another one', () => {
+    expect(oneStatement('SELECT 1;  \n;')).toBe('SELECT 1')
+    expect(oneStatement('SELECT * FROM "users" WHERE "id" = $1')).toBe(
+      'SELECT * FROM "users" WHERE "id" = $1',
+    )
+    for (const text of [
+      'SELECT 1; DROP TABLE users',
+      "SELECT 1 /* ' */; COMMIT; DELETE FROM posts; SELECT 1 -- '",
+      "SELECT $q$'$q$; COMMIT; DELETE FROM posts; SELECT $q$'$q$",
+      "SELECT E'\\''; COMMIT; SELECT ''",
+      "SELECT ';'",
+    ]) {
+      expect(oneStatement(text), text).toBeNull()
     }
   })
 })

@@ -11,12 +11,15 @@ export type {
   FindOptions,
   InsertManyOptions,
   InsertOptions,
+  MaterializedViewModel,
   Model,
   ModelTypes,
   RedactedOf,
+  RefreshOptions,
   RelationTypes,
   RowColumn,
   UpsertOptions,
+  ViewModel,
   Writable,
 } from './model/model-types.ts'
 export { escapeLike } from './query/condition-input.ts'

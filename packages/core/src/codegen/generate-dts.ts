@@ -36,9 +36,13 @@ export function generateDts(schema: SchemaIR): string {
   const modelNames = new Map(schema.tables.map((table) => [table.name, table.modelName]))
   const models = schema.tables.map((table) => cachedDeclarations(table, schema, modelNames))
   const registry = schema.tables.map((t) => `    readonly ${t.modelName}: typeof ${t.modelName}\n`)
+  // The view models' types only when there are views: a schema without keeps its text.
+  const modelTypes = schema.tables.some((t) => t.view !== undefined)
+    ? 'MaterializedViewModel, Model, ViewModel'
+    : 'Model'
   return `${HEADER}
 declare module '${MODELS_MODULE_ID}' {
-  import type { Model } from '@fluentorm/runtime'
+  import type { ${modelTypes} } from '@fluentorm/runtime'
 ${models.join('')}
   /** Every model, keyed by name, in dependency order (a table after the tables it references). */
   export const models: {
@@ -133,8 +137,14 @@ function modelDeclarations(
       `      readonly ${propertyKey(relation.name)}: { readonly target: ${target}Types; readonly many: ${many}${required} }\n`,
     ]
   })
+  const modelType =
+    table.view === undefined
+      ? 'Model'
+      : table.view.materialized
+        ? 'MaterializedViewModel'
+        : 'ViewModel'
   return `
-  /** Table \`${blockCommentText(table.name)}\`, from ${blockCommentText(table.sources.join(', '))}. */
+  /** ${table.view === undefined ? 'Table' : table.view.materialized ? 'Materialized view' : 'View'} \`${blockCommentText(table.name)}\`, from ${blockCommentText(table.sources.join(', '))}. */
   export interface ${name}Row {
 ${row.join('')}  }
   export interface ${name}Create {
@@ -151,7 +161,7 @@ ${redacted.length ? `  /** The redacted columns of \`${blockCommentText(table.na
 ${redacted.length ? `    readonly redacted: ${name}Redacted\n` : ''}    readonly relations: {
 ${relations.join('')}    }
   }
-  export const ${name}: Model<${name}Types>
+  export const ${name}: ${modelType}<${name}Types>
 `
 }
 

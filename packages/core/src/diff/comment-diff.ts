@@ -26,6 +26,8 @@ export function commentStatements(
   const differs = (old: string | undefined, next: string | undefined) =>
     (old ?? null) !== (next ?? null)
   for (const table of to.tables) {
+    // A view has no comments (t.view refuses them): a table that becomes one took its own along.
+    if (table.view !== undefined) continue
     const previous = previousTables.get(renames.tables.get(table.name) ?? table.name)
     if (differs(previous?.comment, table.comment))
       statements.push(`${commentSql(table.name, null, table.comment ?? null)};`)

@@ -7,6 +7,7 @@ import type {
   TableIR,
 } from '../schema/schema-ir.ts'
 import type { IdentityGeneration } from '../sql/create-table-sql.ts'
+import type { ViewTable } from '../sql/view-sql.ts'
 
 /** Where `ALTER TYPE … ADD VALUE` puts a new enum value, so the order matches the schema. */
 export type EnumValuePosition = { readonly before: string } | { readonly after: string } | null
@@ -43,6 +44,14 @@ export type SchemaChange =
       readonly to: EnumIR
       readonly removed: readonly string[]
       readonly columns: readonly EnumColumnRef[]
+    }
+  | {
+      /**
+       * A view made (with a materialized view's indexes) after every table change, or dropped
+       * before any: a changed view is both, its body never altered in place.
+       */
+      readonly kind: 'createView' | 'dropView'
+      readonly table: ViewTable
     }
   | { readonly kind: 'createTable'; readonly table: TableIR }
   | { readonly kind: 'dropTable'; readonly table: TableIR }

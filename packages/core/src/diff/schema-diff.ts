@@ -1,7 +1,9 @@
 import type { EnumIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
+import { isView } from '../sql/view-sql.ts'
 import { declaredRenames, type RenameMap } from './declared-renames.ts'
 import type { EnumValuePosition, SchemaChange } from './schema-change.ts'
 import { diffTable, foreignKeysOf } from './table-diff.ts'
+import { diffViews } from './view-diff.ts'
 
 const NO_RENAMES: RenameMap = { tables: new Map(), columns: new Map(), enumValues: new Map() }
 
@@ -27,9 +29,11 @@ export function diffSchemas(
   const previousTables = new Map(source.tables.map((t) => [t.name, t]))
   const kept = new Set<string>()
   for (const table of to.tables) {
+    if (isView(table)) continue
     const oldName = renames.tables.get(table.name) ?? table.name
     const previous = previousTables.get(oldName)
-    if (!previous) {
+    // A view that becomes a table: the view is dropped (diffViews), the table created.
+    if (!previous || isView(previous)) {
       changes.push({ kind: 'createTable', table })
       for (const index of table.indexes) {
         changes.push({ kind: 'addIndex', table: table.name, index, newTable: true })
@@ -45,12 +49,13 @@ export function diffSchemas(
   }
   // Dropped tables lose their own FKs first, so they can be dropped in any order.
   for (const table of [...source.tables].reverse()) {
-    if (kept.has(table.name)) continue
+    if (kept.has(table.name) || isView(table)) continue
     for (const fk of foreignKeysOf(table)) {
       changes.push({ kind: 'dropForeignKey', table: table.name, fk, newTable: false })
     }
     changes.push({ kind: 'dropTable', table })
   }
+  changes.push(...diffViews(source, to, renames, changes))
   return changes
 }
 

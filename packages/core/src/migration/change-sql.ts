@@ -3,6 +3,7 @@ import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
 import { createEnumSql, deferrableSql, indexTargetSql } from '../sql/constraint-sql.ts'
 import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
 import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
+import { createViewSql, dropViewSql } from '../sql/view-sql.ts'
 
 /** How a plan renders index changes on tables that already exist. */
 export interface ChangeSqlOptions {
@@ -53,6 +54,13 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
         `DROP TYPE ${q(old)};`,
       ]
     }
+    case 'createView':
+      return [
+        `${createViewSql(change.table, false)};`,
+        ...change.table.indexes.map((index) => createIndexSql(change.table.name, index, false)),
+      ]
+    case 'dropView':
+      return [`${dropViewSql(change.table)};`]
     case 'createTable':
       return [`${createTableSql(change.table)};`]
     case 'dropTable':

@@ -10,11 +10,19 @@ const MAX_LENGTH = 60
  * looks complete when it is not.
  */
 export function migrationName(changes: readonly SchemaChange[]): string {
-  const dropped = new Set(changes.flatMap((c) => (c.kind === 'dropTable' ? [c.table.name] : [])))
-  const created = new Set(
-    changes.flatMap((c) => (c.kind === 'createTable' ? [slug(`create_${c.table.name}`)] : [])),
+  const dropped = new Set(
+    changes.flatMap((c) => (c.kind === 'dropTable' || c.kind === 'dropView' ? [c.table.name] : [])),
   )
-  const all = [...new Set(changes.flatMap((c) => headline(c, dropped, created.size > 0)))]
+  // A view dropped and created again under its name is replaced.
+  const views = new Set(changes.flatMap((c) => (c.kind === 'createView' ? [c.table.name] : [])))
+  const created = new Set(
+    changes.flatMap((c) =>
+      c.kind === 'createTable' || (c.kind === 'createView' && !dropped.has(c.table.name))
+        ? [slug(`create_${c.table.name}`)]
+        : [],
+    ),
+  )
+  const all = [...new Set(changes.flatMap((c) => headline(c, dropped, created.size > 0, views)))]
     .map(slug)
     .filter((part) => part !== '')
   if (all.length === 0) return 'no_changes'
@@ -57,8 +65,17 @@ function cut(name: string): string {
   return boundary > 20 ? head.slice(0, boundary) : head
 }
 
-function headline(change: SchemaChange, dropped: ReadonlySet<string>, creates: boolean): string[] {
+function headline(
+  change: SchemaChange,
+  dropped: ReadonlySet<string>,
+  creates: boolean,
+  createdViews: ReadonlySet<string>,
+): string[] {
   switch (change.kind) {
+    case 'createView':
+      return [`${dropped.has(change.table.name) ? 'replace' : 'create'}_${change.table.name}`]
+    case 'dropView':
+      return createdViews.has(change.table.name) ? [] : [`drop_${change.table.name}`]
     case 'createTable':
       return [`create_${change.table.name}`]
     case 'dropTable':

@@ -31,6 +31,8 @@ export interface MigrationPlan {
 // Statement order inside a migration: what later steps depend on comes first (types before
 // columns, every CREATE TABLE before any FK, FKs dropped before their tables).
 const PHASE: Record<SchemaChangeKind, number> = {
+  // Views first out and last in: every table and type change runs with no view over it.
+  dropView: -1,
   createEnum: 0,
   addEnumValue: 0,
   renameEnumValue: 0,
@@ -63,6 +65,7 @@ const PHASE: Record<SchemaChangeKind, number> = {
   addForeignKey: 12,
   dropTable: 13,
   dropEnum: 14,
+  createView: 15,
 }
 
 /**

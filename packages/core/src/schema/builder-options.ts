@@ -30,6 +30,7 @@ const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 }
 
 const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  view: ['as', 'materialized'],
   index: ['name', 'columns', 'unique', 'where', 'method', 'include', 'with'],
   belongsTo: [
     'name',
@@ -83,6 +84,7 @@ export function optionCheck(entry: TableDraftEntry): OptionCheck | null {
     case 'hasOne':
     case 'hasMany':
     case 'manyToMany':
+    case 'view':
       return {
         what: entry.kind,
         given: Object.keys(entry.options),

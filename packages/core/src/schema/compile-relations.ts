@@ -121,6 +121,12 @@ export function resolveRelations(
         if (local !== undefined && target !== undefined && referenced !== undefined) {
           checkForeignKey(local, target, referenced, onDelete, report)
         }
+        // PostgreSQL has no foreign key from or to a view.
+        if ((table.view ?? target?.view) !== undefined && options.constraint !== false)
+          report(
+            `belongsTo '${options.name}' ${table.view ? 'is on a view' : `references view '${options.referencesTable}'`}, which cannot have a FOREIGN KEY constraint.`,
+            'Add constraint: false: the relation and its includes work without one.',
+          )
         const relation: BelongsToIR = {
           kind: 'belongsTo',
           name: options.name,
@@ -173,6 +179,11 @@ export function resolveRelations(
         if (declared !== undefined) {
           findColumn(declared, throughLocalColumn, 'throughLocalColumn')
           findColumn(declared, throughForeignColumn, 'throughForeignColumn')
+        } else if (table.view !== undefined || target.view !== undefined) {
+          report(
+            `manyToMany '${options.name}' involves a view: the junction table fluentorm creates would need a FOREIGN KEY to it.`,
+            `Declare the junction table '${through}' in schemas/ with belongsTo relations of constraint: false.`,
+          )
         } else if (localKey !== undefined && targetKey !== undefined) {
           const existing = junctions.get(through)
           const wanted = [throughLocalColumn, throughForeignColumn].sort().join(',')

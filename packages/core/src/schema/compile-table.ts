@@ -3,6 +3,7 @@ import { optionCheck } from './builder-options.ts'
 import { commentProblem } from './comment-text.ts'
 import { compileColumn } from './compile-column.ts'
 import { type CheckColumns, compileIndex, type Report } from './compile-index.ts'
+import { compileView } from './compile-view.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
@@ -118,6 +119,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   const extensions = compileExtensions(draft.entries, report)
   const comment = tableComment(draft.entries, report)
   const deletedAt = columns.find((column) => column.name === 'deleted_at')
+  const view = compileView(draft.entries, columnDrafts, columns, report)
   return {
     order: draft.order,
     relationEntries: draft.entries.filter((entry): entry is RelationEntry =>
@@ -127,7 +129,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       kind: 'table',
       name: table,
       modelName: toModelName(table),
-      columns,
+      columns: view.columns,
       primaryKey,
       uniques,
       checks,
@@ -141,6 +143,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       ),
       ...(extensions.length === 0 ? {} : { extensions }),
       ...(comment === null ? {} : { comment }),
+      ...(view.view === undefined ? {} : { view: view.view }),
       sources: draft.sources.length > 0 ? [...draft.sources] : [firstSource],
     },
   }

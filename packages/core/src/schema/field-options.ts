@@ -232,3 +232,10 @@ export interface ManyToManyOptions {
   onDelete?: ReferentialAction
   onUpdate?: ReferentialAction
 }
+
+export interface ViewOptions {
+  /** The view's `SELECT`: text, or sql`…` without interpolated values. */
+  as: SqlSource
+  /** `CREATE MATERIALIZED VIEW`: rows stored, read fast, brought up to date by `refresh()`. @default false */
+  materialized?: boolean
+}

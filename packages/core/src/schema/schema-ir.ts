@@ -190,6 +190,18 @@ export interface ManyToManyIR {
 
 export type RelationIR = BelongsToIR | HasIR | ManyToManyIR
 
+/**
+ * A view or materialized view read as a model (`t.view({ as })`): its columns are the model's
+ * row, its body the `SELECT` PostgreSQL runs. Never written by the model.
+ */
+export interface ViewIR {
+  readonly kind: 'view'
+  /** The `SELECT` after `AS`, as written in the schema file (trimmed). */
+  readonly sql: string
+  /** `CREATE MATERIALIZED VIEW … WITH DATA`, its rows stored until `refresh()`. */
+  readonly materialized: boolean
+}
+
 export interface TableIR {
   readonly kind: 'table'
   readonly name: string
@@ -217,6 +229,8 @@ export interface TableIR {
   readonly comment?: string
   /** Extensions its columns need (`t.extension('citext')`), created before it. Absent when none. */
   readonly extensions?: readonly string[]
+  /** A view, not a table (`t.view`). Absent: a table, so snapshots written before views load as they were. */
+  readonly view?: ViewIR
   /** Schema files contributing to this table, in prefix order. */
   readonly sources: readonly string[]
 }

@@ -10,7 +10,8 @@ interface Edge {
 }
 
 /**
- * Orders tables so that FK targets come first, ties broken by file prefix order then name.
+ * Orders tables so that FK targets come first, ties broken by file prefix order then name;
+ * views come after every table, in file prefix order.
  * Cycles through a nullable FK are broken at the earliest table (its FK to the later table
  * is added after both exist); a cycle in which every FK column is NOT NULL is reported,
  * because no row of any of its tables could be inserted first.
@@ -44,8 +45,12 @@ export function orderTables(
     problems,
   )
 
+  // Views after every table: a view's body may read any of them (and earlier views).
   const pending = [...resolved].sort(
-    (a, b) => a.order - b.order || compare(a.table.name, b.table.name),
+    (a, b) =>
+      Number(a.table.view !== undefined) - Number(b.table.view !== undefined) ||
+      a.order - b.order ||
+      compare(a.table.name, b.table.name),
   )
   const outgoing = edgesFrom(edges)
   const placed = new Set<string>()

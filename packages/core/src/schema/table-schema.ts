@@ -14,6 +14,7 @@ import {
   type TimestampOptions,
   type TimestampPrecisionOptions,
   type VarcharOptions,
+  type ViewOptions,
 } from './field-options.ts'
 import type { ColumnType } from './schema-ir.ts'
 
@@ -36,6 +37,7 @@ export type {
   TimestampOptions,
   TimestampPrecisionOptions,
   VarcharOptions,
+  ViewOptions,
 } from './field-options.ts'
 export { sql } from './field-options.ts'
 
@@ -72,6 +74,7 @@ export type TableDraftEntry = (
   | { readonly kind: 'renamedFrom'; readonly names: readonly string[] }
   | { readonly kind: 'extension'; readonly name: string }
   | { readonly kind: 'comment'; readonly text: string }
+  | { readonly kind: 'view'; readonly options: ViewOptions }
 ) &
   DraftOrigin
 
@@ -307,6 +310,15 @@ export class TableSchema {
   /** `COMMENT ON TABLE`: what the table holds, for whoever reads the database. */
   comment(text: string): void {
     this.#entries.push({ kind: 'comment', text, ...this.#origin() })
+  }
+
+  /**
+   * Makes this a read-only model over a view: `CREATE VIEW <table> AS <as>` (or `MATERIALIZED`),
+   * created after every table and replaced when its body or columns change. The columns
+   * declared next are the view's, as it returns them; a key makes findById and includes work.
+   */
+  view(options: ViewOptions): void {
+    this.#entries.push({ kind: 'view', options: { ...options }, ...this.#origin() })
   }
 
   /** Earlier name(s) of this table: the migration diff renames instead of drop + create. */

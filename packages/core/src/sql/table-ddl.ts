@@ -9,6 +9,7 @@ import {
 } from './constraint-sql.ts'
 import { createTableSql } from './create-table-sql.ts'
 import { quoteIdent } from './identifier.ts'
+import { createViewSql, dropViewSql, isView } from './view-sql.ts'
 
 /**
  * The DDL of one table as separate statements, without trailing semicolons, each
@@ -21,6 +22,15 @@ import { quoteIdent } from './identifier.ts'
  * ```
  */
 export function tableDdl(table: TableIR): TableDDL {
+  // A view: its CREATE in place of the table's (its enum types are its tables'), no FK.
+  if (isView(table))
+    return Object.freeze({
+      createTypes: Object.freeze([]),
+      createTable: createViewSql(table, true),
+      foreignKeys: Object.freeze([]),
+      createIndexes: Object.freeze(table.indexes.map((index) => createIndexSql(table, index))),
+      dropTable: dropViewSql(table, true),
+    })
   return Object.freeze({
     createTypes: Object.freeze([
       ...(table.extensions ?? []).map(createExtensionSql),

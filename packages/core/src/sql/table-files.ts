@@ -9,6 +9,7 @@ import {
   foreignKeySql,
 } from './constraint-sql.ts'
 import { createTableSql } from './create-table-sql.ts'
+import { createViewSql, isView } from './view-sql.ts'
 
 interface PlacedForeignKey {
   readonly table: TableIR
@@ -65,8 +66,8 @@ function tableFile(table: TableIR, foreignKeys: readonly PlacedForeignKey[]): st
   const sections = [
     [header],
     (table.extensions ?? []).map(createExtensionSql),
-    table.enums.map(createEnumSql),
-    [createTableSql(table)],
+    (isView(table) ? [] : table.enums).map(createEnumSql),
+    [isView(table) ? createViewSql(table, true) : createTableSql(table)],
     tableCommentsSql(table),
     foreignKeys.map(({ table: owner, relation }) => foreignKeySql(owner, relation)),
     table.indexes.map((index) => createIndexSql(table, index)),

@@ -48,6 +48,7 @@ import type {
 import { primaryKeyValues, requirePrimaryKey } from './primary-key.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
+import { readOnlyModel } from './view-model.ts'
 
 type Row = Record<string, unknown>
 
@@ -282,8 +283,9 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       return (await runFixed(db, 'hardDelete', fixed.hardDelete(), values)).rowCount > 0
     },
   }
-  registerRuntime(model, runtime)
-  return Object.freeze(model)
+  const built = readOnlyModel(model, meta.table, exec)
+  registerRuntime(built, runtime)
+  return Object.freeze(built)
 }
 
 /** The rows argument of a bulk write: an array, or a clear error saying what to pass. */

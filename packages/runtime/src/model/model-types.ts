@@ -147,3 +147,32 @@ export interface Model<T extends ModelTypes> {
    */
   column(name: ColumnName<T>): ColumnRef
 }
+
+/** The writes a view's model has not (its rows come from its SELECT). */
+export type ViewWrites =
+  | 'insert'
+  | 'insertMany'
+  | 'update'
+  | 'upsert'
+  | 'upsertMany'
+  | 'softDelete'
+  | 'restore'
+  | 'hardDelete'
+  | 'truncate'
+
+/**
+ * The model of a view (`t.view({ as })`): reads, queries, includes and relations as a table's,
+ * no write. The generated `.d.ts` types a view's model with it.
+ */
+export type ViewModel<T extends ModelTypes> = Omit<Model<T>, ViewWrites>
+
+export interface RefreshOptions {
+  /** `REFRESH … CONCURRENTLY`: reads go on meanwhile; needs a unique index on the view. @default false */
+  readonly concurrently?: boolean
+}
+
+/** The model of a materialized view: a view's, and `refresh()`. */
+export interface MaterializedViewModel<T extends ModelTypes> extends ViewModel<T> {
+  /** `REFRESH MATERIALIZED VIEW`: runs its SELECT again and stores the rows. */
+  refresh(db: Executor, options?: RefreshOptions): Promise<void>
+}

@@ -5,6 +5,7 @@ import { type ModelRuntime, modelRuntime, runtimeOf } from '../model/model-runti
 import type { Model } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
+import { refusedWrite } from '../model/view-model.ts'
 import { expressionOf } from '../sql/expressible.ts'
 import type { AggregateExpr, AggregateFunction, ColumnExpr, Expr } from '../sql/expression.ts'
 import type { Include, Join, Lock, QueryNode, SelectItem } from '../sql/query-node.ts'
@@ -183,6 +184,8 @@ export function mutableState(
   operation: string,
   options: AllRowsOption,
 ): QueryNode {
+  if (state.runtime.info.table.view !== undefined)
+    throw refusedWrite(state.runtime.info.table, `query.${operation}`)
   const shaped =
     state.source ||
     state.joins.length ||

@@ -291,6 +291,42 @@ describe('the studio under attack', () => {
     expect((await call('counts')).json.counts.posts).toBe(posts)
   })
 
+  it('analyzes a write only with writes on, rolls it back, and runs nothing a rollback leaves', async () => {
+    // Statements of the app outside any request: they are in the log's background list.
+    const { database } = await server.ssrLoadModule('virtual:fluentorm/database')
+    const db = await database()
+    await db.exec('CREATE SEQUENCE IF NOT EXISTS attack_seq')
+    const texts = {
+      insert: 'INSERT INTO posts (title, user_id) VALUES ($1, $2)',
+      nextval: "SELECT nextval('attack_seq') AS n",
+      lock: 'SELECT pg_advisory_lock(4242)',
+    }
+    await db.query({ text: texts.insert, values: ['Logged', author] })
+    await db.query({ text: texts.nextval })
+    await db.query({ text: texts.lock })
+    await db.query({ text: 'SELECT pg_advisory_unlock(4242)' })
+    const { json } = await call('queries')
+    const id = (text: string) => json.background.find((e: any) => e.text === text).id
+    const posts = (await call('counts')).json.counts.posts as number
+    const analyze = (text: string, params: unknown[] = []) =>
+      call('explain', { id: id(text), analyze: true, params })
+    expect((await analyze(texts.insert, ['Analyzed', author])).status).toBe(403)
+    await call('writes', { enabled: true })
+    const analyzed = await analyze(texts.insert, ['Analyzed', author])
+    await call('writes', { enabled: false })
+    expect(analyzed.json.plan).toMatch(/Insert on posts .*actual time=/)
+    expect((await call('counts')).json.counts.posts).toBe(posts)
+    // nextval gives back nothing on rollback: a read-only transaction refuses it.
+    expect((await analyze(texts.nextval)).json.error).toMatch(/read-only transaction/)
+    expect((await db.query({ text: texts.nextval })).rows).toEqual([{ n: 2n }])
+    // A session's advisory lock outlives the rollback (the migration lock is one).
+    expect((await analyze(texts.lock)).status).toBe(400)
+    const held = await db.query({
+      text: "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242",
+    })
+    expect(held.rows).toEqual([{ n: 0 }])
+  })
+
   it('adds no CORS header for another local origin, which Vite allows by default', async () => {
     // Vite's cors (any localhost origin) answers before plugins; the studio refuses the call.
     const other = { origin: 'http://localhost:3000', 'x-fluentorm-studio-token': token }

@@ -6,6 +6,12 @@ import { StudioError } from './http.ts'
 const EXPLAINABLE = /^\s*(?:\(\s*)*(select|insert|update|delete|with|values|table|merge)\b/i
 /** Read in the whole text, literals and comments too: a quote in a comment hides nothing. */
 const WRITE = /\b(insert|update|delete|merge)\b/i
+/**
+ * Calls whose effect the rollback does not undo: a session's advisory lock (the migration
+ * lock among them) taken or released, another session ended, a remote statement run.
+ */
+const OUTLIVES_ROLLBACK =
+  /\b(?:pg_(?:try_)?advisory_\w*|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|dblink\w*)\s*\(/i
 let counter = 0
 
 /** Thrown to roll back the transaction an EXPLAIN ran in. */
@@ -36,14 +42,24 @@ export async function explain(
     )
   }
   const params = request.analyze ? paramsOf(request.params, entry.values) : []
-  if (request.analyze && WRITE.test(text) && !request.writes) {
+  const writes = WRITE.test(text)
+  if (request.analyze && writes && !request.writes) {
     throw new StudioError(
       403,
       'this statement writes: turn writes on to EXPLAIN ANALYZE it (it is rolled back)',
     )
   }
+  if (request.analyze && OUTLIVES_ROLLBACK.test(text)) {
+    throw new StudioError(
+      400,
+      'this statement takes or releases a lock or reaches another session: a rollback would not undo it, so it is not analyzed',
+    )
+  }
   try {
     await db.transaction(async (tx) => {
+      // A statement that does not write runs read-only: a function it calls that writes, or
+      // a sequence's nextval (which no rollback gives back), is refused by PostgreSQL.
+      if (!writes) await tx.exec('SET TRANSACTION READ ONLY')
       await tx.exec("SET LOCAL statement_timeout = '15s'")
       let lines: string[]
       if (request.analyze) {

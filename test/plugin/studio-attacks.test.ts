@@ -327,6 +327,22 @@ describe('the studio under attack', () => {
     expect(held.rows).toEqual([{ n: 0 }])
   })
 
+  it('keeps no more than 32 KB of a statement text, and explains no cut one', async () => {
+    // A request that makes the app build a huge statement, many times over.
+    const { database } = await server.ssrLoadModule('virtual:fluentorm/database')
+    const db = await database()
+    const text = `SELECT 1 AS huge /* ${'x'.repeat(1 << 20)} */`
+    for (let i = 0; i < 5; i++) await db.query({ text })
+    const { body, json } = await call('queries')
+    expect(body.length).toBeLessThan(1 << 20)
+    const entry = json.background.find((e: any) => e.text.startsWith('SELECT 1 AS huge'))
+    expect(entry).toMatchObject({ truncated: true })
+    expect(entry.text).toHaveLength(32 * 1024)
+    const plan = await call('explain', { id: entry.id })
+    expect(plan.status).toBe(400)
+    expect(plan.json.error).toMatch(/longer than the log keeps/)
+  })
+
   it('adds no CORS header for another local origin, which Vite allows by default', async () => {
     // Vite's cors (any localhost origin) answers before plugins; the studio refuses the call.
     const other = { origin: 'http://localhost:3000', 'x-fluentorm-studio-token': token }

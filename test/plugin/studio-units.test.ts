@@ -116,6 +116,7 @@ describe('the studio query log helpers', () => {
     const entry = (id: number, text: string) => ({
       id,
       text,
+      truncated: false,
       at: 0,
       values: 1,
       durationMs: 1,

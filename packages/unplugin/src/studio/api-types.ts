@@ -204,6 +204,8 @@ export interface QueryEntryInfo {
   readonly id: number
   readonly at: number
   readonly text: string
+  /** The text was longer than the log keeps (its start is shown): it cannot be explained. */
+  readonly truncated: boolean
   readonly values: number
   readonly durationMs: number
   readonly rows: number

@@ -34,6 +34,12 @@ export async function explain(
   entry: QueryEntryInfo,
   request: { analyze: boolean; params: unknown; writes: boolean },
 ): Promise<ExplainAnswer> {
+  if (entry.truncated) {
+    throw new StudioError(
+      400,
+      'this statement is longer than the log keeps: it cannot be explained',
+    )
+  }
   const text = oneStatement(entry.text)
   if (text === null || !EXPLAINABLE.test(text)) {
     throw new StudioError(

@@ -44,6 +44,11 @@ export interface QueryLog {
 type Logged = QueryEntryInfo
 
 const SHOWN_SQL = 400
+/**
+ * The longest text kept per statement: the log holds 2,000 of them, and a request that makes
+ * the app build a huge statement must not make the dev server hold 2,000 copies of it.
+ */
+export const MAX_TEXT = 32 * 1024
 
 export function createQueryLog(options: QueryLogOptions): QueryLog {
   const storage = new AsyncLocalStorage<RequestContext>()
@@ -67,7 +72,8 @@ export function createQueryLog(options: QueryLogOptions): QueryLog {
       const logged: Logged = {
         id: nextEntry++,
         at: Date.now(),
-        text: entry.text,
+        text: entry.text.length > MAX_TEXT ? entry.text.slice(0, MAX_TEXT) : entry.text,
+        truncated: entry.text.length > MAX_TEXT,
         values: entry.values,
         durationMs: Math.round(entry.durationMs * 100) / 100,
         rows: entry.rows,

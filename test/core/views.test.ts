@@ -1,7 +1,10 @@
 import {
+  createSnapshot,
   generateDts,
+  parseSnapshot,
   planMigration,
   type SchemaIR,
+  serializeSnapshot,
   sql,
   type TableSchema,
   tableDdl,
@@ -205,6 +208,36 @@ describe('views: diff', () => {
       'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS post_stats_id ON post_stats (id);',
     ])
     expect(indexed.down).toEqual(['DROP INDEX CONCURRENTLY IF EXISTS post_stats_id;'])
+  })
+
+  it('finds no change against its own snapshot (keys stored sorted), and loads one without views', () => {
+    const schema = blog(stats(STATS, true, true))
+    const stored = parseSnapshot(serializeSnapshot(createSnapshot(schema)), 'snapshot.json')
+    expect(planMigration(stored.schema, schema).up).toEqual([])
+    const old = parseSnapshot(serializeSnapshot(createSnapshot(tablesOnly)), 'snapshot.json')
+    expect(old.schema.tables.map((t) => t.view)).toEqual([undefined, undefined])
+    expect(planMigration(old.schema, tablesOnly).up).toEqual([])
+  })
+
+  it('allows a view without a key: findById is then refused by the model', () => {
+    const keyless = schemaOf(
+      file('posts', posts, 1),
+      file(
+        'titles',
+        (t) => {
+          t.view({ as: 'SELECT title FROM posts' })
+          t.string({ name: 'title' })
+        },
+        2,
+      ),
+    )
+    expect(keyless.tables[1]?.primaryKey).toEqual([])
+    // A table still needs one.
+    expect(
+      problemsOf(file('titles', (t) => t.string({ name: 'title' }))).map((p) => p.message),
+    ).toEqual([
+      "Table 'titles' has no primary key; models need one to find, update and delete rows.",
+    ])
   })
 })
 

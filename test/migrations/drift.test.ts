@@ -155,3 +155,54 @@ describe('fluentorm check --url reads defaults and checks back as PostgreSQL sto
     ])
   })
 })
+
+describe('fluentorm check --url compares views', () => {
+  const STATS = `import { sql } from '@fluentorm/core'
+export function build(t) {
+  t.view({ as: sql\`SELECT u.id, count(p.id)::int AS posts FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id\`, materialized: true })
+  t.uuid({ name: 'id', primaryKey: true })
+  t.integer({ name: 'posts' })
+  t.addIndexes([{ name: 'user_stats_id', columns: ['id'], unique: true }])
+}
+`
+  const p = project(async (dir) => {
+    await mkdir(join(dir, 'schemas'))
+    await writeFile(join(dir, 'schemas/01_users.ts'), USERS)
+    await writeFile(join(dir, 'schemas/02_posts.ts'), POSTS)
+    await writeFile(join(dir, 'schemas/03_user_stats.ts'), STATS)
+  })
+
+  it('finds no difference in the view its migrations made, and the body changed by hand', async () => {
+    expect(p.cli('migrate', '--url', p.url).code).toBe(0)
+    expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
+    await p.backend.db.query('DROP MATERIALIZED VIEW user_stats')
+    await p.backend.db.query(
+      'CREATE MATERIALIZED VIEW user_stats AS SELECT u.id, 0 AS posts FROM users u',
+    )
+    const { code, data } = p.check()
+    expect(code).toBe(1)
+    expect(data.drift).toEqual([
+      {
+        object: 'view user_stats',
+        expected: expect.stringMatching(
+          /^MATERIALIZED VIEW AS SELECT u\.id,\s+count\(p\.id\)::integer AS posts/,
+        ),
+        found: expect.stringMatching(
+          /^MATERIALIZED VIEW AS SELECT u\.id,\s+0 AS posts\s+FROM users u$/,
+        ),
+      },
+    ])
+    // Its index, gone with it, is told when the body is the same again.
+    await p.backend.db.query('DROP MATERIALIZED VIEW user_stats')
+    await p.backend.db.query(
+      'CREATE MATERIALIZED VIEW user_stats AS SELECT u.id, count(p.id)::int AS posts FROM users u LEFT JOIN posts p ON p.user_id = u.id GROUP BY u.id',
+    )
+    expect(p.check().data.drift).toEqual([
+      {
+        object: 'index user_stats_id on user_stats',
+        expected: 'UNIQUE INDEX (id)',
+        found: '(none)',
+      },
+    ])
+  })
+})

@@ -96,24 +96,6 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     if (!same || checkTouched(check.expression)) changes.push({ kind: 'addCheck', table, check })
   }
 
-  const indexKey = (i: IndexIR, rename: (c: string) => string) =>
-    JSON.stringify([
-      i.columns.map(rename),
-      i.unique,
-      i.where,
-      i.method,
-      // Fields, not objects: a snapshot stores every object's keys sorted. Absent in an older
-      // snapshot reads as absent.
-      (i.keys ?? []).map((k) => [
-        k.column === undefined ? null : rename(k.column),
-        k.expression ?? null,
-        k.opclass ?? null,
-        k.order ?? null,
-        k.nulls ?? null,
-      ]),
-      (i.include ?? []).map(rename),
-      Object.entries(i.with ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
-    ])
   // An index over a replaced column, in a key, an INCLUDE or an expression, was dropped with it.
   const indexTouched = (i: IndexIR, rename: (c: string) => string) =>
     touches([...i.columns, ...(i.include ?? [])].map(rename)) ||
@@ -281,3 +263,24 @@ function uniquesOf(table: TableIR, rename: (c: string) => string): KeyConstraint
 
 /** The FOREIGN KEY constraints of a table: a belongsTo with `constraint: false` has none. */
 export const foreignKeysOf = constrainedForeignKeys
+
+/** What makes an index the same index, its columns under their new names. */
+export function indexKey(i: IndexIR, rename: (c: string) => string = (c) => c): string {
+  return JSON.stringify([
+    i.columns.map(rename),
+    i.unique,
+    i.where,
+    i.method,
+    // Fields, not objects: a snapshot stores every object's keys sorted. Absent in an older
+    // snapshot reads as absent.
+    (i.keys ?? []).map((k) => [
+      k.column === undefined ? null : rename(k.column),
+      k.expression ?? null,
+      k.opclass ?? null,
+      k.order ?? null,
+      k.nulls ?? null,
+    ]),
+    (i.include ?? []).map(rename),
+    Object.entries(i.with ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+  ])
+}

@@ -1,7 +1,8 @@
 import type { IndexIR, SchemaIR } from '../schema/schema-ir.ts'
-import { isView, type ViewTable } from '../sql/view-sql.ts'
+import { isView, namesWord, type ViewTable } from '../sql/view-sql.ts'
 import type { RenameMap } from './declared-renames.ts'
 import type { SchemaChange } from './schema-change.ts'
+import { indexKey } from './table-diff.ts'
 
 /**
  * What PostgreSQL refuses while a view reads the table: a column's type changed, a column or
@@ -88,18 +89,14 @@ function blockedTables(change: SchemaChange): string[] {
   }
 }
 
-/**
- * Whether the view's body names the table: as a whole word, quoted or not. A word that only
- * looks like the name (in a string, as a column) re-creates the view for nothing, never less.
- */
+/** A word that only looks like the table's name re-creates the view for nothing, never less. */
 function reads(view: ViewTable, table: string): boolean {
-  const escaped = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`(^|[^\\w$])${escaped}($|[^\\w$])`, 'i').test(view.view.sql)
+  return namesWord(view.view.sql, table)
 }
 
 /** A kept materialized view's indexes: the removed or changed ones dropped, the new ones made. */
 function diffViewIndexes(old: ViewTable, view: ViewTable): SchemaChange[] {
-  const key = (index: IndexIR) => JSON.stringify({ ...index, source: '' })
+  const key = (index: IndexIR) => indexKey(index)
   const oldKeys = new Map(old.indexes.map((index) => [index.name, key(index)]))
   const newKeys = new Map(view.indexes.map((index) => [index.name, key(index)]))
   return [

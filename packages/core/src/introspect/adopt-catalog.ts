@@ -7,6 +7,7 @@ import type { PulledSchema, UnexpressedObject } from './pulled-schema.ts'
 import { schemaFileName } from './schema-file-writer.ts'
 import { tableCalls } from './table-calls.ts'
 import { columnDefinition, definitionObjects, rawTableSql } from './unexpressed-sql.ts'
+import { adoptViews } from './view-calls.ts'
 
 /**
  * Turns a catalog into schema files' builder calls and the hand-written rest. Pure: the
@@ -17,15 +18,19 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
   const notes: string[] = []
   const schema = catalog.schema
   const enums = new Map(catalog.enums.map((item) => [item.name, item]))
-  const tables = catalog.tables.map((row): Table => {
+  // Views are adopted after the tables (adoptViews), once it is known which tables are in SQL.
+  const tables = catalog.tables.flatMap((row): Table[] => {
+    if (row.view_definition !== null) return []
     const constraints = catalog.constraints.filter((c) => c.table_oid === row.oid)
-    return {
-      row,
-      columns: catalog.columns.filter((c) => c.table_oid === row.oid),
-      constraints,
-      indexes: catalog.indexes.filter((i) => i.table_oid === row.oid),
-      primaryKey: constraints.find((c) => c.type === 'p'),
-    }
+    return [
+      {
+        row,
+        columns: catalog.columns.filter((c) => c.table_oid === row.oid),
+        constraints,
+        indexes: catalog.indexes.filter((i) => i.table_oid === row.oid),
+        primaryKey: constraints.find((c) => c.type === 'p'),
+      },
+    ]
   })
   // Columns the DSL can write, per table; the others are added by the migration.
   const builders = new Map<string, Map<string, ColumnBuilder>>()
@@ -88,8 +93,7 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
       expressible.filter((t) => isJunction(t, foreignKeys)).map((t) => t.row.name),
     ),
   }
-  const width = String(order.length).length < 2 ? 2 : String(order.length).length
-  const pulled = order.map((name, index) => {
+  const tableFiles = order.map((name) => {
     const table = expressible.find((t) => t.row.name === name) as Table
     const calls = tableCalls(
       table,
@@ -98,8 +102,17 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
       unexpressed,
       context,
     )
-    return { name, file: schemaFileName(String(index + 1).padStart(width, '0'), name), calls }
+    return { name, calls }
   })
+  // After the tables' calls: which columns the hand-written migration alters is known then.
+  const views = adoptViews(catalog, enums, unexpressed)
+  const files = [...tableFiles, ...views]
+  const width = Math.max(2, String(files.length).length)
+  const pulled = files.map(({ name, calls }, index) => ({
+    name,
+    file: schemaFileName(String(index + 1).padStart(width, '0'), name),
+    calls,
+  }))
   const usedEnums = new Set(
     [...builders.values()].flatMap((columns) =>
       [...columns.values()].flatMap((b) =>
@@ -114,12 +127,14 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     }
   }
   // The comments of schema-file tables and their columns are in the files (t.comment, comment).
-  const commented = new Set(
-    [...builders].flatMap(([table, columns]) => [
+  const commented = new Set([
+    ...[...builders].flatMap(([table, columns]) => [
       `comment ${table}`,
       ...[...columns.keys()].map((column) => `comment ${table}.${column}`),
     ]),
-  )
+    // The views in schema files.
+    ...views.map((view) => view.object),
+  ])
   unexpressed.push(
     ...definitionObjects(catalog, usedEnums).filter((item) => !commented.has(item.object)),
   )

@@ -19,6 +19,8 @@ export interface TableRow {
   readonly partition_key: string | null
   /** COMMENT ON TABLE, or null. */
   readonly comment: string | null
+  /** A view's (`v`) or materialized view's (`m`) body as `pg_get_viewdef` prints it; null for a table. */
+  readonly view_definition: string | null
 }
 
 export interface ColumnRow {
@@ -133,9 +135,10 @@ SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
   (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
-  obj_description(c.oid, 'pg_class') AS comment
+  obj_description(c.oid, 'pg_class') AS comment,
+  CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition
 FROM pg_class c
-WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p')
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm')
   AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')
   AND ${NOT_OF_EXTENSION('pg_class', 'c.oid')}
 ORDER BY c.oid`
@@ -160,7 +163,7 @@ JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_type bt ON bt.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END
 JOIN pg_namespace btn ON btn.oid = bt.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`
 
 const columnNames = (keys: string, table: string) =>
@@ -199,7 +202,7 @@ FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_am am ON am.oid = ic.relam
-WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p')
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'm')
 ORDER BY ic.oid`
 
 const ENUMS = `

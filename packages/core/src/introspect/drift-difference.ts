@@ -132,6 +132,17 @@ export function describeChange(
         enumText(expected, change.from.name),
         enumText(found, change.to.name),
       )
+    case 'createView':
+      return pair(
+        `view ${change.table.name}`,
+        viewText(table(expected, change.table.name)),
+        viewText(change.table),
+      )
+    case 'dropView':
+      // A view found with another body is told once, by its createView.
+      return table(found, change.table.name)?.view === undefined
+        ? pair(`view ${change.table.name}`, viewText(change.table), NONE)
+        : []
     case 'renameTable':
     case 'renameColumn':
       // Only declared renames are diffed, and a database declares none.
@@ -150,4 +161,10 @@ export function describeChange(
 
 function tableText(table: TableIR): string {
   return `TABLE (${table.columns.map((c) => c.name).join(', ')})`
+}
+
+/** `MATERIALIZED VIEW AS SELECT …`, or (none) for a table or nothing. */
+function viewText(table: TableIR | undefined): string {
+  if (table?.view === undefined) return NONE
+  return `${table.view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} AS ${table.view.sql}`
 }

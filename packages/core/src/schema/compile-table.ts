@@ -232,7 +232,8 @@ function resolvePrimaryKey(
       `For a composite key, remove primaryKey: true and write t.primaryKey([${flagged.map((column) => `'${column.options.name}'`).join(', ')}]).`,
     )
   }
-  if (flagged.length === 0) {
+  // A view may have no key: its model reads through query() and includes, and findById says why not.
+  if (flagged.length === 0 && !draft.entries.some((entry) => entry.kind === 'view')) {
     report(
       { source: draft.sources[0] ?? '' },
       `Table '${draft.name}' has no primary key; models need one to find, update and delete rows.`,

@@ -37,3 +37,12 @@ export function dropViewSql(table: ViewTable, cascade = false): string {
 export function viewKeyword(table: ViewTable): string {
   return table.view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'
 }
+
+/**
+ * Whether SQL text names `name` as a whole word, quoted or not. A word that only looks like the
+ * name (in a string, as a column) matches too: callers use it where a match costs little.
+ */
+export function namesWord(text: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`(^|[^\\w$])${escaped}($|[^\\w$])`, 'i').test(text)
+}

@@ -18,8 +18,8 @@ interface PostStatRow {
 interface PostStatTypes extends ModelTypes {
   readonly table: 'post_stats'
   readonly row: PostStatRow
-  readonly create: {}
-  readonly update: {}
+  readonly create: Record<never, never>
+  readonly update: Record<never, never>
   readonly id: string
   readonly relations: { readonly post: { readonly target: PostTypes; readonly many: false } }
 }

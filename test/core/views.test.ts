@@ -306,4 +306,41 @@ describe('views on PostgreSQL', () => {
     await migrateDown(backend, created)
     expect(await viewColumns()).toEqual([])
   })
+
+  it('re-creates a view over an enum column around the recreated type, up and down', async () => {
+    const states = (values: string[]) =>
+      schemaOf(
+        file('post_stats', (t) => {
+          t.view({ as: 'SELECT id, state FROM posts' })
+          t.uuid({ name: 'id', primaryKey: true })
+          t.enum({ name: 'state', values, enumName: 'posts_state' })
+        }),
+        file(
+          'posts',
+          (t) => {
+            t.uuid({ name: 'id', primaryKey: true })
+            t.enum({ name: 'state', values })
+          },
+          2,
+        ),
+      )
+    const created = await migrateUp(backend, null, states(['draft', 'live', 'gone']))
+    await backend.db.query(`INSERT INTO posts (id, state) VALUES (gen_random_uuid(), 'live')`)
+    const reordered = await migrateUp(
+      backend,
+      states(['draft', 'live', 'gone']),
+      states(['live', 'draft', 'gone']),
+    )
+    expect(reordered.up[0]).toBe('DROP VIEW IF EXISTS post_stats;')
+    expect(reordered.up.filter((s) => s.includes('post_stats'))).toHaveLength(2)
+    expect((await backend.db.query('SELECT state FROM post_stats')).rows).toEqual([
+      { state: 'live' },
+    ])
+    await migrateDown(backend, reordered)
+    expect((await backend.db.query('SELECT state FROM post_stats')).rows).toEqual([
+      { state: 'live' },
+    ])
+    await backend.db.query('DELETE FROM posts')
+    await migrateDown(backend, created)
+  })
 })

@@ -122,10 +122,13 @@ function diffEnumValues(
   const keptInNewOrder = next.values.filter((v) => current.includes(v))
   const reordered = keptInOldOrder.some((value, i) => value !== keptInNewOrder[i])
   if (removed.length > 0 || reordered) {
+    // A view's columns follow its tables' (it is dropped and created around the change).
     const columns = to.tables.flatMap((table) =>
-      table.columns
-        .filter((c) => c.enumName === next.name)
-        .map((column) => ({ table: table.name, column })),
+      isView(table)
+        ? []
+        : table.columns
+            .filter((c) => c.enumName === next.name)
+            .map((column) => ({ table: table.name, column })),
     )
     return [...changes, { kind: 'recreateEnum', from: previous, to: next, removed, columns }]
   }

@@ -180,8 +180,14 @@ async function emptyDatabase(
     ...new Set(schemas.flatMap((schema) => (schema ? pick(schema).map((x) => x.name) : []))),
   ]
   await db.transaction(async (tx) => {
-    for (const table of names((schema) => schema.tables)) {
-      await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(table)} CASCADE`)
+    // A name may be a view in one schema and a table in another: dropped as what it is now.
+    const { rows } = await tx.query<{ name: string; kind: string }>({
+      text: "SELECT relname AS name, relkind::text AS kind FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm') AND relname = ANY($1)",
+      values: [names((schema) => schema.tables)],
+    })
+    const what: Record<string, string> = { v: 'VIEW', m: 'MATERIALIZED VIEW' }
+    for (const { name, kind } of rows) {
+      await tx.exec(`DROP ${what[kind] ?? 'TABLE'} IF EXISTS ${quoteIdent(name)} CASCADE`)
     }
     for (const type of names((schema) => schema.enums)) {
       await tx.exec(`DROP TYPE IF EXISTS ${quoteIdent(type)} CASCADE`)

@@ -307,6 +307,34 @@ describe('views on PostgreSQL', () => {
     expect(await viewColumns()).toEqual([])
   })
 
+  it('orders a view after the views it reads, and re-creates it when one of them is', async () => {
+    const chain = (threshold: number) =>
+      schemaOf(
+        file('busy_posts', (t) => {
+          t.view({ as: 'SELECT id FROM post_stats WHERE comments > 0' })
+          t.uuid({ name: 'id', primaryKey: true })
+        }),
+        file('post_stats', stats(`${STATS} HAVING count(c.id) >= ${threshold}`), 2),
+        file('posts', posts, 3),
+        file('comments', comments, 4),
+      )
+    expect(chain(0).tables.map((t) => t.name)).toEqual([
+      'posts',
+      'comments',
+      'post_stats',
+      'busy_posts',
+    ])
+    const created = await migrateUp(backend, null, chain(0))
+    const changed = await migrateUp(backend, chain(0), chain(1))
+    expect(changed.up.filter((s) => s.startsWith('DROP VIEW'))).toEqual([
+      'DROP VIEW IF EXISTS busy_posts;',
+      'DROP VIEW IF EXISTS post_stats;',
+    ])
+    expect(changed.up.at(-1)).toMatch(/^CREATE VIEW busy_posts AS/)
+    await migrateDown(backend, changed)
+    await migrateDown(backend, created)
+  })
+
   it('re-creates a view over an enum column around the recreated type, up and down', async () => {
     const states = (values: string[]) =>
       schemaOf(

@@ -60,15 +60,16 @@ export function diffViews(
   const kept = new Set<string>()
   for (const { view, old } of pairs) {
     if (old !== undefined) kept.add(old.name)
-    if (old === undefined || recreated.has(old.name)) {
-      if (old !== undefined) changes.push({ kind: 'dropView', table: old })
+    if (old === undefined || recreated.has(old.name))
       changes.push({ kind: 'createView', table: view })
-    } else changes.push(...diffViewIndexes(old, view))
+    else changes.push(...diffViewIndexes(old, view))
   }
-  for (const view of previous.values()) {
-    if (!kept.has(view.name)) changes.push({ kind: 'dropView', table: view })
-  }
-  return changes
+  // Dropped in reverse creation order: a view before the views it reads.
+  const drops = [...previous.values()]
+    .reverse()
+    .filter((view) => !kept.has(view.name) || recreated.has(view.name))
+    .map((view): SchemaChange => ({ kind: 'dropView', table: view }))
+  return [...drops, ...changes]
 }
 
 function sameDefinition(a: ViewTable, b: ViewTable): boolean {

@@ -1,3 +1,4 @@
+import { namesWord } from '../sql/view-sql.ts'
 import type { ResolvedTable } from './compile-relations.ts'
 import type { BelongsToIR, TableIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
@@ -11,7 +12,7 @@ interface Edge {
 
 /**
  * Orders tables so that FK targets come first, ties broken by file prefix order then name;
- * views come after every table, in file prefix order.
+ * views come after every table, in file prefix order, a view after the views it reads.
  * Cycles through a nullable FK are broken at the earliest table (its FK to the later table
  * is added after both exist); a cycle in which every FK column is NOT NULL is reported,
  * because no row of any of its tables could be inserted first.
@@ -64,7 +65,23 @@ export function orderTables(
     placed.add(next.table.name)
     ordered.push(next.table)
   }
-  return ordered
+  return [...ordered.filter((t) => t.view === undefined), ...viewOrder(ordered)]
+}
+
+/**
+ * The views in prefix order, each after the views its body names (a cycle, which PostgreSQL
+ * could not create either, is left in prefix order).
+ */
+function viewOrder(tables: readonly TableIR[]): TableIR[] {
+  const pending = tables.filter((t) => t.view !== undefined)
+  const placed: TableIR[] = []
+  const reads = (view: TableIR, other: TableIR) =>
+    other !== view && namesWord(view.view?.sql ?? '', other.name)
+  while (pending.length > 0) {
+    const ready = pending.findIndex((view) => !pending.some((other) => reads(view, other)))
+    placed.push(...pending.splice(ready === -1 ? 0 : ready, 1))
+  }
+  return placed
 }
 
 /** Each table's edges by its name: walking the graph then costs its edges, not all of them per step. */

@@ -28,8 +28,9 @@ const ALTER_TABLE = new RegExp(
   String.raw`ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${IDENT}`,
   'i',
 )
+// A materialized view made in the file is as new as a table: no one reads it while its index builds.
 const CREATE_TABLE = new RegExp(
-  String.raw`^CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?${IDENT}`,
+  String.raw`^CREATE\s+(?:UNLOGGED\s+)?(?:TABLE|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?${IDENT}`,
   'i',
 )
 const CREATE_INDEX = new RegExp(

@@ -11,7 +11,7 @@ import {
 } from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, pgBackend } from '../support/backends.ts'
+import { type Backend, pgBackend, pgliteBackend } from '../support/backends.ts'
 import { catalogRows, migrateDown, migrateUp } from './support/migration-steps.ts'
 import { file, problemsOf, schemaOf } from './support/schema-fixtures.ts'
 
@@ -373,4 +373,40 @@ describe('views on PostgreSQL', () => {
     await backend.db.query('DELETE FROM posts')
     await migrateDown(backend, created)
   })
+})
+
+describe('views on PGlite', () => {
+  let backend: Backend<import('@electric-sql/pglite').PGlite>
+  beforeAll(async () => {
+    backend = await pgliteBackend()
+  })
+  afterAll(() => backend.close())
+
+  const run = async (statements: readonly string[] | null) => {
+    await backend.db.transaction(async (tx) => {
+      for (const statement of statements ?? []) await tx.exec(statement)
+    })
+  }
+  const kinds = async () =>
+    (
+      await backend.db.query<{ name: string; kind: string }>(
+        "SELECT relname AS name, relkind::text AS kind FROM pg_class WHERE relname IN ('post_stats', 'post_stats_id') ORDER BY 1",
+      )
+    ).rows
+
+  it('migrates a view up, to materialized with its index, and down again', async () => {
+    const created = planMigration(null, blog())
+    await run(created.up)
+    expect(await kinds()).toEqual([{ name: 'post_stats', kind: 'v' }])
+    const materialized = planMigration(blog(), blog(stats(STATS, true, true)))
+    await run(materialized.up)
+    expect(await kinds()).toEqual([
+      { name: 'post_stats', kind: 'm' },
+      { name: 'post_stats_id', kind: 'i' },
+    ])
+    await run(materialized.down)
+    expect(await kinds()).toEqual([{ name: 'post_stats', kind: 'v' }])
+    await run(created.down)
+    expect(await kinds()).toEqual([])
+  }, 300_000)
 })

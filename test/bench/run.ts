@@ -25,6 +25,7 @@ import { poolerBench } from './pooler-bench.ts'
 import { relationsBench } from './relations-bench.ts'
 import { replicaBench } from './replica-bench.ts'
 import { runtimeBench } from './runtime-bench.ts'
+import { typedSqlBench } from './typed-sql-bench.ts'
 import { typesBench } from './types-bench.ts'
 
 const workDir = join(process.cwd(), 'node_modules', '.cache', 'fluentorm-bench')
@@ -47,6 +48,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
     () => cpuCostBench(workDir),
   ],
   ['(l) Cold start and bundle size, 50 models', () => coldStartBench(workDir)],
+  ['(m) Typed SQL: 100 .sql files cold, warm, on save and cached', () => typedSqlBench(workDir)],
   ['(n) Memory: per cached statement and per pipelined connection', memoryBench],
 ]
 

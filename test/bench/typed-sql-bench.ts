@@ -1,5 +1,5 @@
 /**
- * (n) Typed SQL: what a build and a save cost for `.sql` imports (issue 18). 100 query files
+ * (m) Typed SQL: what a build and a save cost for `.sql` imports (issue 18). 100 query files
  * of three statements each over the guide's blog (users, posts, comments: joins, a left
  * join, aggregates, a CTE, json), typed by the plugin's own `createSqlFiles` on its in-memory
  * PGlite at the repository's migrations, `.sql.d.ts` written as in a build:
@@ -80,14 +80,14 @@ export async function typedSqlBench(workDir: string): Promise<BenchResult> {
   const saveMs = median(saves)
   const targets: TargetCheck[] = [
     atMost(
-      `(n) typing ${FILES} .sql files cold ≤ 1 s (issue 18)`,
+      `(m) typing ${FILES} .sql files cold ≤ 1 s (issue 18)`,
       coldMs,
       1000,
       ' ms',
       `cold includes starting the in-memory PGlite (its WASM instantiation and initdb) and applying the migrations, which alone take most of it (the same ${FILES} files with the database up: ${Math.round(warmMs)} ms, four PGlite round trips per statement: Parse/Describe, types, NOT NULL columns, outer joins); a later start with the files unchanged reads the typed results from node_modules/.cache and starts no database (${Math.round(cachedMs)} ms)`,
     ),
     atMost(
-      '(n) typing one .sql file on save ≤ 50 ms (issue 18)',
+      '(m) typing one .sql file on save ≤ 50 ms (issue 18)',
       saveMs,
       50,
       ' ms',

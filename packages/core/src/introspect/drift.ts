@@ -42,10 +42,16 @@ export async function detectDrift(
   if (!live.ok) return live
   const wanted = await readBack(db, expected ?? EMPTY, schema)
   if (!wanted.ok) return wanted
-  const changes = diffSchemas(wanted.schema, live.schema, NO_RENAMES)
+  // A view the schema files do not declare is a hand-written migration's: not compared.
+  const declared = new Set(wanted.schema.tables.flatMap((t) => (t.view ? [t.name] : [])))
+  const found: SchemaIR = {
+    ...live.schema,
+    tables: live.schema.tables.filter((t) => t.view === undefined || declared.has(t.name)),
+  }
+  const changes = diffSchemas(wanted.schema, found, NO_RENAMES)
   return {
     ok: true,
-    differences: changes.flatMap((c) => describeChange(c, wanted.schema, live.schema)),
+    differences: changes.flatMap((c) => describeChange(c, wanted.schema, found)),
   }
 }
 

@@ -196,6 +196,8 @@ describe('timestamp options that are problems', () => {
       ['day', "Unknown option 'mode' on a date column."],
       ['seen_at', "Unknown option 'precison' on a timestamptz column."],
     ])
-    expect(problems[3]?.hint).toMatch(/^Did you mean 'precision'\? Options: .*, precision, mode, onUpdate\.$/)
+    expect(problems[3]?.hint).toMatch(
+      /^Did you mean 'precision'\? Options: .*, precision, mode, onUpdate\.$/,
+    )
   })
 })

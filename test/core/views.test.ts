@@ -122,6 +122,15 @@ describe('views: schema and DDL', () => {
       "View column 'n' has a default; a view's values come from its body.",
       "View column 'n' has a check; a view's values come from its body.",
     ])
+    expect(
+      messages((t) => {
+        t.view({ as: 'SELECT id FROM posts' })
+        t.uuid({ name: 'id', primaryKey: true })
+        t.manyToMany({ name: 'posts', targetTable: 'posts' })
+      }),
+    ).toEqual([
+      "manyToMany 'posts' involves a view: the junction table fluentorm creates would need a FOREIGN KEY to it.",
+    ])
     // A table's foreign key to a view is refused too.
     expect(
       problemsOf(

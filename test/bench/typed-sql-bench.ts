@@ -9,7 +9,7 @@
  * - a later start: a fresh instance whose typed results are in node_modules/.cache (the
  *   files and the migrations unchanged since the last build), which starts no database.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createSqlFiles } from '../../packages/unplugin/src/sql-files/sql-files.ts'
 import { atMost, type BenchResult, median, type TargetCheck } from './measure.ts'
@@ -42,7 +42,9 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function typedSqlBench(workDir: string): Promise<BenchResult> {
+  // Fresh every run: a node_modules left by the last run would hold its typed-results cache.
   const root = join(workDir, 'typed-sql')
+  await rm(root, { recursive: true, force: true })
   await mkdir(join(root, 'queries'), { recursive: true })
   const files = Array.from({ length: FILES }, (_, i) => join(root, 'queries', `q${i}.sql`))
   await Promise.all(files.map((file, i) => writeFile(file, querySource(i))))

@@ -1,13 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
 import type { Browser } from 'playwright-core'
-import { createLogger, createServer, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './support/chromium.ts'
+import { captureLog, startDevServer, writeFirstBuild } from './support/dev-server.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
+import { studioToken } from './support/studio.ts'
 import { waitFor } from './support/wait-for.ts'
 
 const PAYLOAD = `<img src=x onerror="document.title='pwned'">`
@@ -25,7 +26,8 @@ describe('the studio against a hostile page in a browser', () => {
   let studio: string
   let token: string
   let hostile = ''
-  const logged: string[] = []
+  const log = captureLog()
+  const logged = log.all
 
   const call = async (route: string, body?: unknown) => {
     const response = await fetch(new URL(`/__fluentorm/api/${route}`, studio), {
@@ -54,27 +56,16 @@ describe('the studio against a hostile page in a browser', () => {
   beforeAll(async () => {
     delete process.env.DATABASE_URL
     project = await copyFixture('blog')
-    const build = createContext({}, project.root)
-    build.logger = { info: () => undefined, error: () => undefined }
-    await build.refresh()
-    await build.writeBuildOutputs()
-    const logger = createLogger('silent')
-    for (const level of ['info', 'warn', 'error'] as const) {
-      logger[level] = (message) => void logged.push(message)
-    }
-    server = await createServer({
-      root: project.root,
-      configFile: false,
-      customLogger: logger,
-      appType: 'custom',
-      server: { host: '127.0.0.1', port: 0 },
+    await writeFirstBuild(project.root)
+    server = await startDevServer(project.root, {
       plugins: [fluentorm({ slowQueryMs: false, repeatedQueries: false })],
+      logger: log.logger,
+      listen: {},
     })
-    await server.listen()
     server.printUrls()
     const line = logged.find((l) => l.includes('fluentorm studio:')) ?? ''
     studio = /(http:\/\/\S+\/__fluentorm)\?token=/.exec(line)?.[1] ?? ''
-    token = /token=([\w-]+)/.exec(line)?.[1] ?? ''
+    token = studioToken([line])
     expect(token).toHaveLength(32)
     attacker = createHttpServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' })

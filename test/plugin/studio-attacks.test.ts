@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { networkInterfaces } from 'node:os'
 import { dirname, join } from 'node:path'
-import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
-import {
-  createLogger,
-  createServer,
-  type Plugin,
-  preview,
-  type RunnableDevEnvironment,
-  type ViteDevServer,
-} from 'vite'
+import { type Plugin, preview, type RunnableDevEnvironment, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oneStatement } from '../../packages/unplugin/src/studio/explain-api.ts'
 import { loopbackPeer } from '../../packages/unplugin/src/studio/request-guard.ts'
 import { buildFixture } from './support/build-fixture.ts'
+import { captureLog, startDevServer, writeFirstBuild } from './support/dev-server.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
+import { studioToken, withPasswordHash } from './support/studio.ts'
 
 const SECRET = 'hunter2-redacted-secret'
 
@@ -65,7 +59,8 @@ describe('the studio under attack', () => {
   let port: number
   let token: string
   let author: string
-  const logged: string[] = []
+  const log = captureLog()
+  const logged = log.all
 
   /** A raw request: any method, headers and body, to any address of this machine. */
   const send = (
@@ -114,36 +109,17 @@ describe('the studio under attack', () => {
   beforeAll(async () => {
     delete process.env.DATABASE_URL
     project = await copyFixture('blog')
-    const users = join(project.root, 'schemas/01_users.ts')
-    await writeFile(
-      users,
-      (await readFile(users, 'utf8')).replace(
-        '  t.timestamps()\n',
-        "  t.string({ name: 'password_hash', redacted: true, notNull: false })\n  t.timestamps()\n",
-      ),
-    )
-    const build = createContext({}, project.root)
-    build.logger = { info: () => undefined, error: () => undefined }
-    await build.refresh()
-    await build.writeBuildOutputs()
-    const logger = createLogger('silent')
-    for (const level of ['info', 'warn', 'error'] as const) {
-      logger[level] = (message) => void logged.push(message)
-    }
-    server = await createServer({
-      root: project.root,
-      configFile: false,
-      customLogger: logger,
-      appType: 'custom',
-      // Listening on every interface, as `vite --host`, with Vite's host check off.
-      server: { host: '0.0.0.0', port: 0, allowedHosts: true },
+    await project.edit('schemas/01_users.ts', withPasswordHash)
+    await writeFirstBuild(project.root)
+    // Listening on every interface, as `vite --host`, with Vite's host check off.
+    server = await startDevServer(project.root, {
       plugins: [fluentorm({ slowQueryMs: false, repeatedQueries: false }), injectableRoute()],
+      logger: log.logger,
+      listen: { host: '0.0.0.0', allowedHosts: true },
     })
-    await server.listen()
     port = (server.httpServer!.address() as { port: number }).port
     server.printUrls()
-    token =
-      /token=([\w-]+)/.exec(logged.find((l) => l.includes('fluentorm studio')) ?? '')?.[1] ?? ''
+    token = studioToken(logged)
     expect(token).toHaveLength(32)
     await call('writes', { enabled: true })
     const user = await call('rows/insert', {

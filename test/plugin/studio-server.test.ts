@@ -2,18 +2,13 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import type { Model } from '@fluentorm/runtime'
-import { createContext } from '@fluentorm/unplugin'
 import fluentorm from '@fluentorm/unplugin/vite'
-import {
-  createLogger,
-  createServer,
-  type Plugin,
-  type RunnableDevEnvironment,
-  type ViteDevServer,
-} from 'vite'
+import { createServer, type Plugin, type RunnableDevEnvironment, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildFixture } from './support/build-fixture.ts'
+import { captureLog, startDevServer, writeFirstBuild } from './support/dev-server.ts'
 import { copyFixture, type FixtureProject } from './support/fixture-project.ts'
+import { studioToken, withPasswordHash } from './support/studio.ts'
 import { waitFor } from './support/wait-for.ts'
 
 type Models = Record<string, Model<any>>
@@ -45,7 +40,8 @@ describe('the studio API of the Vite dev server', () => {
   let server: ViteDevServer
   let base: string
   let token: string
-  const logged: string[] = []
+  const log = captureLog()
+  const logged = log.all
 
   const call = async (route: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(new URL(`/__fluentorm/api/${route}`, base), {
@@ -77,36 +73,17 @@ describe('the studio API of the Vite dev server', () => {
   beforeAll(async () => {
     delete process.env.DATABASE_URL
     project = await copyFixture('blog')
-    const users = join(project.root, 'schemas/01_users.ts')
-    await writeFile(
-      users,
-      (await readFile(users, 'utf8')).replace(
-        '  t.timestamps()\n',
-        "  t.string({ name: 'password_hash', redacted: true, notNull: false })\n  t.timestamps()\n",
-      ),
-    )
-    const build = createContext({}, project.root)
-    build.logger = { info: () => undefined, error: () => undefined }
-    await build.refresh()
-    await build.writeBuildOutputs()
-    const logger = createLogger('silent')
-    for (const level of ['info', 'warn', 'error'] as const) {
-      logger[level] = (message) => void logged.push(message)
-    }
-    server = await createServer({
-      root: project.root,
-      configFile: false,
-      customLogger: logger,
-      appType: 'custom',
-      // Vite's own host check off, as a project that allows every host: the studio's stays.
-      server: { host: '127.0.0.1', port: 0, allowedHosts: true },
+    await project.edit('schemas/01_users.ts', withPasswordHash)
+    await writeFirstBuild(project.root)
+    // Vite's own host check off, as a project that allows every host: the studio's stays.
+    server = await startDevServer(project.root, {
       plugins: [fluentorm({ slowQueryMs: 0, repeatedQueries: 3 }), feedRoute()],
+      logger: log.logger,
+      listen: { allowedHosts: true },
     })
-    await server.listen()
     base = server.resolvedUrls?.local[0] ?? ''
     server.printUrls()
-    token =
-      /token=([\w-]+)/.exec(logged.find((l) => l.includes('fluentorm studio')) ?? '')?.[1] ?? ''
+    token = studioToken(logged)
   })
 
   afterAll(async () => {

@@ -1,22 +1,16 @@
-import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { generateDts, loadSchemas } from '@fluentorm/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { pgBackend } from '../support/backends.ts'
+import { runFluentorm } from '../support/fluentorm-cli.ts'
 import { ROOT, tempProject } from './support/schema-fixtures.ts'
 
-const BIN = resolve(ROOT, 'packages/cli/bin/fluentorm.mjs')
 const VERSION = JSON.parse(readFileSync(resolve(ROOT, 'packages/core/package.json'), 'utf8'))
   .version as string
 
-function fluentorm(cwd: string, ...args: string[]) {
-  const env = { ...process.env }
-  delete env.DATABASE_URL
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env })
-  return { code: result.status, out: result.stdout, err: result.stderr }
-}
+const fluentorm = runFluentorm
 
 const USERS = `export function build(t) {
   t.uuid({ name: 'id', primaryKey: true })

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import {
   mkdirSync,
   mkdtempSync,
@@ -11,15 +10,10 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { runFluentorm } from '../support/fluentorm-cli.ts'
 
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
 const root = mkdtempSync(join(tmpdir(), 'fluentorm-cli-'))
-const cli = (...args: string[]) => {
-  const env = { ...process.env }
-  delete env.DATABASE_URL
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: root, encoding: 'utf8', env })
-  return { code: result.status, out: result.stdout, err: result.stderr }
-}
+const cli = (...args: string[]) => runFluentorm(root, ...args)
 const writeUsers = (fields: string) => {
   mkdirSync(join(root, 'schemas'), { recursive: true })
   writeFileSync(

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,8 +7,7 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { remoteHost } from '../../packages/cli/src/commands/reset-command.ts'
 import { type Backend, DATABASE_URL, pgBackend } from '../support/backends.ts'
-
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
+import { runFluentorm } from '../support/fluentorm-cli.ts'
 
 const users = (extra: string) => `export function build(t) {
   t.uuid({ name: 'id', primaryKey: true })
@@ -23,16 +21,7 @@ function devProject() {
     backend: undefined as unknown as Backend<pg.Pool>,
     dir: '',
     url: '',
-    cli(...args: string[]) {
-      const env = { ...process.env }
-      delete env.DATABASE_URL
-      const result = spawnSync(process.execPath, [BIN, ...args], {
-        cwd: project.dir,
-        encoding: 'utf8',
-        env,
-      })
-      return { code: result.status, out: result.stdout, err: result.stderr }
-    },
+    cli: (...args: string[]) => runFluentorm(project.dir, ...args),
     json(...args: string[]) {
       const result = project.cli(...args, '--url', project.url, '--json')
       return { ...result, data: JSON.parse(result.out) }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,8 +5,7 @@ import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../core/support/schema-fixtures.ts'
 import { type Backend, DATABASE_URL, pgBackend } from '../support/backends.ts'
-
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
+import { runFluentorm } from '../support/fluentorm-cli.ts'
 
 const USERS = `export function build(t) {
   t.uuid({ name: 'id', primaryKey: true })
@@ -33,16 +31,7 @@ function project(files: (dir: string) => Promise<void>) {
     backend: undefined as unknown as Backend<pg.Pool>,
     dir: '',
     url: '',
-    cli(...args: string[]) {
-      const env = { ...process.env }
-      delete env.DATABASE_URL
-      const result = spawnSync(process.execPath, [BIN, ...args], {
-        cwd: p.dir,
-        encoding: 'utf8',
-        env,
-      })
-      return { code: result.status, out: result.stdout, err: result.stderr }
-    },
+    cli: (...args: string[]) => runFluentorm(p.dir, ...args),
     check() {
       const result = p.cli('check', '--url', p.url, '--json')
       return { ...result, data: JSON.parse(result.out) }

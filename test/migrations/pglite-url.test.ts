@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../packages/runtime/src/connect.ts'
 import { ROOT } from '../core/support/schema-fixtures.ts'
-
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'bin', 'fluentorm.mjs')
+import { runFluentorm } from '../support/fluentorm-cli.ts'
 
 const USERS = `export function build(t) {
   t.uuid({ name: 'id', primaryKey: true })
@@ -25,12 +23,7 @@ const POSTS = `export function build(t) {
 let dir: string
 const data = () => join(dir, 'data')
 
-function cli(cwd: string, ...args: string[]) {
-  const env = { ...process.env }
-  delete env.DATABASE_URL
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env })
-  return { code: result.status, out: result.stdout, err: result.stderr }
-}
+const cli = runFluentorm
 
 beforeAll(async () => {
   // Outside the repository (whose fluentorm.config.ts would be found upward), with its node_modules.

@@ -4,6 +4,8 @@ import type {
   ColumnIR,
   EnumIR,
   IndexIR,
+  PartitionIR,
+  PartitioningIR,
   TableIR,
 } from '../schema/schema-ir.ts'
 import type { IdentityGeneration } from '../sql/create-table-sql.ts'
@@ -128,6 +130,22 @@ export type SchemaChange =
       readonly table: string
       readonly fk: BelongsToIR
       readonly newTable: boolean
+    }
+  | {
+      /** A partition created (`PARTITION OF`), or detached and dropped with its rows. */
+      readonly kind: 'createPartition' | 'dropPartition'
+      readonly table: string
+      readonly partition: PartitionIR
+    }
+  | {
+      /**
+       * The partition key changed, or the table became or stopped being partitioned: PostgreSQL
+       * cannot do it in place, so the migration refuses to run until it is written by hand.
+       */
+      readonly kind: 'changePartitionKey'
+      readonly table: string
+      readonly from: PartitioningIR | null
+      readonly to: PartitioningIR | null
     }
 
 export type SchemaChangeKind = SchemaChange['kind']

@@ -1,6 +1,7 @@
 import type { EnumIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { isView } from '../sql/view-sql.ts'
 import { declaredRenames, type RenameMap } from './declared-renames.ts'
+import { diffPartitions } from './partition-diff.ts'
 import type { EnumValuePosition, SchemaChange } from './schema-change.ts'
 import { diffTable, foreignKeysOf } from './table-diff.ts'
 import { diffViews } from './view-diff.ts'
@@ -34,7 +35,7 @@ export function diffSchemas(
     const previous = previousTables.get(oldName)
     // A view that becomes a table: the view is dropped (diffViews), the table created.
     if (!previous || isView(previous)) {
-      changes.push({ kind: 'createTable', table })
+      changes.push({ kind: 'createTable', table }, ...diffPartitions(undefined, table))
       for (const index of table.indexes) {
         changes.push({ kind: 'addIndex', table: table.name, index, newTable: true })
       }
@@ -45,7 +46,7 @@ export function diffSchemas(
     }
     kept.add(oldName)
     if (oldName !== table.name) changes.push({ kind: 'renameTable', from: oldName, to: table.name })
-    changes.push(...diffKeptTable(previous, table, renames))
+    changes.push(...diffKeptTable(previous, table, renames), ...diffPartitions(previous, table))
   }
   // Dropped tables lose their own FKs first, so they can be dropped in any order.
   for (const table of [...source.tables].reverse()) {

@@ -3,7 +3,9 @@ import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
 import { createEnumSql, deferrableSql, indexTargetSql } from '../sql/constraint-sql.ts'
 import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
 import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
+import { createPartitionSql, dropPartitionSql } from '../sql/partition-sql.ts'
 import { createViewSql, dropViewSql } from '../sql/view-sql.ts'
+import { partitionKeyChangeSql } from './partition-change-sql.ts'
 
 /** How a plan renders index changes on tables that already exist. */
 export interface ChangeSqlOptions {
@@ -137,6 +139,12 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
       return [
         `${alterTable(change.table)} DROP CONSTRAINT IF EXISTS ${q(change.fk.constraintName)};`,
       ]
+    case 'createPartition':
+      return [`${createPartitionSql(change.table, change.partition, false)};`]
+    case 'dropPartition':
+      return dropPartitionSql(change.table, change.partition).map((statement) => `${statement};`)
+    case 'changePartitionKey':
+      return [partitionKeyChangeSql(change.table, change.from, change.to)]
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { ColumnIR } from '../schema/schema-ir.ts'
+import { partitionKeyChangeMessage } from './partition-change-sql.ts'
 
 export type LintSeverity = 'error' | 'warning'
 
@@ -15,6 +16,7 @@ export type LintRule =
   | 'narrowing-type-change'
   | 'truncate-cascade'
   | 'transaction-control'
+  | 'partition-key-change'
 
 /** Something in a migration that loses data, takes a heavy lock, or can fail on real data. */
 export interface LintFinding {
@@ -185,9 +187,20 @@ export function lintStatements(
   return findings
 }
 
-/** Findings only the schema can tell: a type change that can lose precision or fail on existing values. */
+/**
+ * Findings only the schema can tell: a type change that can lose precision or fail on existing
+ * values; a partition key change, which the migration cannot make.
+ */
 export function lintChanges(changes: readonly SchemaChange[]): LintFinding[] {
   return changes.flatMap((change): LintFinding[] => {
+    if (change.kind === 'changePartitionKey')
+      return [
+        {
+          rule: 'partition-key-change',
+          severity: 'error',
+          message: partitionKeyChangeMessage(change.table, change.from, change.to),
+        },
+      ]
     if (change.kind !== 'alterColumnType' || widens(change.from, change.to)) return []
     return [
       {

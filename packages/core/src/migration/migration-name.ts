@@ -133,6 +133,14 @@ function headline(
       return change.removed.length === 0
         ? [`reorder_${change.to.name}`]
         : [`remove_${change.removed.join('_')}_from_${change.to.name}`]
+    case 'createPartition':
+      return dropped.has(change.table) || creates
+        ? []
+        : [`add_${change.partition.name}_to_${change.table}`]
+    case 'dropPartition':
+      return [`drop_${change.partition.name}`]
+    case 'changePartitionKey':
+      return [`repartition_${change.table}`]
     case 'renameConstraint':
       return []
   }

@@ -1,6 +1,7 @@
 import { commentStatements } from '../diff/comment-diff.ts'
 import { declaredRenames, invertRenames } from '../diff/declared-renames.ts'
 import { addedExtensions } from '../diff/extension-diff.ts'
+import { partitionedTables } from '../diff/partition-diff.ts'
 import type { SchemaChange, SchemaChangeKind } from '../diff/schema-change.ts'
 import { diffSchemas } from '../diff/schema-diff.ts'
 import type { SchemaIR } from '../schema/schema-ir.ts'
@@ -31,6 +32,8 @@ export interface MigrationPlan {
 // Statement order inside a migration: what later steps depend on comes first (types before
 // columns, every CREATE TABLE before any FK, FKs dropped before their tables).
 const PHASE: Record<SchemaChangeKind, number> = {
+  // First: the statement that refuses to run until the migration is written by hand.
+  changePartitionKey: -3,
   // Views first out and last in: every table and type change runs with no view over it.
   dropView: -1,
   createEnum: 0,
@@ -45,6 +48,9 @@ const PHASE: Record<SchemaChangeKind, number> = {
   dropUnique: 4,
   dropPrimaryKey: 4,
   createTable: 5,
+  // After the drops (a new bound may overlap an old one), each after its table (one phase, diff order).
+  dropPartition: 4,
+  createPartition: 5,
   addColumn: 6,
   dropColumn: 7,
   replaceColumn: 7,
@@ -86,9 +92,16 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
   const noRenames = { tables: new Map(), columns: new Map(), enumValues: new Map() }
   const comments = commentStatements(from, to, renames ?? noRenames, changes)
   const reverseComments = commentStatements(to, from ?? empty, reverseRenames ?? noRenames, reverse)
+  // PostgreSQL builds no index of a partitioned table CONCURRENTLY.
+  const partitioned = partitionedTables(from, to)
   const concurrently =
     changes.length > 0 &&
-    changes.every((c) => (c.kind === 'addIndex' || c.kind === 'dropIndex') && !c.newTable)
+    changes.every(
+      (c) =>
+        (c.kind === 'addIndex' || c.kind === 'dropIndex') &&
+        !c.newTable &&
+        !partitioned.has(c.table),
+    )
   const options = { concurrently }
   // Extensions first: the types and tables after them may use them. A rollback keeps them.
   const extensions = addedExtensions(from, to).map((name) => `${createExtensionSql(name)};`)
@@ -126,6 +139,12 @@ function irreversibleReason(change: SchemaChange): string[] {
   switch (change.kind) {
     case 'dropTable':
       return [`drops table ${change.table.name}: its rows cannot be restored`]
+    case 'dropPartition':
+      return [
+        `drops partition ${change.partition.name} of ${change.table}: its rows cannot be restored`,
+      ]
+    case 'changePartitionKey':
+      return [`changes the partitioning of ${change.table}: the migration is written by hand`]
     case 'dropColumn':
       // A generated column's values come back: the database computes them again.
       return change.column.generatedSql === undefined

@@ -31,6 +31,8 @@ const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 
 const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   view: ['as', 'materialized'],
+  partitionBy: ['kind', 'columns', 'expression'],
+  partition: ['name', 'from', 'to', 'in', 'modulus', 'remainder', 'default'],
   index: ['name', 'columns', 'unique', 'where', 'method', 'include', 'with'],
   belongsTo: [
     'name',
@@ -85,6 +87,8 @@ export function optionCheck(entry: TableDraftEntry): OptionCheck | null {
     case 'hasMany':
     case 'manyToMany':
     case 'view':
+    case 'partitionBy':
+    case 'partition':
       return {
         what: entry.kind,
         given: Object.keys(entry.options),

@@ -3,6 +3,7 @@ import { optionCheck } from './builder-options.ts'
 import { commentProblem } from './comment-text.ts'
 import { compileColumn } from './compile-column.ts'
 import { type CheckColumns, compileIndex, type Report } from './compile-index.ts'
+import { compilePartitioning, partitionedByExpression } from './compile-partition.ts'
 import { compileView } from './compile-view.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
@@ -120,6 +121,12 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   const comment = tableComment(draft.entries, report)
   const deletedAt = columns.find((column) => column.name === 'deleted_at')
   const view = compileView(draft.entries, columnDrafts, columns, report)
+  const partitionBy = compilePartitioning(
+    draft.entries,
+    { name: table, columns, enums: [...enums.values()], primaryKey, uniques, indexes },
+    checkColumns,
+    report,
+  )
   return {
     order: draft.order,
     relationEntries: draft.entries.filter((entry): entry is RelationEntry =>
@@ -144,6 +151,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       ...(extensions.length === 0 ? {} : { extensions }),
       ...(comment === null ? {} : { comment }),
       ...(view.view === undefined ? {} : { view: view.view }),
+      ...(partitionBy === undefined ? {} : { partitionBy }),
       sources: draft.sources.length > 0 ? [...draft.sources] : [firstSource],
     },
   }
@@ -233,7 +241,12 @@ function resolvePrimaryKey(
     )
   }
   // A view may have no key: its model reads through query() and includes, and findById says why not.
-  if (flagged.length === 0 && !draft.entries.some((entry) => entry.kind === 'view')) {
+  // So may a table partitioned by an expression, which PostgreSQL refuses one.
+  if (
+    flagged.length === 0 &&
+    !draft.entries.some((entry) => entry.kind === 'view') &&
+    !partitionedByExpression(draft.entries)
+  ) {
     report(
       { source: draft.sources[0] ?? '' },
       `Table '${draft.name}' has no primary key; models need one to find, update and delete rows.`,

@@ -100,6 +100,24 @@ export function renderDefault(value: DefaultValue, target: DefaultTarget): Defau
   return literalDefault(text, target)
 }
 
+/**
+ * A literal value of the target's type as SQL (a partition bound's), checked as a literal
+ * default is: never taken as an SQL expression, whatever its text.
+ *
+ * ```ts
+ * renderLiteral('2024-01-01', date) // '2024-01-01'
+ * renderLiteral('now()', text)      // 'now()'
+ * ```
+ */
+export function renderLiteral(text: string, target: DefaultTarget): DefaultResult {
+  if (text.includes('\0'))
+    return problem(
+      'The value contains a NUL character (\\0), which PostgreSQL cannot store.',
+      'Remove the NUL character.',
+    )
+  return literalDefault(text, target)
+}
+
 function knownDefault(
   value: string,
   known: { sql: string; types: readonly ColumnType[] },

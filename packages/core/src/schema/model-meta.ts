@@ -6,6 +6,8 @@ export interface TableDDL {
   readonly createTypes: readonly string[]
   /** `CREATE TABLE IF NOT EXISTS …` with columns, primary key, uniques and checks. */
   readonly createTable: string
+  /** A partitioned table's `CREATE TABLE IF NOT EXISTS … PARTITION OF …`, one per partition. Absent: not partitioned. */
+  readonly createPartitions?: readonly string[]
   /** One guarded `ALTER TABLE … ADD CONSTRAINT fk_…` per belongsTo. */
   readonly foreignKeys: readonly string[]
   /** `CREATE [UNIQUE] INDEX IF NOT EXISTS …` per index. */

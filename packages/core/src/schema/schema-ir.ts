@@ -202,6 +202,27 @@ export interface ViewIR {
   readonly materialized: boolean
 }
 
+/**
+ * A partitioned table's key and partitions (`t.partitionBy`, `t.partition`). Each partition is
+ * a table PostgreSQL routes rows to; it is no model of its own.
+ */
+export interface PartitioningIR {
+  readonly kind: 'partitionBy'
+  readonly strategy: 'range' | 'list' | 'hash'
+  /** The key columns, in key order; empty for an expression key. */
+  readonly columns: readonly string[]
+  /** An expression key, as written (trimmed). Absent: the columns. */
+  readonly expression?: string
+  readonly partitions: readonly PartitionIR[]
+}
+
+export interface PartitionIR {
+  readonly kind: 'partition'
+  readonly name: string
+  /** `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`, `FOR VALUES IN (…)`, `… WITH (…)` or `DEFAULT`, literals quoted. */
+  readonly bound: string
+}
+
 export interface TableIR {
   readonly kind: 'table'
   readonly name: string
@@ -231,6 +252,8 @@ export interface TableIR {
   readonly extensions?: readonly string[]
   /** A view, not a table (`t.view`). Absent: a table, so snapshots written before views load as they were. */
   readonly view?: ViewIR
+  /** `PARTITION BY` and the partitions. Absent: not partitioned (snapshots before partitioning load as they were). */
+  readonly partitionBy?: PartitioningIR
   /** Schema files contributing to this table, in prefix order. */
   readonly sources: readonly string[]
 }

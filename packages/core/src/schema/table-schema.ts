@@ -16,6 +16,7 @@ import {
   type VarcharOptions,
   type ViewOptions,
 } from './field-options.ts'
+import type { PartitionByOptions, PartitionOptions } from './partition-options.ts'
 import type { ColumnType } from './schema-ir.ts'
 
 export type {
@@ -40,6 +41,12 @@ export type {
   ViewOptions,
 } from './field-options.ts'
 export { sql } from './field-options.ts'
+export type {
+  PartitionByOptions,
+  PartitionOptions,
+  PartitionStrategy,
+  PartitionValue,
+} from './partition-options.ts'
 
 /** Where a builder call came from: its schema file, and its call site when the compiler records them. */
 export interface DraftOrigin {
@@ -75,6 +82,8 @@ export type TableDraftEntry = (
   | { readonly kind: 'extension'; readonly name: string }
   | { readonly kind: 'comment'; readonly text: string }
   | { readonly kind: 'view'; readonly options: ViewOptions }
+  | { readonly kind: 'partitionBy'; readonly options: PartitionByOptions }
+  | { readonly kind: 'partition'; readonly options: PartitionOptions }
 ) &
   DraftOrigin
 
@@ -319,6 +328,23 @@ export class TableSchema {
    */
   view(options: ViewOptions): void {
     this.#entries.push({ kind: 'view', options: { ...options }, ...this.#origin() })
+  }
+
+  /**
+   * Partitions the table: `CREATE TABLE … PARTITION BY RANGE | LIST | HASH (<columns>)`. Its
+   * primary key and unique constraints must include the key columns; its model reads and
+   * writes the whole table, PostgreSQL routing each row to its partition.
+   */
+  partitionBy(options: PartitionByOptions): void {
+    this.#entries.push({ kind: 'partitionBy', options: { ...options }, ...this.#origin() })
+  }
+
+  /**
+   * One partition: `CREATE TABLE <name> PARTITION OF <table> FOR VALUES …` with
+   * `{ from, to }` (range), `{ in }` (list), `{ modulus, remainder }` (hash) or `{ default: true }`.
+   */
+  partition(options: PartitionOptions): void {
+    this.#entries.push({ kind: 'partition', options: { ...options }, ...this.#origin() })
   }
 
   /** Earlier name(s) of this table: the migration diff renames instead of drop + create. */

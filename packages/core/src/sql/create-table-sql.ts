@@ -1,9 +1,11 @@
 import type { ColumnIR, TableIR } from '../schema/schema-ir.ts'
 import { quoteIdent } from './identifier.ts'
+import { partitionBySql } from './partition-sql.ts'
 
 /**
  * `CREATE TABLE IF NOT EXISTS` with the columns, then the composite primary key, unique
- * constraints and checks as table constraints. Foreign keys are added separately.
+ * constraints and checks as table constraints, then a partitioned table's `PARTITION BY`.
+ * Foreign keys and partitions are added separately.
  *
  * ```sql
  * CREATE TABLE IF NOT EXISTS users (
@@ -24,7 +26,7 @@ export function createTableSql(table: TableIR): string {
     ),
   ]
   const lines = [...table.columns.map(columnSql), ...constraints]
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table.name)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table.name)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)${partitionBySql(table)}`
 }
 
 /** One column definition: `name TYPE[ PRIMARY KEY][ NOT NULL][ UNIQUE][ DEFAULT x][ GENERATED ALWAYS AS IDENTITY]`. */

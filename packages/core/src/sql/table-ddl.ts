@@ -9,6 +9,7 @@ import {
 } from './constraint-sql.ts'
 import { createTableSql } from './create-table-sql.ts'
 import { quoteIdent } from './identifier.ts'
+import { createPartitionsSql } from './partition-sql.ts'
 import { createViewSql, dropViewSql, isView } from './view-sql.ts'
 
 /**
@@ -37,6 +38,9 @@ export function tableDdl(table: TableIR): TableDDL {
       ...table.enums.map(createEnumSql),
     ]),
     createTable: createTableSql(table),
+    ...(table.partitionBy === undefined
+      ? {}
+      : { createPartitions: Object.freeze(createPartitionsSql(table)) }),
     foreignKeys: Object.freeze(
       constrainedForeignKeys(table).map((relation) => foreignKeySql(table, relation)),
     ),

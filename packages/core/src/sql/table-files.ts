@@ -9,6 +9,7 @@ import {
   foreignKeySql,
 } from './constraint-sql.ts'
 import { createTableSql } from './create-table-sql.ts'
+import { createPartitionsSql } from './partition-sql.ts'
 import { createViewSql, isView } from './view-sql.ts'
 
 interface PlacedForeignKey {
@@ -68,6 +69,7 @@ function tableFile(table: TableIR, foreignKeys: readonly PlacedForeignKey[]): st
     (table.extensions ?? []).map(createExtensionSql),
     (isView(table) ? [] : table.enums).map(createEnumSql),
     [isView(table) ? createViewSql(table, true) : createTableSql(table)],
+    createPartitionsSql(table),
     tableCommentsSql(table),
     foreignKeys.map(({ table: owner, relation }) => foreignKeySql(owner, relation)),
     table.indexes.map((index) => createIndexSql(table, index)),

@@ -163,6 +163,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
       exec(db, 'createTable', [
         ...meta.ddl.createTypes,
         meta.ddl.createTable,
+        ...(meta.ddl.createPartitions ?? []),
         ...meta.ddl.foreignKeys,
       ]),
     createIndexes: (db) => exec(db, 'createIndexes', meta.ddl.createIndexes),

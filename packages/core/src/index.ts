@@ -82,8 +82,11 @@ export type { CompilerOptions } from './schema/table-compiler.ts'
 export {
   type BelongsToOptions,
   type DefaultValue,
+  type DomainOptions,
   type EnumOptions,
   type FieldOptions,
+  type FunctionArgument,
+  type FunctionOptions,
   type HasOptions,
   type IndexOptions,
   type ManyToManyOptions,
@@ -97,6 +100,8 @@ export {
   TableSchema,
   type TimestampOptions,
   type TimestampPrecisionOptions,
+  type TriggerEvent,
+  type TriggerOptions,
   type VarcharOptions,
 } from './schema/table-schema.ts'
 export { columnSql } from './sql/create-table-sql.ts'

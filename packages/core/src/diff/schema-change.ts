@@ -1,3 +1,4 @@
+import type { DomainIR, FunctionIR, TriggerIR } from '../schema/object-ir.ts'
 import type {
   BelongsToIR,
   CheckIR,
@@ -55,6 +56,26 @@ export type SchemaChange =
       readonly kind: 'createView' | 'dropView'
       readonly table: ViewTable
     }
+  | {
+      /** `orReplace`: the same arguments and return type, so CREATE OR REPLACE keeps its triggers. */
+      readonly kind: 'createFunction'
+      readonly function: FunctionIR
+      readonly orReplace: boolean
+    }
+  | {
+      /** `replaced`: created again under its name, so dropped before the functions are created. */
+      readonly kind: 'dropFunction'
+      readonly function: FunctionIR
+      readonly replaced: boolean
+    }
+  | {
+      readonly kind: 'createTrigger' | 'dropTrigger'
+      readonly table: string
+      readonly trigger: TriggerIR
+    }
+  | { readonly kind: 'createDomain'; readonly domain: DomainIR }
+  | { readonly kind: 'dropDomain'; readonly domain: DomainIR; readonly replaced: boolean }
+  | { readonly kind: 'alterDomain'; readonly from: DomainIR; readonly to: DomainIR }
   | { readonly kind: 'createTable'; readonly table: TableIR }
   | { readonly kind: 'dropTable'; readonly table: TableIR }
   | { readonly kind: 'renameTable'; readonly from: string; readonly to: string }

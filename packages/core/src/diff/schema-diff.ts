@@ -1,9 +1,12 @@
 import type { EnumIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { isView } from '../sql/view-sql.ts'
 import { declaredRenames, type RenameMap } from './declared-renames.ts'
+import { diffDomains } from './domain-diff.ts'
+import { diffFunctions } from './function-diff.ts'
 import { diffPartitions } from './partition-diff.ts'
 import type { EnumValuePosition, SchemaChange } from './schema-change.ts'
 import { diffTable, foreignKeysOf } from './table-diff.ts'
+import { diffTriggers } from './trigger-diff.ts'
 import { diffViews } from './view-diff.ts'
 
 const NO_RENAMES: RenameMap = { tables: new Map(), columns: new Map(), enumValues: new Map() }
@@ -57,6 +60,8 @@ export function diffSchemas(
     changes.push({ kind: 'dropTable', table })
   }
   changes.push(...diffViews(source, to, renames, changes))
+  changes.push(...diffDomains(source, to), ...diffFunctions(source, to))
+  changes.push(...diffTriggers(source, to, renames, changes))
   return changes
 }
 

@@ -2,8 +2,11 @@ import type { SchemaChange } from '../diff/schema-change.ts'
 import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
 import { createEnumSql, deferrableSql, indexTargetSql } from '../sql/constraint-sql.ts'
 import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
+import { alterDomainSql, createDomainSql, dropDomainSql } from '../sql/domain-sql.ts'
+import { createFunctionSql, dropFunctionSql } from '../sql/function-sql.ts'
 import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
 import { createPartitionSql, dropPartitionSql } from '../sql/partition-sql.ts'
+import { createTriggerSql, dropTriggerSql } from '../sql/trigger-sql.ts'
 import { createViewSql, dropViewSql } from '../sql/view-sql.ts'
 import { partitionKeyChangeSql } from './partition-change-sql.ts'
 
@@ -63,6 +66,20 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
       ]
     case 'dropView':
       return [`${dropViewSql(change.table)};`]
+    case 'createFunction':
+      return [`${createFunctionSql(change.function, change.orReplace)};`]
+    case 'dropFunction':
+      return [`${dropFunctionSql(change.function)};`]
+    case 'createTrigger':
+      return [`${createTriggerSql(change.table, change.trigger)};`]
+    case 'dropTrigger':
+      return [`${dropTriggerSql(change.table, change.trigger)};`]
+    case 'createDomain':
+      return [`${createDomainSql(change.domain)};`]
+    case 'dropDomain':
+      return [`${dropDomainSql(change.domain)};`]
+    case 'alterDomain':
+      return alterDomainSql(change.from, change.to).map((statement) => `${statement};`)
     case 'createTable':
       return [`${createTableSql(change.table)};`]
     case 'dropTable':

@@ -22,7 +22,13 @@ export function migrationName(changes: readonly SchemaChange[]): string {
         : [],
     ),
   )
-  const all = [...new Set(changes.flatMap((c) => headline(c, dropped, created.size > 0, views)))]
+  // A trigger dropped and created again in one migration is told once, by its creation.
+  const triggers = new Set(
+    changes.flatMap((c) => (c.kind === 'createTrigger' ? [`${c.table}.${c.trigger.name}`] : [])),
+  )
+  const all = [
+    ...new Set(changes.flatMap((c) => headline(c, dropped, created.size > 0, views, triggers))),
+  ]
     .map(slug)
     .filter((part) => part !== '')
   if (all.length === 0) return 'no_changes'
@@ -70,6 +76,7 @@ function headline(
   dropped: ReadonlySet<string>,
   creates: boolean,
   createdViews: ReadonlySet<string>,
+  createdTriggers: ReadonlySet<string>,
 ): string[] {
   switch (change.kind) {
     case 'createView':
@@ -133,6 +140,25 @@ function headline(
       return change.removed.length === 0
         ? [`reorder_${change.to.name}`]
         : [`remove_${change.removed.join('_')}_from_${change.to.name}`]
+    // Made with new tables, the name is the tables'.
+    case 'createFunction':
+      return creates && !change.orReplace
+        ? []
+        : [`${change.orReplace ? 'replace' : 'create'}_${change.function.name}`]
+    case 'dropFunction':
+      return change.replaced ? [] : [`drop_${change.function.name}`]
+    case 'createTrigger':
+      return creates ? [] : [`add_${change.trigger.name}_to_${change.table}`]
+    case 'dropTrigger':
+      return createdTriggers.has(`${change.table}.${change.trigger.name}`)
+        ? []
+        : [`drop_${change.trigger.name}`]
+    case 'createDomain':
+      return creates ? [] : [`create_${change.domain.name}`]
+    case 'dropDomain':
+      return change.replaced ? [] : [`drop_${change.domain.name}`]
+    case 'alterDomain':
+      return [`alter_${change.to.name}`]
     case 'createPartition':
       return dropped.has(change.table) || creates
         ? []

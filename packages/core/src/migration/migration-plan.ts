@@ -34,11 +34,17 @@ export interface MigrationPlan {
 const PHASE: Record<SchemaChangeKind, number> = {
   // First: the statement that refuses to run until the migration is written by hand.
   changePartitionKey: -3,
+  // Triggers before their tables and functions change, made again after everything.
+  dropTrigger: -2,
   // Views first out and last in: every table and type change runs with no view over it.
   dropView: -1,
   createEnum: 0,
   addEnumValue: 0,
   renameEnumValue: 0,
+  // Domains and functions after the enum types they may use, before the tables using them.
+  createDomain: 0.5,
+  alterDomain: 0.5,
+  createFunction: 0.7,
   renameTable: 1,
   renameColumn: 2,
   renameConstraint: 2,
@@ -70,8 +76,24 @@ const PHASE: Record<SchemaChangeKind, number> = {
   addIndex: 11,
   addForeignKey: 12,
   dropTable: 13,
+  // A removed function and domain after whatever used them is gone.
+  dropFunction: 13.5,
+  dropDomain: 13.7,
   dropEnum: 14,
   createView: 15,
+  createTrigger: 16,
+}
+
+/**
+ * A change's phase. A function that reads a table is created after the tables (before the
+ * views that may call it); a function or domain made again under its name is dropped before
+ * its new version is created.
+ */
+function phaseOf(change: SchemaChange): number {
+  if (change.kind === 'createFunction' && change.function.afterTables === true) return 14.5
+  if ((change.kind === 'dropFunction' || change.kind === 'dropDomain') && change.replaced)
+    return 0.4
+  return PHASE[change.kind]
 }
 
 /**
@@ -132,7 +154,7 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
 }
 
 function ordered(changes: readonly SchemaChange[]): SchemaChange[] {
-  return [...changes].sort((a, b) => PHASE[a.kind] - PHASE[b.kind])
+  return [...changes].sort((a, b) => phaseOf(a) - phaseOf(b))
 }
 
 function irreversibleReason(change: SchemaChange): string[] {

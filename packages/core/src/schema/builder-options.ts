@@ -33,6 +33,9 @@ const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   view: ['as', 'materialized'],
   partitionBy: ['kind', 'columns', 'expression'],
   partition: ['name', 'from', 'to', 'in', 'modulus', 'remainder', 'default'],
+  function: ['name', 'args', 'returns', 'language', 'body', 'volatility', 'security'],
+  trigger: ['name', 'timing', 'events', 'of', 'forEach', 'when', 'function'],
+  domain: ['name', 'type', 'notNull', 'check', 'default'],
   index: ['name', 'columns', 'unique', 'where', 'method', 'include', 'with'],
   belongsTo: [
     'name',
@@ -89,6 +92,9 @@ export function optionCheck(entry: TableDraftEntry): OptionCheck | null {
     case 'view':
     case 'partitionBy':
     case 'partition':
+    case 'function':
+    case 'trigger':
+    case 'domain':
       return {
         what: entry.kind,
         given: Object.keys(entry.options),

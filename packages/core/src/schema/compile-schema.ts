@@ -1,5 +1,6 @@
 import { validateNames } from '../validate/validate-names.ts'
 import { resolveRelations } from './compile-relations.ts'
+import { collectDeclarations, placeFunctions } from './declared-objects.ts'
 import { deepFreeze } from './deep-freeze.ts'
 import type { SchemaFileModule } from './schema-file-module.ts'
 import type { EnumIR, SchemaIR, TableIR } from './schema-ir.ts'
@@ -59,14 +60,19 @@ export function createSchemaCompiler(options: CompilerOptions = {}): SchemaCompi
   return {
     compile(files) {
       const problems: SchemaProblem[] = []
-      const compiled = compileTables(files, problems)
-      const resolved = resolveRelations(compiled, problems)
+      const declared = collectDeclarations(compileTables(files, problems), problems)
+      const resolved = resolveRelations(declared.tables, problems)
       const tables = keepUnchangedTables(lastValid, orderTables(resolved, problems))
       validateNames(tables, problems)
       const enums = collectEnums(tables, problems)
       if (problems.length > 0) return { ok: false, problems: deepFreeze(problems) }
       lastValid = new Map(tables.map((table) => [table.name, table]))
-      return { ok: true, schema: deepFreeze({ kind: 'schema', tables, enums }) }
+      const functions = placeFunctions(declared.functions, tables)
+      const objects = {
+        ...(functions.length === 0 ? {} : { functions }),
+        ...(declared.domains.length === 0 ? {} : { domains: declared.domains }),
+      }
+      return { ok: true, schema: deepFreeze({ kind: 'schema', tables, enums, ...objects }) }
     },
   }
 }

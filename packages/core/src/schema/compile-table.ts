@@ -4,7 +4,9 @@ import { commentProblem } from './comment-text.ts'
 import { compileColumn } from './compile-column.ts'
 import { type CheckColumns, compileIndex, type Report } from './compile-index.ts'
 import { compilePartitioning, partitionedByExpression } from './compile-partition.ts'
+import { compileTriggers } from './compile-trigger.ts'
 import { compileView } from './compile-view.ts'
+import { type DeclarationEntry, declaresOnlyObjects } from './declared-objects.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
@@ -29,6 +31,10 @@ export interface CompiledTable {
   readonly table: TableIR
   readonly order: number
   readonly relationEntries: readonly RelationEntry[]
+  /** Its files' functions, domains and triggers, checked over the whole schema. */
+  readonly declarations: readonly DeclarationEntry[]
+  /** Its files declare only functions and domains: no table. */
+  readonly objectsOnly: boolean
 }
 
 /**
@@ -127,11 +133,16 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
     checkColumns,
     report,
   )
+  const triggers = compileTriggers(draft.entries, names, view.view !== undefined, report)
   return {
     order: draft.order,
     relationEntries: draft.entries.filter((entry): entry is RelationEntry =>
       ['belongsTo', 'hasOne', 'hasMany', 'manyToMany'].includes(entry.kind),
     ),
+    declarations: draft.entries.filter((entry): entry is DeclarationEntry =>
+      ['function', 'domain', 'trigger'].includes(entry.kind),
+    ),
+    objectsOnly: declaresOnlyObjects(draft.entries),
     table: {
       kind: 'table',
       name: table,
@@ -152,6 +163,7 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
       ...(comment === null ? {} : { comment }),
       ...(view.view === undefined ? {} : { view: view.view }),
       ...(partitionBy === undefined ? {} : { partitionBy }),
+      ...(triggers.length === 0 ? {} : { triggers }),
       sources: draft.sources.length > 0 ? [...draft.sources] : [firstSource],
     },
   }
@@ -245,7 +257,8 @@ function resolvePrimaryKey(
   if (
     flagged.length === 0 &&
     !draft.entries.some((entry) => entry.kind === 'view') &&
-    !partitionedByExpression(draft.entries)
+    !partitionedByExpression(draft.entries) &&
+    !declaresOnlyObjects(draft.entries)
   ) {
     report(
       { source: draft.sources[0] ?? '' },

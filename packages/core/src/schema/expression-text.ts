@@ -12,7 +12,7 @@ export type ExpressionResult =
 const HINT = "Write the expression as SQL text: 'lower(email)' or sql`lower(email)`."
 
 export function expressionText(value: unknown, what: string): ExpressionResult {
-  const text = rawText(value)
+  const text = sourceText(value)
   if (text === null) return refused(`The ${what} is not SQL text.`, HINT)
   if ('bound' in text)
     return refused(
@@ -26,7 +26,8 @@ export function expressionText(value: unknown, what: string): ExpressionResult {
   return { ok: true, sql }
 }
 
-function rawText(value: unknown): { sql: string } | { bound: true } | null {
+/** The text of a string, `sql` value or fragment, unchecked; `bound` for a fragment with values. */
+export function sourceText(value: unknown): { sql: string } | { bound: true } | null {
   if (typeof value === 'string') return { sql: value }
   if (typeof value !== 'object' || value === null) return null
   if (Object.hasOwn(value, 'sql')) {

@@ -1,3 +1,7 @@
+import type { DomainIR, FunctionIR, TriggerIR } from './object-ir.ts'
+
+export type { DomainIR, FunctionArgumentIR, FunctionIR, TriggerIR } from './object-ir.ts'
+
 /**
  * The validated, immutable schema IR. Everything downstream (DDL, the diff, the code
  * generator, the runtime) is a pure function of these plain, frozen, JSON-serialisable
@@ -254,6 +258,8 @@ export interface TableIR {
   readonly view?: ViewIR
   /** `PARTITION BY` and the partitions. Absent: not partitioned (snapshots before partitioning load as they were). */
   readonly partitionBy?: PartitioningIR
+  /** Its triggers (`t.trigger`), in declaration order. Absent when none. */
+  readonly triggers?: readonly TriggerIR[]
   /** Schema files contributing to this table, in prefix order. */
   readonly sources: readonly string[]
 }
@@ -264,4 +270,8 @@ export interface SchemaIR {
   readonly tables: readonly TableIR[]
   /** Every enum type, in creation order. */
   readonly enums: readonly EnumIR[]
+  /** Declared functions (`t.function`), in file prefix order. Absent when none. */
+  readonly functions?: readonly FunctionIR[]
+  /** Declared domains (`t.domain`), in file prefix order. Absent when none. */
+  readonly domains?: readonly DomainIR[]
 }

@@ -16,6 +16,7 @@ import {
   type VarcharOptions,
   type ViewOptions,
 } from './field-options.ts'
+import type { DomainOptions, FunctionOptions, TriggerOptions } from './object-options.ts'
 import type { PartitionByOptions, PartitionOptions } from './partition-options.ts'
 import type { ColumnType } from './schema-ir.ts'
 
@@ -41,6 +42,13 @@ export type {
   ViewOptions,
 } from './field-options.ts'
 export { sql } from './field-options.ts'
+export type {
+  DomainOptions,
+  FunctionArgument,
+  FunctionOptions,
+  TriggerEvent,
+  TriggerOptions,
+} from './object-options.ts'
 export type {
   PartitionByOptions,
   PartitionOptions,
@@ -84,6 +92,9 @@ export type TableDraftEntry = (
   | { readonly kind: 'view'; readonly options: ViewOptions }
   | { readonly kind: 'partitionBy'; readonly options: PartitionByOptions }
   | { readonly kind: 'partition'; readonly options: PartitionOptions }
+  | { readonly kind: 'function'; readonly options: FunctionOptions }
+  | { readonly kind: 'trigger'; readonly options: TriggerOptions }
+  | { readonly kind: 'domain'; readonly options: DomainOptions }
 ) &
   DraftOrigin
 
@@ -328,6 +339,28 @@ export class TableSchema {
    */
   view(options: ViewOptions): void {
     this.#entries.push({ kind: 'view', options: { ...options }, ...this.#origin() })
+  }
+
+  /**
+   * An SQL function, created before the tables (after them when its signature names a table)
+   * and replaced when its definition changes. A file that declares only functions and domains
+   * makes no table.
+   */
+  function(options: FunctionOptions): void {
+    const args = Array.isArray(options.args)
+      ? { args: options.args.map((arg) => ({ ...arg })) }
+      : {}
+    this.#entries.push({ kind: 'function', options: { ...options, ...args }, ...this.#origin() })
+  }
+
+  /** A trigger on this table (or view) running a function: `CREATE TRIGGER … EXECUTE FUNCTION`. */
+  trigger(options: TriggerOptions): void {
+    this.#entries.push({ kind: 'trigger', options: { ...options }, ...this.#origin() })
+  }
+
+  /** A domain, created before the tables: a column uses it with `t.custom({ type: name })`. */
+  domain(options: DomainOptions): void {
+    this.#entries.push({ kind: 'domain', options: { ...options }, ...this.#origin() })
   }
 
   /**

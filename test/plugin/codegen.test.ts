@@ -1,9 +1,14 @@
 import {
+  compileSchema,
+  formatProblems,
   generateDts,
   generateMigrationsModule,
   generateModelsModule,
   toModelMetas,
 } from '@fluentorm/core'
+import type { Model } from '@fluentorm/runtime'
+import * as runtime from '@fluentorm/runtime'
+import { transformSync } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import { compileKitchenSink } from './support/kitchen-sink-schema.ts'
 
@@ -30,25 +35,73 @@ describe('generateModelsModule', () => {
   it('inlines the metadata and exports each model and `models`', () => {
     const metas = toModelMetas(compileKitchenSink())
     const code = generateModelsModule(metas)
-    expect(
-      code.split('\n').filter((line) => !line.startsWith('const metas')),
-    ).toMatchInlineSnapshot(`
+    expect(code.split('\n').filter((line) => line.startsWith('export '))).toMatchInlineSnapshot(`
       [
-        "import { defineModels } from '@fluentorm/runtime'",
-        "",
-        "",
         "export const models = Object.freeze(defineModels(metas))",
         "export const Author = models.Author",
         "export const Book = models.Book",
         "export const Card = models.Card",
         "export const Genre = models.Genre",
         "export const BookGenre = models.BookGenre",
-        "",
       ]
     `)
-    expect(code).toContain(`const metas = ${JSON.stringify(metas)}`)
+    expect(code.startsWith("import { defineModels } from '@fluentorm/runtime'\n")).toBe(true)
+  })
+
+  it('gives the runtime the very metas it was made from, each column whole again', () => {
+    const metas = toModelMetas(compileKitchenSink())
+    const models = evaluateModelsModule(generateModelsModule(metas))
+    expect(Object.values(models).map((model) => model.meta)).toStrictEqual(metas)
+  })
+
+  it('writes a column only with what it does not share with the defaults', () => {
+    const code = generateModelsModule(toModelMetas(compileKitchenSink()))
+    // authors.name: TEXT NOT NULL, required, updatable, from the table's own file.
+    expect(code).toContain('{"name":"name","type":"text","sqlType":"TEXT"}')
+    expect(code).not.toContain('"kind":"column"')
+  })
+
+  it('keeps whole a column with keys of its own, and the source of a second schema file', () => {
+    const compiled = compileSchema([
+      {
+        path: 'schemas/01_notes.ts',
+        tableName: 'notes',
+        order: 1,
+        build(t) {
+          t.increments({ name: 'id', primaryKey: true })
+          t.jsonb({ name: 'data', tsType: '{ tags: string[] }' })
+        },
+      },
+      {
+        path: 'schemas/02_notes_title.ts',
+        tableName: 'notes',
+        order: 2,
+        build(t) {
+          t.string({ name: "o'title", nullable: true })
+        },
+      },
+    ])
+    if (!compiled.ok) throw new Error(formatProblems(compiled.problems))
+    const metas = toModelMetas(compiled.schema)
+    const code = generateModelsModule(metas)
+    expect(code).toContain('"source":"schemas/02_notes_title.ts"')
+    expect(code).toContain('{"kind":"column","name":"data"')
+    const models = evaluateModelsModule(code)
+    expect(models.Note?.meta).toStrictEqual(metas[0])
   })
 })
+
+/** Runs the generated module on the real runtime, as a bundler would, and returns its models. */
+function evaluateModelsModule(code: string): Record<string, Model<any>> {
+  const { code: cjs } = transformSync(code, { format: 'cjs' })
+  const module = { exports: {} as { models: Record<string, Model<any>> } }
+  const load = (name: string) => {
+    if (name !== '@fluentorm/runtime') throw new Error(`unexpected import ${name}`)
+    return runtime
+  }
+  new Function('require', 'module', 'exports', cjs)(load, module, module.exports)
+  return module.exports.models
+}
 
 describe('generateMigrationsModule', () => {
   it('inlines the migrations in order with their checksums', () => {

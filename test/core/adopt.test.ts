@@ -99,6 +99,11 @@ async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
       WHERE c.${own} ORDER BY 1, 2 NULLS FIRST`),
+    partitions:
+      await lines(`SELECT c.relname AS name, pg_get_partkeydef(c.oid) AS key, p.relname AS parent,
+        pg_get_expr(c.relpartbound, c.oid) AS bound
+      FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = i.inhparent
+      WHERE c.${own} AND c.relkind IN ('r', 'p') AND (c.relkind = 'p' OR c.relispartition) ORDER BY 1`),
     sequences:
       await lines(`SELECT c.relname, s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmin, s.seqmax
       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.${own} ORDER BY 1`),
@@ -198,6 +203,57 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
     expect(before.views).toHaveLength(1)
     expect(before.functions).toHaveLength(1)
     expect(before.triggers).toHaveLength(1)
+  })
+
+  it('pulls partitioned tables into t.partitionBy and t.partition, and makes them again', async () => {
+    const { source, cwd, pulled } = await pullFixture('partitions.sql')
+    expect(pulled.stderr).toBe('')
+    expect(pulled.code).toBe(0)
+    expect(await readdir(join(cwd, 'schemas'))).toEqual([
+      '01_accounts.ts',
+      '02_customers.ts',
+      '03_events.ts',
+      '04_members.ts',
+      '05_readings.ts',
+    ])
+    const file = (name: string) => readFile(join(cwd, 'schemas', name), 'utf8')
+    const events = await file('03_events.ts')
+    for (const call of [
+      "t.partitionBy({ kind: 'range', columns: ['happened_on'] })",
+      "t.partition({ name: 'events_old', from: 'MINVALUE', to: '2024-01-01' })",
+      "t.partition({ name: 'events_2024', from: '2024-01-01', to: '2025-01-01' })",
+      "t.partition({ name: 'events_later', default: true })",
+      "referencesTable: 'accounts',",
+    ])
+      expect(events).toContain(call)
+    expect(await file('01_accounts.ts')).toContain(
+      "t.partition({ name: 'accounts_1', modulus: 2, remainder: 1 })",
+    )
+    expect(await file('02_customers.ts')).toContain(
+      `t.partition({ name: 'customers_eu', in: ['de', 'fr', "it's"] })`,
+    )
+    expect(await file('05_readings.ts')).toContain(
+      "t.partition({ name: 'readings_before', from: ['MINVALUE', 'MINVALUE'], to: [2024, 1] })",
+    )
+    // What a schema file cannot say: a table partitioned by an expression, a partition's own index.
+    for (const object of ['table logs', 'table logs_a', 'index events_2024_account_idx'])
+      expect(pulled.stdout).toContain(`  ${object}: `)
+    for (const object of [
+      'table events',
+      'table events_2024',
+      'constraint members_account_id_fkey',
+    ])
+      expect(pulled.stdout).not.toContain(`  ${object}: `)
+
+    const generated = await fluentorm(cwd, 'generate', '--json')
+    expect(JSON.parse(generated.stdout)).toMatchObject({ ok: true, written: [], migration: [] })
+    const target = await open(pgBackend())
+    const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
+    expect(built.stderr).toBe('')
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
+    expect(before.partitions).toHaveLength(15)
   })
 
   it('writes schema files a person would: relations both ways, helpers, kept names', async () => {

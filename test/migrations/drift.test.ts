@@ -197,3 +197,62 @@ export function build(t) {
     ])
   })
 })
+
+describe('fluentorm check --url compares partitions', () => {
+  const EVENTS = `export function build(t) {
+  t.bigInt({ name: 'id' })
+  t.date({ name: 'happened_on' })
+  t.primaryKey(['id', 'happened_on'])
+  t.partitionBy({ kind: 'range', columns: ['happened_on'] })
+  t.partition({ name: 'events_2024', from: '2024-01-01', to: '2025-01-01' })
+  t.partition({ name: 'events_2025', from: '2025-01-01', to: '2026-01-01' })
+}
+`
+  const p = project(async (dir) => {
+    await mkdir(join(dir, 'schemas'))
+    await writeFile(join(dir, 'schemas/01_events.ts'), EVENTS)
+  })
+  const sql = (text: string) => p.backend.db.query(text)
+
+  it('finds a missing, an extra and a re-bounded partition, and none once put back', async () => {
+    expect(p.cli('migrate', '--url', p.url).code).toBe(0)
+    expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
+    await sql('DROP TABLE events_2025')
+    await sql(
+      "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+    )
+    await sql('ALTER TABLE events DETACH PARTITION events_2024')
+    await sql('DROP TABLE events_2024')
+    await sql(
+      "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+    )
+    const { code, data } = p.check()
+    expect(code).toBe(1)
+    expect(data.drift).toEqual([
+      {
+        object: 'partition events_2025 of events',
+        expected: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+        found: '(none)',
+      },
+      {
+        object: 'partition events_2026 of events',
+        expected: '(none)',
+        found: "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+      },
+      {
+        object: 'partition events_2024 of events',
+        expected: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+        found: "FOR VALUES FROM ('2024-01-01') TO ('2024-07-01')",
+      },
+    ])
+    await sql('DROP TABLE events_2026')
+    await sql('DROP TABLE events_2024')
+    await sql(
+      "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+    )
+    await sql(
+      "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+    )
+    expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
+  })
+})

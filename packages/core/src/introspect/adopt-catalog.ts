@@ -3,11 +3,20 @@ import { type Context, rawConstraint, rawIndex, type Table } from './adopt-table
 import type { DatabaseCatalog } from './catalog-queries.ts'
 import { type ColumnBuilder, columnBuilder } from './column-builder.ts'
 import { expressibleForeignKeys, foreignKeyOrder, isJunction } from './foreign-keys.ts'
+import { adoptPartitionings, type PulledPartitioning } from './partition-calls.ts'
 import type { PulledSchema, UnexpressedObject } from './pulled-schema.ts'
 import { schemaFileName } from './schema-file-writer.ts'
 import { tableCalls } from './table-calls.ts'
 import { columnDefinition, definitionObjects, rawTableSql } from './unexpressed-sql.ts'
 import { adoptViews } from './view-calls.ts'
+
+const RELATION_AND_INDEX_CALLS = new Set([
+  'belongsTo',
+  'hasOne',
+  'hasMany',
+  'manyToMany',
+  'addIndexes',
+])
 
 /**
  * Turns a catalog into schema files' builder calls and the hand-written rest. Pure: the
@@ -35,8 +44,16 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
   // Columns the DSL can write, per table; the others are added by the migration.
   const builders = new Map<string, Map<string, ColumnBuilder>>()
   const expressible: Table[] = []
+  const partitionings = adoptPartitionings(catalog)
+  // A partition is written in its table's file; whether that file is written is known after the loop.
+  const partitions: Table[] = []
   for (const table of tables) {
     const name = table.row.name
+    const parent = table.row.partition_of
+    if (parent !== null && isAdopted(partitionings.get(parent))) {
+      partitions.push(table)
+      continue
+    }
     const columns = new Map<string, ColumnBuilder>()
     const unsupported: UnexpressedObject[] = []
     // A generated column may be computed from any other column: with one written in SQL
@@ -58,7 +75,7 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
         })
       } else columns.set(column.name, builder)
     }
-    const reason = rawTableReason(table, columns)
+    const reason = rawTableReason(table, columns, partitionings.get(name))
     if (reason !== null) {
       unexpressed.push(...rawTable(table, reason, schema))
       continue
@@ -69,6 +86,13 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     }
     builders.set(name, columns)
     expressible.push(table)
+  }
+
+  const inFiles = new Set(expressible.map((t) => t.row.name))
+  for (const partition of partitions) {
+    const parent = partition.row.partition_of ?? ''
+    if (inFiles.has(parent)) unexpressed.push(...partitionOwnObjects(partition, schema))
+    else unexpressed.push(...rawTable(partition, `it is a partition of ${parent}`, schema))
   }
 
   const allKeys = expressibleForeignKeys(expressible, builders, unexpressed, schema)
@@ -102,7 +126,12 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
       unexpressed,
       context,
     )
-    return { name, calls }
+    const partitioning = partitionings.get(name)
+    if (partitioning === undefined || !('calls' in partitioning)) return { name, calls }
+    // After the columns and keys, before the relations and indexes: what the table is, then what it has.
+    const at = calls.findIndex((call) => RELATION_AND_INDEX_CALLS.has(call.method))
+    const split = at === -1 ? calls.length : at
+    return { name, calls: [...calls.slice(0, split), ...partitioning.calls, ...calls.slice(split)] }
   })
   // After the tables' calls: which columns the hand-written migration alters is known then.
   const views = adoptViews(catalog, enums, unexpressed)
@@ -142,14 +171,33 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
 }
 
 /** Why a table cannot be a schema file at all, or null. */
-function rawTableReason(table: Table, columns: ReadonlyMap<string, ColumnBuilder>): string | null {
+function rawTableReason(
+  table: Table,
+  columns: ReadonlyMap<string, ColumnBuilder>,
+  partitioning: PulledPartitioning | undefined,
+): string | null {
   if (table.row.partition_of !== null) return `it is a partition of ${table.row.partition_of}`
-  if (table.row.relkind === 'p')
-    return `it is partitioned (PARTITION BY ${table.row.partition_key})`
+  if (partitioning !== undefined && 'reason' in partitioning) return partitioning.reason
   if (table.primaryKey === undefined) return 'it has no primary key (models need one)'
   if (!table.primaryKey.columns.every((column) => columns.has(column)))
     return 'its primary key is over a column without a schema builder'
   return null
+}
+
+/**
+ * What a partition of a schema-file table has of its own, beyond what it takes from its table
+ * (columns, key, indexes): a constraint or an index made on it alone, written after the tables.
+ */
+function partitionOwnObjects(partition: Table, schema: string): UnexpressedObject[] {
+  const why = `it is partition ${partition.row.name}'s own (schema files declare what the partitioned table has)`
+  return [
+    ...partition.constraints
+      .filter((c) => !c.inherited)
+      .map((c) => rawConstraint(partition.row.name, c, why)),
+    ...partition.indexes
+      .filter((i) => !i.of_constraint && !i.inherited)
+      .map((i) => rawIndex(schema, i, why)),
+  ]
 }
 
 /** A table written in SQL: its CREATE TABLE, then its own constraints and indexes. */
@@ -163,4 +211,8 @@ function rawTable(table: Table, reason: string, schema: string): UnexpressedObje
       .filter((i) => !i.of_constraint && !i.inherited)
       .map((i) => rawIndex(schema, i, why)),
   ]
+}
+
+function isAdopted(partitioning: PulledPartitioning | undefined): boolean {
+  return partitioning !== undefined && 'calls' in partitioning
 }

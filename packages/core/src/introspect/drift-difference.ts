@@ -1,3 +1,4 @@
+import { describeKey } from '../diff/partition-diff.ts'
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { ColumnIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { columnSql } from '../sql/create-table-sql.ts'
@@ -143,6 +144,26 @@ export function describeChange(
       return table(found, change.table.name)?.view === undefined
         ? pair(`view ${change.table.name}`, viewText(change.table), NONE)
         : []
+    case 'createPartition':
+    case 'dropPartition': {
+      // A partition found with another bound is told once, by its createPartition.
+      const bound = (schema: SchemaIR) =>
+        table(schema, change.table)?.partitionBy?.partitions.find(
+          (p) => p.name === change.partition.name,
+        )?.bound ?? NONE
+      if (change.kind === 'dropPartition' && bound(found) !== NONE) return []
+      return pair(
+        `partition ${change.partition.name} of ${change.table}`,
+        bound(expected),
+        bound(found),
+      )
+    }
+    case 'changePartitionKey':
+      return pair(
+        `partitioning of ${change.table}`,
+        describeKey(change.from),
+        describeKey(change.to),
+      )
     case 'renameTable':
     case 'renameColumn':
       // Only declared renames are diffed, and a database declares none.

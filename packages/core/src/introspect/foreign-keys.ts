@@ -30,7 +30,8 @@ export function expressibleForeignKeys(
   for (const table of tables) {
     const name = table.row.name
     const taken = new Set(table.columns.map((c) => c.name))
-    for (const constraint of table.constraints.filter((c) => c.type === 'f')) {
+    // A clone PostgreSQL keeps per partition of a referenced partitioned table is the parent's.
+    for (const constraint of table.constraints.filter((c) => c.type === 'f' && !c.inherited)) {
       const [column] = constraint.columns
       const [targetColumn] = constraint.references_columns ?? []
       const target =

@@ -10,6 +10,7 @@ export class SqlText {
 }
 
 export type OptionValue =
+  | null
   | string
   | number
   | boolean

@@ -48,6 +48,7 @@ function call_(callee: string, args: readonly OptionValue[]): string {
 }
 
 function value(item: OptionValue, multiline: boolean): string {
+  if (item === null) return 'null'
   if (item instanceof SqlText) return `sql(${string(item.sql)})`
   if (typeof item === 'string') return string(item)
   if (typeof item === 'number' || typeof item === 'boolean') return String(item)

@@ -153,6 +153,7 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
     expect(pulled.code).toBe(0)
     const schemaFiles = await readdir(join(cwd, 'schemas'))
     expect(schemaFiles).toEqual([
+      '00_functions.ts',
       '01_audit_log.ts',
       '02_categories.ts',
       '03_products.ts',
@@ -173,17 +174,28 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       "as: sql('SELECT products.id,\\n    products.sku,\\n    products.name,\\n    products.price\\n   FROM products\\n  WHERE products.is_active'),",
     )
     expect(view).toContain("t.varchar({ name: 'sku', nullable: true, length: 32 })")
+    // So are the trigger function and the trigger: t.function in 00_functions.ts, t.trigger in users'.
     for (const object of ['function touch_updated_at()', 'trigger users_touch on users']) {
-      expect(pulled.stdout).toContain(`  ${object}: `)
+      expect(pulled.stdout).not.toContain(`  ${object}: `)
     }
-    const prelude = await readFile(
-      join(cwd, 'migrations/0001_adopted_types_and_functions.sql'),
-      'utf8',
+    expect(await readFile(join(cwd, 'schemas/00_functions.ts'), 'utf8')).toBe(
+      `import type { TableSchema } from '@fluentorm/core'
+
+export function build(t: TableSchema): void {
+  t.function({
+    name: 'touch_updated_at',
+    returns: 'trigger',
+    body: '\\nBEGIN\\n  NEW.updated_at := CURRENT_TIMESTAMP;\\n  RETURN NEW;\\nEND\\n',
+  })
+}
+`,
     )
-    expect(prelude).toContain('CREATE OR REPLACE FUNCTION touch_updated_at()')
-    const handWritten = await readFile(join(cwd, 'migrations/0003_adopted_sql.sql'), 'utf8')
+    expect(await readFile(join(cwd, 'schemas/05_users.ts'), 'utf8')).toContain(
+      "  t.trigger({\n    name: 'users_touch',\n    timing: 'before',\n    events: ['update'],\n    forEach: 'row',\n    function: 'touch_updated_at',\n  })\n}\n",
+    )
+    const handWritten = await readFile(join(cwd, 'migrations/0002_adopted_sql.sql'), 'utf8')
     expect(handWritten).not.toContain('active_products')
-    expect(handWritten).toContain('CREATE TRIGGER users_touch BEFORE UPDATE ON users')
+    expect(handWritten).not.toContain('users_touch')
 
     // Right after pull: generate writes nothing, migrate applies nothing on the pulled database.
     const generated = await fluentorm(cwd, 'generate', '--json')
@@ -196,7 +208,7 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
     const target = await open(pgBackend())
     const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
     expect(built.stderr).toBe('')
-    expect(JSON.parse(built.stdout).applied).toHaveLength(3)
+    expect(JSON.parse(built.stdout).applied).toHaveLength(2)
     const [before, after] = [await catalogOf(source), await catalogOf(target)]
     for (const kind of Object.keys(before))
       expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
@@ -316,12 +328,12 @@ describe('fluentorm pull on PostgreSQL: the round trip', () => {
       cwd,
       'migrate',
       '--baseline',
-      '3',
+      '2',
       '--json',
       '--url',
       urlFor(copy.schema),
     )
-    expect(JSON.parse(recorded.stdout).baseline).toHaveLength(3)
+    expect(JSON.parse(recorded.stdout).baseline).toHaveLength(2)
     const again = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(copy.schema))
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, applied: [] })
     const bad = await fluentorm(cwd, 'migrate', '--baseline', 'x', '--url', urlFor(copy.schema))
@@ -337,12 +349,10 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
     expect(pulled.code).toBe(0)
     expect(pulled.stdout).not.toContain('NOT WRITTEN')
     for (const object of [
-      'domain email',
       'type money_amount',
       'enum unused_mood',
       'sequence ticket_numbers',
       'column accounts.id',
-      'column accounts.contact',
       'column accounts.code',
       'column accounts.name_lower',
       'table raw_events',
@@ -359,11 +369,26 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
       'comment account_names',
       'row level security offices',
       'policy offices_by_region on offices',
-      'function next_ticket()',
-      'function ticket_label(t tickets)',
     ]) {
       expect(pulled.stdout).toContain(`  ${object}: `)
     }
+    // The domain, its column and the functions are schema files' now, the domain's column t.custom.
+    for (const object of [
+      'domain email',
+      'column accounts.contact',
+      'function next_ticket()',
+      'function ticket_label(t tickets)',
+      'function account_count()',
+    ])
+      expect(pulled.stdout).not.toContain(`  ${object}: `)
+    const declarations = await readFile(join(cwd, 'schemas/00_functions.ts'), 'utf8')
+    expect(declarations).toContain(
+      `t.domain({ name: 'email', type: 'text', check: "(VALUE ~~ '%@%'::text)" })`,
+    )
+    expect(declarations).toContain("args: [{ name: 't', type: 'tickets' }],")
+    expect(await readFile(join(cwd, 'schemas/01_accounts.ts'), 'utf8')).toContain(
+      "t.custom({ name: 'contact', type: 'email' })",
+    )
     expect((await fluentorm(cwd, 'generate', '--json')).stdout).toContain('"written":[]')
     const target = await open(pgBackend())
     const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))

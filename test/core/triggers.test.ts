@@ -1,10 +1,10 @@
-import { planMigration, sql, type TableSchema } from '@fluentorm/core'
+import { formatProblems, loadSchemas, planMigration, sql, type TableSchema } from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend } from '../support/backends.ts'
 import { blog, objects, TOUCH } from './support/declared-object-schemas.ts'
 import { catalogRows, migrateDown, migrateUp } from './support/migration-steps.ts'
-import { file, problemsOf, schemaOf } from './support/schema-fixtures.ts'
+import { file, problemsOf, schemaOf, tempProject } from './support/schema-fixtures.ts'
 
 const CREATE_TOUCH =
   'CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch_updated_at();'
@@ -120,6 +120,36 @@ describe('triggers: validation', () => {
       "Trigger 'posts_touch' runs function 'f', which returns int, not trigger.",
       "Trigger 'posts_touch' runs function 'f', which returns int, not trigger.",
     ])
+  })
+
+  it('points at the trigger and function calls of schema files: file and line', async () => {
+    const root = await tempProject({
+      'schemas/00_functions.ts': `import type { TableSchema } from '@fluentorm/core'
+
+export function build(t: TableSchema): void {
+  t.function({ name: 'touch', returns: 'trigger', body: '' })
+}
+`,
+      'schemas/01_posts.ts': `import type { TableSchema } from '@fluentorm/core'
+
+export function build(t: TableSchema): void {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.trigger({ name: 'posts_touch', timing: 'before', events: ['update'], forEach: 'row', function: 'tuoch' })
+  t.trigger({ name: 'posts_of', timing: 'after', events: ['update'], of: ['nope'], forEach: 'row', function: 'touch' })
+}
+`,
+    })
+    const result = await loadSchemas({ schemasDir: 'schemas', root })
+    if (result.ok) throw new Error('expected problems')
+    expect(formatProblems(result.problems)).toContain(
+      "schemas/01_posts.ts:6:5 (table posts, column nope)\n  Trigger 'posts_of' fires on update of column 'nope', which the table does not have.",
+    )
+    expect(formatProblems(result.problems)).toContain(
+      "schemas/00_functions.ts:4:5\n  Function 'touch' has no body.",
+    )
+    expect(formatProblems(result.problems)).toContain(
+      "schemas/01_posts.ts:5:5\n  Trigger 'posts_touch' runs function 'tuoch', which no schema file declares.\n  Fix: Did you mean 'touch'?",
+    )
   })
 
   it('accepts a function no schema file declares when the schema declares none', () => {

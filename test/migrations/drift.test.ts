@@ -256,3 +256,61 @@ describe('fluentorm check --url compares partitions', () => {
     expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
   })
 })
+
+describe('fluentorm check --url compares declared functions, triggers and domains', () => {
+  const FUNCTIONS = `export function build(t) {
+  t.domain({ name: 'score_value', type: 'integer', check: 'VALUE >= 0' })
+  t.function({ name: 'touch', returns: 'trigger', body: 'BEGIN NEW.updated_at := now(); RETURN NEW; END' })
+}
+`
+  const SCORED = `export function build(t) {
+  t.uuid({ name: 'id', primaryKey: true })
+  t.custom({ name: 'score', type: 'score_value' })
+  t.timestamps()
+  t.trigger({ name: 'scored_touch', timing: 'before', events: ['update'], forEach: 'row', function: 'touch' })
+}
+`
+  const p = project(async (dir) => {
+    await mkdir(join(dir, 'schemas'))
+    await writeFile(join(dir, 'schemas/00_functions.ts'), FUNCTIONS)
+    await writeFile(join(dir, 'schemas/01_scored.ts'), SCORED)
+  })
+
+  it('finds none in what its migrations made, then a body, a trigger and a check changed by hand', async () => {
+    expect(p.cli('migrate', '--url', p.url).code).toBe(0)
+    // Those of a hand-written migration are not compared.
+    await p.backend.db.query(
+      "CREATE FUNCTION by_hand() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE DOMAIN by_hand_text AS text",
+    )
+    expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
+    await p.backend.db.query(`
+      CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+      DROP TRIGGER scored_touch ON scored;
+      CREATE TRIGGER scored_touch AFTER UPDATE ON scored FOR EACH ROW EXECUTE FUNCTION touch();
+      ALTER DOMAIN score_value DROP CONSTRAINT score_value_check;`)
+    const { code, data } = p.check()
+    expect(code).toBe(1)
+    expect(data.drift).toEqual([
+      {
+        object: 'domain score_value',
+        expected:
+          'CREATE DOMAIN score_value AS integer CONSTRAINT score_value_check CHECK ((VALUE >= 0))',
+        found: 'CREATE DOMAIN score_value AS integer',
+      },
+      {
+        object: 'function touch',
+        expected: expect.stringContaining(
+          'AS $fluentorm$BEGIN NEW.updated_at := now(); RETURN NEW; END$fluentorm$',
+        ),
+        found: expect.stringContaining('AS $fluentorm$BEGIN RETURN NEW; END$fluentorm$'),
+      },
+      {
+        object: 'trigger scored_touch on scored',
+        expected:
+          'CREATE TRIGGER scored_touch BEFORE UPDATE ON scored FOR EACH ROW EXECUTE FUNCTION touch()',
+        found:
+          'CREATE TRIGGER scored_touch AFTER UPDATE ON scored FOR EACH ROW EXECUTE FUNCTION touch()',
+      },
+    ])
+  })
+})

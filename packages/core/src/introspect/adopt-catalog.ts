@@ -3,6 +3,7 @@ import { type Context, rawConstraint, rawIndex, type Table } from './adopt-table
 import type { DatabaseCatalog } from './catalog-queries.ts'
 import { type ColumnBuilder, columnBuilder } from './column-builder.ts'
 import { expressibleForeignKeys, foreignKeyOrder, isJunction } from './foreign-keys.ts'
+import { adoptObjects, expressibleDomains } from './object-calls.ts'
 import { adoptPartitionings, type PulledPartitioning } from './partition-calls.ts'
 import type { PulledSchema, UnexpressedObject } from './pulled-schema.ts'
 import { schemaFileName } from './schema-file-writer.ts'
@@ -27,6 +28,9 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
   const notes: string[] = []
   const schema = catalog.schema
   const enums = new Map(catalog.enums.map((item) => [item.name, item]))
+  // Domains depend on no table: which are schema files' is known before the columns using them.
+  const domains = expressibleDomains(catalog)
+  const domainNames = new Set(domains.keys())
   // Views are adopted after the tables (adoptViews), once it is known which tables are in SQL.
   const tables = catalog.tables.flatMap((row): Table[] => {
     if (row.view_definition !== null) return []
@@ -59,13 +63,13 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     // A generated column may be computed from any other column: with one written in SQL
     // (added after the tables), it is written in SQL too.
     const someInSql = table.columns.some(
-      (column) => 'unsupported' in columnBuilder(name, column, enums, schema),
+      (column) => 'unsupported' in columnBuilder(name, column, enums, schema, domainNames),
     )
     for (const column of table.columns) {
       const builder =
         someInSql && column.generated !== ''
           ? { unsupported: 'it is a generated column of a table with a column written in SQL' }
-          : columnBuilder(name, column, enums, schema)
+          : columnBuilder(name, column, enums, schema, domainNames)
       if ('unsupported' in builder) {
         unsupported.push({
           stage: 'column',
@@ -136,12 +140,22 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
   // After the tables' calls: which columns the hand-written migration alters is known then.
   const views = adoptViews(catalog, enums, unexpressed)
   const files = [...tableFiles, ...views]
+  const declared = adoptObjects(
+    catalog,
+    domains,
+    new Set(files.map((file) => file.name)),
+    unexpressed,
+  )
   const width = Math.max(2, String(files.length).length)
   const pulled = files.map(({ name, calls }, index) => ({
     name,
     file: schemaFileName(String(index + 1).padStart(width, '0'), name),
-    calls,
+    calls: [...calls, ...(declared.triggers.get(name) ?? [])],
   }))
+  const objects =
+    declared.calls.length === 0
+      ? null
+      : { name: 'functions', file: `${'0'.repeat(width)}_functions.ts`, calls: declared.calls }
   const usedEnums = new Set(
     [...builders.values()].flatMap((columns) =>
       [...columns.values()].flatMap((b) =>
@@ -161,13 +175,14 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
       `comment ${table}`,
       ...[...columns.keys()].map((column) => `comment ${table}.${column}`),
     ]),
-    // The views in schema files.
+    // The views, functions, triggers and domains in schema files.
     ...views.map((view) => view.object),
+    ...declared.objects,
   ])
   unexpressed.push(
     ...definitionObjects(catalog, usedEnums).filter((item) => !commented.has(item.object)),
   )
-  return { schema, tables: pulled, unexpressed, notes }
+  return { schema, tables: pulled, objects, unexpressed, notes }
 }
 
 /** Why a table cannot be a schema file at all, or null. */

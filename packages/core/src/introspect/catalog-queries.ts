@@ -4,6 +4,15 @@
  * they return. Column and key lists come back as JSON, decoded the same way by pg and PGlite.
  */
 
+import {
+  DOMAINS,
+  type DomainRow,
+  FUNCTIONS,
+  type FunctionRow,
+  TRIGGERS,
+  type TriggerRow,
+} from './object-catalog.ts'
+
 /** What the catalog queries run on: one connection (pg Client, PGlite, a transaction). */
 export interface CatalogExecutor {
   query<R>(text: string, values?: readonly unknown[]): Promise<readonly R[]>
@@ -124,6 +133,10 @@ export interface DatabaseCatalog {
   readonly indexes: readonly IndexRow[]
   readonly enums: readonly EnumRow[]
   readonly definitions: readonly DefinitionRow[]
+  /** Functions, triggers and domains in parts, for `t.function`, `t.trigger`, `t.domain`. */
+  readonly functions: readonly FunctionRow[]
+  readonly triggers: readonly TriggerRow[]
+  readonly domains: readonly DomainRow[]
 }
 
 // Objects an extension owns are the extension's (CREATE EXTENSION makes them again).
@@ -301,6 +314,9 @@ export async function readCatalog(db: CatalogExecutor, schema: string): Promise<
       indexes: await run<IndexRow>(INDEXES),
       enums: await run<EnumRow>(ENUMS),
       definitions: await run<DefinitionRow>(DEFINITIONS),
+      functions: await run<FunctionRow>(FUNCTIONS),
+      triggers: await run<TriggerRow>(TRIGGERS),
+      domains: await run<DomainRow>(DOMAINS),
     }
   } finally {
     await db.query("SELECT set_config('search_path', $1, false)", [previous?.path ?? 'public'])

@@ -36,6 +36,8 @@ export function columnBuilder(
   column: ColumnRow,
   enums: ReadonlyMap<string, EnumRow>,
   schema: string,
+  /** The domains of the schema that schema files declare (`t.domain`): their columns are `t.custom`. */
+  domains: ReadonlySet<string> = new Set(),
 ): ColumnBuilder | { readonly unsupported: string } {
   const unsupported = { unsupported: `its type ${column.type} has no schema builder` }
   // A base, range or multirange type of its own: t.custom with the type as PostgreSQL prints it.
@@ -47,6 +49,8 @@ export function columnBuilder(
     return { unsupported: 'it is a virtual generated column (the DSL writes STORED ones)' }
   if (column.collation !== null) return { unsupported: `it has COLLATE "${column.collation}"` }
   const array: Record<string, OptionValue> = column.is_array ? { array: true } : {}
+  if (column.base_typtype === 'd' && column.base_schema === schema && domains.has(column.base_type))
+    return { method: 'custom', options: { type: column.type } }
   if (column.base_typtype === 'e') {
     const labels = enums.get(column.base_type)
     if (column.base_schema !== schema || labels === undefined) return unsupported

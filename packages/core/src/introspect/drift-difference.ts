@@ -2,6 +2,7 @@ import { describeKey } from '../diff/partition-diff.ts'
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { ColumnIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { columnSql } from '../sql/create-table-sql.ts'
+import { describeObjectChange } from './object-drift.ts'
 
 /** One way the database differs from the schema it should have. */
 export interface DriftDifference {
@@ -164,6 +165,14 @@ export function describeChange(
         describeKey(change.from),
         describeKey(change.to),
       )
+    case 'createFunction':
+    case 'dropFunction':
+    case 'createTrigger':
+    case 'dropTrigger':
+    case 'createDomain':
+    case 'dropDomain':
+    case 'alterDomain':
+      return describeObjectChange(change, expected, found)
     case 'renameTable':
     case 'renameColumn':
       // Only declared renames are diffed, and a database declares none.

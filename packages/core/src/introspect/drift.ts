@@ -44,10 +44,13 @@ export async function detectDrift(
   if (!wanted.ok) return wanted
   // A view the schema files do not declare is a hand-written migration's: not compared.
   const declared = new Set(wanted.schema.tables.flatMap((t) => (t.view ? [t.name] : [])))
-  const found: SchemaIR = {
-    ...live.schema,
-    tables: live.schema.tables.filter((t) => t.view === undefined || declared.has(t.name)),
-  }
+  const found = onlyDeclaredObjects(
+    {
+      ...live.schema,
+      tables: live.schema.tables.filter((t) => t.view === undefined || declared.has(t.name)),
+    },
+    wanted.schema,
+  )
   const changes = diffSchemas(wanted.schema, found, NO_RENAMES)
   return {
     ok: true,
@@ -89,7 +92,8 @@ async function readBack(
 function liveSchema(
   pulled: PulledSchema,
 ): { ok: true; schema: SchemaIR } | { ok: false; message: string } {
-  const files: SchemaFileModule[] = pulled.tables.map((table) => ({
+  const tables = [...(pulled.objects === null ? [] : [pulled.objects]), ...pulled.tables]
+  const files: SchemaFileModule[] = tables.map((table) => ({
     path: `(database) ${table.file}`,
     tableName: table.name,
     order: Number.parseInt(table.file, 10),
@@ -113,4 +117,31 @@ function toArgument(value: OptionValue): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toArgument(v)]))
   }
   return value
+}
+
+/**
+ * The live schema with only the functions, domains and triggers the expected one declares:
+ * one a hand-written migration made is not compared, as a view of one is not.
+ */
+function onlyDeclaredObjects(live: SchemaIR, expected: SchemaIR): SchemaIR {
+  const functions = new Set((expected.functions ?? []).map((item) => item.name))
+  const domains = new Set((expected.domains ?? []).map((item) => item.name))
+  const triggers = new Set(
+    expected.tables.flatMap((t) =>
+      (t.triggers ?? []).map((trigger) => `${t.name}.${trigger.name}`),
+    ),
+  )
+  const { functions: liveFunctions, domains: liveDomains, ...rest } = live
+  const keptFunctions = (liveFunctions ?? []).filter((item) => functions.has(item.name))
+  const keptDomains = (liveDomains ?? []).filter((item) => domains.has(item.name))
+  return {
+    ...rest,
+    tables: live.tables.map((table) => {
+      const { triggers: own, ...withoutTriggers } = table
+      const kept = (own ?? []).filter((trigger) => triggers.has(`${table.name}.${trigger.name}`))
+      return kept.length === 0 ? withoutTriggers : { ...withoutTriggers, triggers: kept }
+    }),
+    ...(keptFunctions.length === 0 ? {} : { functions: keptFunctions }),
+    ...(keptDomains.length === 0 ? {} : { domains: keptDomains }),
+  }
 }

@@ -82,7 +82,7 @@ export async function pullProject(options: PullOptions): Promise<PullResult> {
     await writeFile(path, text)
     written.push(shown(path))
   }
-  for (const table of pulled.tables)
+  for (const table of [...(pulled.objects === null ? [] : [pulled.objects]), ...pulled.tables])
     await write(join(schemasDir, table.file), writeSchemaFile(table))
 
   const handWritten = unexpressedMigrations(pulled)
@@ -92,7 +92,7 @@ export async function pullProject(options: PullOptions): Promise<PullResult> {
     await write(join(migrationsDir, `${nextMigrationNumber(state.files)}_${name}.sql`), text)
   }
   await writeNumbered('adopted_types_and_functions', handWritten.prelude)
-  if (pulled.tables.length > 0) {
+  if (pulled.tables.length > 0 || pulled.objects !== null) {
     const dtsRoot = options.dtsFile === null ? root : dirname(options.dtsFile)
     const loaded = await loadSchemas({ schemasDir, root: dtsRoot })
     if (!loaded.ok) {

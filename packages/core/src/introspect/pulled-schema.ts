@@ -64,6 +64,8 @@ export interface UnexpressedObject {
 export interface PulledSchema {
   readonly schema: string
   readonly tables: readonly PulledTable[]
+  /** The file of the functions and domains schema files declare (`00_functions.ts`), or null. */
+  readonly objects: PulledTable | null
   readonly unexpressed: readonly UnexpressedObject[]
   /** Things written differently but equivalently (a timestamp's precision), for the report. */
   readonly notes: readonly string[]

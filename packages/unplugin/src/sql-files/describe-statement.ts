@@ -19,22 +19,47 @@ export type Described =
   | { readonly ok: false; readonly message: string; readonly position: number | null }
 
 /**
- * Parses `text` as an unnamed prepared statement and describes it (Parse, Describe, Sync on
- * the wire protocol): PGlite's own `describeQuery` drops the table OID and column number of
- * each result column, which say whether it can be null.
+ * Parses each of `texts` as an unnamed prepared statement and describes it (Parse, Describe,
+ * Sync on the wire protocol), all in one exchange: after an error PostgreSQL skips to the
+ * statement's Sync, so each statement is described as if it were sent alone. PGlite's own
+ * `describeQuery` drops the table OID and column number of each result column, which say
+ * whether it can be null.
  */
-export async function describeStatement(db: PGlite, text: string): Promise<Described> {
-  const message = Buffer.concat([
-    frame('P', cstring(''), cstring(text), Buffer.from([0, 0])),
-    frame('D', Buffer.from('S'), cstring('')),
-    frame('S'),
-  ])
+export async function describeStatements(
+  db: PGlite,
+  texts: readonly string[],
+): Promise<Described[]> {
+  if (texts.length === 0) return []
+  const message = Buffer.concat(
+    texts.flatMap((text) => [
+      frame('P', cstring(''), cstring(text), Buffer.from([0, 0])),
+      frame('D', Buffer.from('S'), cstring('')),
+      frame('S'),
+    ]),
+  )
   const { messages } = await db.runExclusive(() =>
     db.execProtocol(new Uint8Array(message), { throwOnError: false }),
   )
+  const described: Described[] = []
+  let replies: Reply[] = []
+  for (const reply of messages as unknown as Reply[]) {
+    if (reply.name !== 'readyForQuery') replies.push(reply)
+    else {
+      described.push(describedBy(replies))
+      replies = []
+    }
+  }
+  if (described.length !== texts.length) {
+    throw new Error(`PGlite answered ${described.length} of ${texts.length} statements described`)
+  }
+  return described
+}
+
+/** What the replies to one statement's Parse, Describe and Sync say. */
+function describedBy(replies: readonly Reply[]): Described {
   let paramTypes: readonly number[] = []
   let fields: DescribedField[] | null = null
-  for (const reply of messages as unknown as Reply[]) {
+  for (const reply of replies) {
     if (reply.name === 'error') {
       const position = Number(reply.position)
       return { ok: false, message: reply.message, position: position > 0 ? position : null }

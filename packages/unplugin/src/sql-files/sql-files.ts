@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { SchemaIR } from '@fluentorm/core'
 import { writeIfChanged } from '../core/write-if-changed.ts'
+import { createDataDirCache } from './data-dir-cache.ts'
 import { sqlFileDts, sqlFileModule } from './sql-file-code.ts'
 import { type SqlFileError, typeSqlFile } from './type-sql-file.ts'
 import { createTypedCache } from './typed-cache.ts'
@@ -62,7 +63,8 @@ export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
       let statements = await cache.read(state.key, source)
       const shown = relative(root, file).replaceAll('\\', '/')
       if (statements === null) {
-        const typed = await typeSqlFile(await typing.at(state), source)
+        const { db, catalog } = await typing.at(state, createDataDirCache(root))
+        const typed = await typeSqlFile(db, source, catalog)
         if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
         statements = typed.statements
         await cache.write(state.key, source, statements)

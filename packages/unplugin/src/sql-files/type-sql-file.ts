@@ -1,7 +1,8 @@
 import type { PGlite } from '@electric-sql/pglite'
 import { type ColumnType, scalarColumnTsType } from '@fluentorm/core'
-import { type DescribedField, describeStatement } from './describe-statement.ts'
+import { type Described, type DescribedField, describeStatements } from './describe-statement.ts'
 import { lineColumn, type ParsedStatement, parseSqlFile } from './parse-sql-file.ts'
+import { createTypingCatalog, type TypeRow, type TypingCatalog } from './typing-catalog.ts'
 
 export interface TypedValue {
   readonly name: string
@@ -39,30 +40,57 @@ export type TypedSqlFile =
  * Types every statement of a `.sql` file by preparing it on `db` (a database at the project's
  * schema): parameter and result types are PostgreSQL's own; a result column is non-null when it
  * is a NOT NULL table column read outside an outer join's nullable side, or named by
- * `-- @notnull`; everything else may be null.
+ * `-- @notnull`; everything else may be null. `catalog` remembers what it read of `db`'s
+ * catalog for the next file (pass the same one only while `db`'s schema does not change).
  */
-export async function typeSqlFile(db: PGlite, source: string): Promise<TypedSqlFile> {
+export async function typeSqlFile(
+  db: PGlite,
+  source: string,
+  catalog: TypingCatalog = createTypingCatalog(db),
+): Promise<TypedSqlFile> {
   const parsed = parseSqlFile(source)
   if (!parsed.ok) return fail(source, parsed.problem.message, parsed.problem.offset)
-  const statements: TypedStatement[] = []
-  for (const statement of parsed.statements) {
-    const described = await describeStatement(db, statement.text)
-    if (!described.ok) {
-      const at = described.position === null ? 0 : described.position - 1
+  const described = await describeStatements(
+    db,
+    parsed.statements.map((s) => s.text),
+  )
+  const prepared: Prepared[] = []
+  for (const [i, statement] of parsed.statements.entries()) {
+    const result = described[i] as Described
+    if (!result.ok) {
+      const at = result.position === null ? 0 : result.position - 1
       const offset = statement.sourceOffsets[at] ?? statement.sourceOffsets[0] ?? 0
-      return fail(source, `${statement.name}: ${described.message}`, offset)
+      return fail(source, `${statement.name}: ${result.message}`, offset)
     }
-    const fields = described.fields ?? []
+    const fields = result.fields ?? []
     const repeated = fields.find((f, i) => fields.findIndex((g) => g.name === f.name) !== i)
     if (repeated) {
       const message = `${statement.name}: two result columns are named ${repeated.name}: give one another name with AS`
       return fail(source, message, statement.sourceOffsets[0] ?? 0)
     }
-    const oids = [...described.paramTypes, ...fields.map((f) => f.typeOid)]
-    const types = await typeNames(db, oids)
-    const nonNull = await nonNullColumns(db, statement, fields)
+    prepared.push({
+      statement,
+      paramTypes: result.paramTypes,
+      fields: result.fields,
+      outer: outerJoins(statement.text),
+    })
+  }
+  const joined = prepared.flatMap((p) => (p.outer === 'all' ? [] : p.outer))
+  const [typeRows, notNull, relations] = await Promise.all([
+    catalog.types(
+      prepared.flatMap((p) => [...p.paramTypes, ...(p.fields ?? []).map((f) => f.typeOid)]),
+    ),
+    catalog.notNullColumns(
+      prepared.flatMap((p) => (p.fields ?? []).map((f) => f.tableOid).filter((oid) => oid !== 0)),
+    ),
+    catalog.relations(joined),
+  ])
+  const relation = new Map(joined.map((name, i) => [name, relations[i] ?? null]))
+  const types = typeNames(typeRows)
+  const statements = prepared.map(({ statement, paramTypes, fields, outer }): TypedStatement => {
+    const nonNull = nonNullColumns(statement, fields ?? [], notNull, outerJoined(outer, relation))
     const value = (name: string, oid: number, nullable: boolean): TypedValue => {
-      const type = types.get(oid) ?? { ts: 'string', sql: `oid ${oid}` }
+      const type = types(oid)
       const tsType = nullable && type.ts !== 'unknown' ? `${type.ts} | null` : type.ts
       return { name, tsType, sqlType: type.sql, ...(type.textArray && { textArray: true }) }
     }
@@ -72,17 +100,22 @@ export async function typeSqlFile(db: PGlite, source: string): Promise<TypedSqlF
       const nullable = statement.nullable.has(name) && tsType !== 'unknown'
       return { ...typed, tsType: nullable ? `${tsType} | null` : tsType }
     }
-    statements.push({
+    return {
       name: statement.name,
       text: statement.text,
-      params: statement.params.map((name, i) => param(name, described.paramTypes[i] ?? 25)),
-      columns:
-        described.fields === null
-          ? null
-          : fields.map((f, i) => value(f.name, f.typeOid, !nonNull[i])),
-    })
-  }
+      params: statement.params.map((name, i) => param(name, paramTypes[i] ?? 25)),
+      columns: fields === null ? null : fields.map((f, i) => value(f.name, f.typeOid, !nonNull[i])),
+    }
+  })
   return { ok: true, statements }
+}
+
+/** A statement PostgreSQL described, before its types are looked up. */
+interface Prepared {
+  readonly statement: ParsedStatement
+  readonly paramTypes: readonly number[]
+  readonly fields: readonly DescribedField[] | null
+  readonly outer: readonly string[] | 'all'
 }
 
 /**
@@ -99,22 +132,12 @@ function fail(source: string, message: string, offset: number): TypedSqlFile {
 }
 
 /** Whether each result column is known non-null. */
-async function nonNullColumns(
-  db: PGlite,
+function nonNullColumns(
   statement: ParsedStatement,
   fields: readonly DescribedField[],
-): Promise<boolean[]> {
-  const tables = [...new Set(fields.map((f) => f.tableOid).filter((oid) => oid !== 0))]
-  const notNull = new Set<string>()
-  if (tables.length > 0) {
-    const { rows } = await db.query<{ key: string }>(
-      `SELECT attrelid::int8::text || ':' || attnum AS key FROM pg_attribute
-        WHERE attrelid = ANY($1::oid[]) AND attnum > 0 AND attnotnull`,
-      [tables],
-    )
-    for (const row of rows) notNull.add(row.key)
-  }
-  const outer = await outerJoined(db, statement.text)
+  notNull: ReadonlySet<string>,
+  outer: ReadonlySet<number> | 'all',
+): boolean[] {
   return fields.map(
     (f) =>
       statement.notNull.has(f.name) ||
@@ -126,11 +149,10 @@ async function nonNullColumns(
 }
 
 /**
- * The tables read on the nullable side of a LEFT JOIN (every mention of that table counts:
- * the columns say their table, not which mention of it), or 'all' when a RIGHT or FULL join
- * or a LEFT JOIN of a subquery makes that unclear.
+ * The names of the tables on the nullable side of a LEFT JOIN, or 'all' when a RIGHT or FULL
+ * join or a LEFT JOIN of a subquery or LATERAL makes that unclear.
  */
-async function outerJoined(db: PGlite, text: string): Promise<Set<number> | 'all'> {
+function outerJoins(text: string): readonly string[] | 'all' {
   const code = text
     .replace(/'(?:[^']|'')*'/g, "''")
     .replace(/--[^\n]*/g, ' ')
@@ -143,14 +165,23 @@ async function outerJoined(db: PGlite, text: string): Promise<Set<number> | 'all
     names.push(name)
   }
   if (/\bleft\s+(?:outer\s+)?join\s*\(/i.test(code)) return 'all'
-  if (names.length === 0) return new Set()
-  const { rows } = await db.query<{ oid: number | null }>(
-    'SELECT to_regclass(name)::oid::int AS oid FROM unnest($1::text[]) AS name',
-    [names],
-  )
+  return names
+}
+
+/**
+ * The tables read on the nullable side of a LEFT JOIN (every mention of that table counts:
+ * the columns say their table, not which mention of it), or 'all' when that is unclear.
+ * `relation` holds what each joined name resolves to.
+ */
+function outerJoined(
+  joins: readonly string[] | 'all',
+  relation: ReadonlyMap<string, number | null>,
+): ReadonlySet<number> | 'all' {
+  if (joins === 'all') return 'all'
+  const oids = joins.map((name) => relation.get(name) ?? null)
   // A CTE name is no table: its columns say the tables inside it, which are then unknown.
-  if (rows.some((row) => row.oid === null)) return 'all'
-  return new Set(rows.map((row) => row.oid as number))
+  if (oids.some((oid) => oid === null)) return 'all'
+  return new Set(oids as number[])
 }
 
 interface TypeName {
@@ -185,34 +216,8 @@ const COLUMN_TYPES: Readonly<Record<string, Exclude<ColumnType, 'enum'>>> = {
   bytea: 'bytea',
 }
 
-interface TypeRow {
-  oid: number
-  typname: string
-  typtype: string
-  typelem: number
-  typcategory: string
-  typbasetype: number
-  labels: string[] | null
-}
-
-/** The TypeScript type of each type OID, decoded as the runtime decodes it. */
-async function typeNames(db: PGlite, oids: readonly number[]): Promise<Map<number, TypeName>> {
-  const rows = new Map<number, TypeRow>()
-  let wanted = [...new Set(oids)]
-  while (wanted.length > 0) {
-    const result = await db.query<TypeRow>(
-      `SELECT t.oid::int AS oid, t.typname, t.typtype, t.typelem::int AS typelem, t.typcategory,
-              t.typbasetype::int AS typbasetype,
-              (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
-                WHERE e.enumtypid = t.oid) AS labels
-         FROM pg_type t WHERE t.oid = ANY($1::oid[])`,
-      [wanted],
-    )
-    for (const row of result.rows) rows.set(row.oid, row)
-    wanted = result.rows
-      .flatMap((row) => [row.typelem, row.typbasetype])
-      .filter((oid) => oid !== 0 && !rows.has(oid))
-  }
+/** The TypeScript type of a type OID, decoded as the runtime decodes it. */
+function typeNames(rows: ReadonlyMap<number, TypeRow>): (oid: number) => TypeName {
   const name = (oid: number): TypeName => {
     const row = rows.get(oid)
     if (row === undefined) return { ts: 'string', sql: `oid ${oid}` }
@@ -235,5 +240,5 @@ async function typeNames(db: PGlite, oids: readonly number[]): Promise<Map<numbe
     const type = COLUMN_TYPES[row.typname]
     return { ts: type === undefined ? 'string' : scalarColumnTsType(type), sql: row.typname }
   }
-  return new Map(oids.map((oid) => [oid, name(oid)]))
+  return name
 }

@@ -6,9 +6,9 @@ import type { TypedStatement } from './type-sql-file.ts'
 
 /**
  * Bumped whenever the typing rules change (type-sql-file.ts): a result typed by other rules
- * must not be reused.
+ * must not be reused, nor a data directory built for them (data-dir-cache.ts).
  */
-const TYPING_RULES = 1
+export const TYPING_RULES = 1
 
 /**
  * The typed statements of `.sql` files, kept on disk in the project's

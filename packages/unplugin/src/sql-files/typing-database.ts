@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
 import { parseSnapshot, planMigration, type SchemaIR, snapshotPath } from '@fluentorm/core'
 import { migrate, resolveMigrations } from '@fluentorm/runtime'
+import type { DataDirCache } from './data-dir-cache.ts'
+import { createTypingCatalog, type TypingCatalog } from './typing-catalog.ts'
 
 /** What the typing database must be at: the numbered migrations, then the pending change to `schema`. */
 export interface SchemaState {
@@ -17,6 +19,8 @@ export interface SchemaState {
  */
 export interface ResolvedState {
   readonly key: string
+  /** The same for the migrations alone: what a kept data directory is for (data-dir-cache.ts). */
+  readonly migrationsKey: string
   readonly migrations: Awaited<ReturnType<typeof resolveMigrations>>
   readonly pending: readonly string[]
 }
@@ -25,53 +29,97 @@ export async function resolveState(state: SchemaState): Promise<ResolvedState> {
   const migrations = await resolveMigrations(state.migrationsDir).catch(() => [])
   const pending =
     state.schema === null ? [] : await pendingChange(state.migrationsDir, state.schema)
+  const applied = migrations.map((m) => [m.name, m.checksum])
   const key = createHash('sha256')
-    .update(JSON.stringify([migrations.map((m) => [m.name, m.checksum]), pending]))
+    .update(JSON.stringify([applied, pending]))
     .digest('hex')
-  return { key, migrations, pending }
+  const migrationsKey = createHash('sha256').update(JSON.stringify(applied)).digest('hex')
+  return { key, migrationsKey, migrations, pending }
+}
+
+/** The typing database at one state, and what has been read of its catalog at that state. */
+export interface TypingSession {
+  readonly db: PGlite
+  readonly catalog: TypingCatalog
 }
 
 /**
  * An in-memory PGlite at the project's schema, where `.sql` statements are prepared to learn
- * their types. Started on first use (seconds: its WASM and initdb), kept between files and
- * saves; built again (on the same PGlite, its `public` schema dropped) only when the
- * migrations or the pending change differ from last time.
+ * their types. Started on first use and kept between files and saves: from the data directory
+ * `dataDirs` keeps for these migrations when there is one (a load, no initdb, no migration
+ * run), else from initdb with the migrations applied, whose data directory is then kept for
+ * the next start. The pending change is applied on top. Built again (on the same PGlite, its
+ * `public` schema dropped) only when the migrations or the pending change differ from last
+ * time.
  */
 export interface TypingDatabase {
-  at(state: ResolvedState): Promise<PGlite>
+  at(state: ResolvedState, dataDirs: DataDirCache): Promise<TypingSession>
   close(): Promise<void>
 }
 
 export function createTypingDatabase(): TypingDatabase {
-  let opened: Promise<PGlite> | null = null
+  let opened: Promise<{ db: PGlite; migrationsKey: string }> | null = null
+  let session: TypingSession | null = null
   let current: string | null = null
-  let built = false
+  let pristine = true
   let queue: Promise<unknown> = Promise.resolve()
+  const writes = new Set<Promise<void>>()
 
-  async function bring({ key, migrations, pending }: ResolvedState): Promise<PGlite> {
-    opened ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create())
-    const db = await opened
-    if (key === current) return db
+  async function open(state: ResolvedState, dataDirs: DataDirCache) {
+    const [{ PGlite }, kept] = await Promise.all([
+      import('@electric-sql/pglite'),
+      dataDirs.read(state.migrationsKey),
+    ])
+    if (kept !== null) {
+      return { db: await PGlite.create({ loadDataDir: kept }), migrationsKey: state.migrationsKey }
+    }
+    const db = await PGlite.create()
+    try {
+      await migrate(db, state.migrations)
+    } catch (error) {
+      await db.close()
+      throw error
+    }
+    const dataDir = await db.dumpDataDir('none')
+    const write = dataDirs.write(state.migrationsKey, dataDir)
+    writes.add(write)
+    void write.finally(() => writes.delete(write))
+    return { db, migrationsKey: state.migrationsKey }
+  }
+
+  async function bring(state: ResolvedState, dataDirs: DataDirCache): Promise<TypingSession> {
+    opened ??= open(state, dataDirs)
+    // A start that failed (a migration PostgreSQL refused) is tried again on the next call.
+    const { db, migrationsKey } = await opened.catch((error: unknown) => {
+      opened = null
+      throw error
+    })
+    if (state.key === current && session !== null) return session
     current = null
-    if (built) await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
-    built = true
-    await migrate(db, migrations)
-    for (const statement of pending) await db.exec(statement)
-    current = key
-    return db
+    if (!pristine || migrationsKey !== state.migrationsKey) {
+      await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+      await migrate(db, state.migrations)
+    }
+    pristine = false
+    for (const statement of state.pending) await db.exec(statement)
+    session = { db, catalog: createTypingCatalog(db) }
+    current = state.key
+    return session
   }
 
   return {
-    at(state) {
-      const run = queue.then(() => bring(state))
+    at(state, dataDirs) {
+      const run = queue.then(() => bring(state, dataDirs))
       queue = run.catch(() => undefined)
       return run
     },
     async close() {
-      const db = await opened?.catch(() => null)
+      const db = await opened?.then(({ db }) => db).catch(() => null)
+      await Promise.all(writes)
       opened = null
+      session = null
       current = null
-      built = false
+      pristine = true
       await db?.close()
     },
   }

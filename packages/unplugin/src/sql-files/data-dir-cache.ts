@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { TYPING_RULES } from './typed-cache.ts'
+
+/**
+ * The typing database's data directory with the project's migrations applied, kept in
+ * `node_modules/.cache/fluentorm/pglite/` so that the next start loads it instead of running
+ * initdb and every migration (most of a cold start). One file, `<key>.pgdata`: the tarball
+ * PGlite's `dumpDataDir` writes, then the SHA-1 of it, which `read` checks; the key is a hash
+ * of the migrations (names and checksums), the PGlite version and the typing rules. A file
+ * that is truncated, damaged or for other migrations is never loaded: typing builds the
+ * database again and writes it anew. Without a `node_modules` folder at the root, nothing is
+ * kept.
+ */
+export interface DataDirCache {
+  /** The data directory kept for `migrationsKey`, or null. */
+  read(migrationsKey: string): Promise<Blob | null>
+  /** Keeps `dataDir` for `migrationsKey`, in place of whatever was kept before. */
+  write(migrationsKey: string, dataDir: Blob): Promise<void>
+}
+
+const DIGEST = 'sha1'
+const DIGEST_BYTES = 20
+const EXTENSION = '.pgdata'
+
+export function createDataDirCache(root: string): DataDirCache {
+  const modules = join(root, 'node_modules')
+  const dir = join(modules, '.cache', 'fluentorm', 'pglite')
+  const path = (migrationsKey: string) => {
+    const key = `${TYPING_RULES}\0${pgliteVersion()}\0${migrationsKey}`
+    return join(dir, `${createHash('sha256').update(key).digest('hex')}${EXTENSION}`)
+  }
+  return {
+    async read(migrationsKey) {
+      if (!existsSync(modules)) return null
+      const file = await readFile(path(migrationsKey)).catch(() => null)
+      if (file === null || file.length <= DIGEST_BYTES) return null
+      const tarball = file.subarray(0, file.length - DIGEST_BYTES)
+      const digest = createHash(DIGEST).update(tarball).digest()
+      if (!digest.equals(file.subarray(file.length - DIGEST_BYTES))) return null
+      return new TarballBlob(tarball)
+    },
+    async write(migrationsKey, dataDir) {
+      if (!existsSync(modules)) return
+      const target = path(migrationsKey)
+      const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`
+      try {
+        const tarball = new Uint8Array(await dataDir.arrayBuffer())
+        const digest = createHash(DIGEST).update(tarball).digest()
+        await mkdir(dir, { recursive: true })
+        await writeFile(temporary, Buffer.concat([tarball, digest]))
+        await rename(temporary, target)
+        const stale = (await readdir(dir)).filter(
+          (name) => name.endsWith(EXTENSION) && join(dir, name) !== target,
+        )
+        await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })))
+      } catch {
+        // A cache that cannot be written only costs the next start its initdb and migrations.
+        await rm(temporary, { force: true }).catch(() => undefined)
+      }
+    },
+  }
+}
+
+/**
+ * A tarball as PGlite's `loadDataDir` takes it. PGlite reads it with `arrayBuffer()`, which
+ * Node's own Blob answers by copying its parts through a stream in small chunks (for the
+ * 40 MB of a data directory, a good part of the load); this one hands over its bytes at once.
+ */
+class TarballBlob extends Blob {
+  readonly #bytes: Uint8Array
+
+  constructor(bytes: Uint8Array) {
+    super([], { type: 'application/x-tar' })
+    this.#bytes = bytes
+  }
+
+  override get size(): number {
+    return this.#bytes.byteLength
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    const { buffer, byteOffset, byteLength } = this.#bytes
+    return Promise.resolve(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer)
+  }
+}
+
+let version: string | undefined
+
+/** The installed PGlite's version: a data directory is only loaded by the version that wrote it. */
+function pgliteVersion(): string {
+  if (version !== undefined) return version
+  try {
+    const require = createRequire(import.meta.url)
+    const entry = require.resolve('@electric-sql/pglite')
+    const manifest = join(dirname(dirname(entry)), 'package.json')
+    version = String(JSON.parse(readFileSync(manifest, 'utf8')).version)
+  } catch {
+    version = 'unknown'
+  }
+  return version
+}

@@ -169,8 +169,11 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
       `onQuery must be a function, called with { text, values, durationMs, rows, error, name } after each statement, got ${describeValue(onQuery)}`,
     )
   }
-  const db = await openDatabase(options)
-  const api = options.tracing === false ? null : await loadOpenTelemetry()
+  // The tracing API loads while the first connections are made: the first query waits for neither twice.
+  const [db, api] = await Promise.all([
+    openDatabase(options),
+    options.tracing === false ? null : loadOpenTelemetry(),
+  ])
   const spans = api === null ? undefined : traceSpans(api, traceTarget(db, options))
   const logger =
     spans === undefined || onQuery === undefined
@@ -370,23 +373,23 @@ async function connectPg(
   pooler: PoolerMode | undefined,
 ): Promise<PgDatabase | undefined> {
   const db = pgDatabase(url, options, pooler)
-  let pooled: boolean
-  try {
-    pooled = await behindPooler(db.pool)
-  } catch (error) {
-    await db.pool.end()
-    throw connectionFailedError(url, error)
+  // The first pipelined connection opens while the pool's answers the pooler check: start-up
+  // waits for one connection, not two in a row. Either failing closes both.
+  const [pooled, opened] = await Promise.allSettled([
+    behindPooler(db.pool),
+    db instanceof PgPipelineDatabase ? db.open() : undefined,
+  ])
+  if (pooled.status === 'rejected') {
+    await db.close()
+    throw connectionFailedError(url, pooled.reason)
   }
-  if (pooled && pooler === undefined) {
-    await db.pool.end()
+  if (pooled.value && pooler === undefined) {
+    await db.close()
     return undefined
   }
-  if (!(db instanceof PgPipelineDatabase)) return db
-  try {
-    await db.open()
-  } catch (error) {
-    await db.pool.end()
-    throw error
+  if (opened.status === 'rejected') {
+    await db.close()
+    throw opened.reason
   }
   return db
 }

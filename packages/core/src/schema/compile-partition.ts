@@ -357,7 +357,9 @@ function boundValue(
   const rendered = renderLiteral(text, target)
   if (rendered.ok) return rendered
   const message = rendered.message.replace(/^The default/, 'the bound value')
-  return refused(`${message[0]?.toLowerCase() ?? ''}${message.slice(1)}`, rendered.hint)
+  // A default's hint may offer sql('…'); a bound takes none.
+  const hint = rendered.hint.replace(/,? or use sql\('…'\)/, '')
+  return refused(`${message[0]?.toLowerCase() ?? ''}${message.slice(1)}`, hint)
 }
 
 function describe(value: unknown): string {

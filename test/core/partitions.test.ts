@@ -235,6 +235,17 @@ describe('partitioning: schema and DDL', () => {
     ])
   })
 
+  it('refuses a partition named as another table or index of the schema', () => {
+    expect(
+      problemsOf(
+        file('events', events()),
+        file('events_2024', (t) => t.uuid({ name: 'id', primaryKey: true }), 2),
+      ).map((p) => p.message),
+    ).toEqual([
+      "The table name 'events_2024' is already used by the partition on table 'events' (schemas/01_events.ts). PostgreSQL keeps tables, indexes and unique / primary-key constraints in one namespace per schema.",
+    ])
+  })
+
   it('points at the partitionBy call: file and line', async () => {
     const root = await tempProject({
       'schemas/01_events.ts': `import type { TableSchema } from '@fluentorm/core'

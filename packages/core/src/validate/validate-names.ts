@@ -15,7 +15,7 @@ interface NamedThing {
 
 /** One table's names by namespace, and the problems found within the table alone. */
 interface TableNames {
-  /** Tables, indexes, unique and primary-key constraints share one namespace per PostgreSQL schema. */
+  /** Tables (partitions too), indexes, unique and primary-key constraints share one namespace per PostgreSQL schema. */
   readonly relationNamespace: readonly NamedThing[]
   /** Tables and enum types share the type namespace. */
   readonly typeNamespace: readonly NamedThing[]
@@ -108,7 +108,7 @@ function namespaces(things: readonly NamedThing[]): Omit<TableNames, 'objectKeys
   )
   return {
     relationNamespace: things.filter((thing) =>
-      ['table', 'index', 'unique constraint', 'primary key'].includes(thing.what),
+      ['table', 'partition', 'index', 'unique constraint', 'primary key'].includes(thing.what),
     ),
     typeNamespace: things.filter((thing) => ['table', 'enum type'].includes(thing.what)),
     tooLong: things.flatMap(tooLongProblem),
@@ -139,6 +139,8 @@ function namedThings(table: TableIR): NamedThing[] {
   })
   return [
     on(table.name, 'table'),
+    // A partition is a table of its own: its name is in the tables' namespace.
+    ...(table.partitionBy?.partitions ?? []).map((partition) => on(partition.name, 'partition')),
     ...(table.primaryKey.length > 0 ? [on(`${table.name}_pkey`, 'primary key')] : []),
     ...table.columns.map((column) =>
       on(column.name, 'column', { column: column.name, file: column.source }),

@@ -9,6 +9,7 @@ import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/
 import type { Placeholder } from '../sql/placeholder.ts'
 import {
   emptyQuery,
+  nodeWith,
   type Order,
   type QueryNode,
   type SelectItem,
@@ -174,7 +175,7 @@ export class QueryBuilder<
   }
 
   #with(patch: Partial<QueryNode>): any {
-    return new QueryBuilder({ ...this.#state, ...patch })
+    return new QueryBuilder(nodeWith(this.#state, patch))
   }
 
   /**
@@ -835,7 +836,7 @@ export class QueryBuilder<
     // The plucked column takes another key when an ordered value already has its name.
     const key = unusedKey(kept, expr.column.name)
     const select = [...kept, { key, expr }]
-    const state = { ...this.#state, select, extras: [], includes: [] }
+    const state = nodeWith(this.#state, { select, extras: [], includes: [] })
     const { rows } = await runStatement(db, state, 'pluck', selectStatement(state))
     return rows.map((row) => row[key]) as Value<T, J, C>[]
   }
@@ -1007,7 +1008,7 @@ export class QueryBuilder<
       `${relation}_${fn}_${column}`,
       (rows) => ({
         kind: 'subquery',
-        query: { ...rows, select: [{ key: 'value', expr: { kind: 'aggregate', fn, arg } }] },
+        query: nodeWith(rows, { select: [{ key: 'value', expr: { kind: 'aggregate', fn, arg } }] }),
       }),
     )
   }

@@ -8,7 +8,14 @@ import { usageError } from '../model/usage-error.ts'
 import { refusedWrite } from '../model/view-model.ts'
 import { expressionOf } from '../sql/expressible.ts'
 import type { AggregateExpr, AggregateFunction, ColumnExpr, Expr } from '../sql/expression.ts'
-import type { Include, Join, Lock, QueryNode, SelectItem } from '../sql/query-node.ts'
+import {
+  type Include,
+  type Join,
+  type Lock,
+  nodeWith,
+  type QueryNode,
+  type SelectItem,
+} from '../sql/query-node.ts'
 import { selectedItems } from '../sql/select-parts.ts'
 import type { AllRowsOption, LockOptions } from './query-types.ts'
 import { relationOf } from './relation-query.ts'
@@ -328,7 +335,7 @@ export function selectWith(
 /** The extras (relation aggregates) with `added` appended, checked like selectWith. */
 export function extrasWith(state: QueryNode, added: SelectItem, operation: string): SelectItem[] {
   const extras = [...state.extras, added]
-  checkKeys(state, selectedItems({ ...state, extras }), operation)
+  checkKeys(state, selectedItems(nodeWith(state, { extras })), operation)
   return extras
 }
 

@@ -4,7 +4,7 @@ import type { ModelRuntime } from '../model/model-runtime.ts'
 import { requireColumn } from '../model/table-info.ts'
 import { usageError } from '../model/usage-error.ts'
 import type { Clause, ColumnExpr, Expr } from '../sql/expression.ts'
-import type { QueryNode, SelectItem } from '../sql/query-node.ts'
+import { nodeWith, type QueryNode, type SelectItem } from '../sql/query-node.ts'
 import { requireSourceColumn } from './resolve-column.ts'
 
 /** A relation of the query's model, found by name, and the model it targets. */
@@ -116,11 +116,11 @@ export function relationRows(
 
 function correlated(query: QueryNode, correlation: readonly Clause[]): QueryNode {
   if (!query.where.some((clause) => clause.or)) {
-    return { ...query, where: [...correlation, ...query.where] }
+    return nodeWith(query, { where: [...correlation, ...query.where] })
   }
   // An OR among the caller's conditions stays inside one group: it cannot undo the correlation.
   const group: Clause = { or: false, condition: { kind: 'logical', clauses: query.where } }
-  return { ...query, where: [...correlation, group] }
+  return nodeWith(query, { where: [...correlation, group] })
 }
 
 /** A value the select list gives under `key` that is not a column under its own name. */

@@ -2,7 +2,7 @@ import { usageError } from '../model/usage-error.ts'
 import type { Frame, FromItem } from './compiler.ts'
 import type { ColumnExpr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
-import type { Include, Order, QueryNode } from './query-node.ts'
+import { type Include, nodeWith, type Order, type QueryNode } from './query-node.ts'
 import type { QueryCompiler } from './select-compiler.ts'
 import { declared, direction, orderColumn, selectedItems } from './select-parts.ts'
 
@@ -80,7 +80,7 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
   }
   const many = returnsMany(include)
   const query: QueryNode =
-    many || include.query.limit !== null ? include.query : { ...include.query, limit: 1 }
+    many || include.query.limit !== null ? include.query : nodeWith(include.query, { limit: 1 })
   const options = { json: true, own, junction, level, correlation }
   if (fitsJsonBuildArray(query, many)) {
     const row = (frame: Frame) =>
@@ -92,7 +92,7 @@ export function includeSql(compiler: QueryCompiler, include: Include, parent: Fr
         : ''
       return `COALESCE(json_agg(${row(frame)}${order}), '[]')`
     }
-    const all = { ...query, orderBy: [] }
+    const all = nodeWith(query, { orderBy: [] })
     return `(${compiler.select(all, parent, { ...options, projection })})`
   }
   if (query.distinct) checkDistinctOrder(query)

@@ -3,7 +3,13 @@ import { usageError } from '../model/usage-error.ts'
 import { type Frame, type FromItem, SqlCompiler } from './compiler.ts'
 import { quoteIdent } from './identifier.ts'
 import { includeSql } from './include-sql.ts'
-import type { CteSource, Order, QueryNode, SetSource } from './query-node.ts'
+import {
+  type CteSource,
+  nodeWith,
+  type Order,
+  type QueryNode,
+  type SetSource,
+} from './query-node.ts'
 import {
   declared,
   direction,
@@ -101,7 +107,7 @@ export class QueryCompiler extends SqlCompiler {
       const rows = this.select(query, parent)
       return `SELECT ${projection} FROM (${rows}) AS ${this.alias('rows')}`
     }
-    return this.select({ ...query, orderBy: [] }, parent, { projection: () => projection })
+    return this.select(nodeWith(query, { orderBy: [] }), parent, { projection: () => projection })
   }
 
   /** `FROM … JOIN … WHERE …`: the soft-delete filters, the correlation and the conditions. */

@@ -4,7 +4,7 @@ import { aggregateCast } from './column-types.ts'
 import { Slot, typeOf } from './compiler.ts'
 import type { AggregateExpr, Expr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
-import type { QueryNode } from './query-node.ts'
+import { nodeWith, type QueryNode } from './query-node.ts'
 import { QueryCompiler } from './select-compiler.ts'
 import { orderedItems, shaped, unusedKey } from './select-parts.ts'
 import { statementName } from './statement-name.ts'
@@ -59,7 +59,7 @@ export function countStatement(query: QueryNode): Statement {
   const compiler = new QueryCompiler(query.runtime.tables)
   if (shaped(query)) {
     // Its order changes no count: a limit or an offset takes as many rows in any order.
-    const inner = compiler.select({ ...query, includes: [], extras: [], orderBy: [] }, null)
+    const inner = compiler.select(nodeWith(query, { includes: [], extras: [], orderBy: [] }), null)
     return done(compiler, `SELECT count(*) AS "count" FROM (${inner}) AS ${compiler.alias('q')}`)
   }
   const frame = compiler.frame(query, null)
@@ -69,7 +69,7 @@ export function countStatement(query: QueryNode): Statement {
 /** `SELECT EXISTS (SELECT 1 FROM … WHERE …) AS "exists"` */
 export function existsStatement(query: QueryNode): Statement {
   const compiler = new QueryCompiler(query.runtime.tables)
-  const inner = compiler.subquery({ ...query, includes: [], extras: [] }, null, '1')
+  const inner = compiler.subquery(nodeWith(query, { includes: [], extras: [] }), null, '1')
   return done(compiler, `SELECT EXISTS (${inner}) AS "exists"`)
 }
 
@@ -97,7 +97,7 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
   const kept = orderedItems(query)
   const key = unusedKey(kept, '__value')
   const select = [...kept, { key, expr: arg }]
-  const inner = compiler.select({ ...query, select, extras: [], includes: [] }, null)
+  const inner = compiler.select(nodeWith(query, { select, extras: [], includes: [] }), null)
   const rows = compiler.alias('rows')
   const input = aggregate.arg ? `${rows}.${quoteIdent(key)}` : '*'
   const cast = aggregateCast(aggregate.fn, aggregate.arg ? typeOf(aggregate.arg) : null)

@@ -5,7 +5,7 @@ import { unnestType } from './column-types.ts'
 import type { Frame } from './compiler.ts'
 import type { Clause, Expr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
-import { type DeletedRows, emptyQuery, type QueryNode } from './query-node.ts'
+import { type DeletedRows, emptyQuery, nodeWith, type QueryNode } from './query-node.ts'
 import { columnList, QueryCompiler } from './select-compiler.ts'
 import { done, type Statement } from './statement.ts'
 
@@ -48,7 +48,7 @@ export function keyQuery(
       right: key[i]!,
     },
   }))
-  return { ...emptyQuery(runtime), where, deleted }
+  return nodeWith(emptyQuery(runtime), { where, deleted })
 }
 
 /** `INSERT INTO "users" ("email", "name") VALUES ($1, $2) RETURNING …` */
@@ -307,7 +307,7 @@ export function softDeleteStatement(query: QueryNode, restore: boolean): Stateme
   const compiler = compilerOf(query.runtime)
   const frame = ownFrame(query.runtime)
   const head = `UPDATE ${query.runtime.info.quoted} SET ${compiler.deletedAssignment(restore)}`
-  const rows: QueryNode = { ...query, deleted: restore ? 'only' : 'exclude' }
+  const rows = nodeWith(query, { deleted: restore ? 'only' : 'exclude' })
   return done(compiler, withWhere(compiler, rows, frame, head))
 }
 

@@ -1,16 +1,18 @@
 import {
   createSnapshot,
+  generateTableFiles,
   parseSnapshot,
   planMigration,
   serializeSnapshot,
   type TableSchema,
+  writeNextMigration,
 } from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend, pgliteBackend } from '../support/backends.ts'
 import { blog, posts, TOUCH_BODY } from './support/declared-object-schemas.ts'
 import { catalogRows, migrateDown, migrateUp } from './support/migration-steps.ts'
-import { file, problemsOf, schemaOf } from './support/schema-fixtures.ts'
+import { file, problemsOf, runScript, schemaOf, tempProject } from './support/schema-fixtures.ts'
 
 const TOUCH_SQL = `CREATE FUNCTION touch_updated_at()\nRETURNS trigger\nLANGUAGE plpgsql\nAS $fluentorm$${TOUCH_BODY}$fluentorm$;`
 const DOMAIN_SQL = `CREATE DOMAIN email_address AS text CONSTRAINT email_address_check CHECK (VALUE ~ '^[^@]+@[^@]+$');`
@@ -149,6 +151,30 @@ describe('functions: diff', () => {
     expect(planMigration(stored.schema, schema).up).toEqual([])
   })
 
+  it('writes them in the snapshot: the next generate writes nothing, a changed body one migration', async () => {
+    const root = await tempProject({})
+    const first = await writeNextMigration({ root, schema: blog({ extra: POST_COUNT }) })
+    expect(first.ok && first.written).toEqual([
+      'migrations/0001_create_posts.sql',
+      'migrations/0001_create_posts.down.sql',
+      'migrations/meta/snapshot.json',
+    ])
+    const again = await writeNextMigration({ root, schema: blog({ extra: POST_COUNT }) })
+    expect(again).toMatchObject({ ok: true, written: [], message: 'No schema changes.' })
+    const changed = await writeNextMigration({
+      root,
+      schema: blog({ body: 'BEGIN RETURN NEW; END' }),
+    })
+    expect(changed.ok && changed.written[0]).toBe(
+      'migrations/0002_replace_touch_updated_at_and_drop_post_count.sql',
+    )
+    const after = await writeNextMigration({
+      root,
+      schema: blog({ body: 'BEGIN RETURN NEW; END' }),
+    })
+    expect(after).toMatchObject({ ok: true, written: [] })
+  })
+
   it('reports what a function declaration lacks or gets wrong, at its call', () => {
     const messages = (build: (t: TableSchema) => void) =>
       problemsOf(file('functions', build, 0)).map((p) => p.message)
@@ -227,6 +253,27 @@ describe('functions on PostgreSQL', () => {
     await backend.db.query('DELETE FROM posts')
     await migrateDown(backend, created)
     expect(await definitions()).toEqual([])
+  })
+
+  it('makes the same functions from the per-table files, _functions.sql first, applied twice', async () => {
+    const schema = blog({ extra: POST_COUNT })
+    const files = generateTableFiles(schema)
+    expect([...files.keys()]).toEqual(['_functions.sql', 'posts.sql'])
+    expect(files.get('posts.sql')).toContain('-- Apply after: _functions.sql\n')
+    expect(files.get('posts.sql')).toContain('CREATE OR REPLACE FUNCTION post_count()')
+    expect(files.get('posts.sql')).toContain(
+      'CREATE OR REPLACE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch_updated_at();',
+    )
+    for (let pass = 0; pass < 2; pass++)
+      for (const content of files.values()) await runScript(backend, content)
+    const fromFiles = await definitions()
+    await backend.db.query(
+      'DROP TABLE posts; DROP FUNCTION touch_updated_at(), post_count(); DROP DOMAIN email_address',
+    )
+    expect(await definitions()).toEqual([])
+    const created = await migrateUp(backend, null, schema)
+    expect(await definitions()).toEqual(fromFiles)
+    await migrateDown(backend, created)
   })
 })
 

@@ -1,11 +1,14 @@
 import {
   createSnapshot,
+  generateTableFiles,
+  lintStatements,
   parseSnapshot,
   planMigration,
   type SchemaIR,
   serializeSnapshot,
   type TableSchema,
 } from '@fluentorm/core'
+import { splitStatements } from '@fluentorm/runtime/migration-format'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend } from '../support/backends.ts'
@@ -104,6 +107,19 @@ describe('partitioning: diff, lint, rollback', () => {
       )
       expect(plan.down).toBeNull()
       expect(plan.name).toMatch(/^repartition_events/)
+      // check and migrate read the file's statements: the error is theirs too, until acknowledged.
+      const pending = splitStatements(plan.up.join('\n\n')).map((s) => s.text)
+      expect(
+        lintStatements(pending, { transactional: true }).filter(
+          (f) => f.rule === 'partition-key-change',
+        ),
+      ).toEqual([
+        {
+          rule: 'partition-key-change',
+          severity: 'error',
+          message: expect.stringContaining(`changes ${what}, which PostgreSQL cannot do in place`),
+        },
+      ])
     }
   })
 
@@ -200,5 +216,20 @@ describe('partitioning migrations on PostgreSQL', () => {
     )
     await migrateDown(backend, created)
     expect(await partitions()).toEqual([])
+  })
+
+  it('applies the per-table files twice: the partitions are made once, guarded', async () => {
+    const schema = events([Y2024, Y2025, { name: 'events_rest', default: true }])
+    const file = generateTableFiles(schema).get('events.sql') ?? ''
+    expect(file).toContain(
+      "CREATE TABLE IF NOT EXISTS events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+    )
+    for (let run = 0; run < 2; run++) await backend.db.query(file)
+    expect((await partitions()).map((row) => row.name)).toEqual([
+      'events_2024',
+      'events_2025',
+      'events_rest',
+    ])
+    await backend.db.query('DROP TABLE events')
   })
 })

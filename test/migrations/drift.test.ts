@@ -255,6 +255,18 @@ describe('fluentorm check --url compares partitions', () => {
     )
     expect(p.check()).toMatchObject({ code: 0, data: { ok: true, drift: [] } })
   })
+
+  it('finds the table partitioned on another key', async () => {
+    await sql('DROP TABLE events')
+    await sql(
+      'CREATE TABLE events (id BIGINT NOT NULL, happened_on DATE NOT NULL, PRIMARY KEY (id, happened_on)) PARTITION BY HASH (id)',
+    )
+    const { code, data } = p.check()
+    expect(code).toBe(1)
+    expect(data.drift).toEqual([
+      { object: 'partitioning of events', expected: 'RANGE (happened_on)', found: 'HASH (id)' },
+    ])
+  })
 })
 
 describe('fluentorm check --url compares declared functions, triggers and domains', () => {

@@ -22,6 +22,17 @@ export function partitionKeyChangeSql(
   return `DO ${dollarQuote(`BEGIN RAISE EXCEPTION '%', ${quoteLiteral(partitionKeyChangeMessage(table, from, to))}; END`)};`
 }
 
+const REFUSAL = /^DO (\$fluentorm\w*\$)\nBEGIN RAISE EXCEPTION '%', '((?:[^']|'')*)'; END\n\1;?$/
+
+/**
+ * The message of a statement `partitionKeyChangeSql` wrote, or null for any other: the lint
+ * of a pending file (`check`, `migrate`) reports it, though the statement's text is a string.
+ */
+export function partitionKeyChangeRefusal(statement: string): string | null {
+  const match = REFUSAL.exec(statement.trim())
+  return match === null ? null : (match[2] ?? '').replaceAll("''", "'")
+}
+
 /** Why the change cannot be generated and what to write by hand: the lint finding and the error say it. */
 export function partitionKeyChangeMessage(
   table: string,

@@ -86,14 +86,14 @@ export async function coldStartBench(workDir: string): Promise<BenchResult> {
         fluentStart / drizzleStart,
         1,
         "x Drizzle's",
-        "the models module carries each model's precompiled metadata as JSON and defineModels builds every model's fixed statements when the module is evaluated; Drizzle builds its table objects from the schema module, and neither waits on more than one connection",
+        "connect() opens two connections at once (the pool's, which checks for a pooler, and the first pipelined one) and loads @opentelemetry/api when installed, where Drizzle's first query opens one; the models module is one JSON.parse of compact metadata and defineModels renders no statement before its first use",
       ),
       atMost(
         "(l) the ORM's minified code in a server bundle ≤ drizzle-orm's",
         fluentorm.libraryBytes / drizzle.libraryBytes,
         1,
         "x drizzle-orm's",
-        "a model is one object holding every method (insert, insertMany, upsert, copy, cursor pages, soft delete, …), and connect() reaches every executor (pipelined, pooled, replicas, pooler mode) whatever options it is given: a bundler keeps all code a reachable object or branch refers to, even when the app calls two methods. Drizzle's query kinds are separate classes reached only by the builder calls the app makes",
+        "a model is one object holding every method (insert, insertMany, upsert, copy, cursor pages, soft delete, …), and connect() reaches every executor (pipelined, pooled, replicas, pooler mode, PGlite) whatever options it is given: a bundler keeps all code a reachable object or branch refers to, even when the app calls two methods. Drizzle's query kinds are separate classes reached only by the builder calls the app makes",
       ),
     ],
   }

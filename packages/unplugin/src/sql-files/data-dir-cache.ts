@@ -3,55 +3,60 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { TYPING_RULES } from './typed-cache.ts'
 
 /**
  * The typing database's data directory with the project's migrations applied, kept in
  * `node_modules/.cache/fluentorm/pglite/` so that the next start loads it instead of running
- * initdb and every migration (most of a cold start). One file, `<key>.pgdata`: the tarball
- * PGlite's `dumpDataDir` writes, then the SHA-1 of it, which `read` checks; the key is a hash
- * of the migrations (names and checksums), the PGlite version and the typing rules. A file
- * that is truncated, damaged or for other migrations is never loaded: typing builds the
- * database again and writes it anew. Without a `node_modules` folder at the root, nothing is
- * kept.
+ * initdb and every migration (most of a cold start). One file, `<key>-<crc>.pgdata`: the
+ * tarball PGlite's `dumpDataDir` writes, named for a hash of the migrations (names and
+ * checksums), the PGlite version and the typing rules, and for the CRC-32 of its content,
+ * which `read` checks. A file that is truncated, damaged or for other migrations is never
+ * loaded: typing builds the database again and keeps that one instead. Without a
+ * `node_modules` folder at the root, nothing is kept.
  */
 export interface DataDirCache {
   /** The data directory kept for `migrationsKey`, or null. */
   read(migrationsKey: string): Promise<Blob | null>
+  /** Whether anything is kept (there is a `node_modules` folder): else no dump is needed. */
+  keeps(): boolean
   /** Keeps `dataDir` for `migrationsKey`, in place of whatever was kept before. */
   write(migrationsKey: string, dataDir: Blob): Promise<void>
 }
 
-const DIGEST = 'sha1'
-const DIGEST_BYTES = 20
 const EXTENSION = '.pgdata'
 
 export function createDataDirCache(root: string): DataDirCache {
   const modules = join(root, 'node_modules')
   const dir = join(modules, '.cache', 'fluentorm', 'pglite')
-  const path = (migrationsKey: string) => {
+  const prefix = (migrationsKey: string) => {
     const key = `${TYPING_RULES}\0${pgliteVersion()}\0${migrationsKey}`
-    return join(dir, `${createHash('sha256').update(key).digest('hex')}${EXTENSION}`)
+    return `${createHash('sha256').update(key).digest('hex')}-`
   }
+  const named = (migrationsKey: string, tarball: Uint8Array) =>
+    `${prefix(migrationsKey)}${crc32(tarball).toString(16).padStart(8, '0')}${EXTENSION}`
   return {
     async read(migrationsKey) {
       if (!existsSync(modules)) return null
-      const file = await readFile(path(migrationsKey)).catch(() => null)
-      if (file === null || file.length <= DIGEST_BYTES) return null
-      const tarball = file.subarray(0, file.length - DIGEST_BYTES)
-      const digest = createHash(DIGEST).update(tarball).digest()
-      if (!digest.equals(file.subarray(file.length - DIGEST_BYTES))) return null
+      const names = await readdir(dir).catch(() => [])
+      const name = names.find((n) => n.startsWith(prefix(migrationsKey)) && n.endsWith(EXTENSION))
+      if (name === undefined) return null
+      const tarball = await readFile(join(dir, name)).catch(() => null)
+      if (tarball === null || tarball.length === 0 || named(migrationsKey, tarball) !== name) {
+        return null
+      }
       return new TarballBlob(tarball)
     },
+    keeps: () => existsSync(modules),
     async write(migrationsKey, dataDir) {
       if (!existsSync(modules)) return
-      const target = path(migrationsKey)
+      const tarball = new Uint8Array(await dataDir.arrayBuffer())
+      const target = join(dir, named(migrationsKey, tarball))
       const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`
       try {
-        const tarball = new Uint8Array(await dataDir.arrayBuffer())
-        const digest = createHash(DIGEST).update(tarball).digest()
         await mkdir(dir, { recursive: true })
-        await writeFile(temporary, Buffer.concat([tarball, digest]))
+        await writeFile(temporary, tarball)
         await rename(temporary, target)
         const stale = (await readdir(dir)).filter(
           (name) => name.endsWith(EXTENSION) && join(dir, name) !== target,
@@ -68,7 +73,7 @@ export function createDataDirCache(root: string): DataDirCache {
 /**
  * A tarball as PGlite's `loadDataDir` takes it. PGlite reads it with `arrayBuffer()`, which
  * Node's own Blob answers by copying its parts through a stream in small chunks (for the
- * 40 MB of a data directory, a good part of the load); this one hands over its bytes at once.
+ * megabytes of a data directory, a good part of the load); this one hands over its bytes at once.
  */
 class TarballBlob extends Blob {
   readonly #bytes: Uint8Array
@@ -84,7 +89,10 @@ class TarballBlob extends Blob {
 
   override arrayBuffer(): Promise<ArrayBuffer> {
     const { buffer, byteOffset, byteLength } = this.#bytes
-    return Promise.resolve(buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer)
+    const whole = byteOffset === 0 && byteLength === buffer.byteLength
+    return Promise.resolve(
+      (whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)) as ArrayBuffer,
+    )
   }
 }
 

@@ -86,6 +86,24 @@ describe('partitioning: diff, lint, rollback', () => {
     expect(plan.down).toBeNull()
   })
 
+  it('renames a partition declared renamedFrom, its rows kept; the rollback renames it back', () => {
+    const renamed: Partition = { ...Y2024, name: 'events_y2024', renamedFrom: 'events_2024' }
+    const plan = planMigration(events([Y2024]), events([renamed]))
+    expect(plan.up).toEqual(['ALTER TABLE events_2024 RENAME TO events_y2024;'])
+    expect(plan.down).toEqual(['ALTER TABLE events_y2024 RENAME TO events_2024;'])
+    expect(plan.name).toBe('rename_events_2024_to_events_y2024')
+    expect(plan.findings.map((f) => f.rule)).toEqual(['rename'])
+    // Renamed with another bound: the rows of the old bound are gone, drop and create.
+    const rebounded: Partition = { ...renamed, to: '2024-07-01' }
+    expect(planMigration(events([Y2024]), events([rebounded])).up).toEqual([
+      'ALTER TABLE events DETACH PARTITION events_2024;',
+      'DROP TABLE IF EXISTS events_2024;',
+      "CREATE TABLE events_y2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');",
+    ])
+    // The declaration changes no hash: the next generate writes nothing.
+    expect(planMigration(events([renamed]), events([renamed])).up).toEqual([])
+  })
+
   it('refuses to generate a key change: the migration fails until written by hand', () => {
     const rekeyed = events(
       [{ name: 'events_all', from: ['MINVALUE', 'MINVALUE'], to: ['MAXVALUE', 'MAXVALUE'] }],
@@ -209,6 +227,20 @@ describe('partitioning migrations on PostgreSQL', () => {
     expect((await backend.db.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([
       { n: 0 },
     ])
+
+    const half: Partition = { name: 'events_2024', from: '2024-01-01', to: '2024-07-01' }
+    await backend.db.query(
+      "INSERT INTO events (id, happened_on, kind) VALUES (3, '2024-03-03', 'c')",
+    )
+    const rename = await migrateUp(
+      backend,
+      events([half]),
+      events([{ ...half, name: 'events_h1', renamedFrom: 'events_2024' }]),
+    )
+    expect((await partitions()).map((row) => row.name)).toEqual(['events_h1'])
+    expect((await backend.db.query('SELECT id FROM events_h1')).rows).toEqual([{ id: '3' }])
+    await migrateDown(backend, rename)
+    expect((await partitions()).map((row) => row.name)).toEqual(['events_2024'])
 
     const rekey = planMigration(events([Y2024]), unpartitioned)
     await expect(backend.db.query(rekey.up[0]!)).rejects.toThrow(

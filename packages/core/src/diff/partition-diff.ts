@@ -1,4 +1,4 @@
-import type { PartitioningIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
+import type { PartitionIR, PartitioningIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import type { SchemaChange } from './schema-change.ts'
 
 /**
@@ -22,16 +22,44 @@ export function diffPartitions(previous: TableIR | undefined, next: TableIR): Sc
   if (from === undefined && to === undefined) return []
   if (from === undefined || to === undefined || keyText(from) !== keyText(to))
     return [{ kind: 'changePartitionKey', table, from: from ?? null, to: to ?? null }]
+  const renames = declaredRenames(from.partitions, to.partitions)
+  const renamed = new Set(renames.flatMap((r) => [`old ${r.from}`, `new ${r.to}`]))
   const oldBounds = new Map(from.partitions.map((p) => [p.name, p.bound]))
   const newBounds = new Map(to.partitions.map((p) => [p.name, p.bound]))
   return [
+    ...renames.map((r): SchemaChange => ({ kind: 'renamePartition', table, ...r })),
     ...from.partitions
-      .filter((p) => newBounds.get(p.name) !== p.bound)
+      .filter((p) => !renamed.has(`old ${p.name}`) && newBounds.get(p.name) !== p.bound)
       .map((partition): SchemaChange => ({ kind: 'dropPartition', table, partition })),
     ...to.partitions
-      .filter((p) => oldBounds.get(p.name) !== p.bound)
+      .filter((p) => !renamed.has(`new ${p.name}`) && oldBounds.get(p.name) !== p.bound)
       .map((partition): SchemaChange => ({ kind: 'createPartition', table, partition })),
   ]
+}
+
+/**
+ * The partitions renamed as declared: a new one whose `renamedFrom` is an old one's name, or
+ * (the rollback diff) an old one whose `renamedFrom` is a new one's, with the same bound, the
+ * earlier name gone and the later one new. A bound that changed too is a drop and a create.
+ */
+function declaredRenames(
+  from: readonly PartitionIR[],
+  to: readonly PartitionIR[],
+): { readonly from: string; readonly to: string }[] {
+  const oldNames = new Set(from.map((p) => p.name))
+  const newNames = new Set(to.map((p) => p.name))
+  const renames: { from: string; to: string }[] = []
+  for (const next of to) {
+    if (oldNames.has(next.name)) continue
+    const old = from.find(
+      (p) =>
+        !newNames.has(p.name) &&
+        p.bound === next.bound &&
+        (next.renamedFrom === p.name || p.renamedFrom === next.name),
+    )
+    if (old !== undefined) renames.push({ from: old.name, to: next.name })
+  }
+  return renames
 }
 
 /** The key as one comparable text: strategy, columns, expression. */

@@ -159,6 +159,13 @@ export type SchemaChange =
       readonly partition: PartitionIR
     }
   | {
+      /** A partition renamed as declared (`renamedFrom`), its bound the same: its rows stay. */
+      readonly kind: 'renamePartition'
+      readonly table: string
+      readonly from: string
+      readonly to: string
+    }
+  | {
       /**
        * The partition key changed, or the table became or stopped being partitioned: PostgreSQL
        * cannot do it in place, so the migration refuses to run until it is written by hand.

@@ -175,6 +175,7 @@ export function describeChange(
       return describeObjectChange(change, expected, found)
     case 'renameTable':
     case 'renameColumn':
+    case 'renamePartition':
       // Only declared renames are diffed, and a database declares none.
       return []
     default: {

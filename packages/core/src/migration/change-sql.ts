@@ -160,6 +160,8 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
       return [`${createPartitionSql(change.table, change.partition, false)};`]
     case 'dropPartition':
       return dropPartitionSql(change.table, change.partition).map((statement) => `${statement};`)
+    case 'renamePartition':
+      return [`${alterTable(change.from)} RENAME TO ${q(change.to)};`]
     case 'changePartitionKey':
       return [partitionKeyChangeSql(change.table, change.from, change.to)]
   }

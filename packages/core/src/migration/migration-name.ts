@@ -165,6 +165,8 @@ function headline(
         : [`add_${change.partition.name}_to_${change.table}`]
     case 'dropPartition':
       return [`drop_${change.partition.name}`]
+    case 'renamePartition':
+      return [`rename_${change.from}_to_${change.to}`]
     case 'changePartitionKey':
       return [`repartition_${change.table}`]
     case 'renameConstraint':

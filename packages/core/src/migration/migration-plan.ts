@@ -34,6 +34,7 @@ export interface MigrationPlan {
 const PHASE: Record<SchemaChangeKind, number> = {
   // First: the statement that refuses to run until the migration is written by hand.
   changePartitionKey: -3,
+  renamePartition: 1,
   // Triggers before their tables and functions change, made again after everything.
   dropTrigger: -2,
   // Views first out and last in: every table and type change runs with no view over it.

@@ -32,7 +32,7 @@ const COLUMN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 const ENTRY_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   view: ['as', 'materialized'],
   partitionBy: ['kind', 'columns', 'expression'],
-  partition: ['name', 'from', 'to', 'in', 'modulus', 'remainder', 'default'],
+  partition: ['name', 'from', 'to', 'in', 'modulus', 'remainder', 'default', 'renamedFrom'],
   function: ['name', 'args', 'returns', 'language', 'body', 'volatility', 'security'],
   trigger: ['name', 'timing', 'events', 'of', 'forEach', 'when', 'function'],
   domain: ['name', 'type', 'notNull', 'check', 'default'],

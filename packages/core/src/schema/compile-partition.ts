@@ -92,7 +92,14 @@ export function compilePartitioning(
       defaultPartition = entry
     }
     const bound = partitionBound(entry, strategy, targets, key, report)
-    if (bound !== null) compiled.push({ kind: 'partition', name, bound })
+    const renamedFrom = earlierName(entry, report)
+    if (bound !== null)
+      compiled.push({
+        kind: 'partition',
+        name,
+        bound,
+        ...(renamedFrom === null ? {} : { renamedFrom }),
+      })
   }
   return {
     kind: 'partitionBy',
@@ -231,6 +238,20 @@ function partitionName(
   }
   names.add(name)
   return name
+}
+
+/** `renamedFrom`, a table name, or null when absent or reported. */
+function earlierName(entry: PartitionEntry, report: Report): string | null {
+  const { renamedFrom } = entry.options
+  if (renamedFrom === undefined) return null
+  if (typeof renamedFrom === 'string' && renamedFrom.trim() !== '' && renamedFrom.length <= 63)
+    return renamedFrom
+  report(
+    entry,
+    `Partition '${entry.options.name}': renamedFrom is not a table name.`,
+    "Write the partition's earlier name: renamedFrom: 'events_2024_old'.",
+  )
+  return null
 }
 
 /** The bound's SQL, or null when it is reported. */

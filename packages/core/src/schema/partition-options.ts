@@ -19,28 +19,33 @@ export interface PartitionByOptions {
   expression?: SqlSource
 }
 
+/** What every partition has: its table name, and the names it had before. */
+export interface PartitionName {
+  name: string
+  /** The partition's earlier name: the migration renames it (`ALTER TABLE … RENAME TO`) when its bound is the same. */
+  renamedFrom?: string
+}
+
 /** `t.partition(…)`: one partition of the table, a table of its own named `name`. */
-export type PartitionOptions =
-  | {
-      name: string
-      /** The range's lower end, included: one value per key column (or the one value). */
-      from: PartitionValue | readonly PartitionValue[]
-      /** The range's upper end, excluded. */
-      to: PartitionValue | readonly PartitionValue[]
-    }
-  | {
-      name: string
-      /** The key values of the list partition's rows. */
-      in: readonly PartitionValue[]
-    }
-  | {
-      name: string
-      /** A hash partition holds the rows whose key hashes to `remainder` modulo `modulus`. */
-      modulus: number
-      remainder: number
-    }
-  | {
-      name: string
-      /** The rows no other partition takes (range and list). */
-      default: true
-    }
+export type PartitionOptions = PartitionName &
+  (
+    | {
+        /** The range's lower end, included: one value per key column (or the one value). */
+        from: PartitionValue | readonly PartitionValue[]
+        /** The range's upper end, excluded. */
+        to: PartitionValue | readonly PartitionValue[]
+      }
+    | {
+        /** The key values of the list partition's rows. */
+        in: readonly PartitionValue[]
+      }
+    | {
+        /** A hash partition holds the rows whose key hashes to `remainder` modulo `modulus`. */
+        modulus: number
+        remainder: number
+      }
+    | {
+        /** The rows no other partition takes (range and list). */
+        default: true
+      }
+  )

@@ -225,6 +225,8 @@ export interface PartitionIR {
   readonly name: string
   /** `FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`, `FOR VALUES IN (…)`, `… WITH (…)` or `DEFAULT`, literals quoted. */
   readonly bound: string
+  /** Its declared earlier name (`renamedFrom`). Absent: none. */
+  readonly renamedFrom?: string
 }
 
 export interface TableIR {

@@ -217,6 +217,65 @@ export function build(t: TableSchema): void {
     expect(before.triggers).toHaveLength(1)
   })
 
+  it('pulls functions, triggers and domains into t.function, t.trigger, t.domain, the rest into SQL, and makes them again', async () => {
+    const { source, cwd, pulled } = await pullFixture('objects.sql')
+    expect(pulled.stderr).toBe('')
+    expect(pulled.code).toBe(0)
+    const declarations = await readFile(join(cwd, 'schemas/00_functions.ts'), 'utf8')
+    for (const call of [
+      "t.domain({ name: 'quantity', type: 'integer', notNull: true, check: '(VALUE > 0)', default: '1' })",
+      "args: [{ name: 'amount', type: 'numeric' }, { name: 'rate', type: 'numeric', default: '0.2' }],",
+      "volatility: 'immutable',",
+      "security: 'definer',",
+      "args: [{ name: 'i', type: 'items' }],",
+    ])
+      expect(declarations).toContain(call)
+    const items = await readFile(join(cwd, 'schemas/02_items.ts'), 'utf8')
+    expect(items).toContain("t.custom({ name: 'amount', nullable: true, type: 'quantity' })")
+    expect(items).toContain("of: ['title', 'price'],")
+    expect(items).toContain("when: 'old.* IS DISTINCT FROM new.*',")
+    expect(items).toContain("events: ['truncate'],\n    forEach: 'statement',")
+    expect(await readFile(join(cwd, 'schemas/03_item_titles.ts'), 'utf8')).toContain(
+      "timing: 'instead of',",
+    )
+    for (const [object, reason] of [
+      ['domain two_checks', 't.domain declares one check, and this domain has several'],
+      [
+        'function twice(x integer)',
+        't.function declares one function per name, and this name has several',
+      ],
+      ['function twice(x text)', 't.function declares one function per name'],
+      [
+        'function strict_one(x integer)',
+        't.function declares no STRICT, LEAKPROOF, PARALLEL, COST, ROWS or SET',
+      ],
+      ['function with_path()', 't.function declares no STRICT'],
+      [
+        'function split_pair(whole text, OUT a text, OUT b text)',
+        't.function declares named input arguments only',
+      ],
+      ['trigger items_noted on items', 't.trigger declares no arguments'],
+    ])
+      expect(pulled.stdout).toContain(`  ${object}: ${reason}`)
+    for (const object of ['domain quantity', 'function stamp()', 'trigger items_stamp on items'])
+      expect(pulled.stdout).not.toContain(`  ${object}: `)
+    expect(JSON.parse((await fluentorm(cwd, 'generate', '--json')).stdout)).toMatchObject({
+      ok: true,
+      written: [],
+    })
+    const target = await open(pgBackend())
+    const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
+    expect(built.stderr).toBe('')
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
+    expect(before.functions).toHaveLength(10)
+    expect(before.triggers).toHaveLength(4)
+    // The check of the target reads them back as declared: no drift.
+    const check = await fluentorm(cwd, 'check', '--json', '--url', urlFor(target.schema))
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, drift: [] })
+  })
+
   it('pulls partitioned tables into t.partitionBy and t.partition, and makes them again', async () => {
     const { source, cwd, pulled } = await pullFixture('partitions.sql')
     expect(pulled.stderr).toBe('')

@@ -180,7 +180,12 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     ...declared.objects,
   ])
   unexpressed.push(
-    ...definitionObjects(catalog, usedEnums).filter((item) => !commented.has(item.object)),
+    ...definitionObjects(catalog, usedEnums)
+      .filter((item) => !commented.has(item.object))
+      .map((item) => {
+        const reason = declared.reasons.get(item.object)
+        return reason === undefined ? item : { ...item, reason }
+      }),
   )
   return { schema, tables: pulled, objects, unexpressed, notes }
 }

@@ -169,7 +169,7 @@ export function createDevDatabase(
 }
 
 /**
- * Drops every table and enum the given schemas name, the migration history and the dev state:
+ * Drops every table, enum, function and domain the given schemas name, the migration history and the dev state:
  * the next steps rebuild the dev database from the numbered migrations, without rows.
  */
 async function emptyDatabase(
@@ -191,6 +191,16 @@ async function emptyDatabase(
     }
     for (const type of names((schema) => schema.enums)) {
       await tx.exec(`DROP TYPE IF EXISTS ${quoteIdent(type)} CASCADE`)
+    }
+    // Declared functions and domains too: the migrations create them plainly, without OR REPLACE.
+    for (const schema of schemas) {
+      for (const item of schema?.functions ?? []) {
+        const types = item.args.map((arg) => arg.type).join(', ')
+        await tx.exec(`DROP FUNCTION IF EXISTS ${quoteIdent(item.name)}(${types}) CASCADE`)
+      }
+    }
+    for (const domain of names((schema) => schema.domains ?? [])) {
+      await tx.exec(`DROP DOMAIN IF EXISTS ${quoteIdent(domain)} CASCADE`)
     }
     await tx.exec(`DROP TABLE IF EXISTS ${HISTORY_TABLE}, ${DEV_STATE_TABLE}`)
   })

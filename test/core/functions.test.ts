@@ -117,7 +117,7 @@ describe('functions: diff', () => {
       'CREATE FUNCTION post_total()\nRETURNS bigint\nLANGUAGE sql\nAS $fluentorm$SELECT 1$fluentorm$;',
     ])
     expect(plan.down?.[0]).toBe('DROP FUNCTION IF EXISTS post_total();')
-    expect(plan.name).toBe('create_post_total')
+    expect(plan.name).toBe('replace_post_total')
     const argued = planMigration(total('integer'), total('integer', [{ name: 'n', type: 'int' }]))
     expect(argued.up[0]).toBe('DROP FUNCTION IF EXISTS post_total();')
     expect(argued.down?.[0]).toBe('DROP FUNCTION IF EXISTS post_total(int);')

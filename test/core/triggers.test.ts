@@ -2,7 +2,7 @@ import { formatProblems, loadSchemas, planMigration, sql, type TableSchema } fro
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend } from '../support/backends.ts'
-import { blog, objects, TOUCH } from './support/declared-object-schemas.ts'
+import { blog, objects, posts, TOUCH } from './support/declared-object-schemas.ts'
 import { catalogRows, migrateDown, migrateUp } from './support/migration-steps.ts'
 import { file, problemsOf, schemaOf, tempProject } from './support/schema-fixtures.ts'
 
@@ -39,6 +39,54 @@ describe('triggers: DDL and diff', () => {
     expect(plan.down).toEqual(['DROP TRIGGER IF EXISTS posts_touch ON posts;', CREATE_TOUCH])
     expect(plan.name).toBe('add_posts_touch_to_posts')
     expect(planMigration(blog(), blog()).up).toEqual([])
+  })
+
+  it('makes an INSTEAD OF trigger on a view again when the view is re-created', () => {
+    const titles = (as: string) =>
+      schemaOf(
+        file('functions', objects(), 0),
+        file('posts', posts(), 1),
+        file(
+          'post_titles',
+          (t) => {
+            t.view({ as })
+            t.uuid({ name: 'id', primaryKey: true })
+            t.string({ name: 'title' })
+            t.trigger({ ...TOUCH, name: 'post_titles_edit', timing: 'instead of' })
+          },
+          2,
+        ),
+      )
+    const before = titles('SELECT id, title FROM posts')
+    const plan = planMigration(before, titles('SELECT id, upper(title) AS title FROM posts'))
+    const edit =
+      'CREATE TRIGGER post_titles_edit INSTEAD OF UPDATE ON post_titles FOR EACH ROW EXECUTE FUNCTION touch_updated_at();'
+    expect(plan.up).toEqual([
+      'DROP TRIGGER IF EXISTS post_titles_edit ON post_titles;',
+      'DROP VIEW IF EXISTS post_titles;',
+      'CREATE VIEW post_titles AS\nSELECT id, upper(title) AS title FROM posts;',
+      edit,
+    ])
+    expect(plan.down?.at(-1)).toBe(edit)
+    expect(planMigration(null, before).up.at(-1)).toBe(edit)
+    // A BEFORE row trigger is no view's.
+    expect(
+      problemsOf(
+        file('functions', objects(), 0),
+        file('posts', posts(null), 1),
+        file(
+          'post_titles',
+          (t) => {
+            t.view({ as: 'SELECT id FROM posts' })
+            t.uuid({ name: 'id', primaryKey: true })
+            t.trigger(TOUCH)
+          },
+          2,
+        ),
+      ).map((p) => p.message),
+    ).toEqual([
+      "Trigger 'posts_touch' is a before row trigger on a view; a view takes INSTEAD OF row triggers.",
+    ])
   })
 
   it('adds and drops a trigger on an existing table, before its function goes', () => {

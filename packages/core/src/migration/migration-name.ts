@@ -11,7 +11,14 @@ const MAX_LENGTH = 60
  */
 export function migrationName(changes: readonly SchemaChange[]): string {
   const dropped = new Set(
-    changes.flatMap((c) => (c.kind === 'dropTable' || c.kind === 'dropView' ? [c.table.name] : [])),
+    changes.flatMap((c) =>
+      c.kind === 'dropTable' || c.kind === 'dropView'
+        ? [c.table.name]
+        : // A function dropped and created again under its name is replaced.
+          c.kind === 'dropFunction' && c.replaced
+          ? [c.function.name]
+          : [],
+    ),
   )
   // A view dropped and created again under its name is replaced.
   const views = new Set(changes.flatMap((c) => (c.kind === 'createView' ? [c.table.name] : [])))
@@ -144,7 +151,9 @@ function headline(
     case 'createFunction':
       return creates && !change.orReplace
         ? []
-        : [`${change.orReplace ? 'replace' : 'create'}_${change.function.name}`]
+        : [
+            `${change.orReplace || dropped.has(change.function.name) ? 'replace' : 'create'}_${change.function.name}`,
+          ]
     case 'dropFunction':
       return change.replaced ? [] : [`drop_${change.function.name}`]
     case 'createTrigger':

@@ -198,7 +198,10 @@ function rawTableReason(
 ): string | null {
   if (table.row.partition_of !== null) return `it is a partition of ${table.row.partition_of}`
   if (partitioning !== undefined && 'reason' in partitioning) return partitioning.reason
-  if (table.primaryKey === undefined) return 'it has no primary key (models need one)'
+  // A table partitioned by an expression can have none: its file declares none either.
+  const keyless = partitioning !== undefined && 'keyless' in partitioning && partitioning.keyless
+  if (table.primaryKey === undefined)
+    return keyless ? null : 'it has no primary key (models need one)'
   if (!table.primaryKey.columns.every((column) => columns.has(column)))
     return 'its primary key is over a column without a schema builder'
   return null

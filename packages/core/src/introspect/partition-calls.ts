@@ -1,9 +1,13 @@
 import type { DatabaseCatalog, TableRow } from './catalog-queries.ts'
-import type { OptionValue, SchemaCall } from './pulled-schema.ts'
+import { type OptionValue, type SchemaCall, SqlText } from './pulled-schema.ts'
 
 /** What pull makes of one partitioned table: its schema file's calls, or why it stays in SQL. */
 export type PulledPartitioning =
-  | { readonly calls: readonly SchemaCall[] }
+  | {
+      readonly calls: readonly SchemaCall[]
+      /** Partitioned by an expression: PostgreSQL allows it no primary key, nor does its file. */
+      readonly keyless: boolean
+    }
   | { readonly reason: string }
 
 const IDENTIFIER = /^(?:[a-z_][a-z0-9_$]*|"(?:[^"]|"")+")$/
@@ -12,9 +16,10 @@ const NUMBER = /^-?\d+(?:\.\d+)?$/
 /**
  * The partitioned tables of the catalog a schema file can declare, by name: `t.partitionBy`
  * over its key columns and one `t.partition` per partition, each bound read back from
- * `pg_get_expr(relpartbound)` into literal values. A table stays in the hand-written
- * migration (with its partitions) when its key is an expression or has an operator class or
- * a collation, when a partition is itself partitioned, or when a bound does not read back.
+ * `pg_get_expr(relpartbound)` into literal values; a key of one expression is written as
+ * `expression: sql('…')`. A table stays in the hand-written migration (with its partitions)
+ * when its key mixes columns and expressions or has an operator class or a collation, when a
+ * partition is itself partitioned, or when a bound does not read back.
  */
 export function adoptPartitionings(
   catalog: DatabaseCatalog,
@@ -31,25 +36,32 @@ export function adoptPartitionings(
 function partitioning(key: string, partitions: readonly TableRow[]): PulledPartitioning {
   const parsed = /^(RANGE|LIST|HASH) \((.*)\)$/s.exec(key)
   const elements = parsed === null ? null : splitList(parsed[2] ?? '')
-  if (parsed === null || elements === null || !elements.every((e) => IDENTIFIER.test(e)))
-    return {
-      reason: `its partition key is not columns a schema file can name (PARTITION BY ${key})`,
-    }
-  const columns = elements.map(unquoteIdentifier)
+  const [only] = elements ?? []
+  const columnKey = elements?.every((e) => IDENTIFIER.test(e)) === true
+  // One expression as PostgreSQL prints it: a call or a parenthesis, no operator class or collation after it.
+  const expressionKey =
+    elements?.length === 1 && only !== undefined && /\)$/.test(only) && !/\bCOLLATE\b/i.test(only)
+  if (parsed === null || elements === null || !(columnKey || expressionKey))
+    return { reason: `its partition key is not what a schema file can name (PARTITION BY ${key})` }
+  const columns = columnKey ? elements.map(unquoteIdentifier) : []
+  const kind = (parsed[1] ?? '').toLowerCase()
   const calls: SchemaCall[] = [
-    { method: 'partitionBy', args: [{ kind: (parsed[1] ?? '').toLowerCase(), columns }] },
+    {
+      method: 'partitionBy',
+      args: [columnKey ? { kind, columns } : { kind, expression: new SqlText(only ?? '') }],
+    },
   ]
   for (const partition of partitions) {
     if (partition.relkind === 'p')
       return { reason: `its partition ${partition.name} is partitioned too (sub-partitioning)` }
-    const bound = boundOptions(partition.partition_bound ?? '', columns.length)
+    const bound = boundOptions(partition.partition_bound ?? '', Math.max(1, columns.length))
     if (bound === null)
       return {
         reason: `the bound of its partition ${partition.name} does not read back (${partition.partition_bound})`,
       }
     calls.push({ method: 'partition', args: [{ name: partition.name, ...bound }] })
   }
-  return { calls }
+  return { calls, keyless: !columnKey }
 }
 
 /** `FOR VALUES …` or `DEFAULT` as t.partition's options, or null. */

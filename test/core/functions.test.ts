@@ -255,6 +255,45 @@ describe('functions on PostgreSQL', () => {
     expect(await definitions()).toEqual([])
   })
 
+  it('creates a function before the table whose generated column calls it, and drops it after', async () => {
+    const slugify = (t: TableSchema) =>
+      t.function({
+        name: 'slugify',
+        args: [{ name: 'title', type: 'text' }],
+        returns: 'text',
+        language: 'sql',
+        volatility: 'immutable',
+        body: "SELECT lower(replace(title, ' ', '-'))",
+      })
+    const articles = (slug: boolean) => (t: TableSchema) => {
+      t.uuid({ name: 'id', primaryKey: true })
+      t.string({ name: 'title' })
+      if (slug) t.string({ name: 'slug', generatedAs: 'slugify(title)' })
+    }
+    const withSlug = schemaOf(file('functions', slugify, 0), file('articles', articles(true), 1))
+    const without = schemaOf(file('articles', articles(false), 1))
+    const created = await migrateUp(backend, null, withSlug)
+    await backend.db.query(
+      `INSERT INTO articles (id, title) VALUES (gen_random_uuid(), 'Hello World')`,
+    )
+    expect((await backend.db.query('SELECT slug FROM articles')).rows).toEqual([
+      { slug: 'hello-world' },
+    ])
+    const removed = await migrateUp(backend, withSlug, without)
+    expect(removed.up).toEqual([
+      'ALTER TABLE articles DROP COLUMN IF EXISTS slug;',
+      'DROP FUNCTION IF EXISTS slugify(text);',
+    ])
+    // The column is generated: the rollback computes its values again.
+    await migrateDown(backend, removed)
+    expect((await backend.db.query('SELECT slug FROM articles')).rows).toEqual([
+      { slug: 'hello-world' },
+    ])
+    await backend.db.query('DELETE FROM articles')
+    await migrateDown(backend, created)
+    expect(await definitions()).toEqual([])
+  })
+
   it('makes the same functions from the per-table files, _functions.sql first, applied twice', async () => {
     const schema = blog({ extra: POST_COUNT })
     const files = generateTableFiles(schema)

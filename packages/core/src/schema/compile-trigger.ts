@@ -83,7 +83,9 @@ function compileTrigger(
       `${label} fires on truncate for each row; TRUNCATE triggers are per statement.`,
       "Write forEach: 'statement'.",
     )
-  const of = options.of === undefined ? undefined : [...options.of]
+  const of = options.of === undefined ? undefined : Array.isArray(options.of) ? [...options.of] : []
+  if (options.of !== undefined && !Array.isArray(options.of))
+    fail(`${label} has of that is not a list of columns.`, "Write of: ['title'].")
   if (of !== undefined) {
     if (!events.includes('update'))
       fail(

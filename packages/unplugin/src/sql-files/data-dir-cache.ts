@@ -3,15 +3,14 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { crc32 } from 'node:zlib'
 import { TYPING_RULES } from './typed-cache.ts'
 
 /**
  * The typing database's data directory with the project's migrations applied, kept in
  * `node_modules/.cache/fluentorm/pglite/` so that the next start loads it instead of running
- * initdb and every migration (most of a cold start). One file, `<key>-<crc>.pgdata`: the
+ * initdb and every migration (most of a cold start). One file, `<key>-<sha1>.pgdata`: the
  * tarball PGlite's `dumpDataDir` writes, named for a hash of the migrations (names and
- * checksums), the PGlite version and the typing rules, and for the CRC-32 of its content,
+ * checksums), the PGlite version and the typing rules, and for the SHA-1 of its content,
  * which `read` checks. A file that is truncated, damaged or for other migrations is never
  * loaded: typing builds the database again and keeps that one instead. Without a
  * `node_modules` folder at the root, nothing is kept.
@@ -35,7 +34,7 @@ export function createDataDirCache(root: string): DataDirCache {
     return `${createHash('sha256').update(key).digest('hex')}-`
   }
   const named = (migrationsKey: string, tarball: Uint8Array) =>
-    `${prefix(migrationsKey)}${crc32(tarball).toString(16).padStart(8, '0')}${EXTENSION}`
+    `${prefix(migrationsKey)}${createHash('sha1').update(tarball).digest('hex')}${EXTENSION}`
   return {
     async read(migrationsKey) {
       if (!existsSync(modules)) return null

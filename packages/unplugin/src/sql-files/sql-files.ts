@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { SchemaIR } from '@fluentorm/core'
 import { writeIfChanged } from '../core/write-if-changed.ts'
-import { createDataDirCache } from './data-dir-cache.ts'
+import { createDataDirCache, type DataDirCache } from './data-dir-cache.ts'
 import { sqlFileDts, sqlFileModule } from './sql-file-code.ts'
 import { type SqlFileError, typeSqlFile } from './type-sql-file.ts'
-import { createTypedCache } from './typed-cache.ts'
+import { createTypedCache, type TypedCache } from './typed-cache.ts'
 import { createTypingDatabase, resolveState } from './typing-database.ts'
 
 /** Where a `.sql` file is checked against: the project's migrations and schema. */
@@ -54,16 +54,22 @@ export interface SqlFiles {
  */
 export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
   const typing = createTypingDatabase()
+  let caches: { root: string; typed: TypedCache; dataDirs: DataDirCache } | null = null
   return {
     async compile(file, schema) {
       const { root, migrationsDir, writeDts } = project()
-      const source = await readFile(file, 'utf8')
-      const state = await resolveState({ migrationsDir, schema })
-      const cache = createTypedCache(root)
+      const [source, state] = await Promise.all([
+        readFile(file, 'utf8'),
+        resolveState({ migrationsDir, schema }),
+      ])
+      if (caches?.root !== root) {
+        caches = { root, typed: createTypedCache(root), dataDirs: createDataDirCache(root) }
+      }
+      const cache = caches.typed
       let statements = await cache.read(state.key, source)
       const shown = relative(root, file).replaceAll('\\', '/')
       if (statements === null) {
-        const { db, catalog } = await typing.at(state, createDataDirCache(root))
+        const { db, catalog } = await typing.at(state, caches.dataDirs)
         const typed = await typeSqlFile(db, source, catalog)
         if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
         statements = typed.statements

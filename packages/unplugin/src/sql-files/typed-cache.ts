@@ -32,6 +32,8 @@ export function createTypedCache(root: string): TypedCache {
       dir,
       `${createHash('sha256').update(`${TYPING_RULES}\0${stateKey}\0${source}`).digest('hex')}.json`,
     )
+  // Made once per cache, not once per file: a hundred files are written at once.
+  let made: Promise<unknown> | undefined
   return {
     async read(stateKey, source) {
       if (!existsSync(modules)) return null
@@ -49,10 +51,12 @@ export function createTypedCache(root: string): TypedCache {
       const target = path(stateKey, source)
       const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`
       try {
-        await mkdir(dir, { recursive: true })
+        made ??= mkdir(dir, { recursive: true })
+        await made
         await writeFile(temporary, JSON.stringify({ statements }))
         await rename(temporary, target)
       } catch {
+        made = undefined
         // A cache that cannot be written only costs the next start its typing database.
       }
     },

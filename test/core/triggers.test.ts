@@ -89,6 +89,42 @@ describe('triggers: DDL and diff', () => {
     ])
   })
 
+  it('moves a trigger with its renamed table: dropped under the old name first, made last', () => {
+    const renamed = schemaOf(
+      file('functions', objects(), 0),
+      file(
+        'articles',
+        (t) => {
+          posts()(t)
+          t.renamedFrom('posts')
+        },
+        1,
+      ),
+    )
+    expect(planMigration(blog(), renamed).up).toEqual([
+      'DROP TRIGGER IF EXISTS posts_touch ON posts;',
+      'ALTER TABLE posts RENAME TO articles;',
+      'ALTER TABLE articles RENAME CONSTRAINT posts_pkey TO articles_pkey;',
+      'CREATE TRIGGER posts_touch BEFORE UPDATE ON articles FOR EACH ROW EXECUTE FUNCTION touch_updated_at();',
+    ])
+  })
+
+  it('takes functions declared in a table file as the schema’s', () => {
+    const schema = schemaOf(
+      file(
+        'posts',
+        (t) => {
+          objects()(t)
+          posts()(t)
+        },
+        1,
+      ),
+    )
+    expect(schema.tables.map((table) => table.name)).toEqual(['posts'])
+    expect(schema.functions?.map((item) => item.name)).toEqual(['touch_updated_at'])
+    expect(schema.domains?.map((item) => item.name)).toEqual(['email_address'])
+  })
+
   it('adds and drops a trigger on an existing table, before its function goes', () => {
     const added = planMigration(blog({ trigger: null }), blog())
     expect(added.up).toEqual([CREATE_TOUCH])

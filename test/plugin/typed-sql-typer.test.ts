@@ -4,6 +4,7 @@ import { sqlFileStatement } from '../../packages/runtime/src/sql-file/sql-file-s
 import { parseSqlFile } from '../../packages/unplugin/src/sql-files/parse-sql-file.ts'
 import { sqlFileModule } from '../../packages/unplugin/src/sql-files/sql-file-code.ts'
 import { typeSqlFile } from '../../packages/unplugin/src/sql-files/type-sql-file.ts'
+import { pgBackend } from '../support/backends.ts'
 
 describe('parseSqlFile', () => {
   it('splits on -- name: headers and numbers :params, the same name the same number', () => {
@@ -39,6 +40,17 @@ describe('parseSqlFile', () => {
   })
 })
 
+/** A table of arrays the runtime's decoders do not know (an enum's, a domain's), after `mood`. */
+const MOODS = `CREATE DOMAIN positive AS int4 CHECK (VALUE > 0);
+  CREATE TABLE moods (id int4 PRIMARY KEY, moods mood[] NOT NULL, counts positive[] NOT NULL,
+    tags text[] NOT NULL);
+  INSERT INTO moods VALUES (1, '{ok,meh,ok}', '{1,20}', '{"a,b",NULL}'), (2, '{}', '{}', '{}')`
+const MOOD_ROWS = '-- name: moodRows\nSELECT moods, counts, tags FROM moods ORDER BY id\n'
+const MOOD_ROWS_DECODED = [
+  { moods: ['ok', 'meh', 'ok'], counts: ['1', '20'], tags: ['a,b', null] },
+  { moods: [], counts: [], tags: [] },
+]
+
 describe('typeSqlFile', () => {
   let db: PGlite
 
@@ -47,6 +59,7 @@ describe('typeSqlFile', () => {
     await db.exec(`CREATE TYPE mood AS ENUM ('ok', 'meh');
       CREATE TABLE people (id int8 PRIMARY KEY, name text NOT NULL, nick text, mood mood NOT NULL,
         scores int4[] NOT NULL, born timestamptz, data json NOT NULL)`)
+    await db.exec(MOODS)
   })
   afterAll(() => db?.close())
 
@@ -102,14 +115,7 @@ describe('typeSqlFile', () => {
   })
 
   it('types arrays the decoders do not know by what they decode to, and the statement decodes them', async () => {
-    await db.exec(`CREATE DOMAIN positive AS int4 CHECK (VALUE > 0);
-      CREATE TABLE moods (id int4 PRIMARY KEY, moods mood[] NOT NULL, counts positive[] NOT NULL,
-        tags text[] NOT NULL);
-      INSERT INTO moods VALUES (1, '{ok,meh,ok}', '{1,20}', '{"a,b",NULL}'), (2, '{}', '{}', '{}')`)
-    const typed = await typeSqlFile(
-      db,
-      '-- name: moodRows\nSELECT moods, counts, tags FROM moods ORDER BY id\n',
-    )
+    const typed = await typeSqlFile(db, MOOD_ROWS)
     if (!typed.ok) throw new Error(typed.error.message)
     const [statement] = typed.statements
     expect(statement!.columns).toEqual([
@@ -121,10 +127,24 @@ describe('typeSqlFile', () => {
     // The module the plugin serves: the same statement decodes what the type says.
     const code = sqlFileModule(typed.statements, 'queries/moods.sql')
     const spec = JSON.parse(/sqlFileStatement\((.*)\)\n/.exec(code)![1]!)
-    expect(await sqlFileStatement(spec)(db)).toEqual([
-      { moods: ['ok', 'meh', 'ok'], counts: ['1', '20'], tags: ['a,b', null] },
-      { moods: [], counts: [], tags: [] },
-    ])
+    expect(await sqlFileStatement(spec)(db)).toEqual(MOOD_ROWS_DECODED)
+  })
+
+  it('decodes those arrays alike on PostgreSQL, through the executor a pg.Pool gets', async () => {
+    const typed = await typeSqlFile(db, MOOD_ROWS)
+    if (!typed.ok) throw new Error(typed.error.message)
+    const code = sqlFileModule(typed.statements, 'queries/moods.sql')
+    const spec = JSON.parse(/sqlFileStatement\((.*)\)\n/.exec(code)![1]!)
+    const postgres = await pgBackend()
+    try {
+      await postgres.db.query(`CREATE TYPE mood AS ENUM ('ok', 'meh'); ${MOODS}`)
+      // pg hands an enum's or a domain's array over as PostgreSQL's text, unparsed.
+      const { rows } = await postgres.db.query('SELECT moods, counts FROM moods ORDER BY id')
+      expect(rows[0]).toEqual({ moods: '{ok,meh,ok}', counts: '{1,20}' })
+      expect(await sqlFileStatement(spec)(postgres.db)).toEqual(MOOD_ROWS_DECODED)
+    } finally {
+      await postgres.close()
+    }
   })
 
   it.each([

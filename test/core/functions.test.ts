@@ -194,6 +194,12 @@ describe('functions: diff', () => {
           oops: 1,
         } as never)
         t.function({ name: 'g', returns: 'int', body: 'SELECT 2' })
+        t.function({
+          name: 'k',
+          args: [{ name: 'a', typ: 'int' } as never],
+          returns: 'int',
+          body: 'SELECT 1',
+        })
       }),
     ).toEqual([
       "Unknown option 'oops' on a function.",
@@ -203,6 +209,8 @@ describe('functions: diff', () => {
       `Function 'g' has language "python".`,
       "Function 'h' has two arguments named 'a'.",
       "Function 'g' is declared twice (first in schemas/00_functions.ts); fluentorm declares no overloads.",
+      "Unknown option 'typ' on argument 1 of Function 'k'.",
+      "The type of argument 1 of Function 'k' is not SQL text.",
     ])
   })
 })

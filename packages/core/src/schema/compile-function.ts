@@ -1,3 +1,4 @@
+import { suggestName } from '../validate/closest-name.ts'
 import { expressionText, sourceText } from './expression-text.ts'
 import type { FunctionArgumentIR, FunctionIR } from './object-ir.ts'
 import type { FunctionOptions } from './object-options.ts'
@@ -10,6 +11,7 @@ export type DeclarationReport = (origin: DraftOrigin, message: string, hint: str
 export const OBJECT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 const LANGUAGES = ['plpgsql', 'sql'] as const
+const ARGUMENT_OPTIONS = ['name', 'type', 'default']
 const VOLATILITIES = ['volatile', 'stable', 'immutable'] as const
 const SECURITIES = ['invoker', 'definer'] as const
 
@@ -74,6 +76,13 @@ function compileArguments(
     const argName = Object.hasOwn(given, 'name') ? given.name : undefined
     const type = Object.hasOwn(given, 'type') ? given.type : undefined
     const what = `argument ${i + 1} of ${label}`
+    for (const key of Object.keys(given))
+      if (!ARGUMENT_OPTIONS.includes(key))
+        report(
+          origin,
+          `Unknown option '${key}' on ${what}.`,
+          suggestName(key, ARGUMENT_OPTIONS, 'options'),
+        )
     if (typeof argName !== 'string' || !OBJECT_NAME.test(argName))
       report(
         origin,

@@ -54,6 +54,21 @@ describe('partitioning: diff, lint, rollback', () => {
     expect(plan.findings).toEqual([])
   })
 
+  it('warns of a partition added beside a default one, which may hold its rows', async () => {
+    const rest: Partition = { name: 'events_rest', default: true }
+    const plan = planMigration(events([Y2024, rest]), events([Y2024, Y2025, rest]))
+    expect(plan.findings).toEqual([
+      {
+        rule: 'partition-beside-default',
+        severity: 'warning',
+        message:
+          'Creates partition events_2025 of events, which has the default partition events_rest: PostgreSQL scans events_rest under an exclusive lock, and the migration fails if it holds rows of the new bound. Move those rows out of events_rest first.',
+      },
+    ])
+    // With the default made in the same migration, it is empty: nothing to say.
+    expect(planMigration(events([Y2024]), events([Y2024, Y2025, rest])).findings).toEqual([])
+  })
+
   it('drops a partition: detach, drop, a drop-table error, no rollback', () => {
     const plan = planMigration(events([Y2024, Y2025]), events([Y2024]))
     expect(plan.up).toEqual([
@@ -248,6 +263,18 @@ describe('partitioning migrations on PostgreSQL', () => {
     )
     await migrateDown(backend, created)
     expect(await partitions()).toEqual([])
+  })
+
+  it('fails to add a partition whose rows the default partition holds, as the warning says', async () => {
+    const rest: Partition = { name: 'events_rest', default: true }
+    const created = await migrateUp(backend, null, events([Y2024, rest]))
+    await backend.db.query(
+      "INSERT INTO events (id, happened_on, kind) VALUES (9, '2025-02-02', 'x')",
+    )
+    await expect(
+      migrateUp(backend, events([Y2024, rest]), events([Y2024, Y2025, rest])),
+    ).rejects.toThrow(/default partition "events_rest" would be violated/)
+    await migrateDown(backend, created)
   })
 
   it('applies the per-table files twice: the partitions are made once, guarded', async () => {

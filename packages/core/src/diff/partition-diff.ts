@@ -26,6 +26,14 @@ export function diffPartitions(previous: TableIR | undefined, next: TableIR): Sc
   const renamed = new Set(renames.flatMap((r) => [`old ${r.from}`, `new ${r.to}`]))
   const oldBounds = new Map(from.partitions.map((p) => [p.name, p.bound]))
   const newBounds = new Map(to.partitions.map((p) => [p.name, p.bound]))
+  // A default partition kept from before may hold rows of a new bound: the lint says so.
+  const keptDefault = to.partitions.find(
+    (p) => p.bound === 'DEFAULT' && oldBounds.get(p.name) === 'DEFAULT',
+  )
+  const beside = (partition: PartitionIR) =>
+    keptDefault === undefined || partition.bound === 'DEFAULT'
+      ? {}
+      : { besideDefault: keptDefault.name }
   return [
     ...renames.map((r): SchemaChange => ({ kind: 'renamePartition', table, ...r })),
     ...from.partitions
@@ -33,7 +41,14 @@ export function diffPartitions(previous: TableIR | undefined, next: TableIR): Sc
       .map((partition): SchemaChange => ({ kind: 'dropPartition', table, partition })),
     ...to.partitions
       .filter((p) => !renamed.has(`new ${p.name}`) && oldBounds.get(p.name) !== p.bound)
-      .map((partition): SchemaChange => ({ kind: 'createPartition', table, partition })),
+      .map(
+        (partition): SchemaChange => ({
+          kind: 'createPartition',
+          table,
+          partition,
+          ...beside(partition),
+        }),
+      ),
   ]
 }
 

@@ -157,6 +157,8 @@ export type SchemaChange =
       readonly kind: 'createPartition' | 'dropPartition'
       readonly table: string
       readonly partition: PartitionIR
+      /** A created partition's table keeps its default partition, of this name, which may hold its rows. */
+      readonly besideDefault?: string
     }
   | {
       /** A partition renamed as declared (`renamedFrom`), its bound the same: its rows stay. */

@@ -17,6 +17,7 @@ export type LintRule =
   | 'truncate-cascade'
   | 'transaction-control'
   | 'partition-key-change'
+  | 'partition-beside-default'
 
 /** Something in a migration that loses data, takes a heavy lock, or can fail on real data. */
 export interface LintFinding {
@@ -190,9 +191,20 @@ export function lintStatements(
   return findings
 }
 
-/** Findings only the schema can tell: a type change that can lose precision or fail on existing values. */
+/**
+ * Findings only the schema can tell: a type change that can lose precision or fail on existing
+ * values; a partition created beside a default partition that may hold its rows.
+ */
 export function lintChanges(changes: readonly SchemaChange[]): LintFinding[] {
   return changes.flatMap((change): LintFinding[] => {
+    if (change.kind === 'createPartition' && change.besideDefault !== undefined)
+      return [
+        {
+          rule: 'partition-beside-default',
+          severity: 'warning',
+          message: `Creates partition ${change.partition.name} of ${change.table}, which has the default partition ${change.besideDefault}: PostgreSQL scans ${change.besideDefault} under an exclusive lock, and the migration fails if it holds rows of the new bound. Move those rows out of ${change.besideDefault} first.`,
+        },
+      ]
     if (change.kind !== 'alterColumnType' || widens(change.from, change.to)) return []
     return [
       {

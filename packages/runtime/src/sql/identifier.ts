@@ -7,5 +7,19 @@
  * the compiler.
  */
 export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
+  let quoted = quotedNames.get(name)
+  if (quoted === undefined) {
+    quoted = `"${name.replaceAll('"', '""')}"`
+    if (quotedNames.size >= maxQuotedNames) quotedNames.clear()
+    quotedNames.set(name, quoted)
+  }
+  return quoted
 }
+
+/**
+ * Names quoted before: every statement quotes its table's and columns' names again, and a
+ * Map lookup of a schema name costs less than building the quoted string. Bounded, as the
+ * keys of select lists are the application's.
+ */
+const quotedNames = new Map<string, string>()
+const maxQuotedNames = 10_000

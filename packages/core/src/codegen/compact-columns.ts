@@ -3,8 +3,10 @@ import type { ColumnIR, TableIR } from '../schema/schema-ir.ts'
 /**
  * Every key of a column in its order, with the value most columns have: a column in
  * `virtual:fluentorm/models` carries only the keys it differs in (and its `source` only when
- * that is not its table's first schema file), a quarter of the text of every column written
- * out, which Node parses at every start. `undefined`: no default, always written.
+ * that is not its table's first schema file), under a third of the text of every column written
+ * out, which Node parses at every start. `undefined`: no default, always written. A key
+ * ColumnIR gains that most columns share belongs here too: a column with a key not listed is
+ * written whole (correct, but as long as before).
  */
 const COLUMN_KEYS: readonly (readonly [keyof ColumnIR, unknown])[] = [
   ['kind', 'column'],
@@ -30,8 +32,6 @@ const COLUMN_KEYS: readonly (readonly [keyof ColumnIR, unknown])[] = [
   ['source', undefined],
 ]
 
-const defaults = new Map(COLUMN_KEYS)
-
 /** The table with each column reduced to the keys it does not share with the defaults. */
 export function compactColumns(table: TableIR): TableIR {
   const source = table.sources[0]
@@ -46,15 +46,17 @@ export function compactColumns(table: TableIR): TableIR {
  */
 function compactColumn(column: ColumnIR, tableSource: string | undefined): object {
   const compact: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(column)) {
-    if (!defaults.has(key as keyof ColumnIR)) return column
-    const fallback = defaults.get(key as keyof ColumnIR)
+  let known = 0
+  for (const [key, fallback] of COLUMN_KEYS) {
+    const value: unknown = column[key]
+    if (value === undefined) continue
+    known++
     if (value === null && fallback != null) return column
     if (key === 'source' ? value !== tableSource : !isDefault(value, fallback)) {
       compact[key] = value
     }
   }
-  return compact
+  return Object.keys(column).length === known ? compact : column
 }
 
 /** The defaults are primitives and one empty array (`renamedFrom`). */

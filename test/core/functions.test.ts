@@ -25,6 +25,33 @@ const POST_COUNT = (t: TableSchema) =>
     body: 'SELECT count(*) FROM posts',
   })
 
+/** A view calling a function whose return type the test changes. */
+const counted = (returns: string) =>
+  schemaOf(
+    file(
+      'functions',
+      (t) =>
+        t.function({
+          name: 'doubled',
+          args: [{ name: 'n', type: 'integer' }],
+          returns,
+          language: 'sql',
+          body: 'SELECT n * 2',
+        }),
+      0,
+    ),
+    file('posts', (t) => t.uuid({ name: 'id', primaryKey: true }), 1),
+    file(
+      'post_numbers',
+      (t) => {
+        t.view({ as: 'SELECT id, doubled(1) AS two FROM posts' })
+        t.uuid({ name: 'id', primaryKey: true })
+        t.bigInt({ name: 'two' })
+      },
+      2,
+    ),
+  )
+
 describe('functions: schema and DDL', () => {
   it('compiles a file without columns into the functions and domains of the schema, no table', () => {
     const schema = blog()
@@ -144,6 +171,18 @@ describe('functions: diff', () => {
     expect(plan.name).toBe('drop_posts_touch_and_drop_touch_updated_at')
   })
 
+  it('re-creates a view that calls a function dropped and created again', () => {
+    const plan = planMigration(counted('integer'), counted('bigint'))
+    expect(plan.up).toEqual([
+      'DROP VIEW IF EXISTS post_numbers;',
+      'DROP FUNCTION IF EXISTS doubled(integer);',
+      'CREATE FUNCTION doubled(n integer)\nRETURNS bigint\nLANGUAGE sql\nAS $fluentorm$SELECT n * 2$fluentorm$;',
+      'CREATE VIEW post_numbers AS\nSELECT id, doubled(1) AS two FROM posts;',
+    ])
+    // A body changed in place leaves the view alone.
+    expect(planMigration(counted('integer'), counted('integer')).up).toEqual([])
+  })
+
   it('finds no change against its own snapshot, whose keys are stored sorted', () => {
     const schema = blog({ extra: POST_COUNT })
     const stored = parseSnapshot(serializeSnapshot(createSnapshot(schema)), 'snapshot.json')
@@ -261,6 +300,17 @@ describe('functions on PostgreSQL', () => {
     await backend.db.query('DELETE FROM posts')
     await migrateDown(backend, created)
     expect(await definitions()).toEqual([])
+  })
+
+  it('drops and creates a view around a function made again, up and down', async () => {
+    const created = await migrateUp(backend, null, counted('integer'))
+    const retyped = await migrateUp(backend, counted('integer'), counted('bigint'))
+    const type = async () =>
+      (await backend.db.query('SELECT pg_typeof(doubled(1))::text AS type')).rows[0]?.type
+    expect(await type()).toBe('bigint')
+    await migrateDown(backend, retyped)
+    expect(await type()).toBe('integer')
+    await migrateDown(backend, created)
   })
 
   it('creates a function before the table whose generated column calls it, and drops it after', async () => {

@@ -59,8 +59,9 @@ export function diffSchemas(
     }
     changes.push({ kind: 'dropTable', table })
   }
-  changes.push(...diffViews(source, to, renames, changes))
+  // Before the views: one calling a function that is dropped and created again is re-created too.
   changes.push(...diffDomains(source, to), ...diffFunctions(source, to))
+  changes.push(...diffViews(source, to, renames, changes))
   changes.push(...diffTriggers(source, to, renames, changes))
   return changes
 }

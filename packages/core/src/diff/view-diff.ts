@@ -6,7 +6,8 @@ import { indexKey } from './table-diff.ts'
 
 /**
  * What PostgreSQL refuses while a view reads the table: a column's type changed, a column or
- * the table dropped. A view over such a table is dropped first and created again after.
+ * the table dropped; or while it calls a function: the function dropped to be created again.
+ * A view over such a table, or calling such a function, is dropped first and created again after.
  */
 const BLOCKED_BY_VIEWS = new Set<SchemaChange['kind']>([
   'dropColumn',
@@ -17,6 +18,8 @@ const BLOCKED_BY_VIEWS = new Set<SchemaChange['kind']>([
   'renameTable',
   'renameColumn',
   'recreateEnum',
+  // A function dropped and created again (DROP FUNCTION refuses while a view calls it).
+  'dropFunction',
 ])
 
 /**
@@ -85,6 +88,8 @@ function blockedTables(change: SchemaChange): string[] {
       return [change.table.name]
     case 'recreateEnum':
       return change.columns.map((column) => column.table)
+    case 'dropFunction':
+      return change.replaced ? [change.function.name] : []
     default:
       return 'table' in change && typeof change.table === 'string' ? [change.table] : []
   }

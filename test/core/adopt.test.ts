@@ -534,6 +534,38 @@ describe('pull from PGlite', () => {
     // Two PGlite instances start in seconds alone, in tens of seconds on a loaded machine.
   }, 300_000)
 
+  it('pulls functions, triggers and domains and makes them again on another PGlite', async () => {
+    const source = await open(pgliteBackend())
+    await runScript(source, await fixture('objects.sql'))
+    const cwd = await project()
+    const db = source.db
+    const result = await pullProject({
+      db: {
+        query: async <R>(text: string, values?: readonly unknown[]) =>
+          (await db.query<R>(text, values ? [...values] : [])).rows,
+      },
+      schemasDir: join(cwd, 'schemas'),
+      migrationsDir: join(cwd, 'migrations'),
+      dtsFile: null,
+      root: cwd,
+    })
+    if (!result.ok) throw new Error(result.message)
+    expect(result.pulled.objects?.calls.map((call) => call.method)).toEqual([
+      'domain',
+      'function',
+      'function',
+      'function',
+      'function',
+      'function',
+    ])
+    const target = await open(pgliteBackend())
+    await migrate(target.db, { migrations: join(cwd, 'migrations') })
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
+    expect(before.triggers).toHaveLength(4)
+  }, 300_000)
+
   it('pulls partitioned tables and makes them again on another PGlite', async () => {
     const source = await open(pgliteBackend())
     await runScript(source, await fixture('partitions.sql'))

@@ -93,12 +93,16 @@ export function createTypingDatabase(): TypingDatabase {
       import('@electric-sql/pglite'),
       dataDirs.read(state.migrationsKey),
     ])
+    // A PGlite without defaultStartParams gets none: its startParams would replace its defaults.
+    const defaults = PGlite.defaultStartParams as readonly string[] | undefined
+    const tuning = defaults && {
+      startParams: [...defaults, ...START_PARAMS],
+      initDbStartParams: INITDB_PARAMS,
+    }
     // A kept directory PGlite cannot start from is built again, as if none were kept.
-    const startParams = [...PGlite.defaultStartParams, ...START_PARAMS]
-    const loaded =
-      kept && (await PGlite.create({ loadDataDir: kept, startParams }).catch(() => null))
+    const loaded = kept && (await PGlite.create({ loadDataDir: kept, ...tuning }).catch(() => null))
     if (loaded) return { db: loaded, migrationsKey: state.migrationsKey }
-    const db = await PGlite.create({ startParams, initDbStartParams: INITDB_PARAMS })
+    const db = await PGlite.create({ ...tuning })
     try {
       await migrate(db, state.migrations)
     } catch (error) {

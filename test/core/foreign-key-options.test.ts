@@ -1,4 +1,10 @@
-import { generateDts, planMigration, type TableSchema, tableDdl } from '@fluentorm/core'
+import {
+  detectDrift,
+  generateDts,
+  planMigration,
+  type TableSchema,
+  tableDdl,
+} from '@fluentorm/core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backend, pgBackend } from '../support/backends.ts'
@@ -6,7 +12,11 @@ import { modelsOf } from '../support/models.ts'
 import { catalogRows, migrateDown, migrateUp } from './support/migration-steps.ts'
 import { file, problemsOf, schemaOf } from './support/schema-fixtures.ts'
 
-type Key = { constraint?: boolean; deferrable?: 'immediate' | 'deferred' }
+type Key = {
+  constraint?: boolean
+  deferrable?: 'immediate' | 'deferred'
+  onDelete?: 'cascade'
+}
 const authors = (t: TableSchema) => t.increments({ name: 'id', primaryKey: true })
 const books = (key: Key) => (t: TableSchema) => {
   t.increments({ name: 'id', primaryKey: true })
@@ -44,18 +54,35 @@ describe('belongsTo({ constraint: false }) and deferrable', () => {
       'ALTER TABLE books ADD CONSTRAINT fk_books_author FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE NO ACTION ON UPDATE NO ACTION NOT VALID;',
       'ALTER TABLE books VALIDATE CONSTRAINT fk_books_author;',
     ])
+    // Only the deferrability changed: altered in place, the key neither dropped nor re-validated.
     const defer = planMigration(schema({}), schema({ deferrable: 'deferred' }))
+    expect(defer.name).toBe('defer_fk_books_author')
     expect(defer.up).toEqual([
+      'ALTER TABLE books ALTER CONSTRAINT fk_books_author DEFERRABLE INITIALLY DEFERRED;',
+    ])
+    expect(defer.down).toEqual([
+      'ALTER TABLE books ALTER CONSTRAINT fk_books_author NOT DEFERRABLE;',
+    ])
+    const later = planMigration(
+      schema({ deferrable: 'immediate' }),
+      schema({ deferrable: 'deferred' }),
+    )
+    expect(later.up).toEqual([
+      'ALTER TABLE books ALTER CONSTRAINT fk_books_author DEFERRABLE INITIALLY DEFERRED;',
+    ])
+    expect(later.down).toEqual([
+      'ALTER TABLE books ALTER CONSTRAINT fk_books_author DEFERRABLE INITIALLY IMMEDIATE;',
+    ])
+    // Another change to the key as well: drop + add, carrying the new deferrability.
+    const cascade = planMigration(
+      schema({}),
+      schema({ deferrable: 'deferred', onDelete: 'cascade' }),
+    )
+    expect(cascade.up).toEqual([
       'ALTER TABLE books DROP CONSTRAINT IF EXISTS fk_books_author;',
-      'ALTER TABLE books ADD CONSTRAINT fk_books_author FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE NO ACTION ON UPDATE NO ACTION DEFERRABLE INITIALLY DEFERRED NOT VALID;',
+      'ALTER TABLE books ADD CONSTRAINT fk_books_author FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE CASCADE ON UPDATE NO ACTION DEFERRABLE INITIALLY DEFERRED NOT VALID;',
       'ALTER TABLE books VALIDATE CONSTRAINT fk_books_author;',
     ])
-    expect(defer.down?.[1]).toBe(
-      'ALTER TABLE books ADD CONSTRAINT fk_books_author FOREIGN KEY (author_id) REFERENCES authors (id) ON DELETE NO ACTION ON UPDATE NO ACTION NOT VALID;',
-    )
-    expect(
-      planMigration(schema({ deferrable: 'immediate' }), schema({ deferrable: 'deferred' })).up,
-    ).toHaveLength(3)
     expect(planMigration(schema({ constraint: false }), schema({ constraint: false })).up).toEqual(
       [],
     )
@@ -86,6 +113,10 @@ describe('foreign key options on PostgreSQL', () => {
   })
   afterAll(() => backend.close())
 
+  const catalogOf = (client: pg.PoolClient) => ({
+    query: async <R>(text: string, values?: readonly unknown[]) =>
+      (await client.query(text, values as unknown[])).rows as R[],
+  })
   const keys = () =>
     catalogRows(
       backend,
@@ -122,6 +153,47 @@ describe('foreign key options on PostgreSQL', () => {
     } finally {
       client.release()
     }
+    // Deferrability changed in place, both ways, against the catalog.
+    const immediate = await migrateUp(
+      backend,
+      schema({ deferrable: 'deferred' }),
+      schema({ deferrable: 'immediate' }),
+    )
+    expect(await keys()).toEqual([{ name: 'fk_books_author', deferrable: true, deferred: false }])
+    // The drift check, told the key should be deferred, names the difference.
+    const session = await backend.db.connect()
+    try {
+      expect(
+        await detectDrift(catalogOf(session), schema({ deferrable: 'deferred' }), backend.schema),
+      ).toEqual({
+        ok: true,
+        differences: [
+          {
+            object: 'foreign key fk_books_author on books',
+            expected: 'DEFERRABLE INITIALLY DEFERRED',
+            found: 'DEFERRABLE INITIALLY IMMEDIATE',
+          },
+        ],
+      })
+    } finally {
+      session.release()
+    }
+    const notDeferrable = await migrateUp(backend, schema({ deferrable: 'immediate' }), schema({}))
+    expect(await keys()).toEqual([{ name: 'fk_books_author', deferrable: false, deferred: false }])
+    const strictClient = await backend.db.connect()
+    try {
+      await strictClient.query('BEGIN')
+      await expect(
+        strictClient.query('INSERT INTO books (author_id) VALUES (1002)'),
+      ).rejects.toThrow(/violates foreign key constraint/)
+    } finally {
+      await strictClient.query('ROLLBACK')
+      strictClient.release()
+    }
+    await migrateDown(backend, notDeferrable)
+    expect(await keys()).toEqual([{ name: 'fk_books_author', deferrable: true, deferred: false }])
+    await migrateDown(backend, immediate)
+    expect(await keys()).toEqual([{ name: 'fk_books_author', deferrable: true, deferred: true }])
     await migrateDown(backend, deferred)
     expect(await keys()).toEqual([])
     await migrateDown(backend, create)

@@ -3,6 +3,7 @@ import type {
   BelongsToIR,
   CheckIR,
   ColumnIR,
+  Deferrable,
   EnumIR,
   IndexIR,
   PartitionIR,
@@ -151,6 +152,15 @@ export type SchemaChange =
       readonly table: string
       readonly fk: BelongsToIR
       readonly newTable: boolean
+    }
+  | {
+      /** Only the deferrability changed: `ALTER CONSTRAINT`, the key kept (no drop, no re-validation). */
+      readonly kind: 'alterForeignKeyDeferrable'
+      readonly table: string
+      /** The key after the change. */
+      readonly fk: BelongsToIR
+      /** Its deferrability before; absent: NOT DEFERRABLE. */
+      readonly from?: Deferrable
     }
   | {
       /** A partition created (`PARTITION OF`), or detached and dropped with its rows. */

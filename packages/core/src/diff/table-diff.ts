@@ -115,6 +115,7 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     }
   }
 
+  // Deferrability is left out: PostgreSQL alters it in place (ALTER CONSTRAINT).
   const fkKey = (
     fk: BelongsToIR,
     rename: (c: string) => string,
@@ -126,7 +127,6 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
       fk.referencesColumn,
       fk.onDelete,
       fk.onUpdate,
-      fk.deferrable ?? null,
     ])
   const tableOldToNew = new Map([...renames.tables].map(([to, from]) => [from, to]))
   const previousFks = new Map(
@@ -151,10 +151,23 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
       changes.push({ kind: 'dropForeignKey', table, fk, newTable: false })
     }
   }
+  const previousDeferrable = new Map(
+    foreignKeysOf(previous).map((fk) => [fk.constraintName, fk.deferrable]),
+  )
   for (const fk of foreignKeysOf(next)) {
     const same = previousFks.get(fk.constraintName) === nextFks.get(fk.constraintName)
     if (!same || touches([fk.column])) {
       changes.push({ kind: 'addForeignKey', table, fk, newTable: false })
+      continue
+    }
+    const from = previousDeferrable.get(fk.constraintName)
+    if (from !== fk.deferrable) {
+      changes.push({
+        kind: 'alterForeignKeyDeferrable',
+        table,
+        fk,
+        ...(from === undefined ? {} : { from }),
+      })
     }
   }
   return changes

@@ -1,6 +1,7 @@
 import { describeKey } from '../diff/partition-diff.ts'
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { ColumnIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
+import { deferrabilitySql } from '../sql/constraint-sql.ts'
 import { columnSql } from '../sql/create-table-sql.ts'
 import { describeObjectChange } from './object-drift.ts'
 
@@ -112,6 +113,12 @@ export function describeChange(
         added ? text : NONE,
       )
     }
+    case 'alterForeignKeyDeferrable':
+      return pair(
+        `foreign key ${change.fk.constraintName} on ${change.table}`,
+        deferrabilitySql(change.from),
+        deferrabilitySql(change.fk.deferrable),
+      )
     case 'renameConstraint':
       return pair(`constraint ${change.from} on ${change.table}`, change.from, change.to)
     case 'createEnum':

@@ -1,6 +1,11 @@
 import type { SchemaChange } from '../diff/schema-change.ts'
 import type { BelongsToIR, ColumnIR, IndexIR } from '../schema/schema-ir.ts'
-import { createEnumSql, deferrableSql, indexTargetSql } from '../sql/constraint-sql.ts'
+import {
+  createEnumSql,
+  deferrabilitySql,
+  deferrableSql,
+  indexTargetSql,
+} from '../sql/constraint-sql.ts'
 import { columnList, columnSql, createTableSql } from '../sql/create-table-sql.ts'
 import { alterDomainSql, createDomainSql, dropDomainSql } from '../sql/domain-sql.ts'
 import { createFunctionSql, dropFunctionSql } from '../sql/function-sql.ts'
@@ -155,6 +160,10 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
     case 'dropForeignKey':
       return [
         `${alterTable(change.table)} DROP CONSTRAINT IF EXISTS ${q(change.fk.constraintName)};`,
+      ]
+    case 'alterForeignKeyDeferrable':
+      return [
+        `${alterTable(change.table)} ALTER CONSTRAINT ${q(change.fk.constraintName)} ${deferrabilitySql(change.fk.deferrable)};`,
       ]
     case 'createPartition':
       return [`${createPartitionSql(change.table, change.partition, false)};`]

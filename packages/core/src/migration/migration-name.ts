@@ -135,6 +135,10 @@ function headline(
       return change.newTable ? [] : [`add_${change.fk.constraintName}`]
     case 'dropForeignKey':
       return dropped.has(change.table) ? [] : [`drop_${change.fk.constraintName}`]
+    case 'alterForeignKeyDeferrable':
+      return [
+        `${change.fk.deferrable === undefined ? 'undefer' : 'defer'}_${change.fk.constraintName}`,
+      ]
     case 'createEnum':
       return creates ? [] : [`create_${change.enum.name}`]
     case 'dropEnum':

@@ -76,6 +76,7 @@ const PHASE: Record<SchemaChangeKind, number> = {
   addCheck: 10,
   addIndex: 11,
   addForeignKey: 12,
+  alterForeignKeyDeferrable: 12,
   dropTable: 13,
   // A removed function and domain after whatever used them is gone.
   dropFunction: 13.5,

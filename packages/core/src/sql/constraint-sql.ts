@@ -1,4 +1,11 @@
-import type { BelongsToIR, EnumIR, IndexIR, IndexKeyIR, TableIR } from '../schema/schema-ir.ts'
+import type {
+  BelongsToIR,
+  Deferrable,
+  EnumIR,
+  IndexIR,
+  IndexKeyIR,
+  TableIR,
+} from '../schema/schema-ir.ts'
 import { columnList } from './create-table-sql.ts'
 import { dollarQuote } from './dollar-quote.ts'
 import { quoteIdent, quoteLiteral } from './identifier.ts'
@@ -55,7 +62,14 @@ export function foreignKeySql(table: TableIR, relation: BelongsToIR): string {
 
 /** ` DEFERRABLE INITIALLY DEFERRED` (or `IMMEDIATE`) after a foreign key's actions, or nothing. */
 export function deferrableSql(fk: BelongsToIR): string {
-  return fk.deferrable === undefined ? '' : ` DEFERRABLE INITIALLY ${fk.deferrable.toUpperCase()}`
+  return fk.deferrable === undefined ? '' : ` ${deferrabilitySql(fk.deferrable)}`
+}
+
+/** `DEFERRABLE INITIALLY DEFERRED` (or `IMMEDIATE`), or `NOT DEFERRABLE`: as `ALTER CONSTRAINT` takes it. */
+export function deferrabilitySql(deferrable: Deferrable | undefined): string {
+  return deferrable === undefined
+    ? 'NOT DEFERRABLE'
+    : `DEFERRABLE INITIALLY ${deferrable.toUpperCase()}`
 }
 
 /** The belongsTo relations of a table that have a FOREIGN KEY constraint (not `constraint: false`). */

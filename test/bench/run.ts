@@ -22,6 +22,7 @@ import type { BenchResult, TargetCheck } from './measure.ts'
 import { memoryBench } from './memory-bench.ts'
 import { networkBench } from './network-bench.ts'
 import { poolerBench } from './pooler-bench.ts'
+import { pullBench } from './pull-bench.ts'
 import { relationsBench } from './relations-bench.ts'
 import { replicaBench } from './replica-bench.ts'
 import { runtimeBench } from './runtime-bench.ts'
@@ -50,6 +51,7 @@ const allBenches: readonly [string, () => Promise<BenchResult>][] = [
   ['(l) Cold start and bundle size, 50 models', () => coldStartBench(workDir)],
   ['(m) Typed SQL: 100 .sql files cold, warm, on save and cached', () => typedSqlBench(workDir)],
   ['(n) Memory: per cached statement and per pipelined connection', memoryBench],
+  ['(o) Adopting a database: pull of 200 tables', pullBench],
 ]
 
 /** Set in the child process that runs one section and reports its result as JSON. */

@@ -8,6 +8,10 @@ export interface TableDDL {
   readonly createTable: string
   /** A partitioned table's `CREATE TABLE IF NOT EXISTS … PARTITION OF …`, one per partition. Absent: not partitioned. */
   readonly createPartitions?: readonly string[]
+  /** `COMMENT ON TABLE` / `COMMENT ON COLUMN` for its comments. Absent: none. */
+  readonly comments?: readonly string[]
+  /** `CREATE OR REPLACE TRIGGER` per `t.trigger`, after the table; the functions must exist. Absent: none. */
+  readonly createTriggers?: readonly string[]
   /** One guarded `ALTER TABLE … ADD CONSTRAINT fk_…` per belongsTo. */
   readonly foreignKeys: readonly string[]
   /** `CREATE [UNIQUE] INDEX IF NOT EXISTS …` per index. */

@@ -37,6 +37,7 @@ import {
   type WriteColumns,
 } from './input-columns.ts'
 import { insertMany, upsertMany } from './insert-many.ts'
+import { missingFunctionError } from './missing-function-error.ts'
 import { type ModelRuntime, registerRuntime } from './model-runtime.ts'
 import type {
   FindOptions,
@@ -164,8 +165,12 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
         ...meta.ddl.createTypes,
         meta.ddl.createTable,
         ...(meta.ddl.createPartitions ?? []),
+        ...(meta.ddl.comments ?? []),
         ...meta.ddl.foreignKeys,
-      ]),
+        ...(meta.ddl.createTriggers ?? []),
+      ]).catch((error: unknown) => {
+        throw missingFunctionError(info.table, error)
+      }),
     createIndexes: (db) => exec(db, 'createIndexes', meta.ddl.createIndexes),
     dropTable: (db) => exec(db, 'dropTable', [meta.ddl.dropTable]),
     truncate: (db) => exec(db, 'truncate', [truncateStatement(runtime)]),

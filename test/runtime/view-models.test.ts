@@ -1,7 +1,9 @@
 import type { TableSchema } from '@fluentorm/core'
+import { copyRows, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BACKENDS, type Backend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
+import { recording } from '../support/recording-driver.ts'
 import { expectRefused } from '../support/usage-error.ts'
 
 const BODY =
@@ -85,6 +87,17 @@ describe.each(BACKENDS)('view models on $name', ({ open }) => {
         /cannot be written/,
       )
     }
+    // A bulk load too, before anything is sent (COPY into a view is PostgreSQL's error otherwise).
+    const texts: string[] = []
+    for (const Model of [PostStat, PostTotal]) {
+      await expectRefused(
+        () => copyRows(recording(toDriver(db), texts), Model, [{ id: 9, title: 'x', comments: 0 }]),
+        /copyRows failed: post_(stats|totals) is a (materialized )?view: .* cannot be written/,
+      )
+    }
+    // Even a row setting nothing, which insert's column rules would let through.
+    await expectRefused(() => copyRows(recording(toDriver(db), texts), PostStat, [{}]), /is a view/)
+    expect(texts).toEqual([])
     await expectRefused(() => PostTotal.insert(db, {}), /then PostTotal\.refresh\(db\)/)
     expect(PostStat.refresh).toBeUndefined()
     expect(await Post.count(db)).toBe(2)

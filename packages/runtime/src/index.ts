@@ -20,11 +20,17 @@ export type {
   RowColumn,
   UpsertOptions,
   ViewModel,
+  ViewTypes,
   Writable,
 } from './model/model-types.ts'
 export { escapeLike } from './query/condition-input.ts'
 export type { CursorOptions, CursorPage } from './query/cursor-page.ts'
-export type { CteColumns, NoPlaceholders, RelationValueOptions } from './query/query-builder.ts'
+export type {
+  CteColumns,
+  NoPlaceholders,
+  ReadQuery,
+  RelationValueOptions,
+} from './query/query-builder.ts'
 export { QueryBuilder } from './query/query-builder.ts'
 export type {
   AggregateFunction,

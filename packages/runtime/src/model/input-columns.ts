@@ -1,5 +1,6 @@
 import type { ColumnIR } from '@fluentorm/core'
 import { quotedValue } from '../errors/shown-value.ts'
+import { refusedWrite } from './refused-write.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
 import { type UsageContext, usageError } from './usage-error.ts'
 import { checkValue } from './value-checks.ts'
@@ -25,6 +26,8 @@ export function createColumns(
   operation: string,
   identity?: 'generate' | 'keep',
 ): WriteColumns {
+  // A view's model refuses insert before this; copyRows (or any other caller) reaches here.
+  if (info.table.view !== undefined) throw refusedWrite(info.table, operation)
   const context = { model: info.modelName, operation }
   checkInput(info, data, operation, (column) => {
     if (column.createInput !== 'excluded' || (identity === 'keep' && column.identity)) return

@@ -1,6 +1,6 @@
 import type { ModelMeta } from '@fluentorm/core'
 import type { Executor } from '../executor/driver.ts'
-import type { QueryBuilder } from '../query/query-builder.ts'
+import type { QueryBuilder, ReadQuery } from '../query/query-builder.ts'
 import type { ColumnRef, Sql } from '../sql/sql-fragment.ts'
 
 /**
@@ -164,7 +164,13 @@ export type ViewWrites =
  * The model of a view (`t.view({ as })`): reads, queries, includes and relations as a table's,
  * no write. The generated `.d.ts` types a view's model with it.
  */
-export type ViewModel<T extends ModelTypes> = Omit<Model<T>, ViewWrites>
+export type ViewModel<T extends ModelTypes> = Omit<Model<T>, ViewWrites | 'query'> & {
+  /** A new query on the view: reads only (no `update`, `delete` or `softDelete`). */
+  query(): ReadQuery<ViewTypes<T>>
+}
+
+/** A view's types, marked so that its queries are typed without writes. */
+export type ViewTypes<T extends ModelTypes> = T & { readonly view: true }
 
 export interface RefreshOptions {
   /** `REFRESH … CONCURRENTLY`: reads go on meanwhile; needs a unique index on the view. @default false */

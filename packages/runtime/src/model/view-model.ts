@@ -3,7 +3,7 @@ import type { Executor } from '../executor/driver.ts'
 import { quoteIdent } from '../sql/identifier.ts'
 import { flag } from './input-columns.ts'
 import type { Model, RefreshOptions } from './model-types.ts'
-import { usageError } from './usage-error.ts'
+import { refusedWrite } from './refused-write.ts'
 
 /** What a view's model refuses: every write, by key or of the whole table. */
 const WRITES = [
@@ -52,14 +52,4 @@ export function readOnlyModel(model: Model<any>, table: TableIR, exec: Exec): Mo
     ])
   }
   return { ...model, ...refused, refresh } as Model<any>
-}
-
-/** Why a write to a view's model is refused, said before any SQL runs. */
-export function refusedWrite(table: TableIR, operation: string) {
-  const materialized = table.view?.materialized === true
-  return usageError(
-    { model: table.modelName, operation },
-    `${table.name} is a ${materialized ? 'materialized ' : ''}view: its rows come from its SELECT and cannot be written`,
-    `Write to the tables it reads${materialized ? `, then ${table.modelName}.refresh(db)` : ''}.`,
-  )
 }

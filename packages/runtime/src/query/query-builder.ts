@@ -75,12 +75,24 @@ import type {
 import { relationOf, relationRows, selectedValue } from './relation-query.ts'
 import { resolveColumn } from './resolve-column.ts'
 
-type Self<T extends ModelTypes, R, J extends ModelTypes, Ps extends object> = QueryBuilder<
-  T,
-  R,
-  J,
-  Ps
->
+/** What each builder call returns: the builder, without its writes on a view's model. */
+type Self<T extends ModelTypes, R, J extends ModelTypes, Ps extends object> =
+  IsView<T> extends true ? ReadQuery<T, R, J, Ps> : QueryBuilder<T, R, J, Ps>
+/** Another query of the same model and row, for a set operation (union, …). */
+type SameQuery<T extends ModelTypes, R, Ps extends object> =
+  | QueryBuilder<T, R, any, Ps>
+  | ReadQuery<T, R, any, Ps>
+/** Whether T is a view's types (`ViewTypes`); `any` (an untyped model) is not. */
+type IsView<T> = 0 extends 1 & T ? false : T extends { readonly view: true } ? true : false
+/** The writes a query on a view has not: `query().update`, `delete`, `softDelete`. */
+type QueryWrites = 'update' | 'delete' | 'softDelete'
+/** A query on a view's model (`ViewModel`): every read of a QueryBuilder, no write. */
+export type ReadQuery<
+  T extends ModelTypes,
+  R = T['row'],
+  J extends ModelTypes = never,
+  Ps extends object = NoPlaceholders,
+> = Omit<QueryBuilder<T, R, J, Ps>, QueryWrites>
 /** A query without placeholders (`{}`, spelt so that it says what it means). */
 export type NoPlaceholders = Record<never, never>
 /** The values a query's placeholders take: none, or an object with one per placeholder. */
@@ -681,22 +693,22 @@ export class QueryBuilder<
    * orderBy, limit, where and includes called afterwards apply to the whole. Both must be on
    * the same model and select the same values.
    */
-  union<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+  union<P2 extends object>(other: SameQuery<T, R, P2>): Self<T, R, never, Ps & P2> {
     return this.#combine(other, 'UNION', 'union')
   }
 
   /** `(this) UNION ALL (other)`: like union, duplicates kept. */
-  unionAll<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+  unionAll<P2 extends object>(other: SameQuery<T, R, P2>): Self<T, R, never, Ps & P2> {
     return this.#combine(other, 'UNION ALL', 'unionAll')
   }
 
   /** `(this) INTERSECT (other)`: the rows both give. */
-  intersect<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+  intersect<P2 extends object>(other: SameQuery<T, R, P2>): Self<T, R, never, Ps & P2> {
     return this.#combine(other, 'INTERSECT', 'intersect')
   }
 
   /** `(this) EXCEPT (other)`: this query's rows that `other` does not give. */
-  except<P2 extends object>(other: QueryBuilder<T, R, any, P2>): Self<T, R, never, Ps & P2> {
+  except<P2 extends object>(other: SameQuery<T, R, P2>): Self<T, R, never, Ps & P2> {
     return this.#combine(other, 'EXCEPT', 'except')
   }
 
@@ -810,8 +822,10 @@ export class QueryBuilder<
   /** The first row, or null. */
   async first(db: Executor, ...params: Params<Ps>): Promise<R | null> {
     // Kept with the builder: a query kept in a const renders its first() once too.
-    this.#first ??= this.limit(Math.min(this.#state.limit ?? 1, 1))
-    return ((await this.#first.fetch(db, ...params)) as R[])[0] ?? null
+    const first: QueryBuilder<T, R, J, Ps> =
+      this.#first ?? this.#with({ limit: Math.min(this.#state.limit ?? 1, 1) })
+    this.#first = first
+    return ((await first.fetch(db, ...params)) as R[])[0] ?? null
   }
 
   /** How many rows the query matches (includes and order ignored). */

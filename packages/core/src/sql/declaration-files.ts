@@ -37,7 +37,11 @@ export function functionsAfterTables(schema: SchemaIR): Map<string, FunctionIR[]
   for (const item of schema.functions ?? []) {
     if (item.afterTables !== true) continue
     const text = [item.returns, ...item.args.map((arg) => arg.type), item.body].join(' ')
-    const last = schema.tables.findLast((table) => namesWord(text, table.name))
+    // A loop, not findLast (ES2023): an application compiling against ES2022 type-checks this file.
+    let last: TableIR | undefined
+    for (let i = schema.tables.length - 1; i >= 0 && last === undefined; i--) {
+      if (namesWord(text, schema.tables[i]!.name)) last = schema.tables[i]
+    }
     if (last === undefined) continue
     placed.set(last.name, [...(placed.get(last.name) ?? []), item])
   }

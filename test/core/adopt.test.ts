@@ -495,23 +495,30 @@ describe('fluentorm pull: bad input is a message', () => {
   })
 })
 
+/** A PGlite made from a fixture and pulled into a fresh project: the source, the project, the pull. */
+async function pullFromPglite(name: string) {
+  const source = await open(pgliteBackend())
+  await runScript(source, await fixture(name))
+  const cwd = await project()
+  const db = source.db
+  const result = await pullProject({
+    db: {
+      query: async <R>(text: string, values?: readonly unknown[]) =>
+        (await db.query<R>(text, values ? [...values] : [])).rows,
+    },
+    schemasDir: join(cwd, 'schemas'),
+    migrationsDir: join(cwd, 'migrations'),
+    dtsFile: null,
+    root: cwd,
+  })
+  if (!result.ok) throw new Error(result.message)
+  return { source, cwd, result }
+}
+
 describe('pull from PGlite', () => {
   it('pulls, and the migrations make the same catalog on another PGlite', async () => {
-    const source = await open(pgliteBackend())
-    await runScript(source, await fixture('blog.sql'))
-    const cwd = await project()
+    const { source, cwd, result } = await pullFromPglite('blog.sql')
     const db = source.db
-    const result = await pullProject({
-      db: {
-        query: async <R>(text: string, values?: readonly unknown[]) =>
-          (await db.query<R>(text, values ? [...values] : [])).rows,
-      },
-      schemasDir: join(cwd, 'schemas'),
-      migrationsDir: join(cwd, 'migrations'),
-      dtsFile: null,
-      root: cwd,
-    })
-    if (!result.ok) throw new Error(result.message)
     expect(result.pulled.tables.map((t) => t.name)).toEqual([
       'authors',
       'posts',
@@ -535,21 +542,7 @@ describe('pull from PGlite', () => {
   }, 300_000)
 
   it('pulls functions, triggers and domains and makes them again on another PGlite', async () => {
-    const source = await open(pgliteBackend())
-    await runScript(source, await fixture('objects.sql'))
-    const cwd = await project()
-    const db = source.db
-    const result = await pullProject({
-      db: {
-        query: async <R>(text: string, values?: readonly unknown[]) =>
-          (await db.query<R>(text, values ? [...values] : [])).rows,
-      },
-      schemasDir: join(cwd, 'schemas'),
-      migrationsDir: join(cwd, 'migrations'),
-      dtsFile: null,
-      root: cwd,
-    })
-    if (!result.ok) throw new Error(result.message)
+    const { source, cwd, result } = await pullFromPglite('objects.sql')
     expect(result.pulled.objects?.calls.map((call) => call.method)).toEqual([
       'domain',
       'function',
@@ -567,21 +560,7 @@ describe('pull from PGlite', () => {
   }, 300_000)
 
   it('pulls partitioned tables and makes them again on another PGlite', async () => {
-    const source = await open(pgliteBackend())
-    await runScript(source, await fixture('partitions.sql'))
-    const cwd = await project()
-    const db = source.db
-    const result = await pullProject({
-      db: {
-        query: async <R>(text: string, values?: readonly unknown[]) =>
-          (await db.query<R>(text, values ? [...values] : [])).rows,
-      },
-      schemasDir: join(cwd, 'schemas'),
-      migrationsDir: join(cwd, 'migrations'),
-      dtsFile: null,
-      root: cwd,
-    })
-    if (!result.ok) throw new Error(result.message)
+    const { source, cwd, result } = await pullFromPglite('partitions.sql')
     expect(result.pulled.tables.map((t) => t.name)).toEqual([
       'accounts',
       'customers',

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, type PgDatabase } from '../../packages/runtime/src/executor/index.ts'
+import { connect, type Driver, type PgDatabase } from '../../packages/runtime/src/executor/index.ts'
 import { statementName } from '../../packages/runtime/src/sql/statement-name.ts'
 import { type Backend, pgDatabaseBackend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
@@ -92,6 +92,28 @@ describe.each([
       expect(result.rows).toEqual([])
     }
     expect(count(recorder, 'D', from)).toBe(1)
+  })
+})
+
+describe('described statements in a transaction', () => {
+  it("BEGIN rides in the first statement's round trip, before its Bind and Execute", async () => {
+    const db = (await connect({
+      url: recorder.url,
+      pipeline: false,
+      pool: { max: 1 },
+    })) as PgDatabase
+    try {
+      const read = (tx: Driver) => Item.query().where('n', '>=', 28).orderBy('id').fetch(tx)
+      const expected = (await db.query({ text: handWritten(28) })).rows
+      expect(await db.transaction(read)).toEqual(expected)
+      const from = recorder.sent.length
+      expect(await db.transaction(read)).toEqual(expected)
+      // BEGIN (unnamed Parse, Bind, Execute), the described statement (Bind, Execute), one
+      // Sync for both; COMMIT as a simple query: two round trips.
+      expect(recorder.sent.slice(from)).toEqual(['P', 'B', 'E', 'B', 'E', 'S', 'Q'])
+    } finally {
+      await db.close()
+    }
   })
 })
 

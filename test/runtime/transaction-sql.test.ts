@@ -1,15 +1,35 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { transaction } from '../../packages/runtime/src/executor/index.ts'
+import { PgClientDriver } from '../../packages/runtime/src/executor/pg-client-driver.ts'
+import { directSettings } from '../../packages/runtime/src/executor/pg-connection.ts'
 import { DATABASE_URL, pgBackend } from '../support/backends.ts'
 
-/** A pg.Client that records every statement it sends, to compare with docs/TRANSACTIONS.md. */
+/**
+ * A pg.Client that records what it writes, to compare with docs/TRANSACTIONS.md: one entry
+ * per round trip (the statements up to a Sync, or one simple query), each statement's text.
+ */
 class RecordingClient extends pg.Client {
-  readonly sent: string[] = []
-  override query(...args: unknown[]): any {
-    const first = args[0] as string | { text: string }
-    this.sent.push(typeof first === 'string' ? first : first.text)
-    return (super.query as (...rest: unknown[]) => unknown)(...args)
+  readonly trips: string[][] = []
+  #statements: string[] = []
+  async record(): Promise<void> {
+    await this.connect()
+    const wire = (this as unknown as { connection: Record<string, (...args: any[]) => void> })
+      .connection
+    const { parse, query, sync } = wire
+    wire.parse = (message: { text: string }) => {
+      this.#statements.push(message.text)
+      parse!.call(wire, message)
+    }
+    wire.query = (text: string) => {
+      this.trips.push([text])
+      query!.call(wire, text)
+    }
+    wire.sync = () => {
+      this.trips.push(this.#statements)
+      this.#statements = []
+      sync!.call(wire)
+    }
   }
 }
 
@@ -23,7 +43,7 @@ describe('the SQL docs/TRANSACTIONS.md shows', () => {
       connectionString: DATABASE_URL,
       options: `-c search_path=${backend.schema}`,
     })
-    await client.connect()
+    await client.record()
     await client.query('CREATE TABLE items (name text PRIMARY KEY)')
   })
   afterAll(async () => {
@@ -36,7 +56,7 @@ describe('the SQL docs/TRANSACTIONS.md shows', () => {
   })
 
   it('nested transactions: savepoints, an inner rollback keeps the outer work', async () => {
-    client.sent.length = 0
+    client.trips.length = 0
     await transaction(client, async (tx) => {
       await tx.query(insert('outer'))
       await transaction(tx, async (inner) => {
@@ -45,23 +65,23 @@ describe('the SQL docs/TRANSACTIONS.md shows', () => {
       }).catch(() => {})
       await transaction(tx, (inner) => inner.query(insert('kept')))
     })
-    expect(client.sent).toEqual([
-      'BEGIN',
-      insert('outer').text,
-      'SAVEPOINT sp_1',
-      insert('inner').text,
-      'ROLLBACK TO SAVEPOINT sp_1',
-      'SAVEPOINT sp_2',
-      insert('kept').text,
-      'RELEASE SAVEPOINT sp_2',
-      'COMMIT',
+    // BEGIN goes out with the first statement, in its round trip.
+    expect(client.trips).toEqual([
+      ['BEGIN', insert('outer').text],
+      ['SAVEPOINT sp_1'],
+      [insert('inner').text],
+      ['ROLLBACK TO SAVEPOINT sp_1'],
+      ['SAVEPOINT sp_2'],
+      [insert('kept').text],
+      ['RELEASE SAVEPOINT sp_2'],
+      ['COMMIT'],
     ])
     const { rows } = await client.query('SELECT name FROM items ORDER BY name')
     expect(rows.map((row: { name: string }) => row.name)).toEqual(['kept', 'outer'])
   })
 
   it('rollback and isolation modes', async () => {
-    client.sent.length = 0
+    client.trips.length = 0
     await transaction(
       client,
       async (tx) => {
@@ -70,11 +90,125 @@ describe('the SQL docs/TRANSACTIONS.md shows', () => {
       },
       { isolationLevel: 'serializable', readOnly: true },
     ).catch(() => {})
-    expect(client.sent).toEqual([
-      'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY',
-      'SELECT 1',
-      'ROLLBACK',
+    expect(client.trips).toEqual([
+      ['BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY', 'SELECT 1'],
+      ['ROLLBACK'],
     ])
+  })
+
+  it('a transaction that sends no statement sends no BEGIN, COMMIT or ROLLBACK', async () => {
+    client.trips.length = 0
+    expect(await transaction(client, async () => 'nothing sent')).toBe('nothing sent')
+    await expect(
+      transaction(client, async () => {
+        throw new Error('failed before any statement')
+      }),
+    ).rejects.toThrow('failed before any statement')
+    expect(client.trips).toEqual([])
+  })
+
+  it('exec and copyFrom as the first statement: BEGIN goes first, on its own', async () => {
+    client.trips.length = 0
+    await transaction(client, async (tx) => {
+      await tx.exec("INSERT INTO items VALUES ('by exec')")
+      await tx.copyFrom!({ table: 'items', columns: ['name'] }, [['by copy']])
+      throw new Error('undo')
+    }).catch(() => {})
+    expect(client.trips.slice(0, 2)).toEqual([['BEGIN'], ["INSERT INTO items VALUES ('by exec')"]])
+    expect(client.trips.at(-1)).toEqual(['ROLLBACK'])
+    const { rows } = await client.query(
+      "SELECT count(*)::int AS n FROM items WHERE name IN ('by exec', 'by copy')",
+    )
+    expect(rows[0].n).toBe(0)
+  })
+
+  it('statements asked for at once all run inside the transaction, in order', async () => {
+    client.trips.length = 0
+    await transaction(client, async (tx) => {
+      await Promise.all(['p1', 'p2', 'p3'].map((name) => tx.query(insert(name))))
+      throw new Error('undo')
+    }).catch(() => {})
+    expect(client.trips).toEqual([
+      ['BEGIN', insert('p1').text],
+      [insert('p2').text],
+      [insert('p3').text],
+      ['ROLLBACK'],
+    ])
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM items WHERE name LIKE 'p_'")
+    expect(rows[0].n).toBe(0)
+  })
+})
+
+describe('BEGIN sent with the first statement', () => {
+  let backend: Awaited<ReturnType<typeof pgBackend>>
+  let client: pg.Client
+  beforeAll(async () => {
+    backend = await pgBackend()
+    client = new pg.Client({
+      connectionString: DATABASE_URL,
+      options: `-c search_path=${backend.schema}`,
+    })
+    await client.connect()
+    await client.query('CREATE TABLE items (name text PRIMARY KEY)')
+  })
+  afterAll(async () => {
+    await client?.end()
+    await backend?.close()
+  })
+  const insert = (name: string) => ({
+    text: 'INSERT INTO items (name) VALUES ($1)',
+    values: [name],
+  })
+  const count = async () =>
+    (await client.query('SELECT count(*)::int AS n FROM items')).rows[0].n as number
+
+  it('when BEGIN or its settings fail, no statement of the transaction runs outside it', async () => {
+    const driver = new PgClientDriver(client, {
+      ...directSettings,
+      transactionSettings: "SET LOCAL statement_timeout = 'not a duration'",
+    })
+    let outcomes: PromiseSettledResult<unknown>[] = []
+    await expect(
+      transaction(driver, async (tx) => {
+        outcomes = await Promise.allSettled(['a', 'b', 'c'].map((name) => tx.query(insert(name))))
+      }),
+    ).rejects.toThrow(/statement_timeout/)
+    // Each statement fails with why the transaction could not begin (the later ones unsent),
+    // and the COMMIT the callback's return asked for fails with it too.
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    for (const outcome of outcomes) {
+      expect(String((outcome as PromiseRejectedResult).reason)).toMatch(/statement_timeout/)
+    }
+    expect(await count()).toBe(0)
+    // The client is usable, and outside any transaction.
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    expect((client as unknown as { getTransactionStatus(): string }).getTransactionStatus()).toBe(
+      'I',
+    )
+  })
+
+  it('a first statement refused before it is sent leaves BEGIN to the next one', async () => {
+    const driver = new PgClientDriver(client, { ...directSettings, pooler: 'transaction' })
+    await expect(
+      transaction(driver, async (tx) => {
+        // A session feature behind a transaction-mode pooler: refused, nothing sent.
+        await expect(tx.query({ text: 'LISTEN jobs' })).rejects.toThrow(/pooler/i)
+        await tx.query(insert('in the transaction'))
+        throw new Error('undo')
+      }),
+    ).rejects.toThrow('undo')
+    expect(await count()).toBe(0)
+  })
+
+  it('a first statement with a value that cannot be sent leaves BEGIN to the next one', async () => {
+    await expect(
+      transaction(client, async (tx) => {
+        await expect(tx.query({ text: 'SELECT $1', values: [Symbol('no')] })).rejects.toThrow()
+        await tx.query(insert('after the bad value'))
+        throw new Error('undo')
+      }),
+    ).rejects.toThrow('undo')
+    expect(await count()).toBe(0)
   })
 })
 

@@ -1,4 +1,5 @@
 import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
+import type { RunFirst } from './pg-run-first.ts'
 import type { PoolerMode } from './pooler.ts'
 
 /**
@@ -11,7 +12,8 @@ export interface Connection {
   readonly pooler?: PoolerMode
   /** Statements every transaction starts with after BEGIN (`SET LOCAL …`). */
   readonly transactionSettings?: string
-  query<R>(config: QueryConfig): Promise<QueryResult<R>>
+  /** `first`: statements sent ahead in the same round trip, where the connection can (pg). */
+  query<R>(config: QueryConfig, first?: RunFirst): Promise<QueryResult<R>>
   exec(sql: string): Promise<void>
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number>
 }

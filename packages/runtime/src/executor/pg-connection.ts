@@ -5,6 +5,7 @@ import { copyPayload } from './copy-payload.ts'
 import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'
+import { type RunFirst, runFirst } from './pg-run-first.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import {
   type Deadline,
@@ -48,17 +49,21 @@ const pgTypes = {
  * within the deadline (`settings.queryTimeout` from now unless given: query-deadline.ts). A
  * named statement stays prepared on its connection while it is among the `statementCacheSize`
  * most recently used there (statement-cache.ts); with a size of 0 it is sent unnamed.
+ * `first`: statements sent ahead of it in the same round trip (pg-run-first.ts).
  */
 export async function pgQuery<R>(
   target: pg.Pool | pg.ClientBase,
   config: QueryConfig,
   settings: PgSettings,
   deadline: Deadline | undefined = startDeadline(settings.queryTimeout),
+  first?: RunFirst,
 ): Promise<QueryResult<R>> {
   const query = {
     text: config.text,
     values: encodeParams(config.values),
     types: pgTypes,
+    // Never the simple protocol behind statements sent ahead (pg-run-first.ts says why).
+    queryMode: first === undefined ? undefined : 'extended',
   }
   const named = config.name !== undefined && settings.statementCacheSize > 0
   try {
@@ -66,11 +71,15 @@ export async function pgQuery<R>(
       const statement = named
         ? new PreparedQuery({ ...query, name: config.name! }, settings.statementCacheSize)
         : new pg.Query(query)
+      if (first !== undefined && attempt === 1) runFirst(statement, first)
       try {
         const result = await submitWithin(target, statement, deadline, settings, 'query')
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
       } catch (error) {
-        if (!named || !isStalePlan(error) || !mayRunAgain(target, attempt)) throw error
+        // Statements sent ahead (BEGIN) began a transaction that the failure aborted.
+        if (!named || !isStalePlan(error) || first?.sent || !mayRunAgain(target, attempt)) {
+          throw error
+        }
       }
     }
   } catch (error) {
@@ -146,10 +155,12 @@ export class PgConnection implements Connection {
     return this.settings.transactionSettings
   }
 
-  query<R>(config: QueryConfig): Promise<QueryResult<R>> {
+  query<R>(config: QueryConfig, first?: RunFirst): Promise<QueryResult<R>> {
     const refused = this.#refused(config.text, 'query')
     if (refused) return Promise.reject(refused)
-    return pgQuery<R>(this.client, config, this.settings).catch((error) => this.#note(error))
+    return pgQuery<R>(this.client, config, this.settings, undefined, first).catch((error) =>
+      this.#note(error),
+    )
   }
 
   exec(sql: string): Promise<void> {

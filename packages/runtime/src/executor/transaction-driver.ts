@@ -9,6 +9,7 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './driver.ts'
+import type { RunFirst } from './pg-run-first.ts'
 import type { PoolerMode } from './pooler.ts'
 
 /** What `transaction(db, async (tx) => …)` hands the callback: a Driver on one connection. */
@@ -60,8 +61,9 @@ function transactionModes(options: TransactionOptions | undefined): string {
 
 /**
  * Runs `fn` inside BEGIN … COMMIT on `connection`; on failure ROLLBACK and rethrow fn's error.
- * The connection's transaction settings (`SET LOCAL statement_timeout …`) go in the same
- * message as BEGIN: no round trip of their own.
+ * BEGIN and the connection's transaction settings (`SET LOCAL statement_timeout …`) are not
+ * sent on their own: they go out with the transaction's first statement (Opening), so
+ * BEGIN, INSERT, COMMIT costs two round trips, not three.
  */
 export async function runTransaction<T>(
   connection: Connection,
@@ -70,8 +72,15 @@ export async function runTransaction<T>(
 ): Promise<T> {
   const settings = connection.transactionSettings
   const begin = beginStatement(options)
-  await connection.query({ text: settings ? `${begin}; ${settings}` : begin })
-  return settle(connection, new SavepointCounter(), fn, 'COMMIT', 'ROLLBACK')
+  // connect() joins the settings with '; ', each a whole SET LOCAL statement of its own making.
+  const statements = settings ? [begin, ...settings.split('; ')] : [begin]
+  return settle(
+    new Opening(connection, statements),
+    new SavepointCounter(),
+    fn,
+    'COMMIT',
+    'ROLLBACK',
+  )
 }
 
 /**
@@ -92,12 +101,101 @@ export async function settle<T>(
     result = await fn(tx)
   } catch (error) {
     tx.finish()
-    if (rollback) await connection.query({ text: rollback }).catch(() => undefined)
+    if (rollback) await end(connection, rollback).catch(() => undefined)
     throw error
   }
   tx.finish()
-  if (commit) await connection.query({ text: commit })
+  if (commit) await end(connection, commit)
   return result
+}
+
+function end(connection: Connection, text: string): Promise<unknown> {
+  return connection instanceof Opening ? connection.end(text) : connection.query({ text })
+}
+
+/**
+ * A transaction's connection whose opening statements (BEGIN and its settings) have not
+ * been sent yet. The first statement carries them in its own round trip (pg-run-first.ts);
+ * statements asked for meanwhile wait for it, and run once they ran. When they did not run
+ * (BEGIN failed, the connection died), every later statement fails with the same error:
+ * nothing may run outside the transaction it was meant for. A statement that failed before
+ * anything was sent (a refused one, a value that cannot be bound) leaves them to the next.
+ * A transaction that sends nothing sends no BEGIN, and no COMMIT or ROLLBACK either.
+ */
+class Opening implements Connection {
+  readonly dialect: 'pg' | 'pglite'
+  #first: RunFirst | undefined
+  /** Settles when the statement carrying the opening statements settled. */
+  #opening: Promise<void> | undefined
+  #failure: { error: unknown } | undefined
+
+  constructor(
+    private readonly connection: Connection,
+    statements: readonly string[],
+  ) {
+    this.dialect = connection.dialect
+    this.#first = { statements, sent: false, ran: 0 }
+  }
+
+  get pooler(): PoolerMode | undefined {
+    return this.connection.pooler
+  }
+
+  query<R>(config: QueryConfig): Promise<QueryResult<R>> {
+    if (this.#failure) return Promise.reject(this.#failure.error)
+    if (this.#opening) return this.#opening.then(() => this.query<R>(config))
+    const first = this.#first
+    if (first === undefined) return this.connection.query<R>(config)
+    this.#first = undefined
+    const running = this.connection.query<R>(config, first)
+    this.#opening = running.then(
+      () => this.#opened(first, undefined),
+      (error: unknown) => this.#opened(first, error),
+    )
+    return running
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#open().then(() => this.connection.exec(sql))
+  }
+
+  copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return this.#open().then(() => this.connection.copyFrom(target, rows))
+  }
+
+  /**
+   * COMMIT or ROLLBACK: nothing to end when nothing was begun. When the opening statements
+   * failed, BEGIN may still have run (a SET LOCAL after it failed): ROLLBACK, and a COMMIT
+   * fails with why the transaction could not begin.
+   */
+  end(text: string): Promise<unknown> {
+    if (this.#opening) return this.#opening.then(() => this.end(text))
+    if (this.#first !== undefined) return Promise.resolve()
+    const failure = this.#failure
+    if (failure === undefined) return this.connection.query({ text })
+    const rollback = this.connection.query({ text: 'ROLLBACK' })
+    return text === 'ROLLBACK' ? rollback : rollback.then(() => Promise.reject(failure.error))
+  }
+
+  /** The opening statements on their own, before a statement that cannot carry them. */
+  #open(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure.error)
+    if (this.#opening) return this.#opening.then(() => this.#open())
+    const first = this.#first
+    if (first === undefined) return Promise.resolve()
+    this.#first = undefined
+    this.#opening = this.connection.query({ text: first.statements.join('; ') }).then(
+      () => this.#opened({ ...first, sent: true, ran: first.statements.length }, undefined),
+      (error: unknown) => this.#opened({ ...first, sent: true }, error),
+    )
+    return this.#opening.then(() => this.#open())
+  }
+
+  #opened(first: RunFirst, error: unknown): void {
+    this.#opening = undefined
+    if (!first.sent) this.#first = { statements: first.statements, sent: false, ran: 0 }
+    else if (first.ran < first.statements.length) this.#failure = { error }
+  }
 }
 
 /** Numbers the savepoints of one outermost transaction: sp_1, sp_2, … */

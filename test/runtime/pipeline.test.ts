@@ -37,6 +37,16 @@ async function openPg(name = tag): Promise<PgDatabase> {
   return db
 }
 
+/** The backends of the connections that carry `application_name` `name`. */
+const connectionsNamed = (name: string) =>
+  admin(async (client) => {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+      [name],
+    )
+    return rows.map((row) => row.pid)
+  })
+
 const backendPid = (db: PgDatabase) =>
   db.query<{ pid: number }>({ text: 'SELECT pg_backend_pid() AS pid' }).then((r) => r.rows[0]!.pid)
 
@@ -208,6 +218,26 @@ describe('pipelining executor (connect() on PostgreSQL)', () => {
     )
   })
 
+  it('opens one connection at start-up, which the first queries use; the pool opens its own for the first transaction', async () => {
+    const name = `${tag}_start`
+    const started = await openPg(name)
+    try {
+      const [first] = await connectionsNamed(name)
+      expect(await connectionsNamed(name)).toEqual([first])
+      expect(await backendPid(started)).toBe(first)
+      expect(started.pool.totalCount).toBe(0)
+      const inTransaction = await transaction(started, (tx) =>
+        tx.query<{ pid: number }>({ text: 'SELECT pg_backend_pid() AS pid' }),
+      )
+      expect(inTransaction.rows[0]!.pid).not.toBe(first)
+      expect((await connectionsNamed(name)).sort()).toEqual(
+        [first, inTransaction.rows[0]!.pid].sort(),
+      )
+    } finally {
+      await started.close()
+    }
+  })
+
   it('close() ends every connection, and a later query fails clearly', async () => {
     const name = `${tag}_close`
     const closing = await openPg(name)
@@ -215,14 +245,7 @@ describe('pipelining executor (connect() on PostgreSQL)', () => {
       ...Array.from({ length: 10 }, () => closing.query({ text: 'SELECT 1' })),
       closing.transaction((tx) => tx.query({ text: 'SELECT 1' })),
     ])
-    const count = () =>
-      admin(async (client) => {
-        const { rows } = await client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [name],
-        )
-        return rows[0]!.n
-      })
+    const count = async () => (await connectionsNamed(name)).length
     expect(await count()).toBe(3)
     await closing.close()
     // The server notices a closed socket asynchronously; wait until it has.

@@ -9,7 +9,7 @@ import type { PgSettings } from './executor/pg-connection.ts'
 import { PgPipelineDriver } from './executor/pg-pipeline-driver.ts'
 import { PgPoolDriver } from './executor/pg-pool-driver.ts'
 import { PgliteDriver } from './executor/pglite-driver.ts'
-import type { PoolerMode } from './executor/pooler.ts'
+import { behindPooler, type PoolerMode } from './executor/pooler.ts'
 import { logQueries, type QueryLogEntry } from './executor/query-log.ts'
 import {
   ReplicaDriver,
@@ -18,7 +18,12 @@ import {
   type ReplicaTarget,
 } from './executor/replica-driver.ts'
 import { defaultStatementCacheSize } from './executor/statement-cache.ts'
-import { loadOpenTelemetry, type TraceTarget, traceSpans } from './executor/trace-spans.ts'
+import {
+  loadOpenTelemetry,
+  openTelemetryRegistered,
+  type TraceTarget,
+  traceSpans,
+} from './executor/trace-spans.ts'
 
 export interface ConnectOptions {
   /**
@@ -113,9 +118,9 @@ export interface ConnectOptions {
   readonly onQuery?: (entry: QueryLogEntry) => void
   /**
    * OpenTelemetry: every statement a CLIENT span (`SELECT app`, with `db.query.text`, never a
-   * value) in the caller's context, when `@opentelemetry/api` is installed; false: none.
-   * See docs/CONNECT.md.
-   * @default true
+   * value) in the caller's context. `true`: whenever `@opentelemetry/api` is installed;
+   * `false`: none. See docs/CONNECT.md.
+   * @default when an OpenTelemetry SDK was registered before connect() (`sdk.start()`, `trace.setGlobalTracerProvider`)
    */
   readonly tracing?: boolean
 }
@@ -169,10 +174,10 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
       `onQuery must be a function, called with { text, values, durationMs, rows, error, name } after each statement, got ${describeValue(onQuery)}`,
     )
   }
-  // The tracing API loads while the first connections are made: the first query waits for neither twice.
+  // The tracing API loads while the first connection is made: the first query waits for neither twice.
   const [db, api] = await Promise.all([
     openDatabase(options),
-    options.tracing === false ? null : loadOpenTelemetry(),
+    tracingAsked(options.tracing) ? loadOpenTelemetry() : null,
   ])
   const spans = api === null ? undefined : traceSpans(api, traceTarget(db, options))
   const logger =
@@ -183,6 +188,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Database> {
           return onQuery(entry)
         }
   return logger === undefined ? db : logQueries(db, logger)
+}
+
+/**
+ * `tracing: true` traces whenever `@opentelemetry/api` is installed; by default only when an
+ * SDK registered with it before connect(), as OpenTelemetry's setup asks (its instrumentation
+ * starts first). Without one the API's spans record nothing, so an application that merely has
+ * the package installed neither loads it at start-up nor times its statements.
+ */
+function tracingAsked(tracing: boolean | undefined): boolean {
+  return tracing ?? openTelemetryRegistered()
 }
 
 /** The server and database the spans name: the URL's, or none for embedded PGlite. */
@@ -373,25 +388,44 @@ async function connectPg(
   pooler: PoolerMode | undefined,
 ): Promise<PgDatabase | undefined> {
   const db = pgDatabase(url, options, pooler)
-  // The first pipelined connection opens while the pool's answers the pooler check: start-up
-  // waits for one connection, not two in a row. Either failing closes both.
-  const [pooled, opened] = await Promise.allSettled([
-    behindPooler(db.pool),
-    db instanceof PgPipelineDatabase ? db.open() : undefined,
-  ])
-  if (pooled.status === 'rejected') {
+  let pooled: boolean
+  try {
+    pooled = await firstConnection(db, url, pooler === undefined)
+  } catch (error) {
     await db.close()
-    throw connectionFailedError(url, pooled.reason)
+    throw error
   }
-  if (pooled.value && pooler === undefined) {
-    await db.close()
-    return undefined
+  if (!pooled) return db
+  await db.close()
+  return undefined
+}
+
+/**
+ * Opens the Database's one connection at start-up, so a wrong URL fails now, and says whether
+ * it goes through a pooler (asked only when `detect`: no pooler was named). Pipelined, it is
+ * the first pipelined connection, the one the first statements use; the pool opens its own
+ * when a transaction needs one, as a plain pg.Pool's first query does. No statement of the
+ * application has been sent yet, so each runs in the mode this finds.
+ */
+async function firstConnection(
+  db: PgPoolDatabase | PgPipelineDatabase,
+  url: string,
+  detect: boolean,
+): Promise<boolean> {
+  try {
+    if (db instanceof PgPipelineDatabase) {
+      const client = await db.open()
+      return detect && (await behindPooler(client))
+    }
+    const client = await db.pool.connect()
+    try {
+      return detect && (await behindPooler(client))
+    } finally {
+      client.release()
+    }
+  } catch (error) {
+    throw error instanceof FluentOrmError ? error : connectionFailedError(url, error)
   }
-  if (opened.status === 'rejected') {
-    await db.close()
-    throw opened.reason
-  }
-  return db
 }
 
 /** The Database on a pg pool, pipelined or not, before any connection is made. */
@@ -517,21 +551,6 @@ function checkedPooler(pooler: unknown): PoolerMode {
   throw optionError(
     `pooler must be 'transaction' (PgBouncer pool_mode = transaction, Supavisor, pgcat) or 'session', got ${JSON.stringify(pooler)}; leave it out for a direct connection to PostgreSQL`,
   )
-}
-
-/**
- * Whether the first connection goes through a pooler. PostgreSQL's BackendKeyData carries
- * the backend's process id; a pooler (PgBouncer, pgcat, Supavisor) sends a cancel key of its
- * own, since the backend behind it changes. One query, once per connect().
- */
-async function behindPooler(pool: pg.Pool): Promise<boolean> {
-  const client = await pool.connect()
-  try {
-    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
-    return rows[0]?.pid !== (client as unknown as { processID?: number }).processID
-  } finally {
-    client.release()
-  }
 }
 
 /** PgBouncer's answer to startup options it does not know: `unsupported startup parameter: options`. */

@@ -105,10 +105,10 @@ export class PgPipelineDriver implements Driver {
     return this.#pooled.session(fn)
   }
 
-  /** Opens the first pipelined connection, so a wrong URL fails at start-up. */
-  async open(): Promise<void> {
+  /** Opens the first pipelined connection, so a wrong URL fails at start-up; resolves to it. */
+  async open(): Promise<pg.Client> {
     try {
-      await this.#open(this.#slots[0]!)
+      return await this.#open(this.#slots[0]!)
     } catch (error) {
       throw error instanceof FluentOrmError
         ? error

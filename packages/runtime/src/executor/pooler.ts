@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 
 /**
@@ -113,4 +114,15 @@ function poolerUsageError(
     reason: `${what}, but with connect({ pooler: 'transaction' }) the pooler runs each transaction, and each statement outside one, on whichever server connection is free: what it leaves on that connection would reach other clients, and your next statement may not see it. ${instead}`,
     sql,
   })
+}
+
+/**
+ * Whether `client`'s connection goes through a pooler. PostgreSQL's BackendKeyData carries
+ * the backend's process id; a pooler (PgBouncer, pgcat, Supavisor) sends a cancel key of its
+ * own, since the backend behind it changes. One query, on the first connection of a
+ * `connect()` that was not told the pooler.
+ */
+export async function behindPooler(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+  return rows[0]?.pid !== (client as unknown as { processID?: number }).processID
 }

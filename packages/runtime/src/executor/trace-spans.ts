@@ -32,6 +32,18 @@ export interface TraceTarget {
 }
 
 /**
+ * Where `@opentelemetry/api` 1.x keeps what was registered with it (a tracer provider, a
+ * context manager): on `globalThis`, set at the first registration, whichever copy of the
+ * API made it. Absent, no SDK has been started, and the API's spans would record nothing.
+ */
+const registry = Symbol.for('opentelemetry.js.api.1')
+
+/** Whether an OpenTelemetry SDK (or anything else) has registered with the API in this process. */
+export function openTelemetryRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[registry] !== undefined
+}
+
+/**
  * `@opentelemetry/api`, when the application has it installed, else null. Imported by a name
  * the bundlers cannot follow, so an app without it builds and runs as before.
  */

@@ -102,7 +102,7 @@ export async function poolerBench(): Promise<BenchResult> {
   const readSpeedup = pairedRatio(reads[0]!, reads[1]!)
   const pageSpeedup = pairedRatio(writes[0]!, writes[1]!)
   const why =
-    "both send unnamed statements through the same PgBouncer. Reads: fluentorm pipelines single statements over its connections. Pages: the transaction is where the time goes — fluentorm's transaction() (BEGIN with its SET LOCAL settings, the update through the query builder, COMMIT) against hand-written BEGIN / UPDATE / COMMIT on a pool client; not analysed further yet"
+    "both send unnamed statements through the same PgBouncer. Reads: fluentorm pipelines single statements over its connections. Pages: fluentorm's transaction sends BEGIN and its SET LOCAL settings with the update (two round trips with the COMMIT, against the hand-written BEGIN / UPDATE / COMMIT's three); what is left is the query builder's work and the noise between rounds"
   return {
     text: [
       `### ${CALLERS} concurrent callers × ${PER_CALLER} by-id reads through PgBouncer (transaction mode; 7 rounds, median; ratios are medians of per-round ratios)`,

@@ -1,3 +1,4 @@
+import type { SchemaIR } from '@fluentorm/core'
 import {
   compileSchema,
   formatProblems,
@@ -28,6 +29,23 @@ describe('generateDts', () => {
 
   it('is byte-identical from run to run', () => {
     expect(generateDts(compileKitchenSink())).toBe(generateDts(schema))
+  })
+
+  it('rewrites a kept table when what it reads of other tables or of an enum changes', () => {
+    const before = compileKitchenSink()
+    generateDts(before)
+    const [authors, ...others] = before.tables
+    // books and cards are the same objects (a dev-server refresh keeps unchanged tables), but
+    // their target is another model now, with soft delete (so not required), and enums changed.
+    const after: SchemaIR = {
+      ...before,
+      tables: [{ ...authors!, modelName: 'Writer', softDelete: true }, ...others],
+      enums: before.enums.map((e) => ({ ...e, values: [...e.values, 'retired'] })),
+    }
+    const dts = generateDts(after)
+    expect(dts).toBe(generateDts(structuredClone(after)))
+    expect(dts).toContain('readonly author: { readonly target: WriterTypes; readonly many: false }')
+    expect(dts).toContain('"happy" | "sad" | "retired"')
   })
 })
 

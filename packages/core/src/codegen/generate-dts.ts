@@ -33,8 +33,12 @@ const HEADER = `/* eslint-disable */
  * // }
  */
 export function generateDts(schema: SchemaIR): string {
-  const modelNames = new Map(schema.tables.map((table) => [table.name, table.modelName]))
-  const models = schema.tables.map((table) => cachedDeclarations(table, schema, modelNames))
+  const lookup: SchemaLookup = {
+    schema,
+    tables: new Map(schema.tables.map((table) => [table.name, table])),
+    enumValues: new Map(schema.enums.map((e) => [e.name, e.values])),
+  }
+  const models = schema.tables.map((table) => cachedDeclarations(table, lookup))
   const registry = schema.tables.map((t) => `    readonly ${t.modelName}: typeof ${t.modelName}\n`)
   // The view models' types only when there are views: a schema without keeps its text.
   const modelTypes = schema.tables.some((t) => t.view !== undefined)
@@ -83,37 +87,55 @@ declare module '${DATABASE_MODULE_ALIAS}' {
 }
 
 /**
+ * What a table's declarations read of the rest of the schema, by name: built once per
+ * generateDts, so that every table finds its relation targets and enums without a scan of the
+ * schema (a scan per table made a refresh quadratic in the number of tables).
+ */
+interface SchemaLookup {
+  readonly schema: SchemaIR
+  readonly tables: ReadonlyMap<string, TableIR>
+  readonly enumValues: ReadonlyMap<string, readonly string[]>
+}
+
+/**
  * A table's declarations depend on the table, the values of the enums its columns use and the
  * model names of its relation targets: kept per table object with those as the key, so a
  * dev-server refresh rewrites the declarations of the tables a save touched only.
  */
-function cachedDeclarations(
-  table: TableIR,
-  schema: SchemaIR,
-  modelNames: ReadonlyMap<string, string>,
-): string {
-  const key = JSON.stringify([
-    table.columns.map((c) => schema.enums.find((e) => e.name === c.enumName)?.values ?? null),
-    table.relations.map((relation) => modelNames.get(relationTarget(relation)) ?? null),
-    // Whether a belongsTo is required depends on its target's soft delete.
-    table.relations.map((relation) => requiredRelation(relation, table, schema)),
-  ])
+function cachedDeclarations(table: TableIR, lookup: SchemaLookup): string {
+  const key = dependencyKey(table, lookup)
   const cached = declarationCache.get(table)
   if (cached?.key === key) return cached.text
-  const text = modelDeclarations(table, schema, modelNames)
+  const text = modelDeclarations(table, lookup)
   declarationCache.set(table, { key, text })
   return text
 }
 
 const declarationCache = new WeakMap<TableIR, { readonly key: string; readonly text: string }>()
 
-function modelDeclarations(
-  table: TableIR,
-  schema: SchemaIR,
-  modelNames: ReadonlyMap<string, string>,
-): string {
+/**
+ * What the declarations read outside the table, as one string: the values of each enum column's
+ * enum, and each relation's target model and whether it is required. The table fixes which
+ * columns and relations there are, so their order alone tells the parts apart.
+ */
+function dependencyKey(table: TableIR, lookup: SchemaLookup): string {
+  let key = ''
+  for (const column of table.columns) {
+    if (column.enumName !== null) {
+      key += JSON.stringify(lookup.enumValues.get(column.enumName) ?? null)
+    }
+  }
+  for (const relation of table.relations) {
+    const target = lookup.tables.get(relationTarget(relation))?.modelName
+    // Whether a belongsTo is required depends on its target's soft delete.
+    key += ` ${target}:${requiredRelation(relation, table, lookup)}`
+  }
+  return key
+}
+
+function modelDeclarations(table: TableIR, lookup: SchemaLookup): string {
   const name = table.modelName
-  const tsType = (column: ColumnIR) => columnTsType(column, schema.enums)
+  const tsType = (column: ColumnIR) => columnTsType(column, lookup.schema.enums)
   // Redacted columns are not in the row a query gives unless it selects them by name.
   const row = table.columns
     .filter((c) => !c.redacted)
@@ -129,10 +151,10 @@ function modelDeclarations(
     .map((c) => property(c.name, tsType(c), true))
   const columnUnion = table.columns.map((c) => JSON.stringify(c.name)).join(' | ') || 'never'
   const relations = table.relations.flatMap((relation) => {
-    const target = modelNames.get(relationTarget(relation))
+    const target = lookup.tables.get(relationTarget(relation))?.modelName
     if (target === undefined) return []
     const many = relation.kind === 'hasMany' || relation.kind === 'manyToMany'
-    const required = requiredRelation(relation, table, schema) ? '; readonly required: true' : ''
+    const required = requiredRelation(relation, table, lookup) ? '; readonly required: true' : ''
     return [
       `      readonly ${propertyKey(relation.name)}: { readonly target: ${target}Types; readonly many: ${many}${required} }\n`,
     ]
@@ -170,10 +192,10 @@ ${relations.join('')}    }
  * (not `constraint: false`), and the target has no soft delete (a soft-deleted target reads
  * as null).
  */
-function requiredRelation(relation: RelationIR, table: TableIR, schema: SchemaIR): boolean {
+function requiredRelation(relation: RelationIR, table: TableIR, lookup: SchemaLookup): boolean {
   if (relation.kind !== 'belongsTo' || relation.constraint === false) return false
   const column = table.columns.find((c) => c.name === relation.column)
-  const target = schema.tables.find((t) => t.name === relation.referencesTable)
+  const target = lookup.tables.get(relation.referencesTable)
   return column !== undefined && !column.nullable && target !== undefined && !target.softDelete
 }
 

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { loadSchemas, type SchemaIR } from '@fluentorm/core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createSqlFiles } from '../../packages/unplugin/src/sql-files/sql-files.ts'
+import { waitFor } from './support/wait-for.ts'
 
 /**
  * The typing database's migrated data directory is kept in
@@ -173,3 +175,153 @@ it('does not load a data directory kept for other migrations', async () => {
   expect(await typedOnce()).toEqual(nothingKept)
   expect(await kept()).toEqual([after])
 })
+
+/** The edited schemas of the pending-change test: users get a nullable nickname. */
+async function nicknameSchema(): Promise<SchemaIR> {
+  const schemas = await loadSchemas({ schemasDir: join(root, 'schemas') })
+  if (!schemas.ok) throw new Error('the edited schemas do not compile')
+  return schemas.schema
+}
+
+const forgetDataDirs = () => rm(dataDirs(), { recursive: true, force: true })
+
+it('keeps the data directory after the types are written, and the next start loads it', async () => {
+  await forgetDataDirs()
+  await forgetTypedResults()
+  await rm(`${file()}.d.ts`, { force: true })
+  const first = await typedOnce()
+  const [dataDir] = await kept()
+  expect(dataDir).toMatch(/\.pgdata$/)
+  // Dumped once typing was done: before this change it was written before the first describe.
+  const dumped = (await stat(join(dataDirs(), dataDir!))).mtimeMs
+  expect(dumped).toBeGreaterThanOrEqual((await stat(`${file()}.d.ts`)).mtimeMs)
+  expect(first).toEqual(nothingKept)
+  await forgetTypedResults()
+  expect(await typedOnce()).toEqual(nothingKept)
+  expect(await kept()).toEqual([dataDir])
+})
+
+it('keeps the migrations alone when the pending change was on the database, once it goes unused', async () => {
+  await forgetDataDirs()
+  await forgetTypedResults()
+  const schema = await nicknameSchema()
+  const nicknames = join(root, 'queries/nicknames.sql')
+  const sqlFiles = createSqlFiles(project)
+  try {
+    await sqlFiles.compile(nicknames, schema)
+    // Not closed, as under a dev server: the dump comes when the database goes unused.
+    const [dataDir] = await waitFor('the data directory kept', keptWhole, 120_000)
+    await forgetTypedResults()
+    await sqlFiles.compile(nicknames, schema)
+    expect(await readFile(`${nicknames}.d.ts`, 'utf8')).toContain('  nickname: string | null\n')
+    await sqlFiles.close()
+    // The migrations alone were kept (no nickname), and loaded, not built again.
+    await expect(typedOnce(nicknames, null)).rejects.toThrow('column "nickname" does not exist')
+    expect(await kept()).toEqual([dataDir])
+  } finally {
+    await sqlFiles.close()
+  }
+})
+
+it('ignores a data directory left half-written by a process that died, and removes it', async () => {
+  const [good] = await kept()
+  const bytes = await readFile(join(dataDirs(), good!))
+  const dead = await deadPid()
+  const writing = join(dataDirs(), `.writing-${dead}-x`)
+  await mkdir(writing)
+  await writeFile(join(writing, good!), bytes.subarray(0, bytes.length >> 2))
+  await rm(join(dataDirs(), good!))
+  await forgetTypedResults()
+  expect(await typedOnce()).toEqual(nothingKept)
+  const [rebuilt] = await kept()
+  expect(await kept()).toEqual([expect.stringMatching(/^[0-9a-f]{64}-[0-9a-f]{40}\.pgdata$/)])
+  await forgetTypedResults()
+  expect(await typedOnce()).toEqual(nothingKept)
+  expect(await kept()).toEqual([rebuilt])
+})
+
+it('follows a migration added while it runs, and keeps the new migrations once unused', async () => {
+  const [before] = await kept()
+  const nicks2 = join(root, 'queries/nicks2.sql')
+  await writeFile(nicks2, '-- name: nicks2\nSELECT id, nick2 FROM users\n')
+  const sqlFiles = createSqlFiles(project)
+  try {
+    await forgetTypedResults()
+    await sqlFiles.compile(file(), null)
+    await writeFile(
+      join(root, 'migrations/0005_nick2.sql'),
+      'ALTER TABLE users ADD COLUMN nick2 text NOT NULL;\n',
+    )
+    await sqlFiles.compile(nicks2, null)
+    expect(await readFile(`${nicks2}.d.ts`, 'utf8')).toContain('  nick2: string\n')
+    const [after] = await waitFor(
+      'the new migrations kept',
+      async () => {
+        const names = await keptWhole()
+        return names?.[0] !== before ? names : undefined
+      },
+      120_000,
+    )
+    expect(after!.split('-')[0]).not.toBe(before!.split('-')[0])
+    await sqlFiles.close()
+    await forgetTypedResults()
+    expect((await typedOnce(nicks2)).dts).toContain('  nick2: string\n')
+    expect(await kept()).toEqual([after])
+  } finally {
+    await sqlFiles.close()
+  }
+})
+
+it('keeps what a process typed and closed for the next start, and lets one that never closed exit', async () => {
+  await forgetDataDirs()
+  await forgetTypedResults()
+  expect((await typeInProcess(true)).dts).toBe(nothingKept.dts)
+  const [dataDir] = await kept()
+  expect(dataDir).toMatch(/\.pgdata$/)
+  await forgetTypedResults()
+  expect(await typedOnce()).toEqual(nothingKept)
+  expect(await kept()).toEqual([dataDir])
+
+  await forgetDataDirs()
+  await forgetTypedResults()
+  // It exits on its own, its data directory still due (kept if it lived a second longer).
+  expect((await typeInProcess(false)).dts).toBe(nothingKept.dts)
+  const left = (await kept()).filter((name) => name.endsWith('.pgdata'))
+  await forgetTypedResults()
+  expect(await typedOnce()).toEqual(nothingKept)
+  // Whatever it kept is whole: loaded, not built again.
+  expect(await kept()).toEqual(left.length === 0 ? [expect.any(String)] : left)
+}, 600_000)
+
+/** What is kept once one data directory is there and nothing is being written; else undefined. */
+async function keptWhole(): Promise<string[] | undefined> {
+  const names = await kept()
+  return names.length === 1 && names[0]!.endsWith('.pgdata') ? names : undefined
+}
+
+/** A process id that no process has any more. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''])
+  await new Promise((resolve) => child.on('exit', resolve))
+  return child.pid!
+}
+
+/** Types `file()` in a process of its own, closing the instance or not; resolves once it exited. */
+async function typeInProcess(close: boolean): Promise<{ dts: string }> {
+  const script = join(root, `type-${close ? 'closing' : 'leaving'}.ts`)
+  const sqlFilesModule = join(REPO, 'packages/unplugin/src/sql-files/sql-files.ts')
+  await writeFile(
+    script,
+    `import { createSqlFiles } from ${JSON.stringify(sqlFilesModule)}
+const root = ${JSON.stringify(root)}
+const sqlFiles = createSqlFiles(() => ({ root, migrationsDir: root + '/migrations', writeDts: true }))
+await sqlFiles.compile(${JSON.stringify(file())}, null)
+${close ? 'await sqlFiles.close()' : ''}
+`,
+  )
+  const jiti = join(REPO, 'node_modules/jiti/lib/jiti-cli.mjs')
+  const child = spawn(process.execPath, [jiti, script], { cwd: REPO, stdio: 'inherit' })
+  const code = await new Promise((resolve) => child.on('exit', resolve))
+  expect(code).toBe(0)
+  return { dts: await readFile(`${file()}.d.ts`, 'utf8') }
+}

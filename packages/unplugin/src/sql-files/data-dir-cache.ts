@@ -11,9 +11,10 @@ import { TYPING_RULES } from './typed-cache.ts'
  * initdb and every migration (most of a cold start). One file, `<key>-<sha1>.pgdata`: the
  * tarball PGlite's `dumpDataDir` writes, named for a hash of the migrations (names and
  * checksums), the PGlite version and the typing rules, and for the SHA-1 of its content,
- * which `read` checks. A file that is truncated, damaged or for other migrations is never
- * loaded: typing builds the database again and keeps that one instead. Without a
- * `node_modules` folder at the root, nothing is kept.
+ * which `read` checks. It is written in a `.writing-<pid>-…` folder beside it and moved into
+ * place whole. A file that is truncated, damaged or for other migrations is never loaded:
+ * typing builds the database again and keeps that one instead. Without a `node_modules`
+ * folder at the root, nothing is kept.
  */
 export interface DataDirCache {
   /** The data directory kept for `migrationsKey`, or null. */
@@ -51,21 +52,43 @@ export function createDataDirCache(root: string): DataDirCache {
     async write(migrationsKey, dataDir) {
       if (!existsSync(modules)) return
       const tarball = new Uint8Array(await dataDir.arrayBuffer())
-      const target = join(dir, named(migrationsKey, tarball))
-      const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`
+      const name = named(migrationsKey, tarball)
+      // Written whole in a folder of its own, then moved into place: a start never sees a
+      // file that is still being written (a name the reader matches is only ever complete).
+      const writing = join(dir, `${WRITING}${process.pid}-${Math.random().toString(36).slice(2)}`)
       try {
-        await mkdir(dir, { recursive: true })
-        await writeFile(temporary, tarball)
-        await rename(temporary, target)
+        await mkdir(writing, { recursive: true })
+        await writeFile(join(writing, name), tarball)
+        await rename(join(writing, name), join(dir, name))
         const stale = (await readdir(dir)).filter(
-          (name) => name.endsWith(EXTENSION) && join(dir, name) !== target,
+          (entry) =>
+            (entry.endsWith(EXTENSION) && entry !== name) ||
+            (entry.startsWith(WRITING) && abandoned(entry)),
         )
-        await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })))
+        await Promise.all(
+          stale.map((entry) => rm(join(dir, entry), { recursive: true, force: true })),
+        )
       } catch {
         // A cache that cannot be written only costs the next start its initdb and migrations.
-        await rm(temporary, { force: true }).catch(() => undefined)
+      } finally {
+        await rm(writing, { recursive: true, force: true }).catch(() => undefined)
       }
     },
+  }
+}
+
+/** The folders data directories are written in before they are moved into place. */
+const WRITING = '.writing-'
+
+/** Whether a `.writing-<pid>-…` folder was left by a process that no longer runs. */
+function abandoned(entry: string): boolean {
+  const pid = Number.parseInt(entry.slice(WRITING.length), 10)
+  if (!(pid > 0) || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }
 

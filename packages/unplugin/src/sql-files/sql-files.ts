@@ -69,8 +69,9 @@ export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
       let statements = await cache.read(state.key, source)
       const shown = relative(root, file).replaceAll('\\', '/')
       if (statements === null) {
-        const { db, catalog } = await typing.at(state, caches.dataDirs)
-        const typed = await typeSqlFile(db, source, catalog)
+        const typed = await typing.use(state, caches.dataDirs, ({ db, catalog }) =>
+          typeSqlFile(db, source, catalog),
+        )
         if (!typed.ok) throw new SqlFileBuildError(file, typed.error, shown)
         statements = typed.statements
         await cache.write(state.key, source, statements)

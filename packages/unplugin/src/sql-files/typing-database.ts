@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { PGlite } from '@electric-sql/pglite'
 import { parseSnapshot, planMigration, type SchemaIR, snapshotPath } from '@fluentorm/core'
-import { migrate, resolveMigrations } from '@fluentorm/runtime'
+import {
+  HISTORY_TABLE,
+  migrate,
+  readDirectives,
+  resolveMigrations,
+  splitStatements,
+} from '@fluentorm/runtime'
 import type { DataDirCache } from './data-dir-cache.ts'
 import { createTypingCatalog, type TypingCatalog } from './typing-catalog.ts'
 
@@ -67,28 +73,55 @@ export interface TypingSession {
 }
 
 /**
+ * How long the typing database must go unused before it keeps its data directory: the dump
+ * (a few hundred ms of the one thread) waits until the files of a build or of a page load have
+ * their types, and is done at `close` if it has not been by then.
+ */
+const IDLE_BEFORE_DUMP_MS = 1000
+
+/**
  * An in-memory PGlite at the project's schema, where `.sql` statements are prepared to learn
  * their types. Started on first use and kept between files and saves: from the data directory
  * `dataDirs` keeps for these migrations when there is one (a load, no initdb, no migration
- * run), else from initdb with the migrations applied, whose data directory is then kept for
- * the next start. The pending change is applied on top. Built again (on the same PGlite, its
- * `public` schema dropped) only when the migrations or the pending change differ from last
- * time.
+ * run), else from initdb with the migrations applied. The pending change is applied on top.
+ * Built again (on the same PGlite, its `public` schema dropped) only when the migrations or
+ * the pending change differ from last time.
+ *
+ * A database built from the migrations (not loaded) is kept for the next start only after
+ * typing: once it has gone unused for a second, or at `close`, whichever comes first. Its
+ * migrations alone are kept, so when a pending change is on it, they are built again first.
  */
 export interface TypingDatabase {
-  at(state: ResolvedState, dataDirs: DataDirCache): Promise<TypingSession>
+  /** Runs `type` on the database at `state`; typing calls run side by side. */
+  use<T>(
+    state: ResolvedState,
+    dataDirs: DataDirCache,
+    type: (session: TypingSession) => Promise<T>,
+  ): Promise<T>
+  /** Keeps the data directory if that is still due, then closes the database. */
   close(): Promise<void>
 }
 
 export function createTypingDatabase(): TypingDatabase {
-  let opened: Promise<{ db: PGlite; migrationsKey: string }> | null = null
+  let opened: Promise<PGlite> | null = null
   let session: TypingSession | null = null
   let current: string | null = null
-  let pristine = true
+  /** The migrations the database is at with nothing on top (no pending change, no rebuild). */
+  let bare: string | null = null
+  /** The migrations whose data directory is to be kept, once typing is done. */
+  let due: { migrations: ResolvedState; dataDirs: DataDirCache } | null = null
   let queue: Promise<unknown> = Promise.resolve()
-  const writes = new Set<Promise<void>>()
+  let typing = 0
+  let idle: ReturnType<typeof setTimeout> | undefined
 
-  async function open(state: ResolvedState, dataDirs: DataDirCache) {
+  /** On the queue: one change of the database's state at a time. */
+  function queued<T>(step: () => Promise<T>): Promise<T> {
+    const run = queue.then(step)
+    queue = run.catch(() => undefined)
+    return run
+  }
+
+  async function open(state: ResolvedState, dataDirs: DataDirCache): Promise<PGlite> {
     const [{ PGlite }, kept] = await Promise.all([
       import('@electric-sql/pglite'),
       dataDirs.read(state.migrationsKey),
@@ -101,61 +134,136 @@ export function createTypingDatabase(): TypingDatabase {
     }
     // A kept directory PGlite cannot start from is built again, as if none were kept.
     const loaded = kept && (await PGlite.create({ loadDataDir: kept, ...tuning }).catch(() => null))
-    if (loaded) return { db: loaded, migrationsKey: state.migrationsKey }
+    if (loaded) {
+      bare = state.migrationsKey
+      return loaded
+    }
     const db = await PGlite.create({ ...tuning })
     try {
-      await migrate(db, state.migrations)
+      await applyMigrations(db, state.migrations)
     } catch (error) {
       await db.close()
       throw error
     }
-    if (dataDirs.keeps()) {
-      // Dumped before the pending change is applied: what is kept is the migrations alone.
-      for (const statement of DROP_TEMPLATES) await db.exec(statement).catch(() => undefined)
-      const write = dataDirs.write(state.migrationsKey, await db.dumpDataDir('none'))
-      writes.add(write)
-      void write.finally(() => writes.delete(write))
-    }
-    return { db, migrationsKey: state.migrationsKey }
+    bare = state.migrationsKey
+    if (dataDirs.keeps()) due = { migrations: state, dataDirs }
+    return db
   }
 
   async function bring(state: ResolvedState, dataDirs: DataDirCache): Promise<TypingSession> {
     opened ??= open(state, dataDirs)
     // A start that failed (a migration PostgreSQL refused) is tried again on the next call.
-    const { db, migrationsKey } = await opened.catch((error: unknown) => {
+    const db = await opened.catch((error: unknown) => {
       opened = null
       throw error
     })
     if (state.key === current && session !== null) return session
     current = null
-    if (!pristine || migrationsKey !== state.migrationsKey) {
-      await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
-      await migrate(db, state.migrations)
+    session = null
+    if (bare !== state.migrationsKey) {
+      bare = null
+      await rebuild(db, state)
+      bare = state.migrationsKey
+      // The kept data directory is for other migrations now: these are kept instead.
+      if (dataDirs.keeps()) due = { migrations: state, dataDirs }
     }
-    pristine = false
+    if (state.pending.length > 0) bare = null
     for (const statement of state.pending) await db.exec(statement)
     session = { db, catalog: createTypingCatalog(db) }
     current = state.key
     return session
   }
 
+  /** Keeps the data directory due, at the migrations alone. */
+  async function dump(): Promise<void> {
+    const db = await opened?.catch(() => null)
+    const keeping = due
+    due = null
+    if (!db || keeping === null) return
+    const { migrations, dataDirs } = keeping
+    if (bare !== migrations.migrationsKey) {
+      // A pending change is on top: the next use applies it again, and reads the catalog anew.
+      current = null
+      session = null
+      bare = null
+      await rebuild(db, migrations)
+      bare = migrations.migrationsKey
+    }
+    for (const statement of DROP_TEMPLATES) await db.exec(statement).catch(() => undefined)
+    await dataDirs.write(migrations.migrationsKey, await db.dumpDataDir('none'))
+  }
+
+  function dumpWhenIdle() {
+    clearTimeout(idle)
+    if (due === null || typing > 0) return
+    idle = setTimeout(() => {
+      // A failed dump only costs the next start its initdb and migrations.
+      if (typing === 0) void queued(dump).catch(() => undefined)
+    }, IDLE_BEFORE_DUMP_MS)
+    // A process that is done does not wait for it: its next start builds the database again.
+    idle.unref()
+  }
+
   return {
-    at(state, dataDirs) {
-      const run = queue.then(() => bring(state, dataDirs))
-      queue = run.catch(() => undefined)
-      return run
+    async use(state, dataDirs, type) {
+      typing++
+      clearTimeout(idle)
+      try {
+        return await type(await queued(() => bring(state, dataDirs)))
+      } finally {
+        typing--
+        dumpWhenIdle()
+      }
     },
     async close() {
-      const db = await opened?.then(({ db }) => db).catch(() => null)
-      await Promise.all(writes)
+      clearTimeout(idle)
+      await queued(dump).catch(() => undefined)
+      const db = await opened?.catch(() => null)
       opened = null
       session = null
       current = null
-      pristine = true
+      bare = null
+      due = null
       await db?.close()
     },
   }
 }
+
+/** The database at `state`'s migrations alone, from whatever state it was at. */
+async function rebuild(db: PGlite, state: ResolvedState): Promise<void> {
+  await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public')
+  await applyMigrations(db, state.migrations)
+}
+
+/**
+ * Applies the migrations on a database that has none, all in one exchange with PGlite (a
+ * typing database keeps no history of them). A migration that must run outside a transaction,
+ * or controls its own, and any failure (the exchange is one transaction, rolled back whole)
+ * go through the migration runner instead, file by file, statement by statement, whose error
+ * names the file, the statement and its line.
+ */
+async function applyMigrations(db: PGlite, migrations: ResolvedState['migrations']) {
+  if (migrations.length === 0) return
+  const together = migrations.every(
+    (m) =>
+      !readDirectives(m.sql).noTransaction &&
+      !splitStatements(m.sql).some((s) => TRANSACTION_CONTROL.test(s.text)),
+  )
+  if (together) {
+    const ran = await db.exec(migrations.map((m) => m.sql).join('\n;\n')).then(
+      () => true,
+      () => false,
+    )
+    if (ran) return
+  }
+  await migrate(db, migrations)
+  // What typing sees is the same either way: the migrations' objects, not the runner's history.
+  await db.exec(`DROP TABLE IF EXISTS ${HISTORY_TABLE}`)
+}
+
+/** A statement that begins or ends a transaction, which one exchange of every file cannot hold. */
+const TRANSACTION_CONTROL =
+  /^(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/|\s)*)(?:begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)\b/i
 
 /** The SQL from the last migration's snapshot (none: from nothing) to `schema`. */
 async function pendingChange(migrationsDir: string, schema: SchemaIR): Promise<readonly string[]> {

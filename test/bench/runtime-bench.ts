@@ -13,7 +13,7 @@ import pg from 'pg'
 import postgres from 'postgres'
 import { benchSchema, DATABASE_URL, runtimeModels, seedUsersAndPosts } from './bench-database.ts'
 import { drizzlePosts } from './drizzle-posts.ts'
-import { atMost, type BenchResult, measure, pairedRatio, ratioTable } from './measure.ts'
+import { atMost, type BenchResult, meanRatio, measure, pairedRatio, ratioTable } from './measure.ts'
 import { separateCores } from './placement.ts'
 
 const SCHEMA = 'fluentorm_bench'
@@ -154,10 +154,13 @@ export async function runtimeBench(): Promise<BenchResult> {
   // still in V8's baseline tier: building and rendering the 20-row query cost 98k
   // instructions at 1,000 calls and 18k after 10,000 (callgrind), and the per-call query
   // measured 1.30x raw pg where 5,000 calls give 1.03-1.06x.
+  // Rounds compare median operations (measure.ts, `typical`): one query at a time on one
+  // connection, where a few descheduled operations per round decided a round's mean.
   const opts = {
     rounds: 7,
     operations: 1000,
     warmup: 5000,
+    typical: true,
     afterWarmup: async () => {
       placement = await separateCores(client)
     },
@@ -203,14 +206,14 @@ export async function runtimeBench(): Promise<BenchResult> {
       pairedRatio(pageResult('fluentorm query kept in a const'), pageResult('raw pg (named)')),
       1.05,
       'x',
-      `measured against raw pg on the same connection, round by round; Drizzle prepared measured ${pairedRatio(pageResult('drizzle prepared'), pageResult('raw pg (named)')).toFixed(3)}x in this run`,
+      `measured against raw pg on the same connection, round by round (ratio of the means ${meanRatio(pageResult('fluentorm query kept in a const'), pageResult('raw pg (named)')).toFixed(3)}x); Drizzle prepared measured ${pairedRatio(pageResult('drizzle prepared'), pageResult('raw pg (named)')).toFixed(3)}x in this run`,
     ),
     atMost(
       '(a) 20-row query built per call ≤ 1.05x raw pg (issue 11)',
       pairedRatio(pageResult('fluentorm query'), pageResult('raw pg (named)')),
       1.05,
       'x',
-      `the query is built and rendered on every call (about 2 µs of optimized JavaScript, 17k instructions under callgrind); the same query kept in a const measured ${pairedRatio(pageResult('fluentorm query kept in a const'), pageResult('raw pg (named)')).toFixed(3)}x in the same run`,
+      `the query is built and rendered on every call (about 2 µs of optimized JavaScript, 17k instructions under callgrind; ratio of the means ${meanRatio(pageResult('fluentorm query'), pageResult('raw pg (named)')).toFixed(3)}x); the same query kept in a const measured ${pairedRatio(pageResult('fluentorm query kept in a const'), pageResult('raw pg (named)')).toFixed(3)}x in the same run`,
     ),
   ]
   return {
@@ -219,6 +222,8 @@ export async function runtimeBench(): Promise<BenchResult> {
       placement,
       '',
       '### findById, one connection (5,000 calls of warm-up each, then 7 rounds × 1000 queries, median)',
+      '',
+      "Each round compares every contender's median query (the slowest 1% of queries, a backend descheduled by the machine's other jobs, held a quarter of a round's time and fell on whichever contender was running); the ratio of the rounds' means is in the last column. fluentorm's allocation and GC cost is in section (k), counted in instructions.",
       '',
       ratioTable(byIdResults),
       '',

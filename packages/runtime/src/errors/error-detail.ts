@@ -1,4 +1,4 @@
-import type { TableIR } from '@fluentorm/core'
+import type { TableIR } from '@fluentorm/core/ir'
 import { FluentOrmError } from './fluent-orm-error.ts'
 import { quotedValue } from './shown-value.ts'
 

@@ -1,4 +1,4 @@
-import type { ColumnType } from '@fluentorm/core'
+import type { ColumnType } from '@fluentorm/core/ir'
 import { copyFormat } from '../sql/column-types.ts'
 import { encodeDate, msPerDay } from './encode-params.ts'
 

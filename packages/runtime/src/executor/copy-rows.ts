@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import { quotedValue } from '../errors/shown-value.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import { createColumns, ownValue } from '../model/input-columns.ts'

@@ -1,4 +1,4 @@
-import type { ColumnIR, ModelMeta } from '@fluentorm/core'
+import type { ColumnIR, ModelMeta } from '@fluentorm/core/ir'
 import { quotedValue } from '../errors/shown-value.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor, QueryConfig } from '../executor/driver.ts'

@@ -1,4 +1,4 @@
-import type { ModelMeta } from '@fluentorm/core'
+import type { ModelMeta } from '@fluentorm/core/ir'
 import { registerRedacted } from '../errors/error-detail.ts'
 import { createModel } from './create-model.ts'
 import type { ModelRuntime } from './model-runtime.ts'

@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import { quotedValue } from '../errors/shown-value.ts'
 import { refusedWrite } from './refused-write.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'

@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import { arrayParam } from '../executor/array-param.ts'
 import type { Executor, QueryConfig } from '../executor/driver.ts'

@@ -1,4 +1,4 @@
-import type { TableIR } from '@fluentorm/core'
+import type { TableIR } from '@fluentorm/core/ir'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 
 /** SQLSTATE undefined_function: `function touch_updated_at() does not exist`. */

@@ -1,4 +1,4 @@
-import type { ModelMeta } from '@fluentorm/core'
+import type { ModelMeta } from '@fluentorm/core/ir'
 import type { Executor } from '../executor/driver.ts'
 import type { QueryBuilder, ReadQuery } from '../query/query-builder.ts'
 import type { ColumnRef, Sql } from '../sql/sql-fragment.ts'

@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import type { TableInfo } from './table-info.ts'
 import { usageError } from './usage-error.ts'
 

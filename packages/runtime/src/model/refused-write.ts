@@ -1,4 +1,4 @@
-import type { TableIR } from '@fluentorm/core'
+import type { TableIR } from '@fluentorm/core/ir'
 import { usageError } from './usage-error.ts'
 
 /** Why a write to a view's model is refused, said before any SQL runs. */

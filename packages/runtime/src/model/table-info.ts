@@ -1,4 +1,4 @@
-import type { ColumnIR, TableIR } from '@fluentorm/core'
+import type { ColumnIR, TableIR } from '@fluentorm/core/ir'
 import { quotedValue } from '../errors/shown-value.ts'
 import { quoteIdent } from '../sql/identifier.ts'
 import { usageError } from './usage-error.ts'

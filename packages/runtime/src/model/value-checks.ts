@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { maxTime, minTime } from '../executor/encode-params.ts'
 import { type UsageContext, usageError } from './usage-error.ts'

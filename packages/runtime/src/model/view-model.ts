@@ -1,4 +1,4 @@
-import type { TableIR } from '@fluentorm/core'
+import type { TableIR } from '@fluentorm/core/ir'
 import type { Executor } from '../executor/driver.ts'
 import { quoteIdent } from '../sql/identifier.ts'
 import { flag } from './input-columns.ts'

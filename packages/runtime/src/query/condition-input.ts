@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { quotedValue } from '../errors/shown-value.ts'
 import { type UsageContext, usageError } from '../model/usage-error.ts'

@@ -1,4 +1,4 @@
-import type { RelationIR } from '@fluentorm/core'
+import type { RelationIR } from '@fluentorm/core/ir'
 import { quotedValue } from '../errors/shown-value.ts'
 import { flag, ownValue } from '../model/input-columns.ts'
 import { type ModelRuntime, modelRuntime, runtimeOf } from '../model/model-runtime.ts'

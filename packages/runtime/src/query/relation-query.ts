@@ -1,4 +1,4 @@
-import type { RelationIR } from '@fluentorm/core'
+import type { RelationIR } from '@fluentorm/core/ir'
 import { quotedValue } from '../errors/shown-value.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import { requireColumn } from '../model/table-info.ts'

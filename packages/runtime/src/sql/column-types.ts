@@ -1,4 +1,4 @@
-import type { ColumnIR, ColumnType } from '@fluentorm/core'
+import type { ColumnIR, ColumnType } from '@fluentorm/core/ir'
 import { arrayParam } from '../executor/array-param.ts'
 import type { CopyFormat } from '../executor/copy-binary.ts'
 import type { AggregateFunction } from './expression.ts'

@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import type { TableInfo } from '../model/table-info.ts'
 import {
   aggregateCast,

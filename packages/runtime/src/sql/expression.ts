@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import type { ValueType } from './column-types.ts'
 import type { QueryNode } from './query-node.ts'
 

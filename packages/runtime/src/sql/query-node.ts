@@ -1,4 +1,4 @@
-import type { RelationIR } from '@fluentorm/core'
+import type { RelationIR } from '@fluentorm/core/ir'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import type { TableInfo } from '../model/table-info.ts'
 import type { Clause, Expr } from './expression.ts'

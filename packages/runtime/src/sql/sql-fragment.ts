@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import type { Executor } from '../executor/driver.ts'

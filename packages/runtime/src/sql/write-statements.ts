@@ -1,4 +1,4 @@
-import type { ColumnIR } from '@fluentorm/core'
+import type { ColumnIR } from '@fluentorm/core/ir'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import { usageError } from '../model/usage-error.ts'
 import { unnestType } from './column-types.ts'

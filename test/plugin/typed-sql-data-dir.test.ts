@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { loadSchemas, type SchemaIR } from '@fluentorm/core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createDataDirCache } from '../../packages/unplugin/src/sql-files/data-dir-cache.ts'
 import { createSqlFiles } from '../../packages/unplugin/src/sql-files/sql-files.ts'
+import { typingDatabaseStarts } from '../../packages/unplugin/src/sql-files/typing-database.ts'
 import { waitFor } from './support/wait-for.ts'
 
 /**
@@ -50,9 +52,34 @@ async function typedOnce(path = file(), schema: SchemaIR | null = null): Promise
   }
 }
 
+/** What is kept for migrations (and being written), the empty data directory aside. */
 async function kept(): Promise<string[]> {
+  return (await keptAll()).filter((name) => !name.endsWith('.initdb'))
+}
+
+/** The empty data directory kept (just after initdb), as a list: none or one. */
+async function keptEmpty(): Promise<string[]> {
+  return (await keptAll()).filter((name) => name.endsWith('.initdb'))
+}
+
+async function keptAll(): Promise<string[]> {
   return (await readdir(dataDirs()).catch(() => [])).sort()
 }
+
+/** How the typing databases of `run` came up: loaded for their migrations, from empty, by initdb. */
+async function startsOf(run: () => Promise<unknown>) {
+  const before = { ...typingDatabaseStarts }
+  await run()
+  return {
+    kept: typingDatabaseStarts.kept - before.kept,
+    empty: typingDatabaseStarts.empty - before.empty,
+    initdb: typingDatabaseStarts.initdb - before.initdb,
+  }
+}
+
+const MOODS = `CREATE TYPE mood AS ENUM ('ok', 'meh');
+CREATE TABLE moods (id int4 PRIMARY KEY, mood mood NOT NULL, moods mood[] NOT NULL, scores int4[]);
+`
 
 /** Forgets the typed results, so that the next start types again on its database. */
 const forgetTypedResults = () => rm(typedResults(), { recursive: true, force: true })
@@ -63,12 +90,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'fluentorm-typed-data-dir-'))
   await cp(join(REPO, 'migrations'), join(root, 'migrations'), { recursive: true })
   await cp(join(REPO, 'schemas'), join(root, 'schemas'), { recursive: true })
-  await writeFile(
-    join(root, 'migrations/0003_moods.sql'),
-    `CREATE TYPE mood AS ENUM ('ok', 'meh');
-CREATE TABLE moods (id int4 PRIMARY KEY, mood mood NOT NULL, moods mood[] NOT NULL, scores int4[]);
-`,
-  )
+  await writeFile(join(root, 'migrations/0003_moods.sql'), MOODS)
   await mkdir(join(root, 'queries'))
   await writeFile(file(), QUERIES)
   // No node_modules yet: nothing is kept, and nothing is dumped.
@@ -104,6 +126,84 @@ it('types alike with nothing kept, from the kept data directory, and on a databa
     for (const typed of [filling, loaded, warm]) expect(typed).toEqual(nothingKept)
   } finally {
     await sqlFiles.close()
+  }
+})
+
+it('starts from the kept empty data directory, not initdb, once the migrations changed', async () => {
+  // The first start with node_modules ran initdb and kept its data directory before migrating.
+  const [empty] = await keptEmpty()
+  expect(await keptEmpty()).toEqual([expect.stringMatching(/^[0-9a-f]{64}-[0-9a-f]{40}\.initdb$/)])
+  const emptyWritten = (await stat(join(dataDirs(), empty!))).mtimeMs
+  const [before] = await kept()
+  // Another checksum, the same objects: nothing is kept for these migrations.
+  await writeFile(join(root, 'migrations/0003_moods.sql'), `${MOODS}-- the same moods\n`)
+  await forgetTypedResults()
+  let typed: Typed | undefined
+  expect(await startsOf(async () => (typed = await typedOnce()))).toEqual({
+    kept: 0,
+    empty: 1,
+    initdb: 0,
+  })
+  expect(typed).toEqual(nothingKept)
+  // The empty one is neither written again nor removed by the new migrations' keeping.
+  expect(await keptEmpty()).toEqual([empty])
+  expect((await stat(join(dataDirs(), empty!))).mtimeMs).toBe(emptyWritten)
+  const [after] = await kept()
+  expect(await kept()).toHaveLength(1)
+  expect(after!.split('-')[0]).not.toBe(before!.split('-')[0])
+  await forgetTypedResults()
+  expect(await startsOf(typedOnce)).toEqual({ kept: 1, empty: 0, initdb: 0 })
+})
+
+it('runs initdb over a damaged empty data directory, and keeps a good one in its place', async () => {
+  const [empty] = await keptEmpty()
+  const path = join(dataDirs(), empty!)
+  await writeFile(path, Buffer.alloc((await readFile(path)).length, 0x5a))
+  const [migrated] = await kept()
+  await rm(join(dataDirs(), migrated!))
+  await forgetTypedResults()
+  let typed: Typed | undefined
+  expect(await startsOf(async () => (typed = await typedOnce()))).toEqual({
+    kept: 0,
+    empty: 0,
+    initdb: 1,
+  })
+  expect(typed).toEqual(nothingKept)
+  expect(await keptEmpty()).toHaveLength(1)
+  // The one kept in its place loads: nothing kept for the migrations, no initdb.
+  const [again] = await kept()
+  await rm(join(dataDirs(), again!))
+  await forgetTypedResults()
+  expect(await startsOf(async () => (typed = await typedOnce()))).toEqual({
+    kept: 0,
+    empty: 1,
+    initdb: 0,
+  })
+  expect(typed).toEqual(nothingKept)
+})
+
+it('keys the empty data directory on the installed PGlite version', async () => {
+  const other = await mkdtemp(join(tmpdir(), 'fluentorm-typed-empty-'))
+  try {
+    await mkdir(join(other, 'node_modules'))
+    const manifest = join(REPO, 'node_modules/@electric-sql/pglite/package.json')
+    const installed = String(JSON.parse(await readFile(manifest, 'utf8')).version)
+    const tarball = new Blob([new Uint8Array([1, 2, 3])])
+    await createDataDirCache(other).writeEmpty('recipe', tarball)
+    const read = (version: string) => createDataDirCache(other, version).readEmpty('recipe')
+    expect(await read(installed)).not.toBeNull()
+    expect(await read(`${installed}-next`)).toBeNull()
+    const names = () => readdir(join(other, 'node_modules/.cache/fluentorm/pglite'))
+    const [current] = await names()
+    // An upgrade keeps its own, in place of the other version's.
+    await createDataDirCache(other, `${installed}-next`).writeEmpty('recipe', tarball)
+    const [upgraded] = await names()
+    expect(await names()).toHaveLength(1)
+    expect(upgraded!.split('-')[0]).not.toBe(current!.split('-')[0])
+    expect(await read(installed)).toBeNull()
+    expect(await read(`${installed}-next`)).not.toBeNull()
+  } finally {
+    await rm(other, { recursive: true, force: true })
   }
 })
 

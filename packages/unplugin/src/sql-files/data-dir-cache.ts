@@ -15,6 +15,12 @@ import { TYPING_RULES } from './typed-cache.ts'
  * place whole. A file that is truncated, damaged or for other migrations is never loaded:
  * typing builds the database again and keeps that one instead. Without a `node_modules`
  * folder at the root, nothing is kept.
+ *
+ * Beside it, `<key>-<sha1>.initdb`: the same for the data directory just after initdb, nothing
+ * applied, named for the PGlite version, the typing rules and how it was made (`recipe`). A
+ * start with no data directory kept for its migrations (the first one, or any after a
+ * migration changed) loads it and applies the migrations, instead of running initdb (most of
+ * such a start). Each kind's write removes the other entries of its own kind only.
  */
 export interface DataDirCache {
   /** The data directory kept for `migrationsKey`, or null. */
@@ -23,57 +29,70 @@ export interface DataDirCache {
   keeps(): boolean
   /** Keeps `dataDir` for `migrationsKey`, in place of whatever was kept before. */
   write(migrationsKey: string, dataDir: Blob): Promise<void>
+  /** The data directory kept just after initdb made it by `recipe`, nothing applied, or null. */
+  readEmpty(recipe: string): Promise<Blob | null>
+  /** Keeps `dataDir`, just after initdb, in place of the empty one kept before. */
+  writeEmpty(recipe: string, dataDir: Blob): Promise<void>
 }
 
+/** A data directory with migrations applied. */
 const EXTENSION = '.pgdata'
+/** A data directory just after initdb: a name the other kind's cleanup never matches. */
+const EMPTY_EXTENSION = '.initdb'
 
-export function createDataDirCache(root: string): DataDirCache {
+/** `version` stands for the installed PGlite's (tests give another one). */
+export function createDataDirCache(root: string, version = pgliteVersion()): DataDirCache {
   const modules = join(root, 'node_modules')
   const dir = join(modules, '.cache', 'fluentorm', 'pglite')
-  const prefix = (migrationsKey: string) => {
-    const key = `${TYPING_RULES}\0${pgliteVersion()}\0${migrationsKey}`
-    return `${createHash('sha256').update(key).digest('hex')}-`
+  const prefix = (key: string) =>
+    `${createHash('sha256').update(`${TYPING_RULES}\0${version}\0${key}`).digest('hex')}-`
+  const named = (key: string, extension: string, tarball: Uint8Array) =>
+    `${prefix(key)}${createHash('sha1').update(tarball).digest('hex')}${extension}`
+
+  async function read(key: string, extension: string): Promise<Blob | null> {
+    if (!existsSync(modules)) return null
+    const names = await readdir(dir).catch(() => [])
+    const name = names.find((n) => n.startsWith(prefix(key)) && n.endsWith(extension))
+    if (name === undefined) return null
+    const tarball = await readFile(join(dir, name)).catch(() => null)
+    if (tarball === null || tarball.length === 0 || named(key, extension, tarball) !== name) {
+      return null
+    }
+    return new TarballBlob(tarball)
   }
-  const named = (migrationsKey: string, tarball: Uint8Array) =>
-    `${prefix(migrationsKey)}${createHash('sha1').update(tarball).digest('hex')}${EXTENSION}`
+
   return {
-    async read(migrationsKey) {
-      if (!existsSync(modules)) return null
-      const names = await readdir(dir).catch(() => [])
-      const name = names.find((n) => n.startsWith(prefix(migrationsKey)) && n.endsWith(EXTENSION))
-      if (name === undefined) return null
-      const tarball = await readFile(join(dir, name)).catch(() => null)
-      if (tarball === null || tarball.length === 0 || named(migrationsKey, tarball) !== name) {
-        return null
-      }
-      return new TarballBlob(tarball)
-    },
+    read: (migrationsKey) => read(migrationsKey, EXTENSION),
     keeps: () => existsSync(modules),
-    async write(migrationsKey, dataDir) {
-      if (!existsSync(modules)) return
-      const tarball = new Uint8Array(await dataDir.arrayBuffer())
-      const name = named(migrationsKey, tarball)
-      // Written whole in a folder of its own, then moved into place: a start never sees a
-      // file that is still being written (a name the reader matches is only ever complete).
-      const writing = join(dir, `${WRITING}${process.pid}-${Math.random().toString(36).slice(2)}`)
-      try {
-        await mkdir(writing, { recursive: true })
-        await writeFile(join(writing, name), tarball)
-        await rename(join(writing, name), join(dir, name))
-        const stale = (await readdir(dir)).filter(
-          (entry) =>
-            (entry.endsWith(EXTENSION) && entry !== name) ||
-            (entry.startsWith(WRITING) && abandoned(entry)),
-        )
-        await Promise.all(
-          stale.map((entry) => rm(join(dir, entry), { recursive: true, force: true })),
-        )
-      } catch {
-        // A cache that cannot be written only costs the next start its initdb and migrations.
-      } finally {
-        await rm(writing, { recursive: true, force: true }).catch(() => undefined)
-      }
-    },
+    write: (migrationsKey, dataDir) => write(migrationsKey, EXTENSION, dataDir),
+    readEmpty: (recipe) => read(`initdb\0${recipe}`, EMPTY_EXTENSION),
+    writeEmpty: (recipe, dataDir) => write(`initdb\0${recipe}`, EMPTY_EXTENSION, dataDir),
+  }
+
+  async function write(key: string, extension: string, dataDir: Blob): Promise<void> {
+    if (!existsSync(modules)) return
+    const tarball = new Uint8Array(await dataDir.arrayBuffer())
+    const name = named(key, extension, tarball)
+    // Written whole in a folder of its own, then moved into place: a start never sees a
+    // file that is still being written (a name the reader matches is only ever complete).
+    const writing = join(dir, `${WRITING}${process.pid}-${Math.random().toString(36).slice(2)}`)
+    try {
+      await mkdir(writing, { recursive: true })
+      await writeFile(join(writing, name), tarball)
+      await rename(join(writing, name), join(dir, name))
+      const stale = (await readdir(dir)).filter(
+        (entry) =>
+          (entry.endsWith(extension) && entry !== name) ||
+          (entry.startsWith(WRITING) && abandoned(entry)),
+      )
+      await Promise.all(
+        stale.map((entry) => rm(join(dir, entry), { recursive: true, force: true })),
+      )
+    } catch {
+      // A cache that cannot be written only costs the next start its initdb and migrations.
+    } finally {
+      await rm(writing, { recursive: true, force: true }).catch(() => undefined)
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { bulkBench } from './bulk-bench.ts'
 import { codegenBench } from './codegen-bench.ts'
 import { coldStartBench } from './cold-start-bench.ts'
+import { compiledRuntimeAlias } from './compiled-runtime.ts'
 import { concurrencyBench } from './concurrency-bench.ts'
 import { cpuCostBench } from './cpu-cost-bench.ts'
 import { feedBench } from './feed-bench.ts'
@@ -71,11 +72,14 @@ const jitiCli = join(
   'jiti-cli.mjs',
 )
 
+/** Every section's process (and the processes it starts) runs the compiled runtime. */
+const runtimeAlias = compiledRuntimeAlias(workDir)
+
 /** Runs one section in a fresh process and reads back its result. */
 function runSection(title: string): BenchResult {
   const letter = title.slice(1, 2)
   const output = execFileSync(process.execPath, [jitiCli, fileURLToPath(import.meta.url)], {
-    env: { ...process.env, [SECTION_ENV]: letter },
+    env: { ...process.env, [SECTION_ENV]: letter, JITI_ALIAS: runtimeAlias },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],

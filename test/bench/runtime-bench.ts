@@ -199,7 +199,7 @@ export async function runtimeBench(): Promise<BenchResult> {
       pairedRatio(fluent, fastestOther),
       1,
       `x the fastest other (${fastestOther.name})`,
-      `${fastestOther.name} and fluentorm are both thin layers over pg on the same connection, and raw pg itself is ${pairedRatio(raw, fastestOther).toFixed(2)}x ${fastestOther.name} in this run: the two are level, within the noise between rounds. Being below it by a margin needs a protocol path of fluentorm's own (bind and execute without asking for the row description every time, as postgres.js does), which fluentorm does not have`,
+      `${fastestOther.name} and fluentorm are both thin layers over pg on the same connection, and raw pg itself is ${pairedRatio(raw, fastestOther).toFixed(2)}x ${fastestOther.name} in this run: the two are level, within the noise between rounds. fluentorm already sends only Bind, Execute and Sync once a statement is described on the connection (raw pg and Drizzle ask for the row description every time); being below by a margin needs pg's row parsing replaced as well, which fluentorm does not do`,
     ),
     atMost(
       '(a) 20-row query kept in a const ≤ 1.05x raw pg (issue 11)',

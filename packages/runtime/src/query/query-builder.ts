@@ -172,8 +172,9 @@ export class QueryBuilder<
   /** The builder `first` runs (this one with a limit of 1), made once. */
   #first: QueryBuilder<T, R, J, Ps> | undefined
 
+  /** `state` is frozen (nodeWith and emptyQuery freeze theirs; freezing again cost a tenth of a call). */
   private constructor(state: QueryNode) {
-    this.#state = Object.freeze(state)
+    this.#state = state
   }
 
   /** @internal A new query on a model (Model.query() calls this). */
@@ -721,7 +722,7 @@ export class QueryBuilder<
     query: QueryBuilder<T, T['row'], any, P2>,
   ): Self<T, R, J, Ps & P2> {
     const cte = subqueryState(this.#state, QueryBuilder.stateOf, query, 'with')
-    return new QueryBuilder(withSource(this.#state, name, cte, 'with')) as any
+    return new QueryBuilder(Object.freeze(withSource(this.#state, name, cte, 'with'))) as any
   }
 
   /**
@@ -759,7 +760,9 @@ export class QueryBuilder<
       operation,
     )
     const all = flag(options, 'all', { model: info.modelName, operation })
-    return new QueryBuilder(withRecursiveSource(state, name, first, next, all, operation)) as any
+    return new QueryBuilder(
+      Object.freeze(withRecursiveSource(state, name, first, next, all, operation)),
+    ) as any
   }
 
   /**
@@ -941,10 +944,9 @@ export class QueryBuilder<
 
   #add(or: boolean, args: unknown[], operation: string): any {
     if (args.length === 1 && typeof args[0] === 'function') {
-      const scoped = new QueryBuilder({
-        ...emptyQuery(this.#state.runtime),
-        joins: this.#state.joins,
-      })
+      const scoped = new QueryBuilder(
+        nodeWith(emptyQuery(this.#state.runtime), { joins: this.#state.joins }),
+      )
       const inner = subqueryState(this.#state, QueryBuilder.stateOf, args[0](scoped), operation)
       if (inner.where.length === 0) return this
       return this.#condition({ kind: 'logical', clauses: inner.where }, or)
@@ -1029,7 +1031,7 @@ export class QueryBuilder<
 
   #combine(other: unknown, op: SetOperator, operation: string): any {
     const right = subqueryState(this.#state, QueryBuilder.stateOf, other, operation)
-    return new QueryBuilder(setOperation(this.#state, right, op, operation))
+    return new QueryBuilder(Object.freeze(setOperation(this.#state, right, op, operation)))
   }
 
   #condition(condition: Expr, or = false): any {

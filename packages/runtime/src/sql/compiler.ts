@@ -50,6 +50,8 @@ export class Slot {
  */
 export abstract class SqlCompiler {
   readonly values: unknown[] = []
+  /** Whether a value bound is a named placeholder, to be given at run time. */
+  placeholders = false
   private readonly tables: ReadonlySet<string>
   /** The parameter each value node took (see `expr`). */
   private bound: Map<Expr, string> | undefined
@@ -63,6 +65,7 @@ export abstract class SqlCompiler {
 
   /** The `$n` of a new bound value. */
   param(value: unknown): string {
+    if (value instanceof Slot && typeof value.key === 'string') this.placeholders = true
     this.values.push(value)
     return `$${this.values.length}`
   }

@@ -121,8 +121,7 @@ export function done(compiler: QueryCompiler, text: string): Statement {
       operation: 'query',
     })
   }
-  const placeholders = values.some(
-    (value) => value instanceof Slot && typeof value.key === 'string',
+  return Object.freeze(
+    compiler.placeholders ? { text, values, placeholders: true } : { text, values },
   )
-  return Object.freeze(placeholders ? { text, values, placeholders } : { text, values })
 }

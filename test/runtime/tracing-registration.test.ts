@@ -1,25 +1,15 @@
 import { trace } from '@opentelemetry/api'
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base'
-import { afterAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { connect } from '../../packages/runtime/src/connect.ts'
 import { DATABASE_URL } from '../support/backends.ts'
+import { inMemoryTracing } from '../support/tracing.ts'
 
 /**
  * By default connect() traces when an OpenTelemetry SDK registered before it (this file
  * starts with none: each test file runs in a process of its own); `tracing: true` traces
  * whenever the API is installed, into whatever provider is registered later.
  */
-const exporter = new InMemorySpanExporter()
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
-
-afterAll(async () => {
-  trace.disable()
-  await provider.shutdown()
-})
+const { exporter, provider } = inMemoryTracing()
 
 it('traces by default only when an SDK was registered before connect(), and always with tracing: true', async () => {
   expect((globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')]).toBe(

@@ -1,22 +1,17 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { connect, type Database } from '../../packages/runtime/src/connect.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
+import { inMemoryTracing } from '../support/tracing.ts'
 
 /**
  * connect() records every statement as an OpenTelemetry CLIENT span when @opentelemetry/api
  * is installed (it is, as a devDependency): a real SDK provider with an in-memory exporter,
  * and AsyncLocalStorage so a span started by the "request" is the statements' parent.
  */
-const exporter = new InMemorySpanExporter()
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+const { exporter, provider } = inMemoryTracing()
 const contextManager = new AsyncLocalStorageContextManager()
 
 const { TraceMember: Member } = modelsOf({
@@ -30,11 +25,7 @@ beforeAll(() => {
   context.setGlobalContextManager(contextManager.enable())
   trace.setGlobalTracerProvider(provider)
 })
-afterAll(async () => {
-  trace.disable()
-  context.disable()
-  await provider.shutdown()
-})
+afterAll(() => context.disable())
 beforeEach(() => exporter.reset())
 
 const secret = 'ada-secret@example.com'

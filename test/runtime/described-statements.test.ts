@@ -1,6 +1,11 @@
 import type pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, type Driver, type PgDatabase } from '../../packages/runtime/src/executor/index.ts'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  type ConnectOptions,
+  connect,
+  type Driver,
+  type PgDatabase,
+} from '../../packages/runtime/src/executor/index.ts'
 import { statementName } from '../../packages/runtime/src/sql/statement-name.ts'
 import { type Backend, pgDatabaseBackend } from '../support/backends.ts'
 import { modelsOf } from '../support/models.ts'
@@ -37,6 +42,19 @@ const count = (recorder: WireRecorder, type: string, from = 0) =>
 
 let backend: Backend<pg.Pool>
 let recorder: WireRecorder
+
+/** Runs `use` on a database connected through the recorder, closed however `use` ends. */
+async function throughRecorder<T>(
+  options: Omit<ConnectOptions, 'url'>,
+  use: (db: PgDatabase) => Promise<T>,
+): Promise<T> {
+  const db = (await connect({ url: recorder.url, ...options })) as PgDatabase
+  try {
+    return await use(db)
+  } finally {
+    await db.close()
+  }
+}
 
 beforeAll(async () => {
   backend = await pgDatabaseBackend()
@@ -97,12 +115,7 @@ describe.each([
 
 describe('described statements in a transaction', () => {
   it("BEGIN rides in the first statement's round trip, before its Bind and Execute", async () => {
-    const db = (await connect({
-      url: recorder.url,
-      pipeline: false,
-      pool: { max: 1 },
-    })) as PgDatabase
-    try {
+    await throughRecorder({ pipeline: false, pool: { max: 1 } }, async (db) => {
       const read = (tx: Driver) => Item.query().where('n', '>=', 28).orderBy('id').fetch(tx)
       const expected = (await db.query({ text: handWritten(28) })).rows
       expect(await db.transaction(read)).toEqual(expected)
@@ -111,20 +124,13 @@ describe('described statements in a transaction', () => {
       // BEGIN (unnamed Parse, Bind, Execute), the described statement (Bind, Execute), one
       // Sync for both; COMMIT as a simple query: two round trips.
       expect(recorder.sent.slice(from)).toEqual(['P', 'B', 'E', 'B', 'E', 'S', 'Q'])
-    } finally {
-      await db.close()
-    }
+    })
   })
 })
 
 describe('described statements and the statement cache', () => {
   it('describes a statement again after it was closed and prepared anew', async () => {
-    const db = (await connect({
-      url: recorder.url,
-      pipeline: { connections: 1 },
-      statementCacheSize: 2,
-    })) as PgDatabase
-    try {
+    await throughRecorder({ pipeline: { connections: 1 }, statementCacheSize: 2 }, async (db) => {
       const from = recorder.sent.length
       // Three texts (ids 1, 2 and 4: 3's label is null) through a cache of two: every run after the first two prepares again.
       for (let round = 0; round < 3; round++) {
@@ -136,9 +142,7 @@ describe('described statements and the statement cache', () => {
       }
       expect(count(recorder, 'P', from)).toBe(9)
       expect(count(recorder, 'D', from)).toBe(count(recorder, 'P', from))
-    } finally {
-      await db.close()
-    }
+    })
   })
 })
 
@@ -146,38 +150,28 @@ describe('a statement whose table changed type under it', () => {
   const text = 'SELECT id, n FROM retyped WHERE id = $1'
   const run = (db: PgDatabase) =>
     db.query({ name: statementName(text), text, values: [1] }).then((result) => result.rows)
+  beforeEach(async () => {
+    await backend.db.query('DROP TABLE IF EXISTS retyped')
+    await backend.db.query(
+      'CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)',
+    )
+  })
 
   it.each([
     { mode: 'pipelined', pipeline: { connections: 1 }, max: 1 },
     { mode: 'through a pool of 3', pipeline: false as const, max: 3 },
   ])('is prepared again and answers with the new type, $mode', async ({ pipeline, max }) => {
-    await backend.db.query('DROP TABLE IF EXISTS retyped')
-    await backend.db.query(
-      'CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)',
-    )
-    const db = (await connect({ url: recorder.url, pipeline, pool: { max } })) as PgDatabase
-    try {
+    await throughRecorder({ pipeline, pool: { max } }, async (db) => {
       // Every connection of the pool prepares the statement with n an integer.
       await Promise.all(Array.from({ length: max * 3 }, () => run(db)))
       expect(await run(db)).toEqual([{ id: 1, n: 2 }])
       await backend.db.query('ALTER TABLE retyped ALTER COLUMN n TYPE bigint')
       for (let i = 0; i < max * 2; i++) expect(await run(db)).toEqual([{ id: 1, n: 2n }])
-    } finally {
-      await db.close()
-    }
+    })
   })
 
   it('fails inside a transaction (the failure aborted it), and runs after it', async () => {
-    await backend.db.query('DROP TABLE IF EXISTS retyped')
-    await backend.db.query(
-      'CREATE TABLE retyped (id int, n int); INSERT INTO retyped VALUES (1, 2)',
-    )
-    const db = (await connect({
-      url: recorder.url,
-      pipeline: false,
-      pool: { max: 1 },
-    })) as PgDatabase
-    try {
+    await throughRecorder({ pipeline: false, pool: { max: 1 } }, async (db) => {
       await db.transaction((tx) => tx.query({ name: statementName(text), text, values: [1] }))
       await backend.db.query('ALTER TABLE retyped ALTER COLUMN n TYPE bigint')
       await expect(
@@ -187,8 +181,6 @@ describe('a statement whose table changed type under it', () => {
         tx.query({ name: statementName(text), text, values: [1] }),
       )
       expect(again.rows).toEqual([{ id: 1, n: 2n }])
-    } finally {
-      await db.close()
-    }
+    })
   })
 })

@@ -33,31 +33,44 @@ class RecordingClient extends pg.Client {
   }
 }
 
-describe('the SQL docs/TRANSACTIONS.md shows', () => {
-  let client: RecordingClient
-  let close: () => Promise<void>
+const insert = (name: string) => ({
+  text: 'INSERT INTO items (name) VALUES ($1)',
+  values: [name],
+})
+
+/**
+ * For the tests of the describe block it is called in: a client made by `open` on a schema
+ * of its own, connected by `connect`, with an empty items table. Returns the client's getter
+ * (the client exists once the block's beforeAll has run).
+ */
+function clientWithItems<C extends pg.Client>(
+  open: (config: pg.ClientConfig) => C,
+  connect: (client: C) => Promise<unknown>,
+): () => C {
+  let backend: Awaited<ReturnType<typeof pgBackend>> | undefined
+  let client: C | undefined
   beforeAll(async () => {
-    const backend = await pgBackend()
-    close = () => backend.close()
-    client = new RecordingClient({
-      connectionString: DATABASE_URL,
-      options: `-c search_path=${backend.schema}`,
-    })
-    await client.record()
+    backend = await pgBackend()
+    client = open({ connectionString: DATABASE_URL, options: `-c search_path=${backend.schema}` })
+    await connect(client)
     await client.query('CREATE TABLE items (name text PRIMARY KEY)')
   })
   afterAll(async () => {
     await client?.end()
-    await close?.()
+    await backend?.close()
   })
-  const insert = (name: string) => ({
-    text: 'INSERT INTO items (name) VALUES ($1)',
-    values: [name],
-  })
+  return () => client!
+}
+
+describe('the SQL docs/TRANSACTIONS.md shows', () => {
+  const client = clientWithItems(
+    (config) => new RecordingClient(config),
+    (recording) => recording.record(),
+  )
 
   it('nested transactions: savepoints, an inner rollback keeps the outer work', async () => {
-    client.trips.length = 0
-    await transaction(client, async (tx) => {
+    client().trips.length = 0
+    await transaction(client(), async (tx) => {
       await tx.query(insert('outer'))
       await transaction(tx, async (inner) => {
         await inner.query(insert('inner'))
@@ -66,7 +79,7 @@ describe('the SQL docs/TRANSACTIONS.md shows', () => {
       await transaction(tx, (inner) => inner.query(insert('kept')))
     })
     // BEGIN goes out with the first statement, in its round trip.
-    expect(client.trips).toEqual([
+    expect(client().trips).toEqual([
       ['BEGIN', insert('outer').text],
       ['SAVEPOINT sp_1'],
       [insert('inner').text],
@@ -76,94 +89,84 @@ describe('the SQL docs/TRANSACTIONS.md shows', () => {
       ['RELEASE SAVEPOINT sp_2'],
       ['COMMIT'],
     ])
-    const { rows } = await client.query('SELECT name FROM items ORDER BY name')
+    const { rows } = await client().query('SELECT name FROM items ORDER BY name')
     expect(rows.map((row: { name: string }) => row.name)).toEqual(['kept', 'outer'])
   })
 
   it('rollback and isolation modes', async () => {
-    client.trips.length = 0
+    client().trips.length = 0
     await transaction(
-      client,
+      client(),
       async (tx) => {
         await tx.query({ text: 'SELECT 1' })
         throw new Error('payment declined')
       },
       { isolationLevel: 'serializable', readOnly: true },
     ).catch(() => {})
-    expect(client.trips).toEqual([
+    expect(client().trips).toEqual([
       ['BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY', 'SELECT 1'],
       ['ROLLBACK'],
     ])
   })
 
   it('a transaction that sends no statement sends no BEGIN, COMMIT or ROLLBACK', async () => {
-    client.trips.length = 0
-    expect(await transaction(client, async () => 'nothing sent')).toBe('nothing sent')
+    client().trips.length = 0
+    expect(await transaction(client(), async () => 'nothing sent')).toBe('nothing sent')
     await expect(
-      transaction(client, async () => {
+      transaction(client(), async () => {
         throw new Error('failed before any statement')
       }),
     ).rejects.toThrow('failed before any statement')
-    expect(client.trips).toEqual([])
+    expect(client().trips).toEqual([])
   })
 
   it('exec and copyFrom as the first statement: BEGIN goes first, on its own', async () => {
-    client.trips.length = 0
-    await transaction(client, async (tx) => {
+    client().trips.length = 0
+    await transaction(client(), async (tx) => {
       await tx.exec("INSERT INTO items VALUES ('by exec')")
       await tx.copyFrom!({ table: 'items', columns: ['name'] }, [['by copy']])
       throw new Error('undo')
     }).catch(() => {})
-    expect(client.trips.slice(0, 2)).toEqual([['BEGIN'], ["INSERT INTO items VALUES ('by exec')"]])
-    expect(client.trips.at(-1)).toEqual(['ROLLBACK'])
-    const { rows } = await client.query(
+    expect(client().trips.slice(0, 2)).toEqual([
+      ['BEGIN'],
+      ["INSERT INTO items VALUES ('by exec')"],
+    ])
+    expect(client().trips.at(-1)).toEqual(['ROLLBACK'])
+    const { rows } = await client().query(
       "SELECT count(*)::int AS n FROM items WHERE name IN ('by exec', 'by copy')",
     )
     expect(rows[0].n).toBe(0)
   })
 
   it('statements asked for at once all run inside the transaction, in order', async () => {
-    client.trips.length = 0
-    await transaction(client, async (tx) => {
+    client().trips.length = 0
+    await transaction(client(), async (tx) => {
       await Promise.all(['p1', 'p2', 'p3'].map((name) => tx.query(insert(name))))
       throw new Error('undo')
     }).catch(() => {})
-    expect(client.trips).toEqual([
+    expect(client().trips).toEqual([
       ['BEGIN', insert('p1').text],
       [insert('p2').text],
       [insert('p3').text],
       ['ROLLBACK'],
     ])
-    const { rows } = await client.query("SELECT count(*)::int AS n FROM items WHERE name LIKE 'p_'")
+    const { rows } = await client().query(
+      "SELECT count(*)::int AS n FROM items WHERE name LIKE 'p_'",
+    )
     expect(rows[0].n).toBe(0)
   })
 })
 
 describe('BEGIN sent with the first statement', () => {
-  let backend: Awaited<ReturnType<typeof pgBackend>>
-  let client: pg.Client
-  beforeAll(async () => {
-    backend = await pgBackend()
-    client = new pg.Client({
-      connectionString: DATABASE_URL,
-      options: `-c search_path=${backend.schema}`,
-    })
-    await client.connect()
-    await client.query('CREATE TABLE items (name text PRIMARY KEY)')
-  })
-  afterAll(async () => {
-    await client?.end()
-    await backend?.close()
-  })
-  const insert = (name: string) => ({
-    text: 'INSERT INTO items (name) VALUES ($1)',
-    values: [name],
-  })
+  const client = clientWithItems(
+    (config) => new pg.Client(config),
+    (plain) => plain.connect(),
+  )
   const count = async () =>
-    (await client.query('SELECT count(*)::int AS n FROM items')).rows[0].n as number
+    (await client().query('SELECT count(*)::int AS n FROM items')).rows[0].n as number
 
   it('when BEGIN or its settings fail, no statement of the transaction runs outside it', async () => {
-    const driver = new PgClientDriver(client, {
+    const driver = new PgClientDriver(client(), {
       ...directSettings,
       transactionSettings: "SET LOCAL statement_timeout = 'not a duration'",
     })
@@ -181,14 +184,14 @@ describe('BEGIN sent with the first statement', () => {
     }
     expect(await count()).toBe(0)
     // The client is usable, and outside any transaction.
-    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
-    expect((client as unknown as { getTransactionStatus(): string }).getTransactionStatus()).toBe(
+    expect((await client().query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    expect((client() as unknown as { getTransactionStatus(): string }).getTransactionStatus()).toBe(
       'I',
     )
   })
 
   it('a first statement refused before it is sent leaves BEGIN to the next one', async () => {
-    const driver = new PgClientDriver(client, { ...directSettings, pooler: 'transaction' })
+    const driver = new PgClientDriver(client(), { ...directSettings, pooler: 'transaction' })
     await expect(
       transaction(driver, async (tx) => {
         // A session feature behind a transaction-mode pooler: refused, nothing sent.
@@ -202,7 +205,7 @@ describe('BEGIN sent with the first statement', () => {
 
   it('a first statement with a value that cannot be sent leaves BEGIN to the next one', async () => {
     await expect(
-      transaction(client, async (tx) => {
+      transaction(client(), async (tx) => {
         await expect(tx.query({ text: 'SELECT $1', values: [Symbol('no')] })).rejects.toThrow()
         await tx.query(insert('after the bad value'))
         throw new Error('undo')

@@ -8,7 +8,7 @@
  * `./migration-format` export) from an esbuild bundle of the sources, built at the start of
  * every run, and `@fluentorm/core` and the benches import that one copy.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildSync } from 'esbuild'
 
@@ -36,7 +36,6 @@ export function compiledRuntimeAlias(workDir: string): string {
     outdir: out,
     logLevel: 'warning',
   })
-  mkdirSync(out, { recursive: true })
   writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n')
   // A directory: `@fluentorm/runtime` resolves to its index.js, `…/migration-format` to that file.
   return JSON.stringify({ '@fluentorm/runtime': out })

@@ -67,14 +67,16 @@ async function keptAll(): Promise<string[]> {
 }
 
 /** How the typing databases of `run` came up: loaded for their migrations, from empty, by initdb. */
-async function startsOf(run: () => Promise<unknown>) {
+/** Types the file once; with how the typing database came up meanwhile (typingDatabaseStarts). */
+async function typedCountingStarts() {
   const before = { ...typingDatabaseStarts }
-  await run()
-  return {
+  const typed = await typedOnce()
+  const starts = {
     kept: typingDatabaseStarts.kept - before.kept,
     empty: typingDatabaseStarts.empty - before.empty,
     initdb: typingDatabaseStarts.initdb - before.initdb,
   }
+  return { typed, starts }
 }
 
 const MOODS = `CREATE TYPE mood AS ENUM ('ok', 'meh');
@@ -138,13 +140,9 @@ it('starts from the kept empty data directory, not initdb, once the migrations c
   // Another checksum, the same objects: nothing is kept for these migrations.
   await writeFile(join(root, 'migrations/0003_moods.sql'), `${MOODS}-- the same moods\n`)
   await forgetTypedResults()
-  let typed: Typed | undefined
-  expect(await startsOf(async () => (typed = await typedOnce()))).toEqual({
-    kept: 0,
-    empty: 1,
-    initdb: 0,
-  })
-  expect(typed).toEqual(nothingKept)
+  const first = await typedCountingStarts()
+  expect(first.starts).toEqual({ kept: 0, empty: 1, initdb: 0 })
+  expect(first.typed).toEqual(nothingKept)
   // The empty one is neither written again nor removed by the new migrations' keeping.
   expect(await keptEmpty()).toEqual([empty])
   expect((await stat(join(dataDirs(), empty!))).mtimeMs).toBe(emptyWritten)
@@ -152,7 +150,7 @@ it('starts from the kept empty data directory, not initdb, once the migrations c
   expect(await kept()).toHaveLength(1)
   expect(after!.split('-')[0]).not.toBe(before!.split('-')[0])
   await forgetTypedResults()
-  expect(await startsOf(typedOnce)).toEqual({ kept: 1, empty: 0, initdb: 0 })
+  expect((await typedCountingStarts()).starts).toEqual({ kept: 1, empty: 0, initdb: 0 })
 })
 
 it('runs initdb over a damaged empty data directory, and keeps a good one in its place', async () => {
@@ -162,24 +160,17 @@ it('runs initdb over a damaged empty data directory, and keeps a good one in its
   const [migrated] = await kept()
   await rm(join(dataDirs(), migrated!))
   await forgetTypedResults()
-  let typed: Typed | undefined
-  expect(await startsOf(async () => (typed = await typedOnce()))).toEqual({
-    kept: 0,
-    empty: 0,
-    initdb: 1,
-  })
-  expect(typed).toEqual(nothingKept)
+  const first = await typedCountingStarts()
+  expect(first.starts).toEqual({ kept: 0, empty: 0, initdb: 1 })
+  expect(first.typed).toEqual(nothingKept)
   expect(await keptEmpty()).toHaveLength(1)
   // The one kept in its place loads: nothing kept for the migrations, no initdb.
   const [again] = await kept()
   await rm(join(dataDirs(), again!))
   await forgetTypedResults()
-  expect(await startsOf(async () => (typed = await typedOnce()))).toEqual({
-    kept: 0,
-    empty: 1,
-    initdb: 0,
-  })
-  expect(typed).toEqual(nothingKept)
+  const replaced = await typedCountingStarts()
+  expect(replaced.starts).toEqual({ kept: 0, empty: 1, initdb: 0 })
+  expect(replaced.typed).toEqual(nothingKept)
 })
 
 it('keys the empty data directory on the installed PGlite version', async () => {

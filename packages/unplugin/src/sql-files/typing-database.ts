@@ -215,7 +215,7 @@ export function createTypingDatabase(): TypingDatabase {
       bare = migrations.migrationsKey
     }
     await dropTemplates(db)
-    await dataDirs.write(migrations.migrationsKey, await db.dumpDataDir('none'))
+    await dataDirs.write(migrations.migrationsKey, await checkpointed(db))
   }
 
   function dumpWhenIdle() {
@@ -262,7 +262,17 @@ async function dropTemplates(db: PGlite): Promise<void> {
 /** Keeps the data directory of `db`, just out of initdb, for starts with other migrations. */
 async function keepEmpty(db: PGlite, dataDirs: DataDirCache): Promise<void> {
   await dropTemplates(db)
-  await dataDirs.writeEmpty(EMPTY_RECIPE, await db.dumpDataDir('none'))
+  await dataDirs.writeEmpty(EMPTY_RECIPE, await checkpointed(db))
+}
+
+/**
+ * The data directory of `db` just after a CHECKPOINT. A dump is taken from a running database,
+ * so a start from it is a crash recovery, which replays the WAL since the last checkpoint: the
+ * migrations' whole, without this one (measured: about a tenth of a start's CPU time).
+ */
+async function checkpointed(db: PGlite): Promise<Blob> {
+  await db.exec('CHECKPOINT')
+  return db.dumpDataDir('none')
 }
 
 /** The database at `state`'s migrations alone, from whatever state it was at. */

@@ -6,7 +6,7 @@ import { createDataDirCache, type DataDirCache } from './data-dir-cache.ts'
 import { sqlFileDts, sqlFileModule } from './sql-file-code.ts'
 import { type SqlFileError, typeSqlFile } from './type-sql-file.ts'
 import { createTypedCache, type TypedCache } from './typed-cache.ts'
-import { createTypingDatabase, resolveState } from './typing-database.ts'
+import { createTypingDatabase, type ResolvedState, resolveState } from './typing-database.ts'
 
 /** Where a `.sql` file is checked against: the project's migrations and schema. */
 export interface SqlFilesProject {
@@ -55,12 +55,33 @@ export interface SqlFiles {
 export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
   const typing = createTypingDatabase()
   let caches: { root: string; typed: TypedCache; dataDirs: DataDirCache } | null = null
+  // The files of a build or a page load are compiled side by side: they share one reading of
+  // the migrations and one plan of the pending change while it is under way (a call after it
+  // reads them again, so a migration written since is seen).
+  let resolving: {
+    migrationsDir: string
+    schema: SchemaIR | null
+    state: Promise<ResolvedState>
+  } | null = null
+  function stateOf(migrationsDir: string, schema: SchemaIR | null): Promise<ResolvedState> {
+    if (resolving?.migrationsDir === migrationsDir && resolving.schema === schema) {
+      return resolving.state
+    }
+    const state = resolveState({ migrationsDir, schema })
+    const entry = { migrationsDir, schema, state }
+    resolving = entry
+    const done = () => {
+      if (resolving === entry) resolving = null
+    }
+    state.then(done, done)
+    return state
+  }
   return {
     async compile(file, schema) {
       const { root, migrationsDir, writeDts } = project()
       const [source, state] = await Promise.all([
         readFile(file, 'utf8'),
-        resolveState({ migrationsDir, schema }),
+        stateOf(migrationsDir, schema),
       ])
       if (caches?.root !== root) {
         caches = { root, typed: createTypedCache(root), dataDirs: createDataDirCache(root) }

@@ -6,6 +6,7 @@ import type { CopyTarget, QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { pgCopyFrom } from './pg-copy-query.ts'
 import { type RunFirst, runFirst } from './pg-run-first.ts'
+import { pgStatement, type StatementConfig } from './pg-statement.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import {
   type Deadline,
@@ -58,7 +59,7 @@ export async function pgQuery<R>(
   deadline: Deadline | undefined = startDeadline(settings.queryTimeout),
   first?: RunFirst,
 ): Promise<QueryResult<R>> {
-  const query = {
+  const query: StatementConfig = {
     text: config.text,
     values: encodeParams(config.values),
     types: pgTypes,
@@ -70,7 +71,7 @@ export async function pgQuery<R>(
     for (let attempt = 1; ; attempt++) {
       const statement = named
         ? new PreparedQuery({ ...query, name: config.name! }, settings.statementCacheSize)
-        : new pg.Query(query)
+        : pgStatement(query)
       if (first !== undefined && attempt === 1) runFirst(statement, first)
       try {
         const result = await submitWithin(target, statement, deadline, settings, 'query')

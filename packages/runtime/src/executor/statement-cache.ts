@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { fromConfig, type StatementConfig } from './pg-statement.ts'
 
 /**
  * How many named prepared statements each connection keeps when nothing else is said
@@ -103,10 +104,11 @@ export class PreparedQuery extends pg.Query {
   #described = false
 
   constructor(
-    config: pg.QueryConfig & { readonly name: string },
+    config: StatementConfig & { readonly name: string },
     readonly cacheSize: number,
   ) {
-    super(config)
+    super(config.text)
+    fromConfig(this, config)
   }
 
   override submit: (connection: pg.Connection) => void = (connection) => {

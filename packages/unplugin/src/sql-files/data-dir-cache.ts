@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { BytesBlob, pgliteVersion } from './pglite-files.ts'
 import { TYPING_RULES } from './typed-cache.ts'
 
 /**
@@ -58,7 +58,7 @@ export function createDataDirCache(root: string, version = pgliteVersion()): Dat
     if (tarball === null || tarball.length === 0 || named(key, extension, tarball) !== name) {
       return null
     }
-    return new TarballBlob(tarball)
+    return new BytesBlob(tarball, 'application/x-tar')
   }
 
   return {
@@ -109,46 +109,4 @@ function abandoned(entry: string): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH'
   }
-}
-
-/**
- * A tarball as PGlite's `loadDataDir` takes it. PGlite reads it with `arrayBuffer()`, which
- * Node's own Blob answers by copying its parts through a stream in small chunks (for the
- * megabytes of a data directory, a good part of the load); this one hands over its bytes at once.
- */
-class TarballBlob extends Blob {
-  readonly #bytes: Uint8Array
-
-  constructor(bytes: Uint8Array) {
-    super([], { type: 'application/x-tar' })
-    this.#bytes = bytes
-  }
-
-  override get size(): number {
-    return this.#bytes.byteLength
-  }
-
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    const { buffer, byteOffset, byteLength } = this.#bytes
-    const whole = byteOffset === 0 && byteLength === buffer.byteLength
-    return Promise.resolve(
-      (whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)) as ArrayBuffer,
-    )
-  }
-}
-
-let version: string | undefined
-
-/** The installed PGlite's version: a data directory is only loaded by the version that wrote it. */
-function pgliteVersion(): string {
-  if (version !== undefined) return version
-  try {
-    const require = createRequire(import.meta.url)
-    const entry = require.resolve('@electric-sql/pglite')
-    const manifest = join(dirname(dirname(entry)), 'package.json')
-    version = String(JSON.parse(readFileSync(manifest, 'utf8')).version)
-  } catch {
-    version = 'unknown'
-  }
-  return version
 }

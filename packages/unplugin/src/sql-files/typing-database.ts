@@ -10,6 +10,7 @@ import {
   splitStatements,
 } from '@fluentorm/runtime'
 import type { DataDirCache } from './data-dir-cache.ts'
+import { pgliteArtifacts } from './pglite-files.ts'
 import { createTypingCatalog, type TypingCatalog } from './typing-catalog.ts'
 
 /** What the typing database must be at: the numbered migrations, then the pending change to `schema`. */
@@ -133,15 +134,19 @@ export function createTypingDatabase(): TypingDatabase {
   }
 
   async function open(state: ResolvedState, dataDirs: DataDirCache): Promise<PGlite> {
-    const [{ PGlite }, kept] = await Promise.all([
+    const [artifacts, { PGlite }, kept] = await Promise.all([
+      pgliteArtifacts(),
       import('@electric-sql/pglite'),
       dataDirs.read(state.migrationsKey),
     ])
     // A PGlite without defaultStartParams gets none: its startParams would replace its defaults.
     const defaults = PGlite.defaultStartParams as readonly string[] | undefined
-    const tuning = defaults && {
-      startParams: [...defaults, ...START_PARAMS],
-      initDbStartParams: INITDB_PARAMS,
+    const tuning = {
+      ...artifacts,
+      ...(defaults && {
+        startParams: [...defaults, ...START_PARAMS],
+        initDbStartParams: INITDB_PARAMS,
+      }),
     }
     // A kept directory PGlite cannot start from is built again, as if none were kept.
     const loaded = kept && (await PGlite.create({ loadDataDir: kept, ...tuning }).catch(() => null))

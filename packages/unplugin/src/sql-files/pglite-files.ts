@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+
+/**
+ * The installed PGlite's `dist` folder (where its WASM and file-system bundle lie), resolved
+ * as `import('@electric-sql/pglite')` from this package resolves it; null when not installed.
+ */
+function pgliteDist(): string | null {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'))
+  } catch {
+    return null
+  }
+}
+
+let version: string | undefined
+
+/** The installed PGlite's version: a data directory is only loaded by the version that wrote it. */
+export function pgliteVersion(): string {
+  if (version !== undefined) return version
+  try {
+    const manifest = join(dirname(pgliteDist() ?? ''), 'package.json')
+    version = String(JSON.parse(readFileSync(manifest, 'utf8')).version)
+  } catch {
+    version = 'unknown'
+  }
+  return version
+}
+
+/** What `PGlite.create` takes instead of reading and compiling its own files. */
+export interface PgliteArtifacts {
+  readonly pgliteWasmModule?: WebAssembly.Module
+  readonly fsBundle?: Blob
+}
+
+/**
+ * PGlite's WASM, compiled, and its file-system bundle, read, started before PGlite's module is
+ * imported: PGlite reads and compiles them only once its module has loaded and `create` runs,
+ * while the compile (on V8's background threads) can overlap the import (measured: a start
+ * from a kept data directory about a tenth sooner). Resolves to nothing for a PGlite without
+ * these files, which then reads its own.
+ */
+export async function pgliteArtifacts(): Promise<PgliteArtifacts> {
+  const dist = pgliteDist()
+  if (dist === null) return {}
+  const [pgliteWasmModule, bundle] = await Promise.all([
+    readFile(join(dist, 'pglite.wasm')).then(
+      (bytes) => WebAssembly.compile(bytes),
+      () => undefined,
+    ),
+    readFile(join(dist, 'pglite.data')).catch(() => undefined),
+  ])
+  if (pgliteWasmModule === undefined || bundle === undefined) return {}
+  return { pgliteWasmModule, fsBundle: new BytesBlob(bundle, 'application/octet-stream') }
+}
+
+/**
+ * Bytes as PGlite's `loadDataDir` and `fsBundle` take them. PGlite reads them with
+ * `arrayBuffer()`, which Node's own Blob answers by copying its parts through a stream in
+ * small chunks (for the megabytes of a data directory, a good part of the load); this one
+ * hands over its bytes at once.
+ */
+export class BytesBlob extends Blob {
+  readonly #bytes: Uint8Array
+
+  constructor(bytes: Uint8Array, type: string) {
+    super([], { type })
+    this.#bytes = bytes
+  }
+
+  override get size(): number {
+    return this.#bytes.byteLength
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    const { buffer, byteOffset, byteLength } = this.#bytes
+    const whole = byteOffset === 0 && byteLength === buffer.byteLength
+    return Promise.resolve(
+      (whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)) as ArrayBuffer,
+    )
+  }
+}

@@ -1,0 +1,41 @@
+import { readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  BytesBlob,
+  pgliteArtifacts,
+  pgliteVersion,
+} from '../../packages/unplugin/src/sql-files/pglite-files.ts'
+
+const dist = dirname(
+  createRequire(join(import.meta.dirname, '../../packages/unplugin/package.json')).resolve(
+    '@electric-sql/pglite',
+  ),
+)
+
+// The typing database hands these to PGlite.create so the WASM compiles while PGlite's module
+// loads; a PGlite that moved its files would silently get nothing here, and start slower.
+describe("the typing database's PGlite files", () => {
+  it('compiles the installed WASM and reads the whole file-system bundle', async () => {
+    const { pgliteWasmModule, fsBundle } = await pgliteArtifacts()
+    expect(pgliteWasmModule).toBeInstanceOf(WebAssembly.Module)
+    expect(WebAssembly.Module.exports(pgliteWasmModule!).length).toBeGreaterThan(100)
+    const bundle = new Uint8Array(await fsBundle!.arrayBuffer())
+    expect(bundle.byteLength).toBe(statSync(join(dist, 'pglite.data')).size)
+    expect(Buffer.from(bundle).equals(readFileSync(join(dist, 'pglite.data')))).toBe(true)
+  })
+
+  it('reads the version of the PGlite it compiled', () => {
+    const manifest = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8'))
+    expect(pgliteVersion()).toBe(manifest.version)
+  })
+
+  it('hands a part of a buffer over as those bytes alone', async () => {
+    const bytes = Buffer.from('..abc..').subarray(2, 5)
+    const blob = new BytesBlob(bytes, 'application/x-tar')
+    expect(blob.size).toBe(3)
+    expect(blob.type).toBe('application/x-tar')
+    expect(Buffer.from(await blob.arrayBuffer()).toString()).toBe('abc')
+  })
+})

@@ -131,6 +131,35 @@ it('types alike with nothing kept, from the kept data directory, and on a databa
   }
 })
 
+/** The names in a ustar tarball (as PGlite's dumpDataDir writes it). */
+function tarNames(tarball: Buffer): string[] {
+  const names: string[] = []
+  for (let at = 0; at + 512 <= tarball.length; ) {
+    const field = (from: number, length: number) =>
+      tarball
+        .subarray(at + from, at + from + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '')
+    const name = field(0, 100)
+    if (name === '') break
+    const prefix = field(345, 155)
+    names.push(prefix === '' ? name : `${prefix}/${name}`)
+    at += 512 + Math.ceil(Number.parseInt(field(124, 12).trim(), 8) / 512) * 512
+  }
+  return names
+}
+
+it('keeps one WAL segment in each data directory, not the ones PostgreSQL renamed for reuse', async () => {
+  const all = await keptAll()
+  expect(all.map((name) => name.split('.').at(-1))).toEqual(['initdb', 'pgdata'])
+  for (const name of all) {
+    const names = tarNames(await readFile(join(dataDirs(), name)))
+    expect(names).toContainEqual(expect.stringMatching(/(^|\/)PG_VERSION$/))
+    const segments = names.filter((entry) => /(^|\/)pg_wal\/[0-9A-F]{24}$/.test(entry))
+    expect(segments, name).toHaveLength(1)
+  }
+})
+
 it('starts from the kept empty data directory, not initdb, once the migrations changed', async () => {
   // The first start with node_modules ran initdb and kept its data directory before migrating.
   const [empty] = await keptEmpty()

@@ -2,7 +2,8 @@
  * findById and a 20-row query through a fluentorm model vs raw pg (the same named prepared
  * statement), Drizzle (prepared and per call), Kysely and postgres.js — raw pg, the model on
  * a pg.Client, Drizzle and Kysely on one shared connection, connect() and postgres.js on their
- * own; interleaved rounds, medians, ratios to raw pg.
+ * own, and for findById raw pg once more on a pipelined connection of its own, as connect()'s
+ * is; interleaved rounds, medians, ratios to raw pg.
  */
 import { connect, type Driver, driverBrand, placeholder } from '@fluentorm/runtime'
 import { desc, sql as dsql, eq } from 'drizzle-orm'
@@ -39,7 +40,7 @@ export async function runtimeBench(): Promise<BenchResult> {
   const client = new pg.Client({ connectionString: DATABASE_URL, options })
   await client.connect()
   const ids = await seedUsersAndPosts(client, User, Post)
-  const alone = new pg.Client({ connectionString: DATABASE_URL, options })
+  const alone = new pg.Client({ connectionString: DATABASE_URL, options, pipeline: true })
   await alone.connect()
   let n = 0
   const nextId = () => ids[n++ % ids.length]!
@@ -92,11 +93,12 @@ export async function runtimeBench(): Promise<BenchResult> {
     },
     { name: 'fluentorm findById', run: () => User.findById(client, nextId()) },
     { name: 'fluentorm findById on connect()', run: () => User.findById(database, nextId()) },
-    // connect()'s connection serves only its contender, while raw pg's serves four: between
+    // connect()'s connection serves only its contender, while raw pg's serves five: between
     // two of its queries its backend sits idle through the others' and wakes up cold. Raw pg
-    // on a connection of its own, taking turns the same way, is what connect() compares with.
+    // on a pipelined connection of its own (as connect()'s is), taking turns the same way, is
+    // what connect() compares with.
     {
-      name: 'raw pg (named), a connection of its own',
+      name: 'raw pg (named), a pipelined connection of its own',
       run: () =>
         alone.query({
           name: 'raw_by_id',
@@ -207,7 +209,7 @@ export async function runtimeBench(): Promise<BenchResult> {
       pairedRatio(fluent, raw),
       1.05,
       'x',
-      `fluentorm's own functions take ${ownCost.toFixed(2)} µs of a findById (measured on a driver answering from memory, below); the rest is pg and the server, as for raw pg on the same connection; the same call on connect() measured ${pairedRatio(result('fluentorm findById on connect()'), result('raw pg (named), a connection of its own')).toFixed(3)}x raw pg on a connection of its own, as connect()'s is (${pairedRatio(result('fluentorm findById on connect()'), raw).toFixed(3)}x raw pg on the shared one)`,
+      `fluentorm's own functions take ${ownCost.toFixed(2)} µs of a findById (measured on a driver answering from memory, below); the rest is pg and the server, as for raw pg on the same connection; the same call on connect() measured ${pairedRatio(result('fluentorm findById on connect()'), result('raw pg (named), a pipelined connection of its own')).toFixed(3)}x raw pg on a pipelined connection of its own, as connect()'s is (${pairedRatio(result('fluentorm findById on connect()'), raw).toFixed(3)}x raw pg on the shared one)`,
     ),
     atMost(
       '(a) findById below every other library',
@@ -236,7 +238,7 @@ export async function runtimeBench(): Promise<BenchResult> {
     text: [
       placement,
       '',
-      '### findById, one connection (5,000 calls of warm-up each, then 7 rounds × 1000 queries, median)',
+      '### findById, one connection each (5,000 calls of warm-up each, then 7 rounds × 1000 queries, median)',
       '',
       "Each round compares every contender's median query (the slowest 1% of queries, a backend descheduled by the machine's other jobs, held a quarter of a round's time and fell on whichever contender was running); the ratio of the rounds' means is in the last column. fluentorm's allocation and GC cost is in section (k), counted in instructions.",
       '',

@@ -24,6 +24,14 @@ describe("the typing database's PGlite files", () => {
     const bundle = new Uint8Array(await fsBundle!.arrayBuffer())
     expect(bundle.byteLength).toBe(statSync(join(dist, 'pglite.data')).size)
     expect(Buffer.from(bundle).equals(readFileSync(join(dist, 'pglite.data')))).toBe(true)
+    // PGlite's file system keeps views into the bundle: every read hands over a copy of its own.
+    expect(await fsBundle!.arrayBuffer()).not.toBe(bundle.buffer)
+  })
+
+  it('compiles once per process', async () => {
+    const [first, second] = await Promise.all([pgliteArtifacts(), pgliteArtifacts()])
+    expect(second.pgliteWasmModule).toBe(first.pgliteWasmModule)
+    expect((await pgliteArtifacts()).pgliteWasmModule).toBe(first.pgliteWasmModule)
   })
 
   it('reads the version of the PGlite it compiled', () => {

@@ -20,9 +20,10 @@ let version: string | undefined
 /** The installed PGlite's version: a data directory is only loaded by the version that wrote it. */
 export function pgliteVersion(): string {
   if (version !== undefined) return version
+  const dist = pgliteDist()
   try {
-    const manifest = join(dirname(pgliteDist() ?? ''), 'package.json')
-    version = String(JSON.parse(readFileSync(manifest, 'utf8')).version)
+    if (dist === null) throw new Error('PGlite is not installed')
+    version = String(JSON.parse(readFileSync(join(dirname(dist), 'package.json'), 'utf8')).version)
   } catch {
     version = 'unknown'
   }
@@ -32,28 +33,44 @@ export function pgliteVersion(): string {
 /** What `PGlite.create` takes instead of reading and compiling its own files. */
 export interface PgliteArtifacts {
   readonly pgliteWasmModule?: WebAssembly.Module
+  /** The same module under PGlite 0.3's name for it (a version ignores the name it lacks). */
+  readonly wasmModule?: WebAssembly.Module
   readonly fsBundle?: Blob
 }
+
+/** Read and compiled once per process, as PGlite keeps its own compile when it makes it. */
+let artifacts: Promise<{ module: WebAssembly.Module; bundle: Uint8Array } | null> | undefined
 
 /**
  * PGlite's WASM, compiled, and its file-system bundle, read, started before PGlite's module is
  * imported: PGlite reads and compiles them only once its module has loaded and `create` runs,
  * while the compile (on V8's background threads) can overlap the import (measured: a start
  * from a kept data directory about a tenth sooner). Resolves to nothing for a PGlite without
- * these files, which then reads its own.
+ * these files, which then reads its own; a create given them that fails is tried without.
  */
 export async function pgliteArtifacts(): Promise<PgliteArtifacts> {
+  artifacts ??= readArtifacts()
+  const found = await artifacts
+  if (found === null) return {}
+  return {
+    pgliteWasmModule: found.module,
+    wasmModule: found.module,
+    // A copy each time it is read: PGlite's file system keeps views into the buffer it is given.
+    fsBundle: new BytesBlob(found.bundle, 'application/octet-stream', { copies: true }),
+  }
+}
+
+async function readArtifacts(): Promise<{ module: WebAssembly.Module; bundle: Uint8Array } | null> {
   const dist = pgliteDist()
-  if (dist === null) return {}
-  const [pgliteWasmModule, bundle] = await Promise.all([
+  if (dist === null) return null
+  const [module, bundle] = await Promise.all([
     readFile(join(dist, 'pglite.wasm')).then(
       (bytes) => WebAssembly.compile(bytes),
       () => undefined,
     ),
     readFile(join(dist, 'pglite.data')).catch(() => undefined),
   ])
-  if (pgliteWasmModule === undefined || bundle === undefined) return {}
-  return { pgliteWasmModule, fsBundle: new BytesBlob(bundle, 'application/octet-stream') }
+  return module === undefined || bundle === undefined ? null : { module, bundle }
 }
 
 /**
@@ -64,10 +81,13 @@ export async function pgliteArtifacts(): Promise<PgliteArtifacts> {
  */
 export class BytesBlob extends Blob {
   readonly #bytes: Uint8Array
+  readonly #copies: boolean
 
-  constructor(bytes: Uint8Array, type: string) {
+  /** `copies`: hand over a copy at each read, for bytes that are read more than once. */
+  constructor(bytes: Uint8Array, type: string, { copies = false } = {}) {
     super([], { type })
     this.#bytes = bytes
+    this.#copies = copies
   }
 
   override get size(): number {
@@ -76,7 +96,7 @@ export class BytesBlob extends Blob {
 
   override arrayBuffer(): Promise<ArrayBuffer> {
     const { buffer, byteOffset, byteLength } = this.#bytes
-    const whole = byteOffset === 0 && byteLength === buffer.byteLength
+    const whole = !this.#copies && byteOffset === 0 && byteLength === buffer.byteLength
     return Promise.resolve(
       (whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)) as ArrayBuffer,
     )

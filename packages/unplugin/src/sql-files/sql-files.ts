@@ -56,11 +56,12 @@ export interface SqlFiles {
 export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
   const typing = createTypingDatabase()
   let caches: { root: string; typed: TypedCache; dataDirs: DataDirCache } | null = null
-  /** Typed results being written to the cache (TypedCache.write never fails). */
+  /** Typed results being written to the cache. */
   const keeping = new Set<Promise<void>>()
   // The files of a build or a page load are compiled side by side: they share one reading of
-  // the migrations and one plan of the pending change while it is under way (a call after it
-  // reads them again, so a migration written since is seen).
+  // the migrations and one plan of the pending change while it is under way. A call made after
+  // it finished reads them again; one made meanwhile (within its ~25 ms) gets its state, so a
+  // migration written in that window is seen from the next call on.
   let resolving: {
     migrationsDir: string
     schema: SchemaIR | null
@@ -101,15 +102,16 @@ export function createSqlFiles(project: () => SqlFilesProject): SqlFiles {
         // Kept for the next start while the build goes on (a hundred files' writes, after
         // typing, took up to a tenth of a cold start); `close` waits for them.
         const kept = cache.write(state.key, source, statements)
+        const written = () => keeping.delete(kept)
         keeping.add(kept)
-        void kept.finally(() => keeping.delete(kept))
+        kept.then(written, written)
       }
       const dts = `${file}.d.ts`
       const written = writeDts && (await writeIfChanged(dts, sqlFileDts(statements)))
       return { code: sqlFileModule(statements, shown), dtsWritten: written ? dts : null }
     },
     async close() {
-      await Promise.all(keeping)
+      await Promise.allSettled(keeping)
       await typing.close()
     },
   }

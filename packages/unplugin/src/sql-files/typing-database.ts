@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { PGlite } from '@electric-sql/pglite'
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite'
 import { parseSnapshot, planMigration, type SchemaIR, snapshotPath } from '@fluentorm/core'
 import {
   HISTORY_TABLE,
@@ -141,15 +141,16 @@ export function createTypingDatabase(): TypingDatabase {
     ])
     // A PGlite without defaultStartParams gets none: its startParams would replace its defaults.
     const defaults = PGlite.defaultStartParams as readonly string[] | undefined
-    const tuning = {
-      ...artifacts,
-      ...(defaults && {
-        startParams: [...defaults, ...START_PARAMS],
-        initDbStartParams: INITDB_PARAMS,
-      }),
+    const tuning = defaults && {
+      startParams: [...defaults, ...START_PARAMS],
+      initDbStartParams: INITDB_PARAMS,
     }
+    // A PGlite that cannot take the files read for it (another copy of it, a later version's
+    // layout) reads its own instead.
+    const create = (options: PGliteOptions) =>
+      PGlite.create({ ...options, ...artifacts }).catch(() => PGlite.create(options))
     // A kept directory PGlite cannot start from is built again, as if none were kept.
-    const loaded = kept && (await PGlite.create({ loadDataDir: kept, ...tuning }).catch(() => null))
+    const loaded = kept && (await create({ loadDataDir: kept, ...tuning }).catch(() => null))
     if (loaded) {
       typingDatabaseStarts.kept++
       bare = state.migrationsKey
@@ -158,11 +159,11 @@ export function createTypingDatabase(): TypingDatabase {
     // None for these migrations: the kept empty one, else initdb, which keeps it (once per
     // PGlite version: the templates dropped and a dump, ~0.17 s against initdb's ~2 s).
     const empty = await dataDirs.readEmpty(EMPTY_RECIPE)
-    let db = empty && (await PGlite.create({ loadDataDir: empty, ...tuning }).catch(() => null))
+    let db = empty && (await create({ loadDataDir: empty, ...tuning }).catch(() => null))
     if (db) {
       typingDatabaseStarts.empty++
     } else {
-      db = await PGlite.create({ ...tuning })
+      db = await create({ ...tuning })
       typingDatabaseStarts.initdb++
       if (dataDirs.keeps()) {
         // Not kept, only the next start's initdb again: typing goes on either way.

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { basename, dirname, extname, resolve } from 'node:path'
 import { type ConnectOptions, connect, type Database } from '@fluentorm/runtime'
 import type { RunnableDevEnvironment, ViteDevServer } from 'vite'
@@ -104,6 +105,13 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
     server.middlewares.use(APPLY_PATH, applyMiddleware({ waiting: () => waiting, apply: approve }))
   }
   // Vite watches only its root and the files it imported; schemas/ may sit outside the root.
+  // A folder made after the watch began is never watched: migrations/ is made now, so the
+  // project's first `fluentorm generate` while the dev server runs is seen.
+  try {
+    mkdirSync(context.options.migrationsDir, { recursive: true })
+  } catch {
+    // A folder that cannot be made (a read-only checkout) is watched should it appear.
+  }
   server.watcher.add([context.options.schemasDir, context.options.migrationsDir])
   const { seedsDir } = context.options
   if (seedsDir !== null) server.watcher.add(seedsDir)
@@ -166,10 +174,10 @@ export function attachDevServer(context: FluentormContext, server: ViteDevServer
       showingError = false
       context.logger.info('the schemas are valid again: the models reload.')
     }
-    if (result.changed) {
-      reloadModule(server, 'models')
-      await sqlFiles.schemaChanged()
-    }
+    if (result.changed) reloadModule(server, 'models')
+    // A migration can change what a `.sql` statement reads with no schema file changed (a
+    // view, a function, a column's type, written by hand).
+    if (result.changed || reloadMigrations) await sqlFiles.schemaChanged()
     // One page reload per change: it runs the new models (and clears a shown error).
     if (result.changed || recovered || reloadMigrations) {
       server.environments.client.hot.send({ type: 'full-reload', path: '*' })

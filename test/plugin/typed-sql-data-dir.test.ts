@@ -182,22 +182,24 @@ it('starts from the kept empty data directory, not initdb, once the migrations c
   expect((await typedCountingStarts()).starts).toEqual({ kept: 1, empty: 0, initdb: 0 })
 })
 
+/** Types with the migrated data directory removed (and no typed results): a start from empty. */
+async function typedWithoutMigratedKept() {
+  const [migrated] = await kept()
+  await rm(join(dataDirs(), migrated!))
+  await forgetTypedResults()
+  return typedCountingStarts()
+}
+
 it('runs initdb over a damaged empty data directory, and keeps a good one in its place', async () => {
   const [empty] = await keptEmpty()
   const path = join(dataDirs(), empty!)
   await writeFile(path, Buffer.alloc((await readFile(path)).length, 0x5a))
-  const [migrated] = await kept()
-  await rm(join(dataDirs(), migrated!))
-  await forgetTypedResults()
-  const first = await typedCountingStarts()
+  const first = await typedWithoutMigratedKept()
   expect(first.starts).toEqual({ kept: 0, empty: 0, initdb: 1 })
   expect(first.typed).toEqual(nothingKept)
   expect(await keptEmpty()).toHaveLength(1)
   // The one kept in its place loads: nothing kept for the migrations, no initdb.
-  const [again] = await kept()
-  await rm(join(dataDirs(), again!))
-  await forgetTypedResults()
-  const replaced = await typedCountingStarts()
+  const replaced = await typedWithoutMigratedKept()
   expect(replaced.starts).toEqual({ kept: 0, empty: 1, initdb: 0 })
   expect(replaced.typed).toEqual(nothingKept)
 })

@@ -22,8 +22,9 @@ export function pgliteVersion(): string {
   if (version !== undefined) return version
   const dist = pgliteDist()
   try {
-    if (dist === null) throw new Error('PGlite is not installed')
-    version = String(JSON.parse(readFileSync(join(dirname(dist), 'package.json'), 'utf8')).version)
+    const manifest =
+      dist === null ? null : readFileSync(join(dirname(dist), 'package.json'), 'utf8')
+    version = manifest === null ? 'unknown' : String(JSON.parse(manifest).version)
   } catch {
     version = 'unknown'
   }

@@ -220,8 +220,7 @@ export function createTypingDatabase(): TypingDatabase {
       await rebuild(db, migrations)
       bare = migrations.migrationsKey
     }
-    await dropTemplates(db)
-    await dataDirs.write(migrations.migrationsKey, await checkpointed(db))
+    await dataDirs.write(migrations.migrationsKey, await keptDataDir(db))
   }
 
   function dumpWhenIdle() {
@@ -260,23 +259,19 @@ export function createTypingDatabase(): TypingDatabase {
   }
 }
 
-/** Drops the template databases (if still there): see DROP_TEMPLATES. */
-async function dropTemplates(db: PGlite): Promise<void> {
-  for (const statement of DROP_TEMPLATES) await db.exec(statement).catch(() => undefined)
-}
-
 /** Keeps the data directory of `db`, just out of initdb, for starts with other migrations. */
 async function keepEmpty(db: PGlite, dataDirs: DataDirCache): Promise<void> {
-  await dropTemplates(db)
-  await dataDirs.writeEmpty(EMPTY_RECIPE, await checkpointed(db))
+  await dataDirs.writeEmpty(EMPTY_RECIPE, await keptDataDir(db))
 }
 
 /**
- * The data directory of `db` just after a CHECKPOINT. A dump is taken from a running database,
- * so a start from it is a crash recovery, which replays the WAL since the last checkpoint: the
- * migrations' whole, without this one (measured: about a tenth of a start's CPU time).
+ * The data directory of `db` as it is kept: without the template databases (DROP_TEMPLATES),
+ * just after a CHECKPOINT. A dump is taken from a running database, so a start from it is a
+ * crash recovery, which replays the WAL since the last checkpoint: the migrations' whole,
+ * without this one (measured: about a tenth of a start's CPU time).
  */
-async function checkpointed(db: PGlite): Promise<Blob> {
+async function keptDataDir(db: PGlite): Promise<Blob> {
+  for (const statement of DROP_TEMPLATES) await db.exec(statement).catch(() => undefined)
   await db.exec('CHECKPOINT')
   // Without them the data directory is the same to PostgreSQL, only smaller.
   await dropRecycledWal(db).catch(() => undefined)

@@ -99,6 +99,34 @@ describe('statement cache defaults', () => {
     }
   })
 
+  it('sends the Close of an evicted statement in the same write as the new Parse', async () => {
+    const client = new pg.Client({ connectionString: DATABASE_URL })
+    await client.connect()
+    const stream = (client as unknown as { connection: { stream: Record<string, any> } }).connection
+      .stream
+    let writes = 0
+    for (const method of ['_write', '_writev']) {
+      const own = stream[method]
+      stream[method] = (...args: unknown[]) => {
+        writes += 1
+        return own.apply(stream, args)
+      }
+    }
+    try {
+      const driver = toDriver(client)
+      for (let i = 0; i < 256; i++) await run(driver, i, 3)
+      for (let i = 256; i < 260; i++) {
+        writes = 0
+        // A new name beyond the 256: the least recently used is closed, in the same packet.
+        expect((await run(driver, i, 3)).value).toBe(3 + i)
+        expect(writes).toBe(1)
+      }
+      expect((await prepared(driver)).n).toBe(256)
+    } finally {
+      await client.end()
+    }
+  })
+
   it('refuses a statementCacheSize that is not a whole number of at least 0', async () => {
     const error = await connect({ url: DATABASE_URL, statementCacheSize: -1 }).catch((e) => e)
     expect(error).toMatchObject({ code: 'INVALID_OPTION', kind: 'invalid_usage' })

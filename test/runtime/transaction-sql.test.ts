@@ -213,6 +213,41 @@ describe('BEGIN sent with the first statement', () => {
     ).rejects.toThrow('undo')
     expect(await count()).toBe(0)
   })
+
+  it('BEGIN, its settings and the first statement leave in one write to the socket', async () => {
+    // Each write the socket makes is a system call and a packet: a pooler or server reads
+    // and wakes per packet. Counted at the socket, below pg's messages.
+    const stream = (client() as unknown as { connection: { stream: Record<string, any> } })
+      .connection.stream
+    let writes = 0
+    const { _write, _writev } = stream
+    stream._write = (...args: unknown[]) => {
+      writes += 1
+      return _write.apply(stream, args)
+    }
+    stream._writev = (...args: unknown[]) => {
+      writes += 1
+      return _writev.apply(stream, args)
+    }
+    try {
+      const settings = "SET LOCAL statement_timeout = '5s'; SET LOCAL lock_timeout = '5s'"
+      for (const transactionSettings of [undefined, settings]) {
+        const driver = new PgClientDriver(client(), { ...directSettings, transactionSettings })
+        writes = 0
+        await transaction(driver, async (tx) => {
+          await tx.query(insert('one write'))
+          // The first statement and what went ahead of it: one write; the COMMIT is the second.
+          expect(writes).toBe(1)
+          throw new Error('undo')
+        }).catch((error: Error) => expect(error.message).toBe('undo'))
+        expect(writes).toBe(2)
+      }
+    } finally {
+      stream._write = _write
+      stream._writev = _writev
+    }
+    expect(await count()).toBe(0)
+  })
 })
 
 describe('retry', () => {

@@ -13,6 +13,7 @@ export interface RunFirst {
 /** pg's connection, as far as the statements sent ahead use it (pg/lib/connection.js, pg 8). */
 interface PgWire {
   readonly parsedStatements: Record<string, string | undefined>
+  readonly stream: { cork?(): void; uncork?(): void }
   parse(message: { text: string; name: string; types: readonly number[] }): void
   bind(message: object): void
   execute(message: { portal: string; rows: number }): void
@@ -29,7 +30,9 @@ interface PgQuerySteps {
  * Has `query` send `first.statements` (parameterless statements: BEGIN and its SET LOCAL
  * settings) ahead of its own messages, each as an unnamed Parse, Bind and Execute, with the
  * query's own Sync ending them all: one write and one round trip where they would cost one
- * each. The server runs them in order and stops at the first error, skipping the rest until
+ * each. The socket is corked from the first of them to the query's own messages: pg writes
+ * each message as it is made, so without it each Parse, Bind and Execute sent ahead was a
+ * system call and a packet of its own (three per statement, ahead of the query's one write). The server runs them in order and stops at the first error, skipping the rest until
  * that Sync, so the query fails with that error and `first.ran` says how many completed.
  *
  * Their CommandCompletes are counted off before pg's query sees any message of its own, so
@@ -51,12 +54,17 @@ export function runFirst(query: pg.Query, first: RunFirst): void {
     const wire = connection as unknown as PgWire
     parsedBefore = name !== undefined && wire.parsedStatements[name] !== undefined
     first.sent = true
-    for (const text of first.statements) {
-      wire.parse({ text, name: '', types: [] })
-      wire.bind({})
-      wire.execute({ portal: '', rows: 0 })
+    wire.stream.cork?.()
+    try {
+      for (const text of first.statements) {
+        wire.parse({ text, name: '', types: [] })
+        wire.bind({})
+        wire.execute({ portal: '', rows: 0 })
+      }
+      return own.submit.call(query, connection)
+    } finally {
+      wire.stream.uncork?.()
     }
-    return own.submit.call(query, connection)
   }
   steps.handleCommandComplete = (message, connection) => {
     if (first.ran < first.statements.length) {

@@ -13,6 +13,7 @@ export const defaultStatementCacheSize = 256
 interface PgWire {
   readonly parsedStatements: Record<string, string | undefined>
   readonly submittedNamedStatements: Record<string, string | undefined>
+  readonly stream: { cork?(): void; uncork?(): void }
   close(message: { type: 'S'; name: string }): void
   bind(message: object): void
 }
@@ -112,11 +113,18 @@ export class PreparedQuery extends pg.Query {
   }
 
   override submit: (connection: pg.Connection) => void = (connection) => {
-    this.#wire = connection as unknown as PgWire
-    // A stale plan's Close goes in the same write as the Parse that prepares it again.
-    if (stale.get(this.#wire)?.delete(this.name!)) this.#wire.close({ type: 'S', name: this.name! })
-    keepPrepared(this.#wire, this.name!, this.cacheSize)
-    return pg.Query.prototype.submit.call(this, connection)
+    const wire = connection as unknown as PgWire
+    this.#wire = wire
+    // The Closes below leave in the same write as this query's own messages (pg corks only
+    // around those): a stale plan's Close with the Parse that prepares it again.
+    wire.stream.cork?.()
+    try {
+      if (stale.get(wire)?.delete(this.name!)) wire.close({ type: 'S', name: this.name! })
+      keepPrepared(wire, this.name!, this.cacheSize)
+      return pg.Query.prototype.submit.call(this, connection)
+    } finally {
+      wire.stream.uncork?.()
+    }
   }
 
   /** pg's error step: a stale plan is forgotten, so the next run of the name prepares it again. */

@@ -9,6 +9,7 @@ import {
   noteStatementTimeout,
   sessionDeadline,
 } from '../../packages/runtime/src/executor/session-timeout.ts'
+import { DATABASE_URL } from '../support/backends.ts'
 import { type BlackHoleProxy, startBlackHoleProxy } from '../support/black-hole-proxy.ts'
 
 // A short deadline keeps the test quick; the test's own timeout stays generous, as the
@@ -143,6 +144,34 @@ describe('the deadline and the timeouts it follows', () => {
         expect(thrown).toMatchObject({ code: '57014' })
       } finally {
         await db.close()
+      }
+    },
+  )
+
+  it(
+    'times a statement out at its own deadline when a later one of another Database was asked first',
+    generous,
+    async () => {
+      // One timer watches every deadline of the process, armed for the earliest: a 500 ms
+      // deadline asked after a 20 s one must still fire at 500 ms.
+      const patient = await connect({ url: DATABASE_URL, queryTimeout: 20_000 })
+      const quick = await connect({ url: proxy.url, queryTimeout })
+      try {
+        await quick.query({ text: 'SELECT 1' })
+        // Past the deadlines asked so far: the timer now waits for the patient one alone.
+        await new Promise((resolve) => setTimeout(resolve, queryTimeout + 200))
+        const sleeping = timed(() => patient.query({ text: 'SELECT 1 AS slept FROM pg_sleep(2)' }))
+        proxy.blackHole()
+        const silent = await timed(() => failures([quick.query({ text: 'SELECT 2' })]))
+        expectTimedOut(silent.value)
+        expect(silent.ms).toBeGreaterThanOrEqual(queryTimeout - 5)
+        const slept = await sleeping
+        expect(slept.value.rows).toEqual([{ slept: 1 }])
+        // The quick one failed while the patient one was still waiting for its answer.
+        expect(silent.ms).toBeLessThan(slept.ms)
+      } finally {
+        proxy.resume()
+        await Promise.all([patient.close(), quick.close()])
       }
     },
   )

@@ -27,6 +27,62 @@ export function startDeadline(ms: number): Deadline | undefined {
   return ms > 0 ? { ms, start: performance.now() } : undefined
 }
 
+/** Something waiting for an answer until `at` (`performance.now()` time), then `expire`d. */
+interface Watched {
+  at: number
+  readonly expire: () => void
+}
+
+/**
+ * Every deadline of the process is watched by one timer, armed for the earliest of them. A
+ * statement adds itself to `pending` and removes itself when answered: a Set operation each,
+ * where a timer of its own cost a setTimeout and a clearTimeout per statement (Node's timer
+ * list for the duration made and dropped each time, and libuv's timer started again), about
+ * 3% of a findById. With one timeout for a whole Database, each new deadline is later than
+ * the one the timer waits for, so the timer is armed again only when it fires: then it
+ * expires what is past and waits for the earliest of the rest.
+ *
+ * The timer is unref'd: a statement waits on an open socket, which keeps the process alive.
+ */
+const pending = new Set<Watched>()
+let timer: ReturnType<typeof setTimeout> | undefined
+let armedFor = Number.POSITIVE_INFINITY
+
+function watch(entry: Watched, at: number): void {
+  entry.at = at
+  pending.add(entry)
+  if (at < armedFor) arm(at)
+}
+
+function unwatch(entry: Watched): void {
+  pending.delete(entry)
+}
+
+function arm(at: number): void {
+  clearTimeout(timer)
+  armedFor = at
+  timer = setTimeout(sweep, Math.max(0, at - performance.now()))
+  timer.unref()
+}
+
+function sweep(): void {
+  timer = undefined
+  armedFor = Number.POSITIVE_INFINITY
+  const now = performance.now()
+  let next = Number.POSITIVE_INFINITY
+  for (const entry of pending) {
+    if (entry.at <= now) {
+      pending.delete(entry)
+      entry.expire()
+    } else if (entry.at < next) {
+      next = entry.at
+    }
+  }
+  // A later deadline, or one the timer fired a little ahead of (libuv counts from the start
+  // of its loop iteration, before the statement asked).
+  if (next !== Number.POSITIVE_INFINITY && next < armedFor) arm(next)
+}
+
 /** What destroys a silent connection; every statement still on it fails with it. */
 class SilentConnection extends Error {
   constructor(readonly ms: number) {
@@ -59,18 +115,16 @@ export function submitWithin(
   return new Promise((resolve, reject) => {
     let wire: PgWire | undefined
     let expired = false
-    let timer: ReturnType<typeof setTimeout> | undefined
     let ms = deadline?.ms ?? 0
-    const expire = () => {
-      expired = true
-      reject(queryTimeoutError(ms, wire !== undefined, operation, sql))
-      if (wire) destroy(client, wire, ms)
+    const watched: Watched = {
+      at: 0,
+      expire: () => {
+        expired = true
+        reject(queryTimeoutError(ms, wire !== undefined, operation, sql))
+        if (wire) destroy(client, wire, ms)
+      },
     }
-    const arm = (left: number) => {
-      clearTimeout(timer)
-      timer = ms > 0 ? setTimeout(expire, Math.max(0, left)) : undefined
-    }
-    if (deadline) arm(deadline.ms)
+    if (deadline) watch(watched, deadline.start + deadline.ms)
     const submit = query.submit
     query.submit = (connection) => {
       if (expired) {
@@ -81,12 +135,13 @@ export function submitWithin(
       const own = sessionDeadline(wire, settings.queryTimeout, settings.statementTimeout)
       if (deadline && own !== ms) {
         ms = own
-        arm(deadline.start + own - performance.now())
+        if (ms > 0) watch(watched, deadline.start + own)
+        else unwatch(watched)
       }
       return submit.call(query, connection)
     }
     const done = (error: Error | undefined, result: pg.QueryResult) => {
-      clearTimeout(timer)
+      if (deadline) unwatch(watched)
       if (expired) return
       if (error) {
         reject(
@@ -125,18 +180,22 @@ export function onClientWithin<T>(
   if (ms === 0) return work()
   return new Promise((resolve, reject) => {
     let expired = false
-    const timer = setTimeout(() => {
-      expired = true
-      reject(queryTimeoutError(ms, true, operation, sql))
-      destroy(client, wire, ms)
-    }, ms)
+    const watched: Watched = {
+      at: 0,
+      expire: () => {
+        expired = true
+        reject(queryTimeoutError(ms, true, operation, sql))
+        destroy(client, wire, ms)
+      },
+    }
+    watch(watched, performance.now() + ms)
     work().then(
       (value) => {
-        clearTimeout(timer)
+        unwatch(watched)
         if (!expired) resolve(value)
       },
       (error: unknown) => {
-        clearTimeout(timer)
+        unwatch(watched)
         if (!expired) reject(error)
       },
     )
@@ -164,21 +223,22 @@ export function within<T>(
   if (!deadline) return acquiring
   return new Promise((resolve, reject) => {
     let expired = false
-    const timer = setTimeout(
-      () => {
+    const watched: Watched = {
+      at: 0,
+      expire: () => {
         expired = true
         reject(queryTimeoutError(deadline.ms, false, operation, sql))
       },
-      Math.max(0, deadline.start + deadline.ms - performance.now()),
-    )
+    }
+    watch(watched, deadline.start + deadline.ms)
     acquiring.then(
       (value) => {
-        clearTimeout(timer)
+        unwatch(watched)
         if (expired) late(value)
         else resolve(value)
       },
       (error: unknown) => {
-        clearTimeout(timer)
+        unwatch(watched)
         reject(error)
       },
     )

@@ -150,7 +150,7 @@ export function meanRatio(a: Measurement, b: Measurement): number {
   return median(as.map((sample, round) => sample / bs[round]!))
 }
 
-/** One target of issue 6, checked against this run's numbers. */
+/** One target of an issue, checked against this run's numbers. */
 export interface TargetCheck {
   readonly target: string
   readonly met: boolean

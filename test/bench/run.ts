@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark section, each in a fresh Node process (so one
  * section's heap, JIT state and connections cannot slow the next), prints the tables and
- * writes test/bench/RESULTS.md with the machine, the numbers and every target of issue 6
+ * writes test/bench/RESULTS.md with the machine, the numbers and every target of the issues (6, 11, 14, 18, 19)
  * checked. Numbers are ratios measured in the same run on the same machine.
  * `npm run bench -- c e` runs only sections (c) and (e) and prints them; RESULTS.md is
  * written by full runs only.
@@ -112,7 +112,7 @@ const misses = targets.filter((t) => !t.met)
 const whyMissed = misses.length
   ? `\n\nWhy the missed targets are missed:\n\n${misses.map((t) => `- ${t.target}: ${t.whyMissed}`).join('\n')}`
   : ''
-const summary = `## Targets (issue 6)\n\n${targetTable}${whyMissed}`
+const summary = `## Targets (issues 6, 11, 14, 18 and 19)\n\n${targetTable}${whyMissed}`
 console.log(`\n${summary}`)
 
 if (!only.length) writeResults()

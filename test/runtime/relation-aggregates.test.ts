@@ -196,7 +196,52 @@ describe.each(BACKENDS)('relation aggregates and filters on $name', ({ open }) =
       [() => Post.query().withCount('comments', { as: 'title' as never }), /row's "title"/],
       [() => Post.query().whereHas('comments', 'approved' as never), /must be a function/],
       [() => Post.query().withSum('comments', 'nope' as never), /unknown column "nope"/],
+      [() => Post.query().include('comments', 5 as never), /include must be a function/],
     ]
     for (const [run, message] of attempts) await expectRefused(run, message)
+  })
+
+  it('refuses options that are not { where, as } instead of counting every related row', async () => {
+    // A callback where the options go (the form whereHas and include take) was read as no
+    // options: withCount counted every comment, withExists said true, withSum summed all.
+    const approved = (q: any) => q.where('approved', true)
+    const hint = /\{ where: \(q\) => q\.where\(…\)/
+    const attempts: [() => unknown, RegExp][] = [
+      [
+        () => Post.query().withCount('comments', approved as never),
+        /must be an object \{ where, as \}, got a function/,
+      ],
+      [() => Post.query().withExists('comments', approved as never), /got a function/],
+      [() => Post.query().withSum('comments', 'likes', approved as never), /got a function/],
+      [
+        () => Post.query().withCount('comments', { were: approved } as never),
+        /withCount has no option "were"/,
+      ],
+      [
+        () => Post.query().withCount('comments', { where: 5 } as never),
+        /the where option of withCount must be a function/,
+      ],
+      [
+        () => Post.query().withCount('comments', { as: 5 } as never),
+        /the as option of withCount must be a string/,
+      ],
+      [() => Post.query().withMax('comments', 'likes', 'x' as never), /got x/],
+    ]
+    for (const [run, message] of attempts) {
+      await expectRefused(run, message)
+      await expectRefused(run, hint)
+    }
+    // The documented form still narrows: the approved comments of each post, by hand.
+    const counted = await Post.query()
+      .select('title')
+      .withCount('comments', { where: approved })
+      .orderBy('title')
+      .fetch(db)
+    expect(counted).toEqual(
+      await hand(`SELECT p.title, (SELECT count(*)::int FROM comments c
+        WHERE c.deleted_at IS NULL AND c.post_id = p.id AND c.approved) AS comments_count
+        FROM posts p WHERE p.deleted_at IS NULL ORDER BY p.title`),
+    )
+    expect(counted.some((row) => row.comments_count > 0)).toBe(true)
   })
 })

@@ -797,6 +797,13 @@ export class QueryBuilder<
     build?: (q: QueryBuilder<RelationTarget<T, N>>) => Query<R2> & Parameterized<P>,
   ): Self<T, R & { [K in N]: RelationResult<T['relations'][N], R2> }, J, Ps & P> {
     refuseDistinctIncludes(this.#state, this.#state.distinct, true)
+    if (build !== undefined && typeof build !== 'function') {
+      throw usageError(
+        { model: this.#state.runtime.info.modelName, operation: 'include' },
+        `the second argument of include must be a function building the related query, got ${typeof build}`,
+        `Pass e.g. include('${name}', (q) => q.where(…).orderBy(…)).`,
+      )
+    }
     const include = includeOf(this.#state, name, (target) => {
       const nested = QueryBuilder.from<RelationTarget<T, N>>(target)
       return subqueryState(
@@ -956,13 +963,19 @@ export class QueryBuilder<
   }
 
   /** The related rows of `relation`, narrowed by the query `build` makes on its model. */
-  #relationRows(relation: string, build: unknown, operation: string): QueryNode {
+  #relationRows(
+    relation: string,
+    build: unknown,
+    operation: string,
+    what = 'the second argument',
+    example = `${operation}('${relation}', (q) => q.where(…))`,
+  ): QueryNode {
     const found = relationOf(this.#state, relation, operation)
     if (build !== undefined && typeof build !== 'function') {
       throw usageError(
         { model: this.#state.runtime.info.modelName, operation },
-        `the second argument of ${operation} must be a function building the related query`,
-        `Pass e.g. ${operation}('${relation}', (q) => q.where(…)).`,
+        `${what} of ${operation} must be a function building the related query, got ${typeof build}`,
+        `Pass e.g. ${example}.`,
       )
     }
     const start = QueryBuilder.from<any>(found.target)
@@ -1002,8 +1015,15 @@ export class QueryBuilder<
     key: string,
     value: (rows: QueryNode) => Expr,
   ): any {
+    refuseValueOptions(this.#state, options, relation, operation)
     const as = ownValue(options, 'as')
-    const rows = this.#relationRows(relation, ownValue(options, 'where'), operation)
+    const rows = this.#relationRows(
+      relation,
+      ownValue(options, 'where'),
+      operation,
+      'the where option',
+      `${operation}('${relation}', { where: (q) => q.where(…) })`,
+    )
     const item = { key: as === undefined ? key : (as as string), expr: value(rows) }
     return this.#with({ extras: extrasWith(this.#state, item, operation) })
   }
@@ -1051,6 +1071,46 @@ export class QueryBuilder<
     const statement = aggregateStatement(this.#state, aggregateOf(this.#state, fn, column, fn))
     const { rows } = await runStatement(db, this.#state, fn, statement)
     return rows[0]?.value ?? null
+  }
+}
+
+/**
+ * The options of withCount, withExists and the with<Aggregate> calls: an object with `as`
+ * and `where`, nothing else. A function in their place (the form include and whereHas take)
+ * or a misspelt key would otherwise be read as no options: every related row counted.
+ */
+function refuseValueOptions(
+  state: QueryNode,
+  options: unknown,
+  relation: string,
+  operation: string,
+): void {
+  if (options === undefined) return
+  const context = { model: state.runtime.info.modelName, operation }
+  const example = `${operation}('${relation}', { where: (q) => q.where(…), as: '…' })`
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw usageError(
+      context,
+      `the options of ${operation} must be an object { where, as }, got ${typeof options === 'function' ? 'a function' : Array.isArray(options) ? 'an array' : String(options)}`,
+      `Pass e.g. ${example}.`,
+    )
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'as' && key !== 'where') {
+      throw usageError(
+        context,
+        `${operation} has no option "${key}" (its options are where and as)`,
+        `Pass e.g. ${example}.`,
+      )
+    }
+  }
+  const as = ownValue(options, 'as')
+  if (as !== undefined && typeof as !== 'string') {
+    throw usageError(
+      context,
+      `the as option of ${operation} must be a string`,
+      `Pass e.g. ${example}.`,
+    )
   }
 }
 

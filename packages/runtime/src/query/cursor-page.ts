@@ -3,7 +3,7 @@ import { ownValue } from '../model/input-columns.ts'
 import { usageError } from '../model/usage-error.ts'
 import type { Clause, Expr } from '../sql/expression.ts'
 import type { Order, QueryNode, SelectItem } from '../sql/query-node.ts'
-import { selectedItems, unusedKey } from '../sql/select-parts.ts'
+import { sameExpr, selectedItems, unusedKey } from '../sql/select-parts.ts'
 
 /**
  * Keyset pagination (`cursorPaginate`): the page after (or before) a row is the rows whose
@@ -139,12 +139,14 @@ function cursorOption(
 
 /**
  * The order made total: the primary key's columns appended unless the order
- * already holds all of them, or one unique NOT NULL column of the table.
+ * already holds all of them, or one unique NOT NULL column of the table; for a grouped
+ * query, its group keys.
  */
 function withTieBreaker(
   state: QueryNode,
   fail: (problem: string, hint: string) => never,
 ): readonly Order[] {
+  if (state.groupBy.length > 0) return withGroupKeys(state)
   const own = state.orderBy
     .map((order) => order.by)
     .filter((by) => by.kind === 'column' && by.table === null)
@@ -171,6 +173,23 @@ function withTieBreaker(
     }),
   )
   return [...state.orderBy, ...ties]
+}
+
+/**
+ * A grouped query's order made total: its rows are its groups, one per value of the group
+ * keys together, so the keys the order leaves out are appended (a primary key could not be:
+ * outside GROUP BY and aggregates, PostgreSQL refuses it).
+ */
+function withGroupKeys(state: QueryNode): readonly Order[] {
+  const missing = state.groupBy.filter(
+    (key) => !state.orderBy.some((order) => sameExpr(order.by, key)),
+  )
+  if (missing.length === 0) return state.orderBy
+  const direction = state.orderBy[state.orderBy.length - 1]!.direction
+  return [
+    ...state.orderBy,
+    ...missing.map((by): Order => ({ by, key: null, direction, nulls: null })),
+  ]
 }
 
 /** Whether NULLs sort after the other values in this order (PostgreSQL: ASC puts them last). */

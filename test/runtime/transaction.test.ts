@@ -118,6 +118,57 @@ describe.each(BACKENDS)('transaction on $name', ({ open }) => {
     expect(await names()).toEqual([])
   })
 
+  it('refuses a second nested transaction, or a statement on tx, while a nested one runs', async () => {
+    // Side by side, the second savepoint nested inside the first: the first's rollback undid
+    // the second's rows though its transaction() had resolved.
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    let outcomes: PromiseSettledResult<unknown>[] = []
+    await transaction(backend.db, async (tx) => {
+      outcomes = await Promise.allSettled([
+        transaction(tx, async (a) => {
+          await add(a, 'a')
+          await sleep(50)
+          throw new Error('a fails')
+        }),
+        (async () => {
+          await sleep(10)
+          return transaction(tx, (b) => add(b, 'b'))
+        })(),
+        (async () => {
+          await sleep(10)
+          return add(tx, 'outer during a')
+        })(),
+      ])
+      await add(tx, 'outer after')
+    })
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/a fails/)
+    for (const outcome of outcomes.slice(1)) {
+      const reason = (outcome as PromiseRejectedResult).reason
+      expect(reason).toBeInstanceOf(FluentOrmError)
+      expect(reason).toMatchObject({ code: 'INVALID_USAGE', kind: 'invalid_usage' })
+      expect(String(reason)).toMatch(/a nested transaction of this transaction is still running/)
+    }
+    expect(await names()).toEqual(['outer after'])
+    // Two that would both succeed: the second is refused (it failed with savepoint "sp_2"
+    // does not exist, aborting the whole transaction), the first commits with the outer one.
+    const both = await transaction(backend.db, async (tx) =>
+      Promise.allSettled([
+        transaction(tx, (first) => add(first, 'first')),
+        transaction(tx, (second) => add(second, 'second')),
+      ]),
+    )
+    expect(both.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected'])
+    expect(await names()).toEqual(['first', 'outer after'])
+    // One after another, as before.
+    await transaction(backend.db, async (tx) => {
+      await transaction(tx, (first) => add(first, 'one'))
+      await transaction(tx, (second) => add(second, 'two'))
+      await add(tx, 'three')
+    })
+    expect(await names()).toEqual(['first', 'one', 'outer after', 'three', 'two'])
+  })
+
   it('refuses isolation options on a nested transaction', async () => {
     const thrown = await transaction(backend.db, (tx) =>
       transaction(tx, async () => undefined, { isolationLevel: 'serializable' }),

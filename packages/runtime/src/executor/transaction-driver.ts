@@ -211,11 +211,17 @@ export class SavepointCounter {
  * A transaction (or a savepoint inside one) as a Driver. Once its callback has returned it
  * refuses every statement: a query that slipped out of the callback (a missing `await`)
  * would otherwise run outside the transaction, or on a connection someone else now uses.
+ *
+ * While a nested transaction of it runs, it refuses statements and a second nested
+ * transaction: they would run inside that savepoint (savepoints are a stack on the one
+ * connection), so its rollback would undo work whose promise had already resolved — two
+ * nested transactions started side by side lost the second one's rows when the first failed.
  */
 export class TransactionDriver implements Driver {
   readonly [driverBrand] = true
   readonly dialect: 'pg' | 'pglite'
   #finished = false
+  #nested = false
 
   constructor(
     private readonly connection: Connection,
@@ -230,16 +236,19 @@ export class TransactionDriver implements Driver {
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
     if (this.#finished) return Promise.reject(finishedError('query', config.text))
+    if (this.#nested) return Promise.reject(nestedRunningError('query', config.text))
     return this.connection.query<R>(config)
   }
 
   exec(sql: string): Promise<void> {
     if (this.#finished) return Promise.reject(finishedError('exec', sql))
+    if (this.#nested) return Promise.reject(nestedRunningError('exec', sql))
     return this.connection.exec(sql)
   }
 
   copyFrom(target: CopyTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
     if (this.#finished) return Promise.reject(finishedError('copyFrom'))
+    if (this.#nested) return Promise.reject(nestedRunningError('copyFrom'))
     return this.connection.copyFrom(target, rows)
   }
 
@@ -251,15 +260,21 @@ export class TransactionDriver implements Driver {
         'isolationLevel and readOnly apply to the outermost transaction only; a nested transaction is a savepoint inside it',
       )
     }
-    const savepoint = this.savepoints.next()
-    await this.connection.query({ text: `SAVEPOINT ${savepoint}` })
-    return settle(
-      this.connection,
-      this.savepoints,
-      fn,
-      `RELEASE SAVEPOINT ${savepoint}`,
-      `ROLLBACK TO SAVEPOINT ${savepoint}`,
-    )
+    if (this.#nested) throw nestedRunningError('transaction')
+    this.#nested = true
+    try {
+      const savepoint = this.savepoints.next()
+      await this.connection.query({ text: `SAVEPOINT ${savepoint}` })
+      return await settle(
+        this.connection,
+        this.savepoints,
+        fn,
+        `RELEASE SAVEPOINT ${savepoint}`,
+        `ROLLBACK TO SAVEPOINT ${savepoint}`,
+      )
+    } finally {
+      this.#nested = false
+    }
   }
 
   session<T>(fn: (session: Driver) => Promise<T>): Promise<T> {
@@ -278,6 +293,17 @@ function finishedError(operation: string, sql?: string): FluentOrmError {
     kind: 'transaction_finished',
     reason:
       'the transaction has already committed or rolled back. Use tx only inside the transaction(db, async (tx) => …) callback, and await every query before the callback returns',
+    operation,
+    sql,
+  })
+}
+
+function nestedRunningError(operation: string, sql?: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason:
+      'a nested transaction of this transaction is still running, and everything sent on this tx meanwhile would run inside its savepoint (its rollback would undo it). Nested transactions of one transaction run one after another: await each transaction(tx, …) before the next statement on tx, and inside it use the handle its callback receives',
     operation,
     sql,
   })

@@ -80,6 +80,21 @@ describe.each(BACKENDS)('error mapping on $name', ({ open }) => {
     )
   })
 
+  it('tells DDL that makes a column NOT NULL over rows without a value what to do', async () => {
+    // users has a row: a new NOT NULL column without a default has no value in it.
+    const text = 'ALTER TABLE users ADD COLUMN level int NOT NULL'
+    const error = await toDriver(backend.db)
+      .exec(text)
+      .then(
+        () => null,
+        (e: unknown) => toFluentError(e, { operation: 'migrate', sql: text }),
+      )
+    expect(error).toMatchObject({ code: '23502', kind: 'not_null_violation', table: 'users' })
+    expect(error!.message).toBe(
+      'migrate failed: column users.level cannot be NOT NULL: rows of the table have no value in it. Give the column a DEFAULT, or fill it in (UPDATE users SET level = …) before SET NOT NULL',
+    )
+  })
+
   it('maps a check violation', async () => {
     const error = await insertAs(backend, 'User', 'INSERT INTO users VALUES ($1, $2, $3)', [
       4,

@@ -175,6 +175,10 @@ function describe(
     case 'foreign_key_violation':
       return `foreign key constraint ${source.constraint}${on} violated${key ? `: ${key.text}` : ''}`
     case 'not_null_violation':
+      // DDL (ADD COLUMN … NOT NULL, SET NOT NULL) over rows that have no value yet.
+      if (/contains null values/.test(source.message)) {
+        return `column ${source.table}.${source.column} cannot be NOT NULL: rows of the table have no value in it. Give the column a DEFAULT, or fill it in (UPDATE ${source.table} SET ${source.column} = …) before SET NOT NULL`
+      }
       return `column ${source.table}.${source.column} is NOT NULL but the value was null; pass a value for ${source.column}`
     case 'check_violation': {
       const row = publicDetail(source.detail, source.table)

@@ -90,11 +90,13 @@ const timestampPattern =
   /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/
 
 /**
- * A timestamp in PostgreSQL's ISO output. `timestamp` (no zone) is read as UTC on purpose:
- * pg's default reads it as the machine's local time, so the value would shift with TZ.
- * `infinity` becomes ±Infinity, as pg does.
+ * A timestamp in PostgreSQL's ISO output, or in the ISO 8601 form `to_json` writes (`T`
+ * between date and time), so included rows decode timestamps with this same function
+ * (sql/column-types.ts). `timestamp` (no zone) is read as UTC on purpose: pg's default reads
+ * it as the machine's local time, so the value would shift with TZ. `infinity` becomes
+ * ±Infinity, as pg does.
  */
-function parseTimestamp(text: string, withoutZone: boolean): Date | number {
+export function parseTimestamp(text: string, withoutZone: boolean): Date | number {
   const time = commonTimestamp(text, withoutZone)
   if (time !== undefined) return new Date(time)
   if (text === 'infinity') return Number.POSITIVE_INFINITY
@@ -129,17 +131,17 @@ function parseTimestamp(text: string, withoutZone: boolean): Date | number {
 }
 
 /**
- * The common shape, `2024-05-06 07:08:09.123456+02` with a four-digit year from 0100 on, read
- * by character codes: the regex path costs several times more, and a result set of
- * thousands of rows decodes a timestamp per row. Anything else (BC, year < 100, infinity,
+ * The common shape, `2024-05-06 07:08:09.123456+02` (JSON's: `2024-05-06T07:08:09.123456+02:00`)
+ * with a four-digit year from 0100 on, read by character codes: the regex path costs several
+ * times more, and a result set of thousands of rows decodes a timestamp per row. Anything else (BC, year < 100, infinity,
  * odd offsets) returns undefined and takes the general path.
  */
 function commonTimestamp(text: string, withoutZone: boolean): number | undefined {
   const length = text.length
   if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined
-  if (text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
-    return undefined
-  }
+  const separator = text.charCodeAt(10)
+  if (separator !== 32 && separator !== 84) return undefined
+  if (text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined
   const year = digitsAt(text, 0, 4)
   const month = digitsAt(text, 5, 2)
   const day = digitsAt(text, 8, 2)

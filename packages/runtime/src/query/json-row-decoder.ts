@@ -8,9 +8,10 @@ type Row = Record<string, unknown>
 type Decode = (value: unknown) => unknown
 
 /**
- * Included relations arrive as JSON, where a timestamp is a string and int8, numeric and
- * bytea were sent as text (sql/column-types.ts). These decoders give included rows the same
- * JS values the driver gives top-level rows: Date, bigint, string, Uint8Array.
+ * Included relations arrive as JSON, where a timestamp is a string, a NaN or ±Infinity float
+ * a string too, and int8, numeric and bytea were sent as text (sql/column-types.ts). These
+ * decoders give included rows the same JS values the driver gives top-level rows: Date (or
+ * ±Infinity), number, bigint, string, Uint8Array.
  */
 const cache = new WeakMap<QueryNode, (row: unknown) => Row>()
 

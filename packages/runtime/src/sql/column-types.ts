@@ -1,6 +1,7 @@
 import type { ColumnIR, ColumnType } from '@fluentorm/core/ir'
 import { arrayParam } from '../executor/array-param.ts'
 import type { CopyFormat } from '../executor/copy-binary.ts'
+import { parseTimestamp } from '../executor/value-parsers.ts'
 import type { AggregateFunction } from './expression.ts'
 
 /** What the compiler knows of a value's type: a column's, or an aggregate's result. */
@@ -26,7 +27,11 @@ interface TypeRule {
    * text (`::text`) and is decoded by `fromJson`.
    */
   readonly jsonAsText?: boolean
-  /** Turns the value JSON carries back into the value a top-level row holds. */
+  /**
+   * Turns the value JSON carries back into the value a top-level row holds, with the
+   * top-level parser where JSON carries the same text: `to_json` writes a NaN or ±Infinity
+   * float as a string, a timestamp in ISO 8601 (`infinity`, ` BC` and odd offsets included).
+   */
   readonly fromJson?: Decode
   /** A JS array bound to the (non-array) column is its JSON text, not a PostgreSQL array. */
   readonly json?: boolean
@@ -43,13 +48,13 @@ const RULES: Readonly<Record<ColumnType, TypeRule>> = {
   boolean: { copy: 'bool' },
   smallint: { number: true, copy: 'int2' },
   integer: { number: true, copy: 'int4' },
-  real: { number: true, copy: 'float4' },
-  double: { number: true, copy: 'float8' },
+  // JSON numbers stay numbers; "NaN", "Infinity" and "-Infinity" become them, as top-level.
+  real: { number: true, fromJson: Number, copy: 'float4' },
+  double: { number: true, fromJson: Number, copy: 'float8' },
   bigint: { jsonAsText: true, fromJson: (value) => BigInt(value as string), copy: 'int8' },
   numeric: { jsonAsText: true },
-  timestamptz: { fromJson: (value) => new Date(value as string), copy: 'timestamp' },
-  // JSON prints a timestamp without zone; fluentorm reads those as UTC everywhere.
-  timestamp: { fromJson: (value) => new Date(`${value as string}Z`), copy: 'timestamp' },
+  timestamptz: { fromJson: (value) => parseTimestamp(value as string, false), copy: 'timestamp' },
+  timestamp: { fromJson: (value) => parseTimestamp(value as string, true), copy: 'timestamp' },
   date: { copy: 'date' },
   time: {},
   interval: {},
@@ -125,7 +130,9 @@ export function jsonDecoder(type: ValueType | null): Decode {
   if (!decode || !type) return identity
   const scalar = nullable(decode)
   if (!type.array) return scalar
-  return (value) => (Array.isArray(value) ? value.map(scalar) : scalar(value))
+  // Any PostgreSQL array may have more than one dimension: JSON nests them as arrays.
+  const elements: Decode = (value) => (Array.isArray(value) ? value.map(elements) : scalar(value))
+  return elements
 }
 
 /**

@@ -71,6 +71,15 @@ describe.each(BACKENDS)('argument errors on $name', ({ open }) => {
         /unknown isolationLevel .*; use one of read uncommitted, read committed, repeatable read, serializable/,
       )
     }
+    // A misspelt option was no option: the transaction ran at READ COMMITTED.
+    await expectRefused(
+      () => transaction(db, async () => 1, { isolationlevel: 'serializable' } as never),
+      /transaction has no option "isolationlevel"; its options are isolationLevel, readOnly, retry/,
+    )
+    await expectRefused(
+      () => transaction(db, async () => 1, 'serializable' as never),
+      /the options of transaction must be an object/,
+    )
     await expectRefused(
       () => transaction(db, async () => 1, { readOnly: 'false' as never }),
       /readOnly must be true or false, got "false"/,

@@ -62,6 +62,20 @@ describe('connect() refuses a URL that is not PostgreSQL, before connecting', ()
     expect(error!.message).toContain('the URL has ?options=, which a pooler refuses')
   })
 
+  it('refuses an option it does not have, misspelt or nested, naming the ones it has', async () => {
+    // Read as no option, `poolr: 'transaction'` ran without pooler mode behind PgBouncer.
+    for (const [options, name] of [
+      [{ url: DATABASE_URL, poolr: 'transaction' }, 'poolr'],
+      [{ url: DATABASE_URL, connectionString: DATABASE_URL }, 'connectionString'],
+      [{ url: DATABASE_URL, pool: { maxConnections: 5 } }, 'pool.maxConnections'],
+    ] as const) {
+      const error = await refusal(options as never)
+      expect(error).toMatchObject({ code: 'INVALID_OPTION', kind: 'invalid_usage' })
+      expect(error!.message).toContain(`connect() has no option ${name}; its options are `)
+      expect(error!.message).toMatch(/\b(?:pooler|pool\.max)\b/)
+    }
+  })
+
   it('refuses an unknown pooler mode', async () => {
     const error = await refusal({ url: DATABASE_URL, pooler: 'statement' as 'session' })
     expect(error).toMatchObject({ code: 'INVALID_OPTION', kind: 'invalid_usage' })

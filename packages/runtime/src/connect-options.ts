@@ -1,3 +1,4 @@
+import type { ConnectOptions } from './connect.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 
 /**
@@ -6,6 +7,13 @@ import { FluentOrmError } from './errors/fluent-orm-error.ts'
  * `lock_timeout = NaN` and come back as a connection failure. Options are read by own key.
  */
 export function checkConnectOptions(options: object): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    invalid('options', options, 'an object')
+  }
+  // A misspelt option would be no option: `poolr: 'transaction'` ran without pooler mode.
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(optionNames, name)) unknownOption(name, optionNames)
+  }
   for (const name of [
     'statementTimeout',
     'lockTimeout',
@@ -18,6 +26,10 @@ export function checkConnectOptions(options: object): void {
   const pool = own(options, 'pool')
   if (pool !== undefined) {
     if (typeof pool !== 'object' || pool === null) invalid('pool', pool, 'an object')
+    for (const name of Object.keys(pool)) {
+      if (!Object.hasOwn(poolOptionNames, name))
+        unknownOption(`pool.${name}`, poolOptionNames, 'pool.')
+    }
     milliseconds(own(pool as object, 'max'), 'pool.max', 1)
     milliseconds(own(pool as object, 'connectionTimeoutMillis'), 'pool.connectionTimeoutMillis', 0)
     milliseconds(own(pool as object, 'idleTimeoutMillis'), 'pool.idleTimeoutMillis', 0)
@@ -32,6 +44,43 @@ export function checkConnectOptions(options: object): void {
     }
     milliseconds(own(pipeline as object, 'connections'), 'pipeline.connections', 1)
   }
+}
+
+/** Every option of connect() (a missing or extra name here fails type-checking). */
+const optionNames = {
+  url: true,
+  dataDir: true,
+  pool: true,
+  statementTimeout: true,
+  lockTimeout: true,
+  queryTimeout: true,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: true,
+  pipeline: true,
+  statementCacheSize: true,
+  pooler: true,
+  replicas: true,
+  maxLag: true,
+  replicaCheckInterval: true,
+  onQuery: true,
+  tracing: true,
+} as const satisfies Record<keyof ConnectOptions, true>
+
+const poolOptionNames = {
+  max: true,
+  connectionTimeoutMillis: true,
+  idleTimeoutMillis: true,
+} as const satisfies Record<keyof NonNullable<ConnectOptions['pool']>, true>
+
+function unknownOption(name: string, known: object, prefix = ''): never {
+  throw new FluentOrmError({
+    code: 'INVALID_OPTION',
+    kind: 'invalid_usage',
+    reason: `connect() has no option ${name}; its options are ${Object.keys(known)
+      .map((option) => prefix + option)
+      .join(', ')} (docs/CONNECT.md)`,
+    operation: 'connect',
+  })
 }
 
 function own(options: object, name: string): unknown {

@@ -28,6 +28,7 @@ export async function transaction<T>(
   fn: (tx: Transaction) => Promise<T>,
   options: TransactionRunOptions = {},
 ): Promise<T> {
+  checkTransactionOptions(options)
   const { retry, ...modes } = options
   const driver = toDriver(db)
   // A savepoint cannot be retried alone: the serialization failure dooms the outer transaction.
@@ -40,6 +41,33 @@ export async function transaction<T>(
       await backOff(attempt)
     }
   }
+}
+
+const optionNames = ['isolationLevel', 'readOnly', 'retry']
+
+/** A misspelt option would be no option: `{ isolationlevel: 'serializable' }` ran at READ COMMITTED. */
+function checkTransactionOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw usageError(
+      `the options of transaction must be an object, got ${Array.isArray(options) ? 'an array' : String(options)}; pass e.g. { isolationLevel: 'serializable' }`,
+    )
+  }
+  for (const name of Object.keys(options)) {
+    if (!optionNames.includes(name)) {
+      throw usageError(
+        `transaction has no option ${JSON.stringify(name)}; its options are ${optionNames.join(', ')} (docs/TRANSACTIONS.md)`,
+      )
+    }
+  }
+}
+
+function usageError(reason: string): FluentOrmError {
+  return new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    operation: 'transaction',
+    reason,
+  })
 }
 
 /** `retry.attempts`: a whole number of at least 1 (a string would never stop the retries). */

@@ -22,6 +22,7 @@ const column = (fields: Partial<ColumnRow>): ColumnRow => ({
   collation: null,
   base_extension: null,
   comment: null,
+  serial_sequence: null,
   ...fields,
 })
 

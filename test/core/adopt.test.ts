@@ -1,7 +1,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
-import { baseline, migrate } from '@fluentorm/runtime'
+import { formatProblems, loadSchemas, toModelMetas } from '@fluentorm/core'
+import { baseline, defineModels, migrate } from '@fluentorm/runtime'
 import type pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../packages/cli/src/main.ts'
@@ -463,6 +464,90 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
   })
 })
 
+/** The models of a pulled project's schema files, as the plugin defines them. */
+async function projectModels(cwd: string) {
+  const loaded = await loadSchemas({ schemasDir: 'schemas', root: cwd })
+  if (!loaded.ok) throw new Error(formatProblems(loaded.problems))
+  return defineModels(toModelMetas(loaded.schema))
+}
+
+describe('fluentorm pull: serial columns', () => {
+  it('keeps their nextval default in the schema file: the model inserts without them, the database numbers them', async () => {
+    const { source, cwd, pulled } = await pullFixture('serial.sql')
+    expect(pulled.stderr).toBe('')
+    expect(pulled.code).toBe(0)
+    const authors = await readFile(join(cwd, 'schemas/01_authors.ts'), 'utf8')
+    for (const call of [
+      `t.integer({ name: 'id', primaryKey: true, defaultValue: sql("nextval('authors_id_seq'::regclass)") })`,
+      `t.bigInt({ name: 'ticket', defaultValue: sql("nextval('authors_ticket_seq'::regclass)") })`,
+      `t.smallInt({ name: 'rank', defaultValue: sql("nextval('authors_rank_seq'::regclass)") })`,
+    ])
+      expect(authors).toContain(call)
+    expect(await readFile(join(cwd, 'fluentorm.d.ts'), 'utf8')).toContain(
+      'export interface AuthorCreate {\n    id?: number\n    email: string\n    ticket?: bigint\n    rank?: number\n  }',
+    )
+    // The sequences, with their options, before the table; OWNED BY once it exists.
+    const prelude = await readFile(
+      join(cwd, 'migrations/0001_adopted_types_and_functions.sql'),
+      'utf8',
+    )
+    expect(prelude).toContain(
+      'CREATE SEQUENCE IF NOT EXISTS authors_ticket_seq AS bigint INCREMENT BY 10 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1000 CACHE 1;',
+    )
+    const handWritten = await readFile(join(cwd, 'migrations/0003_adopted_sql.sql'), 'utf8')
+    for (const column of ['authors.id', 'authors.ticket', 'authors.rank', 'events.n'])
+      expect(handWritten).toContain(
+        `ALTER SEQUENCE ${column.replace('.', '_')}_seq OWNED BY ${column};`,
+      )
+
+    const generated = await fluentorm(cwd, 'generate', '--json')
+    expect(JSON.parse(generated.stdout)).toMatchObject({ ok: true, written: [], migration: [] })
+    const check = await fluentorm(cwd, 'check', '--json', '--url', urlFor(source.schema))
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, drift: [] })
+
+    const target = await open(pgBackend())
+    const built = await fluentorm(cwd, 'migrate', '--json', '--url', urlFor(target.schema))
+    expect(built.stderr).toBe('')
+    expect(JSON.parse(built.stdout).applied).toHaveLength(3)
+    const [before, after] = [await catalogOf(source), await catalogOf(target)]
+    for (const kind of Object.keys(before))
+      expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
+    // Each sequence owned by its column, of the schema-file table and of the one in SQL.
+    const owners = async (backend: Backend) =>
+      (
+        await queryOf(backend)(
+          `SELECT t || '.' || c AS "column", pg_get_serial_sequence(t, c) AS sequence
+           FROM unnest(ARRAY['authors', 'authors', 'authors', 'events'], ARRAY['id', 'ticket', 'rank', 'n']) u(t, c)`,
+        )
+      ).map((row) => ({ ...row, sequence: String(row.sequence).replace(`${backend.schema}.`, '') }))
+    expect(await owners(target)).toEqual(await owners(source))
+    expect(await owners(source)).toEqual([
+      { column: 'authors.id', sequence: 'authors_id_seq' },
+      { column: 'authors.ticket', sequence: 'authors_ticket_seq' },
+      { column: 'authors.rank', sequence: 'authors_rank_seq' },
+      { column: 'events.n', sequence: 'events_n_seq' },
+    ])
+
+    // On the pulled database and on the one its migrations made, alike.
+    const { Author } = await projectModels(cwd)
+    for (const backend of [source, target]) {
+      const inserted = [
+        await Author!.insert(backend.db, { email: 'ann@example.com' }),
+        await Author!.insert(backend.db, { email: 'bob@example.com' }),
+      ]
+      const rows = await queryOf(backend)(
+        'SELECT id, email, ticket::text AS ticket, rank FROM authors WHERE email = ANY ($1) ORDER BY id',
+        [['ann@example.com', 'bob@example.com']],
+      )
+      expect(rows, backend.schema).toEqual([
+        { id: 1, email: 'ann@example.com', ticket: '1000', rank: 1 },
+        { id: 2, email: 'bob@example.com', ticket: '1010', rank: 2 },
+      ])
+      expect(inserted.map((row) => ({ ...row, ticket: String(row.ticket) }))).toEqual(rows)
+    }
+  })
+})
+
 describe('fluentorm pull: bad input is a message', () => {
   it('an unreachable database, a missing schema, an empty one, a project with schema files', async () => {
     const cwd = await project()
@@ -532,9 +617,10 @@ describe('pull from PGlite', () => {
     ).toEqual(result.baseline)
     expect((await migrate(db, { migrations: join(cwd, 'migrations') })).applied).toEqual([])
     const target = await open(pgliteBackend())
+    // The serial key's sequence (tags.id) first, the tables, then its OWNED BY.
     expect(
       (await migrate(target.db, { migrations: join(cwd, 'migrations') })).applied,
-    ).toHaveLength(2)
+    ).toHaveLength(3)
     const [before, after] = [await catalogOf(source), await catalogOf(target)]
     for (const kind of Object.keys(before))
       expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })

@@ -8,7 +8,12 @@ import { adoptPartitionings, type PulledPartitioning } from './partition-calls.t
 import type { PulledSchema, UnexpressedObject } from './pulled-schema.ts'
 import { schemaFileName } from './schema-file-writer.ts'
 import { tableCalls } from './table-calls.ts'
-import { columnDefinition, definitionObjects, rawTableSql } from './unexpressed-sql.ts'
+import {
+  columnDefinition,
+  definitionObjects,
+  rawTableSql,
+  serialSequenceObjects,
+} from './unexpressed-sql.ts'
 import { adoptViews } from './view-calls.ts'
 
 const RELATION_AND_INDEX_CALLS = new Set([
@@ -91,6 +96,11 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     builders.set(name, columns)
     expressible.push(table)
   }
+
+  // Serial columns' sequences, for schema-file tables and tables written in SQL alike.
+  for (const table of tables)
+    for (const column of table.columns)
+      unexpressed.push(...serialSequenceObjects(table.row.name, column))
 
   const inFiles = new Set(expressible.map((t) => t.row.name))
   for (const partition of partitions) {

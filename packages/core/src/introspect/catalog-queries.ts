@@ -4,6 +4,7 @@
  * they return. Column and key lists come back as JSON, decoded the same way by pg and PGlite.
  */
 
+import { quoteIdent } from '../sql/identifier.ts'
 import {
   DOMAINS,
   type DomainRow,
@@ -58,6 +59,18 @@ export interface ColumnRow {
   readonly base_extension: string | null
   /** COMMENT ON COLUMN, or null. */
   readonly comment: string | null
+  /**
+   * A serial column's sequence: the one it owns (`OWNED BY`) and takes its default from
+   * (`nextval('<name>'::regclass)`); null for any other column.
+   */
+  readonly serial_sequence: SerialSequence | null
+}
+
+export interface SerialSequence {
+  /** As `nextval` names it: `authors_id_seq`, `"Odd_seq"`. */
+  readonly name: string
+  /** `CREATE SEQUENCE IF NOT EXISTS … AS integer INCREMENT BY 1 …`, its options as the database has them. */
+  readonly create: string
 }
 
 export interface ConstraintRow {
@@ -156,6 +169,12 @@ WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.r
   AND ${NOT_OF_EXTENSION('pg_class', 'c.oid')}
 ORDER BY c.oid`
 
+/** `CREATE SEQUENCE` of the sequence `c` (its pg_class row) with the options of `s` (its pg_sequence row). */
+const CREATE_SEQUENCE = (c: string, s: string) =>
+  `'CREATE SEQUENCE IF NOT EXISTS ' || quote_ident(${c}.relname) || ' AS ' || format_type(${s}.seqtypid, NULL)
+  || ' INCREMENT BY ' || ${s}.seqincrement || ' MINVALUE ' || ${s}.seqmin || ' MAXVALUE ' || ${s}.seqmax
+  || ' START WITH ' || ${s}.seqstart || ' CACHE ' || ${s}.seqcache || CASE WHEN ${s}.seqcycle THEN ' CYCLE' ELSE '' END`
+
 const COLUMNS = `
 SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS position,
   format_type(a.atttypid, a.atttypmod) AS type,
@@ -169,7 +188,12 @@ SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS positio
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
   (SELECT e.extname FROM pg_depend dep JOIN pg_extension e ON e.oid = dep.refobjid
     WHERE dep.classid = 'pg_type'::regclass AND dep.objid = bt.oid AND dep.refclassid = 'pg_extension'::regclass AND dep.deptype = 'e') AS base_extension,
-  col_description(a.attrelid, a.attnum) AS comment
+  col_description(a.attrelid, a.attnum) AS comment,
+  (SELECT json_build_object('name', sc.oid::regclass::text, 'create', ${CREATE_SEQUENCE('sc', 'sq')})
+    FROM pg_depend dep JOIN pg_class sc ON sc.oid = dep.objid JOIN pg_sequence sq ON sq.seqrelid = sc.oid
+    WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
+      AND dep.refobjsubid = a.attnum AND dep.deptype = 'a'
+      AND pg_get_expr(d.adbin, d.adrelid) = 'nextval(' || quote_literal(sc.oid::regclass::text) || '::regclass)') AS serial_sequence
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid
@@ -256,10 +280,7 @@ SELECT 'type', t.typname, t.oid::int,
 FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
 WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'c' AND c.relkind = 'c' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL
-SELECT 'sequence', c.relname, c.oid::int,
-  'CREATE SEQUENCE IF NOT EXISTS ' || quote_ident(c.relname) || ' AS ' || format_type(s.seqtypid, NULL)
-  || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax
-  || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END, false
+SELECT 'sequence', c.relname, c.oid::int, ${CREATE_SEQUENCE('c', 's')}, false
 FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = c.oid AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i', 'e'))
@@ -293,8 +314,14 @@ ORDER BY 3, 2`
  * Reads one schema's catalog. pg_get_expr, pg_get_viewdef and the other deparsers qualify a
  * name only when the search path does not find it, so the search path is set to the schema
  * for the duration (and restored): the definitions then read as written, unqualified.
+ * `alsoOnPath` follows it there: the drift check's scratch schema names the live schema's
+ * sequences and functions, which read unqualified as they do in the live schema.
  */
-export async function readCatalog(db: CatalogExecutor, schema: string): Promise<DatabaseCatalog> {
+export async function readCatalog(
+  db: CatalogExecutor,
+  schema: string,
+  alsoOnPath: readonly string[] = [],
+): Promise<DatabaseCatalog> {
   const [found] = await db.query<{ found: boolean }>(
     'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS found',
     [schema],
@@ -303,7 +330,9 @@ export async function readCatalog(db: CatalogExecutor, schema: string): Promise<
   const [previous] = await db.query<{ path: string }>(
     "SELECT current_setting('search_path') AS path",
   )
-  await db.query("SELECT set_config('search_path', quote_ident($1), false)", [schema])
+  await db.query("SELECT set_config('search_path', $1, false)", [
+    [schema, ...alsoOnPath].map(quoteIdent).join(', '),
+  ])
   try {
     const run = <R>(text: string) => db.query<R>(text, [schema])
     return {

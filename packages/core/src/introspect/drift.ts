@@ -76,7 +76,7 @@ async function readBack(
       [scratch, liveSchemaName, 'public'].map(quoteIdent).join(', '),
     ])
     for (const statement of planMigration(null, schema).up) await db.query(statement)
-    return liveSchema(adoptCatalog(await readCatalog(db, scratch)))
+    return liveSchema(adoptCatalog(await readCatalog(db, scratch, [liveSchemaName])))
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     return {

@@ -123,19 +123,8 @@ export function tableCalls(
       soleKey &&
       builder.options.array !== true &&
       !ownKeys.some((k) => k.column === column.name)
-    const serial =
-      column.default_sql === null
-        ? null
-        : /^nextval\('([^']+)'::regclass\)$/.exec(column.default_sql)
     if (column.generated === 's') {
       options.generatedAs = column.default_sql ?? ''
-    } else if (serial !== null) {
-      const sequence = serial[1] ?? ''
-      fix(
-        `column ${name}.${column.name}`,
-        `its default takes the owned sequence ${sequence} (serial); consider increments (identity)`,
-        `CREATE SEQUENCE IF NOT EXISTS ${sequence} AS ${column.type} OWNED BY ${quoteIdent(name)}.${quoteIdent(column.name)};\nALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} SET DEFAULT ${column.default_sql}`,
-      )
     } else if (column.default_sql !== null && column.identity === '') {
       if (!(generatedUuid && column.default_sql === 'gen_random_uuid()'))
         options.defaultValue = defaultOption(column.default_sql, builder)

@@ -34,6 +34,30 @@ export function columnDefinition(column: ColumnRow): string {
   return parts.join(' ')
 }
 
+/**
+ * A serial column's sequence, made before the tables (its `nextval` default needs it: a schema
+ * file writes that default as `defaultValue: sql(…)`, so inserts may leave the column out), and
+ * owned by the column once its table exists, as `serial` left it.
+ */
+export function serialSequenceObjects(table: string, column: ColumnRow): UnexpressedObject[] {
+  const sequence = column.serial_sequence
+  if (sequence === null) return []
+  return [
+    {
+      stage: 'type',
+      object: `sequence ${sequence.name}`,
+      reason: `the default of the serial column ${table}.${column.name} takes it: made before the tables`,
+      sql: sequence.create,
+    },
+    {
+      stage: 'column-fix',
+      object: `column ${table}.${column.name}`,
+      reason: `it is serial: its sequence ${sequence.name} is OWNED BY it, as the DSL cannot say`,
+      sql: `ALTER SEQUENCE ${sequence.name} OWNED BY ${quoteIdent(table)}.${quoteIdent(column.name)}`,
+    },
+  ]
+}
+
 /** `CREATE TABLE` of a table the DSL cannot express (no primary key, partitioned, a partition). */
 export function rawTableSql(row: TableRow, columns: readonly ColumnRow[]): string {
   const name = quoteIdent(row.name)

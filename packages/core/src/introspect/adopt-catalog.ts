@@ -148,7 +148,8 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     return { name, calls: [...calls.slice(0, split), ...partitioning.calls, ...calls.slice(split)] }
   })
   // After the tables' calls: which columns the hand-written migration alters is known then.
-  const views = adoptViews(catalog, enums, unexpressed)
+  const viewReasons = new Map<string, string>()
+  const views = adoptViews(catalog, enums, unexpressed, viewReasons)
   const files = [...tableFiles, ...views]
   const declared = adoptObjects(
     catalog,
@@ -193,7 +194,7 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
     ...definitionObjects(catalog, usedEnums)
       .filter((item) => !commented.has(item.object))
       .map((item) => {
-        const reason = declared.reasons.get(item.object)
+        const reason = declared.reasons.get(item.object) ?? viewReasons.get(item.object)
         return reason === undefined ? item : { ...item, reason }
       }),
   )

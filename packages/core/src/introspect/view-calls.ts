@@ -33,6 +33,8 @@ export function adoptViews(
   catalog: DatabaseCatalog,
   enums: ReadonlyMap<string, EnumRow>,
   unexpressed: UnexpressedObject[],
+  /** Filled with why each view left in SQL is (`view name` → reason). */
+  reasons: Map<string, string> = new Map(),
 ): PulledView[] {
   const inSql = unexpressed.flatMap((item) =>
     ['table', 'column', 'column-fix', 'table-function'].includes(item.stage)
@@ -51,11 +53,18 @@ export function adoptViews(
       const builder = columnBuilder(row.name, column, enums, catalog.schema)
       if (!('unsupported' in builder)) builders.set(column.name, builder)
     }
-    const expressible =
-      builders.size === columns.length &&
-      expressionText(body, 'view body').ok &&
-      !inSql.some((names) => names.every((name) => namesWord(body, name)))
-    if (!expressible) {
+    const unsupported = columns.find((column) => !builders.has(column.name))
+    const follows = inSql.find((names) => names.every((name) => namesWord(body, name)))
+    const reason =
+      unsupported !== undefined
+        ? `its column ${unsupported.name}: ${(columnBuilder(row.name, unsupported, enums, catalog.schema) as { unsupported: string }).unsupported}`
+        : !expressionText(body, 'view body').ok
+          ? 'its body is not one SELECT the schema DSL can hold'
+          : follows !== undefined
+            ? `it reads ${follows.join('.')}, which the hand-written migration makes or alters, so it is made after it, in SQL`
+            : undefined
+    if (reason !== undefined) {
+      reasons.set(object, reason)
       inSql.push([row.name])
       continue
     }

@@ -64,6 +64,66 @@ describe.each(BACKENDS)('argument errors on $name', ({ open }) => {
     )
   })
 
+  it('refuses an option a call does not have, instead of reading it as no option', async () => {
+    await Doc.insert(db, { slug: 'kept', body: { v: 1 } })
+    const before = await count()
+    const cases: [() => unknown, RegExp][] = [
+      // `updaet: []` read as no option would have updated every column of the conflicting row.
+      [
+        () =>
+          Doc.upsert(db, { slug: 'kept', body: null }, { conflict: ['slug'], updaet: [] } as never),
+        /Doc\.upsert failed: upsert has no option "updaet"\. Its options are conflict, update\./,
+      ],
+      [
+        () => Doc.upsertMany(db, [{ slug: 'kept' }], { conflicts: ['slug'] } as never),
+        /upsertMany has no option "conflicts"/,
+      ],
+      [
+        () => Doc.insert(db, { slug: 'kept' }, { onconflict: 'nothing' } as never),
+        /insert has no option "onconflict"\. Its options are onConflict, conflict\./,
+      ],
+      [
+        () => Doc.insertMany(db, [{ slug: 'x1' }], { returnning: false } as never),
+        /insertMany has no option "returnning"\. Its options are onConflict, conflict, returning\./,
+      ],
+      [
+        () => Doc.findById(db, 1, { withdeleted: true } as never),
+        /findById has no option "withdeleted"/,
+      ],
+      [
+        () => Doc.findById(db, 1, 'all' as never),
+        /the options of findById must be an object, got string/,
+      ],
+      [
+        () =>
+          Doc.query()
+            .where('slug', 'kept')
+            .delete(db, { al: true } as never),
+        /query\.delete has no option "al"\. Its options are all\./,
+      ],
+      [() => Doc.query().forUpdate({ skiplocked: true } as never), /has no option "skiplocked"/],
+      [
+        () =>
+          Doc.query()
+            .orderBy('slug')
+            .cursorPaginate(db, { perPage: 1, afer: 'x' } as never),
+        /cursorPaginate has no option "afer"\. Its options are perPage, after, before\./,
+      ],
+      [
+        () => copyRows(db, Doc, [{ slug: 'x2' }], { identiy: 'keep' } as never),
+        /copyRows has no option "identiy"/,
+      ],
+    ]
+    for (const [run, message] of cases) await expectRefused(run, message)
+    // Nothing was written, and the kept row is as it was.
+    expect(await count()).toBe(before)
+    const kept = await toDriver(db).query<{ body: unknown }>({
+      text: "SELECT body FROM docs WHERE slug = 'kept'",
+    })
+    expect(kept.rows).toEqual([{ body: { v: 1 } }])
+    await Doc.query().where('slug', 'kept').delete(db)
+  })
+
   it('takes only the four isolation levels, by own key, and a boolean readOnly', async () => {
     for (const level of ['constructor', 'toString', '__proto__', 'SERIALIZABLE; DROP TABLE docs']) {
       await expectRefused(

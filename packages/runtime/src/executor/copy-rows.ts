@@ -4,7 +4,7 @@ import { toFluentError } from '../errors/to-fluent-error.ts'
 import { createColumns, ownValue } from '../model/input-columns.ts'
 import type { Model, ModelTypes } from '../model/model-types.ts'
 import { type TableInfo, tableInfo } from '../model/table-info.ts'
-import { type UsageContext, usageError } from '../model/usage-error.ts'
+import { onlyOptions, type UsageContext, usageError } from '../model/usage-error.ts'
 import { checkValue } from '../model/value-checks.ts'
 import { bindValue } from '../sql/column-types.ts'
 import { quoteIdent } from '../sql/identifier.ts'
@@ -62,6 +62,7 @@ export async function copyRows<T extends ModelTypes>(
 ): Promise<number> {
   const info = tableInfo(model.meta.table)
   const context = { model: info.modelName, operation: 'copyRows' }
+  onlyOptions(options, ['identity'], context)
   const identity = identityOption(options, context)
   if (!Array.isArray(rows)) {
     throw usageError(

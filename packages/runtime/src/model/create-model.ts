@@ -48,7 +48,7 @@ import type {
 } from './model-types.ts'
 import { primaryKeyValues, requirePrimaryKey } from './primary-key.ts'
 import { requireColumn, type TableInfo } from './table-info.ts'
-import { usageError } from './usage-error.ts'
+import { onlyOptions, usageError } from './usage-error.ts'
 import { readOnlyModel } from './view-model.ts'
 
 type Row = Record<string, unknown>
@@ -182,6 +182,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
     // One implementation behind the overloads: the row, or with onConflict 'nothing' the row or null.
     insert: (async (db: Executor, data: object, options?: InsertOptions<any>) => {
       const write = createColumns(info, data, 'insert')
+      onlyOptions(options, insertOptionNames, { model: name, operation: 'insert' })
       const skip = skipConflicts(info, options, 'insert')
       const render = (values: readonly Expr[]) =>
         insertStatement(runtime, write.columns, values, skip)
@@ -202,6 +203,7 @@ export function createModel(meta: ModelMeta, runtime: ModelRuntime): Model<any> 
         input,
         'Pass insertMany(db, [row, …]); for one row use insert(db, row).',
       )
+      onlyOptions(options, insertManyOptionNames, { model: name, operation: 'insertMany' })
       const returning = !(
         options !== undefined &&
         Object.hasOwn(options, 'returning') &&
@@ -422,6 +424,7 @@ function upsertConflict(
   operation: string,
 ): OnConflict {
   const context = { model: info.modelName, operation }
+  onlyOptions(options, upsertOptionNames, context)
   const target = conflictColumns(
     info,
     columnList(info, ownValue(options, 'conflict'), 'conflict', operation),
@@ -483,5 +486,12 @@ function conflictColumns(
  * must not return deleted rows, so anything but a boolean is refused.
  */
 function withDeleted(options: FindOptions | undefined, model: string, operation: string): boolean {
+  if (options === undefined) return false
+  onlyOptions(options, findOptionNames, { model, operation })
   return flag(options, 'withDeleted', { model, operation })
 }
+
+const insertOptionNames = ['onConflict', 'conflict']
+const insertManyOptionNames = ['onConflict', 'conflict', 'returning']
+const upsertOptionNames = ['conflict', 'update']
+const findOptionNames = ['withDeleted']

@@ -4,6 +4,7 @@ import { quoteIdent } from '../sql/identifier.ts'
 import { flag } from './input-columns.ts'
 import type { Model, RefreshOptions } from './model-types.ts'
 import { refusedWrite } from './refused-write.ts'
+import { onlyOptions } from './usage-error.ts'
 
 /** What a view's model refuses: every write, by key or of the whole table. */
 const WRITES = [
@@ -42,6 +43,7 @@ export function readOnlyModel(model: Model<any>, table: TableIR, exec: Exec): Mo
   )
   if (!view.materialized) return { ...model, ...refused }
   const refresh = (db: Executor, options?: RefreshOptions) => {
+    onlyOptions(options, ['concurrently'], { model: table.modelName, operation: 'refresh' })
     const concurrently = flag(options, 'concurrently', {
       model: table.modelName,
       operation: 'refresh',

@@ -1,6 +1,6 @@
 import { quotedValue } from '../errors/shown-value.ts'
 import { ownValue } from '../model/input-columns.ts'
-import { usageError } from '../model/usage-error.ts'
+import { onlyOptions, usageError } from '../model/usage-error.ts'
 import type { Clause, Expr } from '../sql/expression.ts'
 import type { Order, QueryNode, SelectItem } from '../sql/query-node.ts'
 import { sameExpr, selectedItems, unusedKey } from '../sql/select-parts.ts'
@@ -46,6 +46,10 @@ export function cursorPlan(state: QueryNode, options: CursorOptions): CursorPlan
   if (typeof options !== 'object' || options === null) {
     fail('expected options { perPage, after?, before? }', 'Pass e.g. { perPage: 20 }.')
   }
+  onlyOptions(options, ['perPage', 'after', 'before'], {
+    model: state.runtime.info.modelName,
+    operation,
+  })
   const perPage = ownValue(options, 'perPage')
   if (!Number.isSafeInteger(perPage) || (perPage as number) < 1) {
     fail(

@@ -3,7 +3,7 @@ import { flag, ownValue, updateColumns } from '../model/input-columns.ts'
 import type { ModelRuntime } from '../model/model-runtime.ts'
 import type { ColumnName, Model, ModelTypes, RowColumn, Writable } from '../model/model-types.ts'
 import { requireColumn } from '../model/table-info.ts'
-import { usageError } from '../model/usage-error.ts'
+import { onlyOptions, usageError } from '../model/usage-error.ts'
 import { expressionOf, toExpression } from '../sql/expressible.ts'
 import { type AggregateFunction, COMPARISON_OPERATORS, type Expr } from '../sql/expression.ts'
 import type { Placeholder } from '../sql/placeholder.ts'
@@ -759,6 +759,7 @@ export class QueryBuilder<
       step(QueryBuilder.from<T>(state.runtime), self),
       operation,
     )
+    onlyOptions(options, ['all'], { model: info.modelName, operation })
     const all = flag(options, 'all', { model: info.modelName, operation })
     return new QueryBuilder(
       Object.freeze(withRecursiveSource(state, name, first, next, all, operation)),

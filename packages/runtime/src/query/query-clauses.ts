@@ -5,7 +5,7 @@ import { type ModelRuntime, modelRuntime, runtimeOf } from '../model/model-runti
 import type { Model } from '../model/model-types.ts'
 import { refusedWrite } from '../model/refused-write.ts'
 import { requireColumn } from '../model/table-info.ts'
-import { usageError } from '../model/usage-error.ts'
+import { onlyOptions, usageError } from '../model/usage-error.ts'
 import { expressionOf } from '../sql/expressible.ts'
 import type { AggregateExpr, AggregateFunction, ColumnExpr, Expr } from '../sql/expression.ts'
 import {
@@ -212,6 +212,10 @@ export function mutableState(
       'Express the rows with where conditions (whereIn / whereExists with a subquery).',
     )
   }
+  onlyOptions(options, ['all'], {
+    model: state.runtime.info.modelName,
+    operation: `query.${operation}`,
+  })
   if (
     state.where.length === 0 &&
     !flag(options, 'all', { model: state.runtime.info.modelName, operation: `query.${operation}` })
@@ -242,6 +246,7 @@ export function lockOf(
   operation: string,
 ): Lock {
   const context = { model: state.runtime.info.modelName, operation }
+  onlyOptions(options, ['skipLocked', 'noWait', 'of'], context)
   const skipLocked = flag(options, 'skipLocked', context)
   const noWait = flag(options, 'noWait', context)
   if (skipLocked && noWait) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { nativeImport } from '../native-import.ts'
 
 /**
  * The installed PGlite's `dist` folder (where its WASM and file-system bundle lie), resolved
@@ -13,6 +14,11 @@ function pgliteDist(): string | null {
   } catch {
     return null
   }
+}
+
+/** PGlite's module, loaded by Node itself (never through a Vite module runner). */
+export function loadPglite(): Promise<typeof import('@electric-sql/pglite')> {
+  return nativeImport('@electric-sql/pglite') as Promise<typeof import('@electric-sql/pglite')>
 }
 
 let version: string | undefined

@@ -10,7 +10,7 @@ import {
   splitStatements,
 } from '@fluentorm/runtime'
 import type { DataDirCache } from './data-dir-cache.ts'
-import { pgliteArtifacts } from './pglite-files.ts'
+import { loadPglite, pgliteArtifacts } from './pglite-files.ts'
 import { createTypingCatalog, type TypingCatalog } from './typing-catalog.ts'
 
 /** What the typing database must be at: the numbered migrations, then the pending change to `schema`. */
@@ -136,7 +136,7 @@ export function createTypingDatabase(): TypingDatabase {
   async function open(state: ResolvedState, dataDirs: DataDirCache): Promise<PGlite> {
     const [artifacts, { PGlite }, kept] = await Promise.all([
       pgliteArtifacts(),
-      import('@electric-sql/pglite'),
+      loadPglite(),
       dataDirs.read(state.migrationsKey),
     ])
     // A PGlite without defaultStartParams gets none: its startParams would replace its defaults.

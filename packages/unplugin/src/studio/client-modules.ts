@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { nativeImport } from '../native-import.ts'
 
 /** The folder of the browser client: TypeScript in the repository, JavaScript once packed. */
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url))
@@ -43,7 +44,7 @@ export function createClientModules() {
 }
 
 async function typeStripper(): Promise<StripTypes> {
-  const vite = (await import('vite')) as {
+  const vite = (await nativeImport('vite')) as {
     transformWithOxc?: (code: string, file: string, options?: object) => Promise<{ code: string }>
     transformWithEsbuild?: (
       code: string,

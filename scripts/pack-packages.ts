@@ -9,8 +9,8 @@
  * ```
  */
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
 const PACKAGES = ['runtime', 'core', 'cli', 'unplugin'] as const
@@ -39,6 +39,15 @@ process.exitCode = await main(process.argv.slice(2), {
 })
 `
 
+/** The CommonJS files under `src` (tsc emits none of them) copied to the same place in `dist`. */
+function copyCommonJs(source: string, dist: string): void {
+  const files = readdirSync(join(source, 'src'), { recursive: true, encoding: 'utf8' })
+  for (const file of files.filter((name) => name.endsWith('.cjs'))) {
+    mkdirSync(dirname(join(dist, file)), { recursive: true })
+    copyFileSync(join(source, 'src', file), join(dist, file))
+  }
+}
+
 /** Builds and packs every package into `outDir`; returns the tarball paths by package name. */
 export function packPackages(outDir: string): Record<string, string> {
   rmSync(outDir, { recursive: true, force: true })
@@ -57,6 +66,7 @@ export function packPackages(outDir: string): Record<string, string> {
       ],
       { stdio: 'inherit' },
     )
+    copyCommonJs(source, join(stage, 'dist'))
     const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8'))
     manifest.exports = builtExports(manifest.exports)
     manifest.files = ['dist', ...(manifest.bin ? ['bin'] : [])]

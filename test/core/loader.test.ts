@@ -138,6 +138,26 @@ export function build(t: TableSchema): void {
     )
   })
 
+  it('names the builder meant, at its line, when a build calls one that does not exist', async () => {
+    const root = await project({
+      'schemas/01_users.ts': USERS.replace(
+        '}\n',
+        "  ;(t as any).bigInteger({ name: 'visits' })\n}\n",
+      ),
+    })
+    const result = await loadSchemas({ schemasDir: 'schemas', root })
+    if (result.ok) throw new Error('expected problems')
+    expect(result.problems).toEqual([
+      {
+        file: 'schemas/01_users.ts',
+        table: 'users',
+        at: { line: 4, column: 15 },
+        message: 't.bigInteger is not a schema builder.',
+        hint: expect.stringMatching(/^Did you mean t\.bigInt\? Builders: uuid, string, /),
+      },
+    ])
+  })
+
   it("points at the schema file's call into a helper module; a whole-table problem has no line", async () => {
     const root = await project({
       'schemas/01_users.ts': `import type { TableSchema } from '@fluentorm/core'

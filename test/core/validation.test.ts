@@ -355,6 +355,39 @@ describe('validation: each problem names file, table, column and says what to do
     })
   })
 
+  it('an option that must be true or false given another value', () => {
+    // Read as a boolean, 'yes' made the column NOT NULL and 'no' a UNIQUE one: refused instead.
+    const nullable = { name: 'nickname', nullable: 'yes' } as unknown as { name: string }
+    const unique = { name: 'slug', unique: 'no' } as unknown as { name: string }
+    const problems = postsProblems((t) => {
+      t.string(nullable)
+      t.string(unique)
+      t.addIndexes([{ columns: ['slug'], unique: 1 } as unknown as { columns: string[] }])
+    })
+    expect(problems).toEqual([
+      {
+        file: 'schemas/02_posts.ts',
+        table: 'posts',
+        column: 'nickname',
+        message: `Option 'nullable' on a text column is the string "yes", not true or false.`,
+        hint: "Write nullable: true or nullable: false (a string such as 'no' would not be read as false).",
+      },
+      {
+        file: 'schemas/02_posts.ts',
+        table: 'posts',
+        column: 'slug',
+        message: `Option 'unique' on a text column is the string "no", not true or false.`,
+        hint: "Write unique: true or unique: false (a string such as 'no' would not be read as false).",
+      },
+      {
+        file: 'schemas/02_posts.ts',
+        table: 'posts',
+        message: "Option 'unique' on a index is the number 1, not true or false.",
+        hint: "Write unique: true or unique: false (a string such as 'no' would not be read as false).",
+      },
+    ])
+  })
+
   it('reports every problem at once, without stack traces', () => {
     const problems = problemsOf(file('logs', (t) => t.integer({ name: 'n', defaultValue: 'x' })))
     expect(formatProblems(problems)).toBe(

@@ -27,12 +27,26 @@ export function captureCallSite(): CallSite {
   }
 }
 
+/**
+ * Where an error thrown by a schema file's build function was thrown (`t.bigInteger(…)`, not
+ * a function): its stack's frames, read at once, before anything formats the stack.
+ */
+export function errorSite(error: unknown): CallSite | undefined {
+  if (!(error instanceof Error)) return undefined
+  const frames = readFrames(error)
+  return () => frames
+}
+
+/** `    at build (/app/schemas/01_users.ts:7:5)`: one line of a stack already formatted. */
+const STACK_LINE = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/
+
 /** The captured frames, read as structured call sites (V8 formats a stack when first read). */
 function readFrames(holder: { stack?: unknown }): CodeFrame[] {
   const previous = Error.prepareStackTrace
   Error.prepareStackTrace = (_error, stack) => stack
   try {
     const stack = holder.stack
+    if (typeof stack === 'string') return parseStack(stack)
     if (!Array.isArray(stack)) return []
     return (stack as NodeJS.CallSite[]).flatMap((frame) => {
       if (frame.getTypeName() === 'TableSchema') return []
@@ -44,4 +58,13 @@ function readFrames(holder: { stack?: unknown }): CodeFrame[] {
   } finally {
     Error.prepareStackTrace = previous
   }
+}
+
+/** The frames of a stack some code already formatted as text. */
+function parseStack(stack: string): CodeFrame[] {
+  return stack.split('\n').flatMap((text) => {
+    const match = STACK_LINE.exec(text)
+    if (match === null || text.includes('TableSchema.')) return []
+    return [{ file: match[1]!, line: Number(match[2]), column: Number(match[3]) }]
+  })
 }

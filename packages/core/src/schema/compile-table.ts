@@ -174,7 +174,7 @@ function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
   if (check === null) return
   const column = entry.kind === 'column' ? entry.column.options.name : undefined
   const origin = entry.kind === 'column' ? entry.column : entry
-  for (const key of check.given) {
+  for (const [key, value] of check.given) {
     if (!check.allowed.includes(key)) {
       report(
         origin,
@@ -182,8 +182,24 @@ function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
         suggestName(key, check.allowed, 'options'),
         column,
       )
+      continue
+    }
+    if (check.booleans.includes(key) && value !== undefined && typeof value !== 'boolean') {
+      report(
+        origin,
+        `Option '${key}' on a ${check.what} is ${describeValue(value)}, not true or false.`,
+        `Write ${key}: true or ${key}: false (a string such as 'no' would not be read as false).`,
+        column,
+      )
     }
   }
+}
+
+/** `the string 'yes'`, `the number 1`: a wrong option value as the message shows it. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value).slice(0, 40)}`
+  if (value === null) return 'null'
+  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${String(value)}`
 }
 
 /** The column drafts in order, the first of each name kept; a repeated name is reported. */

@@ -1,3 +1,5 @@
+import { closestName } from '../validate/closest-name.ts'
+import { errorSite } from './call-site.ts'
 import { type CompiledTable, compileTable, type TableDraft } from './compile-table.ts'
 import type { SchemaFileModule } from './schema-file-module.ts'
 import type { SchemaProblem } from './schema-problem.ts'
@@ -124,12 +126,7 @@ function runBuilders(
       file.build(table.schema)
     } catch (error) {
       table.threw = true
-      problems.push({
-        file: file.path,
-        table: file.tableName,
-        message: `build() threw: ${error instanceof Error ? error.message : String(error)}`,
-        hint: 'Fix the error in this file’s build function; it should only call the t.* builders.',
-      })
+      problems.push(thrownProblem(file, error, options.callSites === true))
     }
   }
   const built = new Map<string, BuiltTable>()
@@ -138,6 +135,56 @@ function runBuilders(
     built.set(name, { draft: { name, order, sources, entries: table.schema.entries() }, threw })
   }
   return built
+}
+
+/**
+ * Names other ORMs and SQL use for a builder, the builder they mean here: nearer than the
+ * spelling, which `bigInteger` → `bigInt` is not within two edits.
+ */
+const BUILDER_ALIASES: Readonly<Record<string, string>> = {
+  bigInteger: 'bigInt',
+  bigint: 'bigInt',
+  smallInteger: 'smallInt',
+  smallint: 'smallInt',
+  int: 'integer',
+  bool: 'boolean',
+  serial: 'increments',
+  bigserial: 'bigIncrements',
+  timestamp: 'dateTime',
+  datetime: 'dateTime',
+  index: 'addIndexes',
+  indexes: 'addIndexes',
+  foreignKey: 'belongsTo',
+  references: 'belongsTo',
+}
+
+/** The t.* builders a schema file may call. */
+const BUILDERS = Object.getOwnPropertyNames(TableSchema.prototype).filter(
+  (name) => !['constructor', 'setSource', 'entries'].includes(name),
+)
+
+/** A build function that threw: where, and for `t.bigInteger is not a function` the builder meant. */
+function thrownProblem(file: SchemaFileModule, error: unknown, withSite: boolean): SchemaProblem {
+  const site = withSite ? errorSite(error) : undefined
+  const base = { file: file.path, table: file.tableName, ...(site ? { site } : {}) }
+  const message = error instanceof Error ? error.message : String(error)
+  const missing = error instanceof TypeError ? /^\w+\.(\w+) is not a function$/.exec(message) : null
+  if (missing !== null) {
+    const name = missing[1]!
+    const meant = Object.hasOwn(BUILDER_ALIASES, name)
+      ? BUILDER_ALIASES[name]!
+      : closestName(name, BUILDERS)
+    return {
+      ...base,
+      message: `t.${name} is not a schema builder.`,
+      hint: `${meant === null ? '' : `Did you mean t.${meant}? `}Builders: ${BUILDERS.join(', ')}.`,
+    }
+  }
+  return {
+    ...base,
+    message: `build() threw: ${message}`,
+    hint: 'Fix the error in this file’s build function; it should only call the t.* builders.',
+  }
 }
 
 function compileDraft(draft: TableDraft, files: readonly SchemaFileModule[]): TableCompilation {

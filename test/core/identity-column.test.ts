@@ -54,7 +54,7 @@ describe("identity: 'byDefault'", () => {
       }),
     ).map((p) => p.message)
     expect(messages).toEqual([
-      "Unknown option 'identity' on a integer column.",
+      "Unknown option 'identity' on an integer column.",
       "identity 'sometimes' is not 'always' or 'byDefault'.",
     ])
   })

@@ -192,7 +192,7 @@ describe('timestamp options that are problems', () => {
     )
     expect(problems.map((problem) => [problem.column, problem.message])).toEqual([
       ['label', "Unknown option 'mode' on a text column."],
-      ['rank', "Unknown option 'precision' on a integer column."],
+      ['rank', "Unknown option 'precision' on an integer column."],
       ['day', "Unknown option 'mode' on a date column."],
       ['seen_at', "Unknown option 'precison' on a timestamptz column."],
     ])

@@ -382,10 +382,40 @@ describe('validation: each problem names file, table, column and says what to do
       {
         file: 'schemas/02_posts.ts',
         table: 'posts',
-        message: "Option 'unique' on a index is the number 1, not true or false.",
+        message: "Option 'unique' on an index is the number 1, not true or false.",
         hint: "Write unique: true or unique: false (a string such as 'no' would not be read as false).",
       },
     ])
+  })
+
+  it('a check or partial-index condition that could end its clause', () => {
+    // Pasted into DDL as written, these would have run a second statement in the migration.
+    const problems = postsProblems((t) => {
+      t.integer({ name: 'views', check: 'views >= 0) NOT VALID; DROP TABLE users; --' })
+      t.check('posts_rule', "user_id IS NOT NULL -- ' ")
+      t.addIndexes([
+        { name: 'idx_posts_user', columns: ['user_id'], where: 'views > 0; DELETE FROM users' },
+      ])
+      t.addIndexes([{ name: 'idx_posts_views', columns: ['views'], where: 'views > 0' }])
+    })
+    expect(problems.map(({ column, message, hint }) => ({ column, message, hint }))).toEqual([
+      {
+        column: 'views',
+        message: "The check of column 'views' closes a parenthesis it did not open.",
+        hint: "Write the check as one SQL condition: 'price > 0'.",
+      },
+      {
+        column: undefined,
+        message: "The check 'posts_rule' contains a -- comment.",
+        hint: "Write the check as one SQL condition: 'price > 0'.",
+      },
+      {
+        column: undefined,
+        message: "The where of the index 'idx_posts_user' contains a ; outside quotes.",
+        hint: "Write the condition as SQL text: where: 'deleted_at IS NULL'.",
+      },
+    ])
+    expect(problems.every((problem) => problem.file === 'schemas/02_posts.ts')).toBe(true)
   })
 
   it('reports every problem at once, without stack traces', () => {

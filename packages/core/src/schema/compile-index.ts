@@ -57,10 +57,25 @@ export function compileIndex(
     ...(include.length === 0 ? {} : { include }),
     ...(storage === null ? {} : { with: storage }),
     unique: options.unique === true,
-    where: options.where?.trim() || null,
+    where: predicate(options.where, what, origin, report),
     method,
     source: origin.source,
   }
+}
+
+/** A partial index's WHERE as SQL text, or null; text that could end the clause is refused. */
+function predicate(
+  value: unknown,
+  what: string,
+  origin: DraftOrigin,
+  report: Report,
+): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string' && value.trim() === '') return null
+  const text = expressionText(value, `where of the ${what}`)
+  if (text.ok) return text.sql
+  report(origin, text.message, "Write the condition as SQL text: where: 'deleted_at IS NULL'.")
+  return null
 }
 
 function compileKey(

@@ -7,10 +7,11 @@ import { compilePartitioning, partitionedByExpression } from './compile-partitio
 import { compileTriggers } from './compile-trigger.ts'
 import { compileView } from './compile-view.ts'
 import { type DeclarationEntry, declaresOnlyObjects } from './declared-objects.ts'
+import { expressionText } from './expression-text.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
-import type { ColumnDraft, TableDraftEntry } from './table-schema.ts'
+import type { ColumnDraft, DraftOrigin, TableDraftEntry } from './table-schema.ts'
 
 /** Everything the builders of one table recorded, across its files in prefix order. */
 export interface TableDraft {
@@ -103,22 +104,24 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
         columns: [...entry.columns],
       })
     } else if (entry.kind === 'check') {
-      if (entry.name.trim() === '' || entry.expression.trim() === '') {
+      if (typeof entry.name !== 'string' || entry.name.trim() === '') {
         report(
           entry,
           'A check constraint needs a name and an expression.',
           "Write t.check('price_positive', 'price > 0').",
         )
       }
-      checks.push({ kind: 'check', name: entry.name, expression: entry.expression })
+      const expression = checkText(entry.expression, `check '${entry.name}'`, entry, report)
+      checks.push({ kind: 'check', name: entry.name, expression })
     } else if (entry.kind === 'index') {
       indexes.push(compileIndex(table, entry.options, entry, checkColumns, report))
     } else if (entry.kind === 'column' && entry.column.options.check !== undefined) {
       const column = entry.column.options.name
+      const what = `check of column '${column}'`
       checks.push({
         kind: 'check',
         name: `${table}_${column}_check`,
-        expression: entry.column.options.check,
+        expression: checkText(entry.column.options.check, what, entry, report, column),
       })
     }
   }
@@ -169,6 +172,20 @@ export function compileTable(draft: TableDraft, problems: SchemaProblem[]): Comp
   }
 }
 
+/** A CHECK's SQL text, refused (and reported) when it could end the constraint it is written into. */
+function checkText(
+  value: unknown,
+  what: string,
+  origin: DraftOrigin,
+  report: Report,
+  column?: string,
+): string {
+  const text = expressionText(value, what)
+  if (text.ok) return text.sql
+  report(origin, text.message, "Write the check as one SQL condition: 'price > 0'.", column)
+  return ''
+}
+
 function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
   const check = optionCheck(entry)
   if (check === null) return
@@ -178,7 +195,7 @@ function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
     if (!check.allowed.includes(key)) {
       report(
         origin,
-        `Unknown option '${key}' on a ${check.what}.`,
+        `Unknown option '${key}' on ${withArticle(check.what)}.`,
         suggestName(key, check.allowed, 'options'),
         column,
       )
@@ -187,12 +204,17 @@ function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {
     if (check.booleans.includes(key) && value !== undefined && typeof value !== 'boolean') {
       report(
         origin,
-        `Option '${key}' on a ${check.what} is ${describeValue(value)}, not true or false.`,
+        `Option '${key}' on ${withArticle(check.what)} is ${describeValue(value)}, not true or false.`,
         `Write ${key}: true or ${key}: false (a string such as 'no' would not be read as false).`,
         column,
       )
     }
   }
+}
+
+/** `a text column`, `an index`. */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`
 }
 
 /** `the string 'yes'`, `the number 1`: a wrong option value as the message shows it. */

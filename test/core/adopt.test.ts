@@ -440,7 +440,7 @@ describe('fluentorm pull: what schema files cannot express comes back through SQ
     // Why a view stays in SQL: here it reads a column the hand-written migration alters (the
     // serial id's sequence is OWNED BY it there), not that views have no schema call.
     expect(pulled.stdout).toMatch(
-      /  materialized view account_names: it reads accounts\.\w+, which the hand-written migration makes or alters/,
+      / {2}materialized view account_names: it reads accounts\.\w+, which the hand-written migration makes or alters/,
     )
     expect(pulled.stdout).not.toContain('views are not part of the schema DSL')
     // The domain, its column and the functions are schema files' now, the domain's column t.custom.
@@ -561,6 +561,9 @@ describe('fluentorm pull: bad input is a message', () => {
     expect(down.code).toBe(1)
     expect(down.stderr).toMatch(/^fluentorm: /)
     expect(down.stderr).not.toMatch(/\n\s+at /)
+    // The advice holds for the CLI too: no 'unset it to use embedded PGlite', which gives 'no database' here.
+    expect(down.stderr).toContain('at 127.0.0.1:1/none as postgres')
+    expect(down.stderr).toContain('Check the host and port of the database URL.')
 
     const missing = await fluentorm(
       cwd,

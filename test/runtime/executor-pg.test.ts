@@ -155,7 +155,7 @@ describe('connect()', () => {
     })
     const message = (thrown as Error).message
     expect(message).toMatch(
-      /^connect failed: could not connect to PostgreSQL at 127\.0\.0\.1:1\/shop as postgres \(.*ECONNREFUSED.*\)\. Is PostgreSQL running and reachable there\? Check DATABASE_URL/,
+      /^connect failed: could not connect to PostgreSQL at 127\.0\.0\.1:1\/shop as postgres \(.*ECONNREFUSED.*\)\. Is PostgreSQL running and reachable there\? Check the host and port of the database URL\.$/,
     )
     expect(message).not.toContain('s3cret')
   })

@@ -7,7 +7,7 @@ import { FluentOrmError } from './fluent-orm-error.ts'
  * @example
  * connectionFailedError('postgresql://app:secret@db:5433/shop', err)
  * // connect failed: could not connect to PostgreSQL at db:5433/shop as app (connect
- * // ECONNREFUSED 10.0.0.3:5433). Is PostgreSQL running there? Check DATABASE_URL …
+ * // ECONNREFUSED 10.0.0.3:5433). Is PostgreSQL running and reachable there? Check the host …
  */
 export function connectionFailedError(url: string, cause: unknown): FluentOrmError {
   const code = (cause as { code?: unknown } | null)?.code
@@ -31,7 +31,7 @@ function adviceFor(code: unknown): string {
   if (code === '57P03') {
     return 'PostgreSQL is starting up or shutting down: retry shortly.'
   }
-  return 'Is PostgreSQL running and reachable there? Check DATABASE_URL (or the url passed to connect()); unset it to use embedded PGlite.'
+  return 'Is PostgreSQL running and reachable there? Check the host and port of the database URL.'
 }
 
 /** `host:port/database as user`, from a URL that may carry a password. */

@@ -94,12 +94,43 @@ describe('fluentorm.config.ts and the flags every command shares', () => {
     })
     const result = fluentorm(dir, 'generate')
     expect(result.code).toBe(2)
-    expect(result.err).toContain("fluentorm.config.ts: unknown option 'schema'")
+    expect(result.err).toContain(
+      "fluentorm.config.ts: unknown option 'schema'. Did you mean 'schemas'?",
+    )
     expect(result.err).toContain('schemas, migrations, dts, url, devDatabase')
     expect(result.err).not.toMatch(/\n\s+at /)
     const missing = fluentorm(dir, 'status', '--config', 'nope.ts')
     expect(missing.code).toBe(2)
     expect(missing.err).toContain('nope.ts does not exist')
+  })
+
+  it('says where a config does not parse, and that a named export is not the default one', async () => {
+    const broken = await project({
+      'fluentorm.config.ts': `export default {\n  schemas: 'schemas',,\n}\n`,
+      'schemas/01_users.ts': USERS,
+    })
+    const parse = fluentorm(broken, 'generate')
+    expect(parse.code).toBe(2)
+    expect(parse.err).toMatch(/fluentorm\.config\.ts:2:\d+ cannot be evaluated: /)
+    expect(parse.err).not.toMatch(/\n\s+at /)
+
+    const named = await project({
+      'fluentorm.config.ts': `export const config = { schemas: 'schemas' }\n`,
+      'schemas/01_users.ts': USERS,
+    })
+    const result = fluentorm(named, 'generate')
+    expect(result.code).toBe(2)
+    expect(result.err).toContain(
+      'fluentorm.config.ts has no default export (it exports only config).',
+    )
+    expect(result.err).not.toContain('unknown option')
+
+    const commonJs = await project({
+      'fluentorm.config.js': `module.exports = { schemas: 'schemas', migrations: 'out' }\n`,
+      'schemas/01_users.ts': USERS,
+    })
+    expect(fluentorm(commonJs, 'generate').code).toBe(0)
+    expect(existsSync(join(commonJs, 'out/users.sql'))).toBe(true)
   })
 
   it('prints the version', async () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { createJiti } from 'jiti'
+import { suggestName } from '../validate/closest-name.ts'
 import { CONFIG_KEYS, type FluentormConfig } from './define-config.ts'
 
 /** The file names looked for, in this order, in each folder from the start upward. */
@@ -61,20 +62,47 @@ export function loadConfig(options: { from: string; file?: string }): LoadedConf
       `The config file ${file} does not exist. Check the --config path, or remove it to use the nearest fluentorm.config.ts.`,
     )
   }
-  let exported: unknown
+  let module: Record<string, unknown>
   try {
-    const module = createJiti(file, { moduleCache: false, fsCache: false })(file) as {
-      default?: unknown
-    }
-    exported = module.default ?? module
+    module = createJiti(file, { moduleCache: false, fsCache: false })(file) as Record<
+      string,
+      unknown
+    >
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim()
     throw new ConfigError(
-      `${file} cannot be evaluated: ${reason}. Fix it so that it runs: export default defineConfig({ … }).`,
+      `${errorSite(file, error)} cannot be evaluated: ${reason}. Fix it so that it runs: export default defineConfig({ … }).`,
     )
   }
   const root = dirname(file)
-  return { file, root, config: checked(exported, file, root) }
+  return { file, root, config: checked(defaultExport(module, file), file, root) }
+}
+
+/**
+ * The default export; a module of named exports only (`export const config = …`) is refused
+ * rather than read as a config whose options are its export names. A CommonJS
+ * `module.exports = { … }` has no `default` and is the config itself when it holds an option
+ * (jiti marks both kinds `__esModule`, so the names are what tells them apart).
+ */
+function defaultExport(module: Record<string, unknown>, file: string): unknown {
+  if (Object.hasOwn(module, 'default')) return module.default
+  const names = Object.keys(module)
+  if (names.every((name) => !Object.hasOwn(CONFIG_KEYS, name))) {
+    const found = names.length === 0 ? 'nothing' : `only ${names.join(', ')}`
+    throw new ConfigError(
+      `${file} has no default export (it exports ${found}). Write export default defineConfig({ schemas: 'schemas' }).`,
+    )
+  }
+  return module
+}
+
+/** `file:line:column` where evaluating the config failed, when the error says; else `file`. */
+function errorSite(file: string, error: unknown): string {
+  const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error)
+  const at = text.indexOf(`${file}:`)
+  if (at === -1) return file
+  const site = /^:(\d+):(\d+)/.exec(text.slice(at + file.length))
+  return site === null ? file : `${file}:${site[1]}:${site[2]}`
 }
 
 function checked(value: unknown, file: string, root: string): FluentormConfig {
@@ -88,7 +116,7 @@ function checked(value: unknown, file: string, root: string): FluentormConfig {
     const expected = CONFIG_KEYS[key as keyof FluentormConfig]
     if (expected === undefined) {
       throw new ConfigError(
-        `${file}: unknown option '${key}'. The options are ${Object.keys(CONFIG_KEYS).join(', ')}.`,
+        `${file}: unknown option '${key}'. ${suggestName(key, Object.keys(CONFIG_KEYS), 'options')}`,
       )
     }
     if (entry === undefined) continue

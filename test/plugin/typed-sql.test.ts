@@ -176,6 +176,11 @@ describe.each(['vite', 'esbuild', 'rollup'] as const)(
       expect(error?.message).toContain(
         'queries/films.sql:3:8: filmBySlug: column "titel" does not exist',
       )
+      if (bundler === 'esbuild') {
+        // esbuild prints its code frame from the location's lineText.
+        const [first] = (error as unknown as { errors: { location: unknown }[] }).errors
+        expect(first?.location).toMatchObject({ line: 3, column: 7, lineText: '       titel' })
+      }
     })
   },
 )

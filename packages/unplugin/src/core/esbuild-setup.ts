@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { PluginBuild } from 'esbuild'
 import { SqlFileBuildError } from '../sql-files/sql-files.ts'
@@ -32,7 +33,9 @@ export function esbuildSetup(context: FluentormContext, build: PluginBuild): voi
     } catch (error) {
       if (!(error instanceof SqlFileBuildError)) throw error
       const { line, column } = error.at
-      const location = { file: args.path, line, column: column - 1 }
+      // esbuild prints the code frame from lineText and reads no file for a plugin's error.
+      const lineText = sourceLine(args.path, line)
+      const location = { file: args.path, line, column: column - 1, lineText }
       return { errors: [{ text: error.message, location }], ...watch }
     }
   })
@@ -42,4 +45,13 @@ export function esbuildSetup(context: FluentormContext, build: PluginBuild): voi
     if (result.errors.length > 0 || build.initialOptions.write === false) return
     await context.writeBuildOutputs()
   })
+}
+
+/** Line `line` (1-based) of `file`, or '' when it cannot be read (deleted since). */
+function sourceLine(file: string, line: number): string {
+  try {
+    return readFileSync(file, 'utf8').split(/\r?\n/)[line - 1] ?? ''
+  } catch {
+    return ''
+  }
 }

@@ -86,7 +86,7 @@ function canonical(column: FuzzColumn, value: unknown): Canon {
   }
   if (typeof value === 'number' || typeof value === 'bigint') {
     return /INT|REAL|DOUBLE|NUMERIC/.test(column.sqlType)
-      ? { text: String(value) }
+      ? { text: Object.is(value, -0) ? '-0' : String(value) }
       : { either: 'a number for a column that is not numeric' }
   }
   if (typeof value === 'boolean') {

@@ -18,9 +18,9 @@ import { WRITE_PATHS, type WritePath, writePlan } from './write-paths.ts'
  * leak onto Object.prototype.
  *
  * What "as given" means here: the value's canonical text (a string as it is, a number or
- * bigint its digits, a Date its ISO form, bytes as hex, json as JSON.stringify writes it) read
- * by PostgreSQL for the column's type; so -0 is stored as 0 and a NaN inside a json object
- * as null. A value of another type than its column's (an object for a text column) may be
+ * bigint its digits with -0 as '-0', a Date its ISO form, bytes as hex, json as
+ * JSON.stringify writes it) read by PostgreSQL for the column's type; so -0 stays -0 in a
+ * real column, is 0 in an integer or numeric one, and a NaN inside a json object is null. A value of another type than its column's (an object for a text column) may be
  * bound as one value or refused: only the row counts are checked. Cases the query builder
  * still gets wrong are kept out of generation, each marked `known:` in read-positions.ts.
  *

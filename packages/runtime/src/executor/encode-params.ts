@@ -6,7 +6,8 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
  * (no zone) column stores as a shifted wall-clock time; an ISO string in UTC round-trips on
  * both column types and both backends. A function or a symbol is no value (pg would send
  * its source text), and a string with a lone surrogate cannot be sent as UTF-8 (both drivers
- * would store U+FFFD instead): both are refused, also inside arrays. Everything else passes
+ * would store U+FFFD instead): both are refused, also inside arrays. -0 is sent as '-0' (both
+ * drivers write String(-0), '0', and a double precision column lost its sign). Everything else passes
  * through: bigint, Uint8Array (bytea), arrays and plain objects (json) are encoded alike by
  * both drivers. Returns the input when nothing changes, so the common query allocates nothing.
  */
@@ -19,6 +20,8 @@ function needsEncoding(value: unknown): boolean {
   switch (typeof value) {
     case 'string':
       return loneSurrogate.test(value)
+    case 'number':
+      return Object.is(value, -0)
     case 'function':
     case 'symbol':
       return true
@@ -32,6 +35,8 @@ function needsEncoding(value: unknown): boolean {
 function encodeValue(value: unknown): unknown {
   if (value instanceof Date) return encodeDate(value)
   if (Array.isArray(value)) return value.map(encodeValue)
+  // Both drivers write a number with String(), which makes -0 '0'.
+  if (Object.is(value, -0)) return '-0'
   const problem = valueProblem(value)
   if (problem) throw notAValue(`a parameter is ${problem}`)
   return value

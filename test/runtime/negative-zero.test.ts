@@ -39,7 +39,10 @@ describe.each(BACKENDS)('-0 on $name', ({ open }) => {
     expect(Object.is(read?.series?.[0], -0)).toBe(true)
     expect(Object.is(read?.series?.[1], 0)).toBe(true)
     expect(read?.count).toBe(0)
-    const [bound] = await sql`SELECT ${-0}::float8 AS x, ${-0}::int AS n`.fetch(db)
+    const [bound] = await sql<{
+      x: number
+      n: number
+    }>`SELECT ${-0}::float8 AS x, ${-0}::int AS n`.fetch(db)
     expect(Object.is(bound?.x, -0)).toBe(true)
     expect(bound?.n).toBe(0)
   })

@@ -307,7 +307,7 @@ describe('the same fault, the same error in every mode', () => {
       (error: unknown) => error,
     )
     expect(refused).toMatchObject({ code: 'CONNECTION_FAILED', kind: 'connection' })
-    expect((refused as Error).message).toContain('Check DATABASE_URL')
+    expect((refused as Error).message).toContain('Check the host and port of the database URL.')
     const starting = Object.assign(new Error('the database system is starting up'), {
       code: '57P03',
       severity: 'FATAL',

@@ -1,5 +1,5 @@
 import { suggestName } from '../validate/closest-name.ts'
-import { expressionText, sourceText } from './expression-text.ts'
+import { checkedText, expressionText, sourceText } from './expression-text.ts'
 import type { FunctionArgumentIR, FunctionIR } from './object-ir.ts'
 import type { FunctionOptions } from './object-options.ts'
 import type { DraftOrigin } from './table-schema.ts'
@@ -114,10 +114,8 @@ export function sqlTypeText(
   origin: DraftOrigin,
   report: DeclarationReport,
 ): string {
-  const text = expressionText(value, what)
-  if (text.ok) return text.sql
-  report(origin, text.message, "Write the type as SQL text: 'integer', 'text[]', 'numeric(10, 2)'.")
-  return ''
+  const hint = "Write the type as SQL text: 'integer', 'text[]', 'numeric(10, 2)'."
+  return checkedText(value, what, hint, (message, fix) => report(origin, message, fix)) ?? ''
 }
 
 /** One of the allowed words, the first being the default. */

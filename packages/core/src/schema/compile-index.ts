@@ -1,5 +1,5 @@
 import { quoteLiteral } from '../sql/identifier.ts'
-import { expressionText } from './expression-text.ts'
+import { checkedText, expressionText } from './expression-text.ts'
 import type { IndexIR, IndexKeyIR } from './schema-ir.ts'
 import type { DraftOrigin, IndexKey, IndexOptions } from './table-schema.ts'
 
@@ -72,10 +72,10 @@ function predicate(
 ): string | null {
   if (value === undefined || value === null) return null
   if (typeof value === 'string' && value.trim() === '') return null
-  const text = expressionText(value, `where of the ${what}`)
-  if (text.ok) return text.sql
-  report(origin, text.message, "Write the condition as SQL text: where: 'deleted_at IS NULL'.")
-  return null
+  const hint = "Write the condition as SQL text: where: 'deleted_at IS NULL'."
+  return checkedText(value, `where of the ${what}`, hint, (message, fix) =>
+    report(origin, message, fix),
+  )
 }
 
 function compileKey(

@@ -7,7 +7,7 @@ import { compilePartitioning, partitionedByExpression } from './compile-partitio
 import { compileTriggers } from './compile-trigger.ts'
 import { compileView } from './compile-view.ts'
 import { type DeclarationEntry, declaresOnlyObjects } from './declared-objects.ts'
-import { expressionText } from './expression-text.ts'
+import { checkedText } from './expression-text.ts'
 import { toModelName } from './model-name.ts'
 import type { CheckIR, ColumnIR, EnumIR, IndexIR, TableIR, UniqueIR } from './schema-ir.ts'
 import type { SchemaProblem } from './schema-problem.ts'
@@ -180,10 +180,10 @@ function checkText(
   report: Report,
   column?: string,
 ): string {
-  const text = expressionText(value, what)
-  if (text.ok) return text.sql
-  report(origin, text.message, "Write the check as one SQL condition: 'price > 0'.", column)
-  return ''
+  const hint = "Write the check as one SQL condition: 'price > 0'."
+  return (
+    checkedText(value, what, hint, (message, fix) => report(origin, message, fix, column)) ?? ''
+  )
 }
 
 function reportUnknownOptions(entry: TableDraftEntry, report: Report): void {

@@ -26,6 +26,22 @@ export function expressionText(value: unknown, what: string): ExpressionResult {
   return { ok: true, sql }
 }
 
+/**
+ * The checked SQL text of `value`, or null after telling `fail` why not, with `hint` saying
+ * what to write in that place (a type, a check, a condition).
+ */
+export function checkedText(
+  value: unknown,
+  what: string,
+  hint: string,
+  fail: (message: string, hint: string) => void,
+): string | null {
+  const text = expressionText(value, what)
+  if (text.ok) return text.sql
+  fail(text.message, hint)
+  return null
+}
+
 /** The text of a string, `sql` value or fragment, unchecked; `bound` for a fragment with values. */
 export function sourceText(value: unknown): { sql: string } | { bound: true } | null {
   if (typeof value === 'string') return { sql: value }

@@ -10,12 +10,12 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './driver.ts'
-import { type PgSettings, pgQuery } from './pg-connection.ts'
-import { corkUntilNextTick } from './pg-cork.ts'
+import type { PgSettings } from './pg-connection.ts'
 import { PgPoolDriver } from './pg-pool-driver.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import { type Deadline, startDeadline, within } from './query-deadline.ts'
 import type { Transaction } from './transaction-driver.ts'
+import { WireConnection } from './wire-connection.ts'
 
 /**
  * Statements that change the state of the session they run on. On a pipelined connection
@@ -25,9 +25,12 @@ import type { Transaction } from './transaction-driver.ts'
 const sessionStatement =
   /^\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate)\b/i
 
-/** One pipelined pg.Client; replaced by a fresh one after its connection dies. */
+/** One pipelined connection; replaced by a fresh one after it dies. */
 interface PipelineSlot {
+  /** pg's client: it opened the connection (startup, auth, TLS) and ends it. */
   client: pg.Client | undefined
+  /** The connection's read and write path once the first query runs (wire-connection.ts). */
+  wire: WireConnection | undefined
   opening: Promise<pg.Client> | undefined
   /** Queries sent on this slot and not yet answered: the load that picks the slot. */
   inFlight: number
@@ -71,6 +74,7 @@ export class PgPipelineDriver implements Driver {
     this.#pooled = new PgPoolDriver(pool, pipeline.settings)
     this.#slots = Array.from({ length: Math.max(1, pipeline.connections) }, () => ({
       client: undefined,
+      wire: undefined,
       opening: undefined,
       inFlight: 0,
     }))
@@ -119,8 +123,13 @@ export class PgPipelineDriver implements Driver {
   /** Lets the queries already sent finish, then ends the pipelined connections and the pool. */
   async close(): Promise<void> {
     this.#closed = true
-    const clients = this.#slots.map((slot) => slot.client ?? slot.opening?.catch(() => undefined))
-    await Promise.all(clients.map(async (client) => (await client)?.end()))
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        const client = slot.client ?? (await slot.opening?.catch(() => undefined))
+        await slot.wire?.idle()
+        await client?.end()
+      }),
+    )
     await this.pool.end()
   }
 
@@ -130,8 +139,11 @@ export class PgPipelineDriver implements Driver {
     slot.inFlight++
     try {
       const client = slot.client ?? (await this.#reopen(slot, deadline, config.text))
-      corkUntilNextTick(client)
-      return await pgQuery<R>(client, config, this.pipeline.settings, deadline)
+      // Taken over at its first query: until then pg's own queries may run on it (open()).
+      slot.wire ??= new WireConnection(client, this.pipeline.settings.statementCacheSize)
+      return await slot.wire.query<R>(config, deadline)
+    } catch (error) {
+      throw toFluentError(error, { operation: 'query', sql: config.text })
     } finally {
       slot.inFlight--
     }
@@ -173,7 +185,9 @@ export class PgPipelineDriver implements Driver {
     // A dead connection emits 'error' (unheard, Node would exit) and 'end'; its queries fail
     // with kind 'connection' and the next query opens a fresh connection in its slot.
     const forget = () => {
-      if (slot.client === client) slot.client = undefined
+      if (slot.client !== client) return
+      slot.client = undefined
+      slot.wire = undefined
     }
     client.on('error', forget)
     client.on('end', forget)
@@ -192,6 +206,7 @@ export class PgPipelineDriver implements Driver {
       throw closedError()
     }
     slot.client = client
+    slot.wire = undefined
     return client
   }
 }

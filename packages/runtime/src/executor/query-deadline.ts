@@ -28,7 +28,7 @@ export function startDeadline(ms: number): Deadline | undefined {
 }
 
 /** Something waiting for an answer until `at` (`performance.now()` time), then `expire`d. */
-interface Watched {
+export interface Watched {
   at: number
   readonly expire: () => void
 }
@@ -48,13 +48,14 @@ const pending = new Set<Watched>()
 let timer: ReturnType<typeof setTimeout> | undefined
 let armedFor = Number.POSITIVE_INFINITY
 
-function watch(entry: Watched, at: number): void {
+/** Expires `entry` at `at` unless `unwatch`ed first (wire-connection.ts watches its runs so). */
+export function watch(entry: Watched, at: number): void {
   entry.at = at
   pending.add(entry)
   if (at < armedFor) arm(at)
 }
 
-function unwatch(entry: Watched): void {
+export function unwatch(entry: Watched): void {
   pending.delete(entry)
 }
 

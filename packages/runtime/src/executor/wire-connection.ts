@@ -1,0 +1,371 @@
+import type { Socket } from 'node:net'
+import type pg from 'pg'
+import { queryTimeoutError } from '../errors/connection-fault.ts'
+import type { QueryConfig, QueryResult } from './driver.ts'
+import { encodeParams } from './encode-params.ts'
+import { type Deadline, unwatch, type Watched, watch } from './query-deadline.ts'
+import { isStalePlan } from './statement-cache.ts'
+import {
+  noRows,
+  type RowShape,
+  readError,
+  readRow,
+  readRowCount,
+  readRowShape,
+  runMessages,
+  simpleQuery,
+} from './wire-messages.ts'
+
+/** A named statement on this connection: its Parse in flight, or prepared (its rows' shape once described). */
+interface Statement {
+  readonly name: string
+  readonly text: string
+  parsing: boolean
+  shape: RowShape | undefined
+}
+
+/** One run sent and not yet answered by its ReadyForQuery. */
+interface Run {
+  readonly sql: string
+  /** The named statement this run binds, if any. */
+  readonly statement: Statement | undefined
+  /** Whether this run's Parse prepares it (its ParseComplete makes it prepared). */
+  readonly parses: boolean
+  /** Whether this run's RowDescription tells its shape. */
+  readonly describes: boolean
+  shape: RowShape | undefined
+  rows: Record<string, unknown>[]
+  rowCount: number
+  error: Error | undefined
+  readonly watched: Watched | undefined
+  readonly resolve: (result: QueryResult<never>) => void
+  readonly reject: (error: unknown) => void
+}
+
+/** The message types read here (backend messages, protocol 3.0). */
+enum Message {
+  ParseComplete = 0x31,
+  BindComplete = 0x32,
+  CloseComplete = 0x33,
+  CommandComplete = 0x43,
+  DataRow = 0x44,
+  ErrorResponse = 0x45,
+  EmptyQuery = 0x49,
+  NoData = 0x6e,
+  RowDescription = 0x54,
+  ReadyForQuery = 0x5a,
+}
+
+/** Why the connection ended with runs still on it, for the error each of them gets. */
+type Ending = { readonly timeoutMs: number } | { readonly error: Error }
+
+/**
+ * The read and write path of one pipelined connection that pg opened (startup, auth, TLS
+ * and session settings stay pg's): after `new WireConnection(client)`, this reads the socket
+ * and pg's client is used only to end it. A statement's RowDescription is kept per
+ * connection with the parsers built from it, so each later run writes Bind, Execute and
+ * Sync as one pre-sized buffer and decodes its DataRows straight from the socket's chunks
+ * into row objects, where pg writes a Describe each time and builds message objects for
+ * every message. docs/PERFORMANCE.md has the figures and why this replaced pg's Query here.
+ *
+ * Runs are answered in the order they were written, each ending with its own Sync's
+ * ReadyForQuery, so one that fails fails alone. Writes of one tick leave in one socket write.
+ *
+ * Named statements: at most `cacheSize` stay prepared, least recently used closed first (the
+ * Close goes in the same write as the next Parse); a name whose Parse is still in flight is
+ * run unnamed meanwhile, so a failing Parse fails only its own run; a plan gone stale
+ * (0A000, a table altered under it) is closed, prepared again and the run retried once —
+ * a pipelined connection is never inside a transaction, so the failed run did nothing.
+ */
+export class WireConnection {
+  readonly #socket: Socket
+  readonly #statements = new Map<string, Statement>()
+  /** Names to Close before their next Parse (their plan went stale). */
+  readonly #stale = new Set<string>()
+  readonly #runs: Run[] = []
+  #head = 0
+  #writes: Buffer[] = []
+  #parts: Buffer[] = []
+  #partsLength = 0
+  #ended: Ending | undefined
+  /** A FATAL ErrorResponse: the server is closing the connection, this is why. */
+  #fatal: Error | undefined
+  #idle: (() => void) | undefined
+
+  constructor(
+    client: pg.ClientBase,
+    readonly cacheSize: number,
+  ) {
+    const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream
+    this.#socket = socket
+    // pg-protocol reads through one 'data' listener; pg's 'error' and 'close' listeners stay,
+    // so the client still emits 'error' and 'end' when the connection dies.
+    socket.removeAllListeners('data')
+    socket.on('data', (chunk: Buffer) => this.#read(chunk))
+    // The socket's own error (read ECONNRESET) says more than that it closed.
+    let broken: Error | undefined
+    socket.on('error', (error: Error) => {
+      broken ??= error
+    })
+    socket.on('close', () => this.#end({ error: broken ?? lostError() }))
+  }
+
+  /** Runs still unanswered. */
+  get inFlight(): number {
+    return this.#runs.length - this.#head
+  }
+
+  /** Resolves once every run sent so far is answered (or failed). */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      this.#idle = resolve
+    })
+  }
+
+  async query<R>(config: QueryConfig, deadline: Deadline | undefined): Promise<QueryResult<R>> {
+    const named = config.name !== undefined && this.cacheSize > 0
+    try {
+      return await this.#run<R>(config, deadline, named)
+    } catch (error) {
+      if (!named || !isStalePlan(error)) throw error
+      return this.#run<R>(config, deadline, named)
+    }
+  }
+
+  #run<R>(
+    config: QueryConfig,
+    deadline: Deadline | undefined,
+    named: boolean,
+  ): Promise<QueryResult<R>> {
+    if (this.#ended) return Promise.reject(this.#endError(this.#ended, config.text))
+    const values = encodeParams(config.values)
+    const close: string[] = []
+    let parses = false
+    let describes = false
+    let buffer: Buffer
+    if (!named && (values === undefined || values.length === 0) && config.name === undefined) {
+      buffer = simpleQuery(config.text)
+    } else {
+      let statement = named ? this.#statements.get(config.name!) : undefined
+      let name = ''
+      if (statement !== undefined && statement.text !== config.text) {
+        // The same name for another text: this text replaces it (pg would refuse the name).
+        this.#statements.delete(config.name!)
+        close.push(config.name!)
+        statement = undefined
+      }
+      if (named && statement === undefined) {
+        name = config.name!
+        if (this.#stale.delete(name)) close.push(name)
+        statement = { name, text: config.text, parsing: true, shape: undefined }
+        this.#evict(close)
+        this.#statements.set(name, statement)
+        parses = true
+        describes = true
+      } else if (statement !== undefined && !statement.parsing) {
+        name = config.name!
+        // Most recently used last: the Map's order is the eviction order.
+        this.#statements.delete(name)
+        this.#statements.set(name, statement)
+        describes = statement.shape === undefined
+      } else {
+        statement = undefined
+      }
+      const shape = name === '' ? undefined : statement!.shape
+      buffer = runMessages(
+        {
+          close,
+          parse: name === '' ? '' : parses ? name : undefined,
+          text: config.text,
+          statement: name,
+          describe: shape === undefined,
+        },
+        values,
+      )
+      return this.#send<R>(buffer, config.text, statement, parses, describes, shape, deadline)
+    }
+    return this.#send<R>(buffer, config.text, undefined, false, false, undefined, deadline)
+  }
+
+  #send<R>(
+    buffer: Buffer,
+    sql: string,
+    statement: Statement | undefined,
+    parses: boolean,
+    describes: boolean,
+    shape: RowShape | undefined,
+    deadline: Deadline | undefined,
+  ): Promise<QueryResult<R>> {
+    return new Promise((resolve, reject) => {
+      let watched: Watched | undefined
+      if (deadline) {
+        watched = { at: 0, expire: () => this.#expire(deadline.ms) }
+        watch(watched, deadline.start + deadline.ms)
+      }
+      this.#runs.push({
+        sql,
+        statement,
+        parses,
+        describes,
+        shape,
+        rows: [],
+        rowCount: 0,
+        error: undefined,
+        watched,
+        resolve: resolve as (result: QueryResult<never>) => void,
+        reject,
+      })
+      if (this.#writes.push(buffer) === 1) process.nextTick(this.#flush)
+    })
+  }
+
+  readonly #flush = (): void => {
+    const writes = this.#writes
+    this.#writes = []
+    if (this.#ended) return
+    this.#socket.write(writes.length === 1 ? writes[0]! : Buffer.concat(writes))
+  }
+
+  /** Closes the least recently used statements beyond the cache size, in this write. */
+  #evict(close: string[]): void {
+    for (const [victim] of this.#statements) {
+      if (this.#statements.size < this.cacheSize) return
+      this.#statements.delete(victim)
+      close.push(victim)
+    }
+  }
+
+  /** A chunk from the socket: every complete message in it is handled, the rest kept for the next. */
+  #read(chunk: Buffer): void {
+    let buffer = chunk
+    if (this.#partsLength > 0) {
+      this.#parts.push(chunk)
+      this.#partsLength += chunk.length
+      // Wait for the whole of a long message rather than joining the parts for every chunk.
+      const first = this.#parts[0]!
+      const needed = first.length >= 5 ? first.readInt32BE(1) + 1 : 5
+      if (this.#partsLength < needed) return
+      buffer = Buffer.concat(this.#parts, this.#partsLength)
+      this.#parts = []
+      this.#partsLength = 0
+    }
+    let offset = 0
+    const end = buffer.length
+    while (end - offset >= 5) {
+      const next = offset + 1 + buffer.readInt32BE(offset + 1)
+      if (next > end) break
+      this.#message(buffer[offset]!, buffer, offset + 5, next)
+      offset = next
+    }
+    if (offset < end) {
+      this.#parts.push(buffer.subarray(offset))
+      this.#partsLength = end - offset
+    }
+  }
+
+  #message(type: number, buffer: Buffer, start: number, end: number): void {
+    const run = this.#runs[this.#head]
+    switch (type) {
+      case Message.DataRow:
+        if (run && !run.error) run.rows.push(readRow(buffer, start, run.shape ?? noRows))
+        return
+      case Message.CommandComplete:
+        if (run) run.rowCount = readRowCount(buffer, start, end)
+        return
+      case Message.ReadyForQuery:
+        this.#settle()
+        return
+      case Message.RowDescription:
+        if (run) {
+          run.shape = readRowShape(buffer, start)
+          run.rows = []
+          if (run.describes) run.statement!.shape = run.shape
+        }
+        return
+      case Message.NoData:
+        if (run) {
+          run.shape = noRows
+          if (run.describes) run.statement!.shape = noRows
+        }
+        return
+      case Message.ParseComplete:
+        if (run?.parses) run.statement!.parsing = false
+        return
+      case Message.ErrorResponse: {
+        const error = readError(buffer, start, end)
+        const severity = (error as { severity?: string }).severity
+        if (severity === 'FATAL' || severity === 'PANIC') this.#fatal = error
+        if (run) run.error ??= error
+        return
+      }
+      default:
+        // BindComplete, CloseComplete, EmptyQuery; and what pg would only emit as events
+        // (ParameterStatus, NoticeResponse, NotificationResponse): nothing waits for them.
+        return
+    }
+  }
+
+  #settle(): void {
+    const run = this.#runs[this.#head]
+    if (run === undefined) return
+    this.#runs[this.#head++] = undefined as unknown as Run
+    if (this.#head === this.#runs.length) {
+      this.#runs.length = 0
+      this.#head = 0
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#runs.length) {
+      // Never idle under steady load: drop the answered half rather than grow for ever.
+      this.#runs.splice(0, this.#head)
+      this.#head = 0
+    }
+    if (run.watched) unwatch(run.watched)
+    if (run.error) {
+      this.#forget(run, run.error)
+      run.reject(run.error)
+    } else {
+      run.resolve({ rows: run.rows as never[], rowCount: run.rowCount })
+    }
+    if (this.inFlight === 0) this.#idle?.()
+  }
+
+  /** A failed run's statement: not prepared if its Parse failed; stale plans closed before the next. */
+  #forget(run: Run, error: Error): void {
+    const statement = run.statement
+    if (statement === undefined || this.#statements.get(statement.name) !== statement) return
+    if (statement.parsing) this.#statements.delete(statement.name)
+    else if (isStalePlan(error)) {
+      this.#statements.delete(statement.name)
+      this.#stale.add(statement.name)
+    }
+  }
+
+  /** A deadline passed: the connection is destroyed, and every run on it fails with the timeout. */
+  #expire(ms: number): void {
+    this.#end({ timeoutMs: ms })
+    this.#socket.destroy()
+  }
+
+  #end(ending: Ending): void {
+    if (this.#ended) return
+    this.#ended = this.#fatal ? { error: this.#fatal } : ending
+    const runs = this.#runs.slice(this.#head)
+    this.#runs.length = 0
+    this.#head = 0
+    for (const run of runs) {
+      if (run.watched) unwatch(run.watched)
+      run.reject(this.#endError(this.#ended, run.sql))
+    }
+    this.#idle?.()
+  }
+
+  #endError(ending: Ending, sql: string): Error {
+    return 'timeoutMs' in ending
+      ? queryTimeoutError(ending.timeoutMs, true, 'query', sql)
+      : ending.error
+  }
+}
+
+/** What pg reports for a connection that closed under its queries; classified as CONNECTION_LOST. */
+function lostError(): Error {
+  return new Error('Connection terminated unexpectedly')
+}

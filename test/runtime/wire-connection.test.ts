@@ -1,0 +1,262 @@
+/**
+ * connect()'s pipelined connections read and write the protocol themselves
+ * (executor/wire-connection.ts). Every answer here is checked against the same statement
+ * through pg's own path (a `pipeline: false` Database: pg.Pool, pg's parser, the same value
+ * parsers) or against a hand-written count, on the real server.
+ */
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect, type PgDatabase } from '../../packages/runtime/src/executor/index.ts'
+import { DATABASE_URL } from '../support/backends.ts'
+
+const schema = `fo_wire_${randomBytes(5).toString('hex')}`
+let wire: PgDatabase
+let pooled: PgDatabase
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL })
+  await client.connect()
+  try {
+    await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+function schemaUrl(): string {
+  const url = new URL(DATABASE_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.toString()
+}
+
+async function open(pipeline: boolean): Promise<PgDatabase> {
+  const db = await connect({ url: schemaUrl(), pipeline: pipeline ? { connections: 1 } : false })
+  if (db.kind !== 'pg') throw new Error('expected a pg Database')
+  return db
+}
+
+/** A small seeded generator, so a failing case can be run again. */
+function random(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+beforeAll(async () => {
+  await admin(`CREATE SCHEMA ${schema}`)
+  wire = await open(true)
+  pooled = await open(false)
+  await pooled.exec(`
+    CREATE TABLE things (
+      id serial PRIMARY KEY, n int, big bigint, price numeric, label text, flag boolean,
+      at timestamptz, day date, doc jsonb, blob bytea, tags text[], nums int[]
+    )`)
+})
+afterAll(async () => {
+  await wire?.close()
+  await pooled?.close()
+  await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+})
+
+describe('the pipelined wire path', () => {
+  it('decodes every type as pg does, for random rows and random statements', async () => {
+    const next = random(19)
+    const pick = <T>(options: readonly T[]): T => options[Math.floor(next() * options.length)]!
+    const text = () =>
+      pick(['', 'plain', 'ünïcödé ✓', '𝄞 two units', 'it\'s "quoted"', 'a\nb\tc', '\\x00'])
+    const rows = Array.from({ length: 60 }, () => [
+      next() < 0.2 ? null : Math.floor(next() * 2 ** 31) * (next() < 0.5 ? -1 : 1),
+      next() < 0.2 ? null : BigInt(Math.floor(next() * 2 ** 53)) * 1000n,
+      next() < 0.2 ? null : (next() * 1e6).toFixed(4),
+      next() < 0.2 ? null : text(),
+      next() < 0.2 ? null : next() < 0.5,
+      next() < 0.2 ? null : new Date(Math.floor(next() * 4e12)),
+      next() < 0.2
+        ? null
+        : `20${10 + Math.floor(next() * 20)}-0${1 + Math.floor(next() * 9)}-1${Math.floor(next() * 10)}`,
+      next() < 0.2 ? null : { k: text(), list: [1, 'two', null], deep: { ok: next() < 0.5 } },
+      next() < 0.2 ? null : Buffer.from(randomBytes(Math.floor(next() * 40))),
+      next() < 0.2 ? null : [text(), null, text()],
+      next() < 0.2 ? null : [1, 2, Math.floor(next() * 100)],
+    ])
+    const insert = {
+      name: 'wire_insert_thing',
+      text: 'INSERT INTO things (n, big, price, label, flag, at, day, doc, blob, tags, nums) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id',
+    }
+    const inserted = await Promise.all(rows.map((values) => wire.query({ ...insert, values })))
+    expect(inserted.map((result) => result.rowCount)).toEqual(rows.map(() => 1))
+    const statements = [
+      { text: 'SELECT * FROM things WHERE id = $1', values: () => [pick(inserted).rows[0]!.id] },
+      {
+        text: 'SELECT * FROM things WHERE n > $1 ORDER BY id',
+        values: () => [Math.floor(next() * 2 ** 31) - 2 ** 30],
+      },
+      {
+        text: 'SELECT label, doc, tags FROM things WHERE label = $1 ORDER BY id',
+        values: () => [text()],
+      },
+      {
+        text: 'SELECT count(*) AS c, sum(big) AS s FROM things WHERE flag = $1',
+        values: () => [next() < 0.5],
+      },
+      {
+        text: 'SELECT blob, nums, at, day FROM things ORDER BY id LIMIT $1',
+        values: () => [Math.floor(next() * 70)],
+      },
+    ]
+    for (let i = 0; i < 100; i++) {
+      const statement = pick(statements)
+      const values = statement.values()
+      const config =
+        next() < 0.7
+          ? { name: `wire_s${statements.indexOf(statement)}`, text: statement.text, values }
+          : { text: statement.text, values }
+      const [viaWire, viaPg] = await Promise.all([wire.query(config), pooled.query(config)])
+      expect(viaWire).toEqual(viaPg)
+    }
+    // And against the rows as written: every one read back equal.
+    const { rows: back } = await wire.query<Record<string, unknown>>({
+      name: 'wire_all',
+      text: 'SELECT n, big, price, label, flag, at, day, doc, blob, tags, nums FROM things ORDER BY id',
+      values: [],
+    })
+    expect(
+      back.map((row) =>
+        Object.values(row).map((value) =>
+          value instanceof Uint8Array ? Buffer.from(value) : value,
+        ),
+      ),
+    ).toEqual(rows)
+  })
+
+  it('reads rows and messages split across many socket chunks', async () => {
+    const big = 'x'.repeat(3_000_000)
+    const result = await wire.query<{ s: string; n: number }>({
+      text: 'SELECT $1::text || i AS s, i AS n FROM generate_series(1, 3) i',
+      values: [big],
+    })
+    expect(result.rows.map((row) => row.n)).toEqual([1, 2, 3])
+    expect(result.rows.map((row) => row.s.length)).toEqual([3_000_001, 3_000_001, 3_000_001])
+    const many = await wire.query<{ i: number }>({
+      name: 'wire_many',
+      text: 'SELECT i FROM generate_series(1, $1::int) i',
+      values: [50_000],
+    })
+    expect(many.rowCount).toBe(50_000)
+    expect(many.rows.at(-1)).toEqual({ i: 50_000 })
+  })
+
+  it('keeps a column named __proto__ an own property and a duplicate name as pg does', async () => {
+    const config = {
+      text: `SELECT 1 AS "__proto__", 2 AS a, 3 AS a, $1::text AS "constructor"`,
+      values: ['c'],
+    }
+    const [{ rows: viaWire }, { rows: viaPg }] = await Promise.all([
+      wire.query(config),
+      pooled.query(config),
+    ])
+    const row = viaWire[0] as Record<string, unknown>
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype)
+    expect(Object.hasOwn(row, '__proto__')).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(1)
+    expect(row.a).toBe(3)
+    expect(row.constructor).toBe('c')
+    expect(Object.keys(row)).toEqual(['__proto__', 'a', 'constructor'])
+    expect(row.a).toBe((viaPg[0] as Record<string, unknown>).a)
+  })
+
+  it('counts rows of writes as the command tags say, and none for other statements', async () => {
+    await wire.exec('CREATE TABLE counted (k int)')
+    const insert = await wire.query({
+      text: 'INSERT INTO counted SELECT generate_series(1, $1::int)',
+      values: [7],
+    })
+    const update = await wire.query({
+      name: 'wire_upd',
+      text: 'UPDATE counted SET k = k + 1 WHERE k > $1',
+      values: [3],
+    })
+    const remove = await wire.query({ text: 'DELETE FROM counted WHERE k < $1', values: [4] })
+    const none = await wire.query({ text: 'SELECT 1 WHERE false' })
+    const ddl = await wire.query({ text: 'CREATE INDEX ON counted (k)' })
+    expect([
+      insert.rowCount,
+      update.rowCount,
+      remove.rowCount,
+      none.rowCount,
+      ddl.rowCount,
+    ]).toEqual([7, 4, 3, 0, 0])
+    const { rows } = await pooled.query<{ c: string }>({
+      text: 'SELECT count(*)::text AS c FROM counted',
+    })
+    expect(rows).toEqual([{ c: '4' }])
+  })
+
+  it('runs a text of several statements without parameters, answering with the last one', async () => {
+    const result = await wire.query<{ v: number }>({ text: 'SELECT 1 AS v; SELECT 2 AS v, 3 AS w' })
+    expect(result.rows).toEqual([{ v: 2, w: 3 }])
+  })
+
+  it('fails a named statement whose Parse fails, each run alone, and keeps the connection', async () => {
+    const bad = { name: 'wire_bad', text: 'SELEC $1::int' }
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 5 }, (_, i) => wire.query({ ...bad, values: [i] })),
+      wire.query({ name: 'wire_good', text: 'SELECT $1::int AS n', values: [9] }),
+    ])
+    for (const outcome of outcomes.slice(0, 5)) {
+      expect(outcome.status).toBe('rejected')
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: '42601' })
+    }
+    expect(outcomes[5]).toEqual({ status: 'fulfilled', value: { rows: [{ n: 9 }], rowCount: 1 } })
+    // A value the server refuses at Bind leaves the statement prepared: the next run works.
+    await expect(
+      wire.query({ name: 'wire_good2', text: 'SELECT $1::int AS n', values: ['x'] }),
+    ).rejects.toMatchObject({ code: '22P02' })
+    expect(
+      (await wire.query({ name: 'wire_good2', text: 'SELECT $1::int AS n', values: ['4'] })).rows,
+    ).toEqual([{ n: 4 }])
+  })
+
+  it('runs a name given to another text as that text', async () => {
+    const first = await wire.query({ name: 'wire_same', text: 'SELECT $1::int AS a', values: [1] })
+    const second = await wire.query({
+      name: 'wire_same',
+      text: 'SELECT $1::text AS b',
+      values: ['z'],
+    })
+    const third = await wire.query({ name: 'wire_same', text: 'SELECT $1::int AS a', values: [2] })
+    expect([first.rows, second.rows, third.rows]).toEqual([[{ a: 1 }], [{ b: 'z' }], [{ a: 2 }]])
+  })
+
+  it('reports a server error with its fields, without the row in the message', async () => {
+    await wire.exec('CREATE TABLE uniq (email text UNIQUE)')
+    await wire.query({ text: 'INSERT INTO uniq VALUES ($1)', values: ['secret@example.com'] })
+    const error = await wire
+      .query({
+        name: 'wire_uniq',
+        text: 'INSERT INTO uniq VALUES ($1)',
+        values: ['secret@example.com'],
+      })
+      .catch((caught: unknown) => caught)
+    expect(error).toMatchObject({
+      code: '23505',
+      kind: 'unique_violation',
+      constraint: 'uniq_email_key',
+      table: 'uniq',
+    })
+    expect(String((error as Error).message)).not.toContain('secret@example.com')
+  })
+
+  it('answers through notices and parameter changes the server sends unasked', async () => {
+    const result = await wire.query({
+      text: "DO $$ BEGIN RAISE NOTICE 'hello'; RAISE WARNING 'careful'; END $$",
+    })
+    expect(result.rowCount).toBe(0)
+    expect(
+      (await wire.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [5] })).rows,
+    ).toEqual([{ n: 5 }])
+  })
+})

@@ -280,7 +280,10 @@ describe('retry', () => {
           { isolationLevel: 'serializable', retry: { attempts: 3 } },
         )
       await Promise.all([transfer(), transfer()])
-      expect(runs).toBe(3)
+      // At least one retry. Under load the retry can start before the other transaction
+      // committed and conflict with it again (a fourth run), as SERIALIZABLE allows.
+      expect(runs).toBeGreaterThanOrEqual(3)
+      expect(runs).toBeLessThanOrEqual(6)
       const { rows } = await backend.db.query('SELECT count(*)::int AS n FROM ledger')
       expect(rows).toEqual([{ n: 2 }])
     } finally {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -7,7 +8,6 @@ import {
   type PgDatabase,
   transaction,
 } from '../../packages/runtime/src/executor/index.ts'
-import { corkUntilNextTick } from '../../packages/runtime/src/executor/pg-cork.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
 const tag = `fo_pipe_${randomBytes(5).toString('hex')}`
@@ -73,36 +73,29 @@ describe('pipelining executor (connect() on PostgreSQL)', () => {
   })
 
   it('writes the queries of one tick in one socket write, and answers each', async () => {
-    const client = new pg.Client({
-      connectionString: taggedUrl(),
-      pipeline: true,
-    } as pg.ClientConfig)
-    await client.connect()
+    const single = await connect({ url: taggedUrl(), pipeline: { connections: 1 } })
+    const write = Socket.prototype.write
+    let writes = 0
     try {
-      const stream = (client as unknown as { connection: { stream: import('node:net').Socket } })
-        .connection.stream
-      let writes = 0
-      const count = (original: (...args: any[]) => unknown) =>
-        function (this: unknown, ...args: unknown[]) {
-          writes++
-          return original.apply(this, args)
-        }
-      stream._write = count(stream._write)
-      stream._writev = count(stream._writev!)
-      const corked = await Promise.all(
-        Array.from({ length: 20 }, (_, n) => {
-          corkUntilNextTick(client)
-          return client.query('SELECT $1::int AS n', [n])
-        }),
+      await single.query({ text: 'SELECT 1' })
+      Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+        writes++
+        return (write as (...a: unknown[]) => boolean).apply(this, args)
+      } as typeof write
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          single.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [n] }),
+        ),
       )
-      expect(corked.map((result) => result.rows[0].n)).toEqual([...Array(20).keys()])
+      expect(burst.map((result) => result.rows[0]!.n)).toEqual([...Array(20).keys()])
       expect(writes).toBe(1)
-      // Without the cork, pg writes every query on its own.
+      // Queries of separate ticks are separate writes.
       writes = 0
-      await Promise.all(Array.from({ length: 20 }, (_, n) => client.query('SELECT $1::int', [n])))
-      expect(writes).toBe(20)
+      for (let n = 0; n < 3; n++) await single.query({ text: 'SELECT $1::int', values: [n] })
+      expect(writes).toBe(3)
     } finally {
-      await client.end()
+      Socket.prototype.write = write
+      await single.close()
     }
   })
 

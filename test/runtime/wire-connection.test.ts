@@ -220,6 +220,17 @@ describe('the pipelined wire path', () => {
     ).toEqual([{ n: 4 }])
   })
 
+  it('fails a run whose value cannot be sent with nothing changed: the name prepares on its next run', async () => {
+    const circular: { toPostgres(): unknown } = { toPostgres: () => circular }
+    const statement = { name: 'wire_vals', text: 'SELECT $1::text AS t' }
+    await expect(wire.query({ ...statement, values: [circular] })).rejects.toThrow(/circular/)
+    expect((await wire.query({ ...statement, values: ['ok'] })).rows).toEqual([{ t: 'ok' }])
+    const prepared = await wire.query<{ name: string }>({
+      text: "SELECT name FROM pg_prepared_statements WHERE name = 'wire_vals'",
+    })
+    expect(prepared.rows).toEqual([{ name: 'wire_vals' }])
+  })
+
   it('runs a name given to another text as that text', async () => {
     const first = await wire.query({ name: 'wire_same', text: 'SELECT $1::int AS a', values: [1] })
     const second = await wire.query({
@@ -248,6 +259,29 @@ describe('the pipelined wire path', () => {
       table: 'uniq',
     })
     expect(String((error as Error).message)).not.toContain('secret@example.com')
+  })
+
+  it('runs COPY sent as a query where nothing is pipelined behind it', async () => {
+    await wire.exec('CREATE TABLE copied (k int)')
+    const outcomes = await Promise.allSettled([
+      wire.query({ text: 'SELECT $1::int AS n', values: [1] }),
+      wire.query({ text: 'COPY copied FROM STDIN' }),
+      wire.query({ text: 'SELECT $1::int AS n', values: [2] }),
+      wire.query({ text: 'COPY (SELECT 1) TO STDOUT' }),
+      wire.query({ text: 'SELECT $1::int AS n', values: [3] }),
+    ])
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ])
+    expect(
+      outcomes
+        .filter((_, i) => i % 2 === 0)
+        .map((o) => (o as PromiseFulfilledResult<{ rows: unknown[] }>).value.rows),
+    ).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]])
   })
 
   it('answers through notices and parameter changes the server sends unasked', async () => {

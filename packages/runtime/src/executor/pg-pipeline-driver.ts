@@ -20,10 +20,12 @@ import { WireConnection } from './wire-connection.ts'
 /**
  * Statements that change the state of the session they run on. On a pipelined connection
  * they would change it for every query that shares the connection, so they run on a pool
- * connection instead, as a plain pg.Pool would run them.
+ * connection instead, as a plain pg.Pool would run them. COPY too: its copy mode takes the
+ * connection out of the pipeline (the server reads the statements written after it as
+ * copy data), so it runs where nothing else is written behind it.
  */
 const sessionStatement =
-  /^\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate)\b/i
+  /^\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate|copy)\b/i
 
 /** One pipelined connection; replaced by a fresh one after it dies. */
 interface PipelineSlot {

@@ -6,6 +6,7 @@ import { encodeParams } from './encode-params.ts'
 import { type Deadline, unwatch, type Watched, watch } from './query-deadline.ts'
 import { isStalePlan } from './statement-cache.ts'
 import {
+  copyFail,
   noRows,
   type RowShape,
   readError,
@@ -14,6 +15,7 @@ import {
   readRowShape,
   runMessages,
   simpleQuery,
+  wireValues,
 } from './wire-messages.ts'
 
 /** A named statement on this connection: its Parse in flight, or prepared (its rows' shape once described). */
@@ -54,6 +56,7 @@ enum Message {
   NoData = 0x6e,
   RowDescription = 0x54,
   ReadyForQuery = 0x5a,
+  CopyInResponse = 0x47,
 }
 
 /** Why the connection ended with runs still on it, for the error each of them gets. */
@@ -147,6 +150,8 @@ export class WireConnection {
     if (!named && (values === undefined || values.length === 0) && config.name === undefined) {
       buffer = simpleQuery(config.text)
     } else {
+      // Before any decision: a value that cannot be sent fails the run with nothing changed.
+      const wire = wireValues(values)
       let statement = named ? this.#statements.get(config.name!) : undefined
       let name = ''
       if (statement !== undefined && statement.text !== config.text) {
@@ -181,7 +186,7 @@ export class WireConnection {
           statement: name,
           describe: shape === undefined,
         },
-        values,
+        wire,
       )
       return this.#send<R>(buffer, config.text, statement, parses, describes, shape, deadline)
     }
@@ -299,6 +304,12 @@ export class WireConnection {
         if (run) run.error ??= error
         return
       }
+      case Message.CopyInResponse:
+        // COPY … FROM STDIN as a query: no rows to send (db.copyFrom sends them), so it fails.
+        this.#socket.write(
+          copyFail('COPY FROM STDIN needs its rows: use db.copyFrom(target, rows)'),
+        )
+        return
       default:
         // BindComplete, CloseComplete, EmptyQuery; and what pg would only emit as events
         // (ParameterStatus, NoticeResponse, NotificationResponse): nothing waits for them.

@@ -58,13 +58,19 @@ export interface RunMessages {
   readonly describe: boolean
 }
 
+/** Parameters in pg's wire form, with what their Bind needs to be sized. */
+export interface WireValues {
+  readonly values: readonly (string | Buffer | null)[]
+  readonly binary: boolean
+  readonly valueBytes: number
+}
+
 /**
- * Close*, Parse?, Bind, Describe?, Execute, Sync for one run, in one buffer: the server
- * answers them in order and ends with one ReadyForQuery. Values are pg's wire form of
- * `values` (encodeParams has made them mean the same on both backends); a value pg cannot
- * prepare throws here, before anything is written.
+ * `values` in pg's wire form (encodeParams has made them mean the same on both backends).
+ * Throws for a value pg cannot prepare (a circular `toPostgres`), before anything is decided
+ * or written.
  */
-export function runMessages(run: RunMessages, values: readonly unknown[] | undefined): Buffer {
+export function wireValues(values: readonly unknown[] | undefined): WireValues {
   const count = values?.length ?? 0
   const wire: (string | Buffer | null)[] = new Array(count)
   let binary = false
@@ -79,6 +85,16 @@ export function runMessages(run: RunMessages, values: readonly unknown[] | undef
       valueBytes += 4 + value.length
     }
   }
+  return { values: wire, binary, valueBytes }
+}
+
+/**
+ * Close*, Parse?, Bind, Describe?, Execute, Sync for one run, in one buffer: the server
+ * answers them in order and ends with one ReadyForQuery.
+ */
+export function runMessages(run: RunMessages, wire: WireValues): Buffer {
+  const count = wire.values.length
+  const { binary, valueBytes } = wire
   let size = 0
   for (const name of run.close) size += 7 + Buffer.byteLength(name)
   if (run.parse !== undefined) {
@@ -107,9 +123,9 @@ export function runMessages(run: RunMessages, values: readonly unknown[] | undef
   out.cstring(run.statement)
   // No format codes: every parameter is text; with a Buffer among them, one code each.
   out.int16(binary ? count : 0)
-  if (binary) for (const value of wire) out.int16(value instanceof Buffer ? 1 : 0)
+  if (binary) for (const value of wire.values) out.int16(value instanceof Buffer ? 1 : 0)
   out.int16(count)
-  for (const value of wire) {
+  for (const value of wire.values) {
     if (value === null) out.int32(-1)
     else if (typeof value === 'string') {
       const start = out.offset
@@ -125,6 +141,15 @@ export function runMessages(run: RunMessages, values: readonly unknown[] | undef
   out.int16(0)
   if (run.describe) out.bytes(describePortal)
   out.bytes(executeSync)
+  return out.buffer
+}
+
+/** CopyFail: the answer to a COPY … FROM STDIN sent as a query, which has no rows to give. */
+export function copyFail(reason: string): Buffer {
+  const out = new Writer(Buffer.allocUnsafe(6 + Buffer.byteLength(reason)))
+  out.byte(0x66)
+  out.int32(5 + Buffer.byteLength(reason))
+  out.cstring(reason)
   return out.buffer
 }
 

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { fromConfig, type StatementConfig } from './pg-statement.ts'
+import { runMessages, wireValues } from './wire-messages.ts'
 
 /**
  * How many named prepared statements each connection keeps when nothing else is said
@@ -16,6 +17,7 @@ interface PgWire {
   readonly stream: { cork?(): void; uncork?(): void }
   close(message: { type: 'S'; name: string }): void
   bind(message: object): void
+  _send(buffer: Buffer): boolean
 }
 
 /**
@@ -151,14 +153,26 @@ export class PreparedQuery extends pg.Query {
       base.prepare.call(this, connection)
       return
     }
+    const values = (this as unknown as { values: unknown[] | undefined }).values
+    // Bind, Execute and Sync in one buffer (wire-messages.ts, as connect()'s own wire path
+    // writes them), where pg serializes and writes each message on its own.
+    const whole = self.portal === '' && self.rows === undefined && !self.binary
+    let messages: Buffer | undefined
     try {
-      wire.bind({
-        portal: self.portal,
-        statement: this.name,
-        values: (this as unknown as { values: unknown[] }).values,
-        binary: self.binary,
-        valueMapper: prepareValue,
-      })
+      if (whole) {
+        messages = runMessages(
+          { close: [], parse: undefined, text: '', statement: this.name!, describe: false },
+          wireValues(values),
+        )
+      } else {
+        wire.bind({
+          portal: self.portal,
+          statement: this.name,
+          values,
+          binary: self.binary,
+          valueMapper: prepareValue,
+        })
+      }
     } catch (error) {
       // As pg does when a value cannot be bound (values are encoded before: encode-params.ts).
       wire.close({ type: 'S', name: this.name! })
@@ -172,7 +186,8 @@ export class PreparedQuery extends pg.Query {
     ;(self._result as { _prebuiltEmptyResultObject: unknown })._prebuiltEmptyResultObject =
       shape._prebuiltEmptyResultObject
     self._accumulateRows = self.callback || !this.listeners('row').length
-    self._getRows(connection, self.rows)
+    if (messages) wire._send(messages)
+    else self._getRows(connection, self.rows)
   }
 
   handleRowDescription(message: object): void {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type PgDatabase } from '../../packages/runtime/src/executor/index.ts'
+import { WireConnection } from '../../packages/runtime/src/executor/wire-connection.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
 const schema = `fo_wire_${randomBytes(5).toString('hex')}`
@@ -30,8 +31,19 @@ function schemaUrl(): string {
   return url.toString()
 }
 
-async function open(pipeline: boolean): Promise<PgDatabase> {
-  const db = await connect({ url: schemaUrl(), pipeline: pipeline ? { connections: 1 } : false })
+async function open(
+  pipeline: boolean,
+  options: { statementCacheSize?: number; queryTimeout?: number; options?: string } = {},
+): Promise<PgDatabase> {
+  const url = new URL(schemaUrl())
+  if (options.options)
+    url.searchParams.set('options', `${url.searchParams.get('options')} ${options.options}`)
+  const db = await connect({
+    url: url.toString(),
+    pipeline: pipeline ? { connections: 1 } : false,
+    statementCacheSize: options.statementCacheSize,
+    queryTimeout: options.queryTimeout,
+  })
   if (db.kind !== 'pg') throw new Error('expected a pg Database')
   return db
 }
@@ -198,6 +210,143 @@ describe('the pipelined wire path', () => {
   it('runs a text of several statements without parameters, answering with the last one', async () => {
     const result = await wire.query<{ v: number }>({ text: 'SELECT 1 AS v; SELECT 2 AS v, 3 AS w' })
     expect(result.rows).toEqual([{ v: 2, w: 3 }])
+    await wire.exec('CREATE TABLE several (k int)')
+    const lastWrites = await wire.query({
+      text: "SELECT 1 AS a, 'secret' AS b; INSERT INTO several VALUES (1), (2)",
+    })
+    expect(lastWrites).toEqual({ rows: [], rowCount: 2 })
+  })
+
+  it('sends up to 65,535 parameters, and refuses more before anything changes', async () => {
+    const texts = (count: number) =>
+      `SELECT cardinality(ARRAY[${Array.from({ length: count }, (_, i) => `$${i + 1}::int`).join(',')}]) AS c`
+    const many = {
+      name: 'wire_many_params',
+      text: texts(40_000),
+      values: [...Array(40_000).keys()],
+    }
+    for (const db of [wire, pooled]) {
+      // The second run of each is the described one: Bind, Execute and Sync only.
+      for (let run = 0; run < 2; run++) expect((await db.query(many)).rows).toEqual([{ c: 40_000 }])
+    }
+    const small = await open(true, { statementCacheSize: 2 })
+    try {
+      await small.query({ name: 'wire_p1', text: 'SELECT $1::int AS n', values: [1] })
+      await small.query({ name: 'wire_p2', text: 'SELECT $1::int + 1 AS n', values: [1] })
+      await expect(
+        small.query({ name: 'wire_p3', text: texts(65_536), values: [...Array(65_536).keys()] }),
+      ).rejects.toMatchObject({
+        code: 'INVALID_USAGE',
+        message: expect.stringMatching(/at most 65535 parameters/),
+      })
+      // Nothing was evicted for the refused one: both names still run.
+      expect(
+        (await small.query({ name: 'wire_p1', text: 'SELECT $1::int AS n', values: [5] })).rows,
+      ).toEqual([{ n: 5 }])
+      expect(
+        (await small.query({ name: 'wire_p2', text: 'SELECT $1::int + 1 AS n', values: [5] })).rows,
+      ).toEqual([{ n: 6 }])
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('keeps session statements and COPY off the pipelined connection, whatever comes before them', async () => {
+    await wire.exec('CREATE TABLE routed (k int)')
+    for (const text of [
+      '/* tag */ COPY routed FROM STDIN',
+      'SELECT 1 AS a; BEGIN; COMMIT',
+      // On the pipelined connection it would drop wire_routed, prepared by the runs before.
+      '-- a comment\n  /* nested /* block */ comment */ DEALLOCATE ALL',
+    ]) {
+      const outcomes = await Promise.allSettled([
+        wire.query({ text: 'SELECT $1::int AS n', values: [1] }),
+        wire.query({ text, values: [] }),
+        wire.query({ text: 'SELECT $1::int AS n', values: [2] }),
+        wire.query({ name: 'wire_routed', text: 'SELECT 1 / $1::int AS n', values: [0] }),
+        wire.query({ text: 'SELECT $1::int AS n', values: [3] }),
+      ])
+      const values = outcomes.map((outcome) =>
+        outcome.status === 'fulfilled'
+          ? outcome.value.rows
+          : (outcome.reason as { code?: string }).code,
+      )
+      expect([values[0], values[2], values[3], values[4]]).toEqual([
+        [{ n: 1 }],
+        [{ n: 2 }],
+        '22012',
+        [{ n: 3 }],
+      ])
+    }
+    // No pipelined connection was left inside a transaction: a failure there would abort it.
+    await expect(wire.query({ text: 'SELECT 1 / $1::int', values: [0] })).rejects.toMatchObject({
+      code: '22012',
+    })
+    expect((await wire.query({ text: 'SELECT $1::int AS n', values: [4] })).rows).toEqual([
+      { n: 4 },
+    ])
+  })
+
+  it('breaks a connection a statement left inside a transaction, so nothing runs in it', async () => {
+    const client = new pg.Client({ connectionString: schemaUrl() })
+    await client.connect()
+    client.on('error', () => undefined)
+    await client.query('CREATE TABLE IF NOT EXISTS kept_out (k int)')
+    const connection = new WireConnection(client, 16)
+    const outcomes = await Promise.allSettled([
+      connection.query({ name: 'wire_begin', text: 'BEGIN', values: [] }, undefined),
+      connection.query({ text: 'INSERT INTO kept_out VALUES ($1)', values: [1] }, undefined),
+      connection.query({ text: 'SELECT $1::int AS n', values: [2] }, undefined),
+    ])
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'INVALID_USAGE',
+      message: expect.stringMatching(/inside a transaction/),
+    })
+    expect(connection.ended).toBe(true)
+    const { rows } = await pooled.query({ text: 'SELECT count(*)::int AS n FROM kept_out' })
+    expect(rows).toEqual([{ n: 0 }])
+  })
+
+  it('fails a run whose value its parser refuses, alone', async () => {
+    const escaped = await open(true, { options: '-c bytea_output=escape' })
+    try {
+      const config = {
+        text: String.raw`SELECT ''::bytea AS empty, '\x00ff5c41'::bytea AS b, $1::bytea AS c`,
+        values: [Buffer.from([0, 92, 200, 65])],
+      }
+      const { rows } = await escaped.query<{ empty: Uint8Array; b: Uint8Array; c: Uint8Array }>(
+        config,
+      )
+      expect([...rows[0]!.empty]).toEqual([])
+      expect([...rows[0]!.b]).toEqual([0, 255, 92, 65])
+      expect([...rows[0]!.c]).toEqual([0, 92, 200, 65])
+    } finally {
+      await escaped.close()
+    }
+  })
+
+  it('lets every close() of a Database with queries in flight resolve', async () => {
+    const db = await open(true)
+    const running = Array.from({ length: 100 }, (_, n) =>
+      db.query({ text: 'SELECT $1::int AS n', values: [n] }),
+    )
+    await Promise.all([db.close(), db.close()])
+    expect((await Promise.all(running)).map((result) => result.rows[0])).toEqual(
+      Array.from({ length: 100 }, (_, n) => ({ n })),
+    )
+  })
+
+  it('sends a query asked for right after a timeout on a new connection', async () => {
+    const db = await open(true, { queryTimeout: 300 })
+    try {
+      const after = await db
+        .query({ text: 'SELECT pg_sleep(1)', values: [] })
+        .catch(() => db.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [2] }))
+      expect(after.rows).toEqual([{ n: 2 }])
+    } finally {
+      await db.close()
+    }
   })
 
   it('fails a named statement whose Parse fails, each run alone, and keeps the connection', async () => {

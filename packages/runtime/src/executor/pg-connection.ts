@@ -74,8 +74,11 @@ export async function pgQuery<R>(
         : pgStatement(query)
       if (first !== undefined && attempt === 1) runFirst(statement, first)
       try {
-        const result = await submitWithin(target, statement, deadline, settings, 'query')
-        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+        const answer = await submitWithin(target, statement, deadline, settings, 'query')
+        // A text of several statements (no parameters: the simple protocol) answers with a
+        // result each; the last one's rows are the answer, as on the pipelined connections.
+        const result = Array.isArray(answer) ? (answer.at(-1) as pg.QueryResult) : answer
+        return { rows: (result?.rows ?? []) as R[], rowCount: result?.rowCount ?? 0 }
       } catch (error) {
         // Statements sent ahead (BEGIN) began a transaction that the failure aborted.
         if (!named || !isStalePlan(error) || first?.sent || !mayRunAgain(target, attempt)) {

@@ -20,12 +20,51 @@ import { WireConnection } from './wire-connection.ts'
 /**
  * Statements that change the state of the session they run on. On a pipelined connection
  * they would change it for every query that shares the connection, so they run on a pool
- * connection instead, as a plain pg.Pool would run them. COPY too: its copy mode takes the
- * connection out of the pipeline (the server reads the statements written after it as
- * copy data), so it runs where nothing else is written behind it.
+ * connection instead, as a plain pg.Pool would run them.
  */
 const sessionStatement =
-  /^\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate|copy)\b/i
+  /^(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate)\b/i
+
+/**
+ * Whether `text` must run on a connection of its own (the pool) rather than a pipelined one:
+ * a session statement, after any leading comments; any text with COPY in it (in copy mode
+ * the server reads the statements pipelined behind it as copy data); and a text of several
+ * statements, which is sent without parameters (the simple protocol) and could hold either.
+ * A false positive costs only the pipelining; one that got past would be caught by the wire
+ * path (wire-connection.ts: a run that leaves a transaction open, or starts a COPY, breaks
+ * its connection rather than run the others in it).
+ */
+export function needsOwnSession(text: string, values: readonly unknown[] | undefined): boolean {
+  if (sessionStatement.test(afterComments(text))) return true
+  if (/\bcopy\b/i.test(text)) return true
+  return (values === undefined || values.length === 0) && /;\s*[^\s;]/.test(text)
+}
+
+/** `text` from its first token: whitespace, `--` line comments and nested block comments skipped. */
+function afterComments(text: string): string {
+  let i = 0
+  while (i < text.length) {
+    const code = text.charCodeAt(i)
+    if (code === 32 || (code >= 9 && code <= 13)) i++
+    else if (text.startsWith('--', i)) {
+      const end = text.indexOf('\n', i)
+      i = end < 0 ? text.length : end + 1
+    } else if (text.startsWith('/*', i)) {
+      let depth = 0
+      while (i < text.length) {
+        if (text.startsWith('/*', i)) {
+          depth++
+          i += 2
+        } else if (text.startsWith('*/', i)) {
+          depth--
+          i += 2
+          if (depth === 0) break
+        } else i++
+      }
+    } else break
+  }
+  return text.slice(i)
+}
 
 /** One pipelined connection; replaced by a fresh one after it dies. */
 interface PipelineSlot {
@@ -68,6 +107,7 @@ export class PgPipelineDriver implements Driver {
   readonly #slots: PipelineSlot[]
   readonly #pooled: PgPoolDriver
   #closed = false
+  #closing: Promise<void> | undefined
 
   constructor(
     readonly pool: pg.Pool,
@@ -87,7 +127,7 @@ export class PgPipelineDriver implements Driver {
   }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
-    if (sessionStatement.test(config.text)) return this.#pooled.query<R>(config)
+    if (needsOwnSession(config.text, config.values)) return this.#pooled.query<R>(config)
     if (this.pipeline.settings.pooler === 'transaction') {
       const refused = sessionFeatureError(config.text, false, 'query')
       if (refused) return Promise.reject(refused)
@@ -123,7 +163,12 @@ export class PgPipelineDriver implements Driver {
   }
 
   /** Lets the queries already sent finish, then ends the pipelined connections and the pool. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true
     await Promise.all(
       this.#slots.map(async (slot) => {
@@ -140,6 +185,11 @@ export class PgPipelineDriver implements Driver {
     const deadline = startDeadline(this.pipeline.settings.queryTimeout)
     slot.inFlight++
     try {
+      // A connection that timed out or broke takes no more runs, before pg has told 'end'.
+      if (slot.wire?.ended) {
+        slot.client = undefined
+        slot.wire = undefined
+      }
       const client = slot.client ?? (await this.#reopen(slot, deadline, config.text))
       // Taken over at its first query: until then pg's own queries may run on it (open()).
       slot.wire ??= new WireConnection(client, this.pipeline.settings.statementCacheSize)

@@ -188,11 +188,30 @@ const hexDigits: Readonly<Record<string, number>> = Object.fromEntries(
   [...'0123456789abcdef'].map((digit, value) => [digit, value]),
 )
 
-/** bytea in the default `hex` output, `\x0aff`. */
+/** bytea in the default `hex` output, `\x0aff`, or the `escape` output (`bytea_output = escape`). */
 function parseBytea(text: string): Uint8Array {
+  if (!text.startsWith('\\x')) return parseEscapedBytea(text)
   const bytes = new Uint8Array((text.length - 2) / 2)
   for (let i = 0; i < bytes.length; i++) {
     bytes[i] = (hexDigits[text[2 + i * 2]!]! << 4) | hexDigits[text[3 + i * 2]!]!
   }
   return bytes
+}
+
+/** bytea in the `escape` output: `\\` a backslash, `\ooo` an octal byte, other bytes as themselves. */
+function parseEscapedBytea(text: string): Uint8Array {
+  const bytes: number[] = []
+  for (let i = 0; i < text.length; ) {
+    if (text[i] !== '\\') {
+      bytes.push(text.charCodeAt(i) & 0xff)
+      i++
+    } else if (text[i + 1] === '\\') {
+      bytes.push(0x5c)
+      i += 2
+    } else {
+      bytes.push(Number.parseInt(text.slice(i + 1, i + 4), 8) & 0xff)
+      i += 4
+    }
+  }
+  return Uint8Array.from(bytes)
 }

@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net'
 import type pg from 'pg'
 import { queryTimeoutError } from '../errors/connection-fault.ts'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { QueryConfig, QueryResult } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
 import { type Deadline, unwatch, type Watched, watch } from './query-deadline.ts'
 import { isStalePlan } from './statement-cache.ts'
 import {
-  copyFail,
   noRows,
   type RowShape,
   readError,
@@ -18,11 +18,16 @@ import {
   wireValues,
 } from './wire-messages.ts'
 
-/** A named statement on this connection: its Parse in flight, or prepared (its rows' shape once described). */
+/**
+ * A named statement on this connection: its Parse in flight, or prepared (its rows' shape
+ * once described). A stale one (its plan failed with 0A000) is still prepared on the server,
+ * so it counts against the cache size until its next run closes and prepares it again.
+ */
 interface Statement {
   readonly name: string
   readonly text: string
   parsing: boolean
+  stale: boolean
   shape: RowShape | undefined
 }
 
@@ -36,9 +41,11 @@ interface Run {
   /** Whether this run's RowDescription tells its shape. */
   readonly describes: boolean
   shape: RowShape | undefined
+  /** The rows of the statement being answered; `done` holds them once it completes. */
   rows: Record<string, unknown>[]
+  done: Record<string, unknown>[] | undefined
   rowCount: number
-  error: Error | undefined
+  error: unknown
   readonly watched: Watched | undefined
   readonly resolve: (result: QueryResult<never>) => void
   readonly reject: (error: unknown) => void
@@ -57,6 +64,7 @@ enum Message {
   RowDescription = 0x54,
   ReadyForQuery = 0x5a,
   CopyInResponse = 0x47,
+  CopyOutResponse = 0x48,
 }
 
 /** Why the connection ended with runs still on it, for the error each of them gets. */
@@ -83,8 +91,6 @@ type Ending = { readonly timeoutMs: number } | { readonly error: Error }
 export class WireConnection {
   readonly #socket: Socket
   readonly #statements = new Map<string, Statement>()
-  /** Names to Close before their next Parse (their plan went stale). */
-  readonly #stale = new Set<string>()
   readonly #runs: Run[] = []
   #head = 0
   #writes: Buffer[] = []
@@ -93,7 +99,7 @@ export class WireConnection {
   #ended: Ending | undefined
   /** A FATAL ErrorResponse: the server is closing the connection, this is why. */
   #fatal: Error | undefined
-  #idle: (() => void) | undefined
+  readonly #idle: (() => void)[] = []
 
   constructor(
     client: pg.ClientBase,
@@ -113,6 +119,11 @@ export class WireConnection {
     socket.on('close', () => this.#end({ error: broken ?? lostError() }))
   }
 
+  /** Whether it can take no more runs (dead, timed out or broken): its slot opens a new one. */
+  get ended(): boolean {
+    return this.#ended !== undefined
+  }
+
   /** Runs still unanswered. */
   get inFlight(): number {
     return this.#runs.length - this.#head
@@ -122,7 +133,7 @@ export class WireConnection {
   idle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve()
     return new Promise((resolve) => {
-      this.#idle = resolve
+      this.#idle.push(resolve)
     })
   }
 
@@ -154,16 +165,16 @@ export class WireConnection {
       const wire = wireValues(values)
       let statement = named ? this.#statements.get(config.name!) : undefined
       let name = ''
-      if (statement !== undefined && statement.text !== config.text) {
-        // The same name for another text: this text replaces it (pg would refuse the name).
+      if (statement !== undefined && (statement.stale || statement.text !== config.text)) {
+        // Prepared again: after a stale plan, or for the same name given to another text
+        // (pg would refuse the name; here the newer text replaces it).
         this.#statements.delete(config.name!)
         close.push(config.name!)
         statement = undefined
       }
       if (named && statement === undefined) {
         name = config.name!
-        if (this.#stale.delete(name)) close.push(name)
-        statement = { name, text: config.text, parsing: true, shape: undefined }
+        statement = { name, text: config.text, parsing: true, stale: false, shape: undefined }
         this.#evict(close)
         this.#statements.set(name, statement)
         parses = true
@@ -215,6 +226,7 @@ export class WireConnection {
         describes,
         shape,
         rows: [],
+        done: undefined,
         rowCount: 0,
         error: undefined,
         watched,
@@ -273,18 +285,30 @@ export class WireConnection {
     const run = this.#runs[this.#head]
     switch (type) {
       case Message.DataRow:
-        if (run && !run.error) run.rows.push(readRow(buffer, start, run.shape ?? noRows))
+        if (run === undefined || run.error !== undefined) return
+        try {
+          run.rows.push(readRow(buffer, start, run.shape ?? noRows))
+        } catch (error) {
+          // A value its parser refuses fails this run alone, as pg fails the query.
+          run.error = error
+        }
         return
       case Message.CommandComplete:
-        if (run) run.rowCount = readRowCount(buffer, start, end)
+        if (run) {
+          // Each statement of a simple Query completes in turn: the last one's rows answer.
+          run.done = run.rows
+          run.rows = []
+          run.rowCount = readRowCount(buffer, start, end)
+        }
         return
       case Message.ReadyForQuery:
-        this.#settle()
+        // 'I': idle, outside a transaction, as every pipelined run must leave its connection.
+        if (buffer[start] !== 0x49) this.#leftInTransaction()
+        else this.#settle()
         return
       case Message.RowDescription:
         if (run) {
           run.shape = readRowShape(buffer, start)
-          run.rows = []
           if (run.describes) run.statement!.shape = run.shape
         }
         return
@@ -298,16 +322,18 @@ export class WireConnection {
         if (run?.parses) run.statement!.parsing = false
         return
       case Message.ErrorResponse: {
-        const error = readError(buffer, start, end)
-        const severity = (error as { severity?: string }).severity
-        if (severity === 'FATAL' || severity === 'PANIC') this.#fatal = error
+        const { error, fatal } = readError(buffer, start, end)
+        if (fatal) this.#fatal = error
         if (run) run.error ??= error
         return
       }
       case Message.CopyInResponse:
-        // COPY … FROM STDIN as a query: no rows to send (db.copyFrom sends them), so it fails.
-        this.#socket.write(
-          copyFail('COPY FROM STDIN needs its rows: use db.copyFrom(target, rows)'),
+      case Message.CopyOutResponse:
+        // COPY got past the driver's routing (pg-pipeline-driver.ts sends COPY to the pool):
+        // in copy mode the server reads the statements written behind it as copy data.
+        this.#broken(
+          run,
+          'COPY ran on a pipelined connection, which cannot carry copy data; use db.copyFrom(target, rows), or db.session() for COPY written by hand',
         )
         return
       default:
@@ -330,24 +356,50 @@ export class WireConnection {
       this.#head = 0
     }
     if (run.watched) unwatch(run.watched)
-    if (run.error) {
+    if (run.error !== undefined) {
       this.#forget(run, run.error)
       run.reject(run.error)
     } else {
-      run.resolve({ rows: run.rows as never[], rowCount: run.rowCount })
+      run.resolve({ rows: (run.done ?? run.rows) as never[], rowCount: run.rowCount })
     }
-    if (this.inFlight === 0) this.#idle?.()
+    if (this.inFlight === 0) this.#wake()
   }
 
   /** A failed run's statement: not prepared if its Parse failed; stale plans closed before the next. */
-  #forget(run: Run, error: Error): void {
+  #forget(run: Run, error: unknown): void {
     const statement = run.statement
     if (statement === undefined || this.#statements.get(statement.name) !== statement) return
     if (statement.parsing) this.#statements.delete(statement.name)
-    else if (isStalePlan(error)) {
-      this.#statements.delete(statement.name)
-      this.#stale.add(statement.name)
+    else if (isStalePlan(error)) statement.stale = true
+  }
+
+  /**
+   * A run left the connection inside a transaction (its text began one past the driver's
+   * routing): the runs pipelined behind it would run inside it. The connection is destroyed,
+   * so the server rolls all of them back and each fails, none reported done; that run fails
+   * with the reason.
+   */
+  #leftInTransaction(): void {
+    this.#broken(
+      this.#runs[this.#head],
+      'the statement left its pipelined connection inside a transaction, which every query sharing the connection would run in; use transaction(db, fn) or db.session() for BEGIN, COMMIT and SET',
+    )
+  }
+
+  /** Fails `run` with `reason` and every other run on the connection with it lost, then destroys it. */
+  #broken(run: Run | undefined, reason: string): void {
+    if (run) {
+      run.error = new FluentOrmError({
+        code: 'INVALID_USAGE',
+        kind: 'invalid_usage',
+        reason,
+        operation: 'query',
+        sql: run.sql,
+      })
+      this.#settle()
     }
+    this.#end({ error: lostError() })
+    this.#socket.destroy()
   }
 
   /** A deadline passed: the connection is destroyed, and every run on it fails with the timeout. */
@@ -366,7 +418,11 @@ export class WireConnection {
       if (run.watched) unwatch(run.watched)
       run.reject(this.#endError(this.#ended, run.sql))
     }
-    this.#idle?.()
+    this.#wake()
+  }
+
+  #wake(): void {
+    for (const resolve of this.#idle.splice(0)) resolve()
   }
 
   #endError(ending: Ending, sql: string): Error {

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { type ValueParser, valueParsers } from './value-parsers.ts'
 
 /**
@@ -31,6 +32,11 @@ class Writer {
     this.buffer.writeInt16BE(value, this.offset)
     this.offset += 2
   }
+  /** The protocol's Int16 counts, read by the server as unsigned: up to 65,535 parameters. */
+  uint16(value: number): void {
+    this.buffer.writeUInt16BE(value, this.offset)
+    this.offset += 2
+  }
   int32(value: number): void {
     this.buffer.writeInt32BE(value, this.offset)
     this.offset += 4
@@ -58,6 +64,9 @@ export interface RunMessages {
   readonly describe: boolean
 }
 
+/** The protocol counts a Bind's parameters in 16 bits. */
+const maxParameters = 65_535
+
 /** Parameters in pg's wire form, with what their Bind needs to be sized. */
 export interface WireValues {
   readonly values: readonly (string | Buffer | null)[]
@@ -72,6 +81,14 @@ export interface WireValues {
  */
 export function wireValues(values: readonly unknown[] | undefined): WireValues {
   const count = values?.length ?? 0
+  if (count > maxParameters) {
+    throw new FluentOrmError({
+      code: 'INVALID_USAGE',
+      kind: 'invalid_usage',
+      reason: `a statement takes at most ${maxParameters} parameters (PostgreSQL's limit), this one has ${count}; split the work (insertMany does: it sends rows in chunks)`,
+      operation: 'query',
+    })
+  }
   const wire: (string | Buffer | null)[] = new Array(count)
   let binary = false
   let valueBytes = 0
@@ -122,9 +139,9 @@ export function runMessages(run: RunMessages, wire: WireValues): Buffer {
   out.byte(0)
   out.cstring(run.statement)
   // No format codes: every parameter is text; with a Buffer among them, one code each.
-  out.int16(binary ? count : 0)
+  out.uint16(binary ? count : 0)
   if (binary) for (const value of wire.values) out.int16(value instanceof Buffer ? 1 : 0)
-  out.int16(count)
+  out.uint16(count)
   for (const value of wire.values) {
     if (value === null) out.int32(-1)
     else if (typeof value === 'string') {
@@ -141,15 +158,6 @@ export function runMessages(run: RunMessages, wire: WireValues): Buffer {
   out.int16(0)
   if (run.describe) out.bytes(describePortal)
   out.bytes(executeSync)
-  return out.buffer
-}
-
-/** CopyFail: the answer to a COPY … FROM STDIN sent as a query, which has no rows to give. */
-export function copyFail(reason: string): Buffer {
-  const out = new Writer(Buffer.allocUnsafe(6 + Buffer.byteLength(reason)))
-  out.byte(0x66)
-  out.int32(5 + Buffer.byteLength(reason))
-  out.cstring(reason)
   return out.buffer
 }
 
@@ -253,9 +261,14 @@ const errorFields: Readonly<Record<string, string>> = {
 
 /**
  * An ErrorResponse (`E`) as the pg.DatabaseError pg-protocol makes of it, field for field,
- * so error classification (to-fluent-error.ts) and redaction read it as they read pg's.
+ * so error classification (to-fluent-error.ts) and redaction read it as they read pg's;
+ * `fatal`: the server ends the connection after it.
  */
-export function readError(buffer: Buffer, start: number, end: number): pg.DatabaseError {
+export function readError(
+  buffer: Buffer,
+  start: number,
+  end: number,
+): { error: pg.DatabaseError; fatal: boolean } {
   const fields: Record<string, string> = {}
   let offset = start
   while (offset < end && buffer[offset] !== 0) {
@@ -267,5 +280,7 @@ export function readError(buffer: Buffer, start: number, end: number): pg.Databa
   const error = new pg.DatabaseError(fields.M ?? 'unknown error', end - start + 4, 'error')
   const target = error as unknown as Record<string, string | undefined>
   for (const [letter, property] of Object.entries(errorFields)) target[property] = fields[letter]
-  return error
+  // V: the severity never translated (lc_messages), where S may be.
+  const severity = fields.V ?? fields.S
+  return { error, fatal: severity === 'FATAL' || severity === 'PANIC' }
 }

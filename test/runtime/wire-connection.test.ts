@@ -426,6 +426,10 @@ describe('the pipelined wire path', () => {
       'fulfilled',
       'fulfilled',
     ])
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'INVALID_USAGE',
+      message: expect.stringContaining('load rows with db.copyFrom(target, rows)'),
+    })
     expect(
       outcomes
         .filter((_, i) => i % 2 === 0)

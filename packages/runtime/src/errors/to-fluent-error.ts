@@ -139,7 +139,14 @@ function stateOf(code: string): string | undefined {
   return sqlState.test(code) ? code : undefined
 }
 
+/**
+ * pg's answer to COPY … FROM STDIN sent as a query (it has no rows to send): the server
+ * reports it as a cancelled statement, 57014, which is not a timeout.
+ */
+const copyWithoutRows = /^COPY from stdin failed: No source stream defined/
+
 function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
+  if (code === '57014' && copyWithoutRows.test(source.message)) return 'invalid_usage'
   const known = kindBySqlState[code]
   if (known) return known
   if (connectionFault(source, stateOf(code))) return 'connection'
@@ -153,10 +160,11 @@ function classify(source: DatabaseErrorLike, code: string): FluentOrmErrorKind {
 function fluentCode(kind: FluentOrmErrorKind, code: string, source: DatabaseErrorLike): string {
   // A write on a replica, named so (DESIGN: kind READ_ONLY); the SQLSTATE stays in cause.
   if (kind === 'read_only') return 'READ_ONLY'
+  // A misuse the server reported (COPY without rows): the SQLSTATE stays in cause.
+  if (kind === 'invalid_usage') return 'INVALID_USAGE'
   if (sqlState.test(code)) return code
   if (kind === 'timeout') return 'POOL_TIMEOUT'
   if (kind === 'connection') return connectionCodes[connectionFault(source, undefined) ?? 'lost']
-  if (kind === 'invalid_usage') return 'INVALID_USAGE'
   return code || source.code || 'UNKNOWN'
 }
 
@@ -208,6 +216,9 @@ function describe(
     case 'protocol_violation':
       return `${message} (08P01 protocol_violation): what was sent does not fit the statement, such as fewer values than its $n placeholders. This is a bug in the code that built the query, not a network problem; the connection stays usable`
     case 'invalid_usage':
+      if (copyWithoutRows.test(source.message)) {
+        return 'COPY … FROM STDIN sent as a query has no rows to read; load rows with db.copyFrom(target, rows)'
+      }
       return `a parameter is nested too deeply to be sent (${message}); pass json values nested at most 1000 levels deep`
     default:
       return message

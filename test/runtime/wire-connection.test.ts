@@ -163,7 +163,7 @@ describe('the pipelined wire path', () => {
 
   it('keeps a column named __proto__ an own property and a duplicate name as pg does', async () => {
     const config = {
-      text: `SELECT 1 AS "__proto__", 2 AS a, 3 AS a, $1::text AS "constructor"`,
+      text: `SELECT 1 AS "__proto__", 2 AS a, 3 AS a, $1::text AS "constructor", 4 AS b, NULL::int AS b`,
       values: ['c'],
     }
     const [{ rows: viaWire }, { rows: viaPg }] = await Promise.all([
@@ -176,7 +176,10 @@ describe('the pipelined wire path', () => {
     expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(1)
     expect(row.a).toBe(3)
     expect(row.constructor).toBe('c')
-    expect(Object.keys(row)).toEqual(['__proto__', 'a', 'constructor'])
+    expect(Object.keys(row)).toEqual(['__proto__', 'a', 'constructor', 'b'])
+    // A null over an earlier column of the same name is null, as in pg's rows.
+    expect(row.b).toBeNull()
+    expect(viaWire).toEqual(viaPg)
     expect(row.a).toBe((viaPg[0] as Record<string, unknown>).a)
   })
 

@@ -14,56 +14,32 @@ import type { PgSettings } from './pg-connection.ts'
 import { PgPoolDriver } from './pg-pool-driver.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import { type Deadline, startDeadline, within } from './query-deadline.ts'
+import { withoutComments } from './sql-comments.ts'
 import type { Transaction } from './transaction-driver.ts'
 import { WireConnection } from './wire-connection.ts'
 
 /**
- * Statements that change the state of the session they run on. On a pipelined connection
- * they would change it for every query that shares the connection, so they run on a pool
- * connection instead, as a plain pg.Pool would run them.
+ * Statements that change the state of the session they run on, at the start of a statement.
+ * On a pipelined connection they would change it for every query that shares the connection,
+ * so they run on a pool connection instead, as a plain pg.Pool would run them.
  */
 const sessionStatement =
-  /^(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate)\b/i
+  /(?:^|;)\s*(?:begin|start|commit|end|rollback|abort|savepoint|release|set|reset|discard|listen|unlisten|declare|lock|prepare|deallocate)\b/i
 
 /**
  * Whether `text` must run on a connection of its own (the pool) rather than a pipelined one:
- * a session statement, after any leading comments; any text with COPY in it (in copy mode
- * the server reads the statements pipelined behind it as copy data); and a text of several
- * statements, which is sent without parameters (the simple protocol) and could hold either.
- * A false positive costs only the pipelining; one that got past would be caught by the wire
- * path (wire-connection.ts: a run that leaves a transaction open, or starts a COPY, breaks
+ * a session statement, comments ignored (sql-comments.ts); any text with COPY in it (in copy
+ * mode the server reads the statements pipelined behind it as copy data); and a text of
+ * several statements, which is sent without parameters (the simple protocol). A false
+ * positive costs only the pipelining; one that got past is caught by the wire path where it
+ * can be (wire-connection.ts: a run that leaves a transaction open, or starts a COPY, breaks
  * its connection rather than run the others in it).
  */
 export function needsOwnSession(text: string, values: readonly unknown[] | undefined): boolean {
-  if (sessionStatement.test(afterComments(text))) return true
-  if (/\bcopy\b/i.test(text)) return true
-  return (values === undefined || values.length === 0) && /;\s*[^\s;]/.test(text)
-}
-
-/** `text` from its first token: whitespace, `--` line comments and nested block comments skipped. */
-function afterComments(text: string): string {
-  let i = 0
-  while (i < text.length) {
-    const code = text.charCodeAt(i)
-    if (code === 32 || (code >= 9 && code <= 13)) i++
-    else if (text.startsWith('--', i)) {
-      const end = text.indexOf('\n', i)
-      i = end < 0 ? text.length : end + 1
-    } else if (text.startsWith('/*', i)) {
-      let depth = 0
-      while (i < text.length) {
-        if (text.startsWith('/*', i)) {
-          depth++
-          i += 2
-        } else if (text.startsWith('*/', i)) {
-          depth--
-          i += 2
-          if (depth === 0) break
-        } else i++
-      }
-    } else break
-  }
-  return text.slice(i)
+  const code = withoutComments(text)
+  if (sessionStatement.test(code)) return true
+  if (/\bcopy\b/i.test(code)) return true
+  return (values === undefined || values.length === 0) && /;\s*[^\s;]/.test(code)
 }
 
 /** One pipelined connection; replaced by a fresh one after it dies. */

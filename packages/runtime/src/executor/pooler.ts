@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { withoutComments } from './sql-comments.ts'
 
 /**
  * The connection pooler between fluentorm and PostgreSQL (`connect({ pooler })`).
@@ -78,10 +79,12 @@ export function sessionFeatureError(
   inTransaction: boolean,
   operation: string,
 ): FluentOrmError | undefined {
+  // A comment in front of SET or LISTEN hides nothing.
+  const code = withoutComments(sql)
   for (const feature of sessionFeatures) {
-    if (!feature.pattern.test(sql)) continue
+    if (!feature.pattern.test(code)) continue
     if (inTransaction && feature.fineInTransaction) continue
-    if (inTransaction && feature.fineInTransactionWith?.test(sql)) continue
+    if (inTransaction && feature.fineInTransactionWith?.test(code)) continue
     return poolerUsageError(
       operation,
       `${feature.name} needs a session of its own`,

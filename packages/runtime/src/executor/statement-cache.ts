@@ -77,8 +77,11 @@ const stale = new WeakMap<object, Set<string>>()
  * is prepared again. It fails before it runs, so nothing was done.
  */
 export function isStalePlan(error: unknown): boolean {
+  const fields = error as { code?: unknown; routine?: unknown } | null
+  if (fields?.code !== '0A000') return false
+  // The routine's name is never translated (lc_messages); the message is, and is the fallback.
   return (
-    (error as { code?: unknown } | null)?.code === '0A000' &&
+    fields.routine === 'RevalidateCachedQuery' ||
     /cached plan must not change result type/.test(String((error as Error).message))
   )
 }

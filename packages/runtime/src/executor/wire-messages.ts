@@ -216,7 +216,11 @@ export function readRow(buffer: Buffer, start: number, shape: RowShape): Record<
   for (let i = 0; i < count; i++) {
     const length = buffer.readInt32BE(offset)
     offset += 4
-    if (length === -1) continue
+    if (length === -1) {
+      // Null, also over an earlier column of the same name (pg's rows do the same).
+      row[names[i]!] = null
+      continue
+    }
     const text = buffer.toString('utf8', offset, offset + length)
     offset += length
     const parser = parsers[i]

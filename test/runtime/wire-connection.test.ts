@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, type PgDatabase } from '../../packages/runtime/src/executor/index.ts'
+import { connect, type PgDatabase, toDriver } from '../../packages/runtime/src/executor/index.ts'
 import { WireConnection } from '../../packages/runtime/src/executor/wire-connection.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
@@ -381,6 +381,54 @@ describe('the pipelined wire path', () => {
       text: "SELECT name FROM pg_prepared_statements WHERE name = 'wire_vals'",
     })
     expect(prepared.rows).toEqual([{ name: 'wire_vals' }])
+  })
+
+  it('prepares a statement again when the session lost it (a DEALLOCATE by hand)', async () => {
+    const client = new pg.Client({ connectionString: schemaUrl() })
+    await client.connect()
+    try {
+      const connection = new WireConnection(client, 16)
+      const run = (n: number) =>
+        connection.query<{ n: number }>(
+          { name: 'wire_lost', text: 'SELECT $1::int AS n', values: [n] },
+          undefined,
+        )
+      expect((await run(1)).rows).toEqual([{ n: 1 }])
+      await connection.query({ text: 'DEALLOCATE ALL' }, undefined)
+      expect((await run(2)).rows).toEqual([{ n: 2 }])
+      expect((await run(3)).rows).toEqual([{ n: 3 }])
+    } finally {
+      await client.end()
+    }
+  })
+
+  it('fails a run whose value cannot be sent through a pg.Client alone, and the statement keeps working', async () => {
+    const client = new pg.Client({ connectionString: schemaUrl() })
+    await client.connect()
+    try {
+      const driver = toDriver(client)
+      const run = (value: unknown) =>
+        driver.query<{ j: unknown }>({
+          name: 'wire_jsonq',
+          text: 'SELECT $1::jsonb AS j',
+          values: [value],
+        })
+      expect((await run({ a: 1 })).rows).toEqual([{ j: { a: 1 } }])
+      await expect(run({ a: 1n })).rejects.toThrow(/BigInt/)
+      expect((await run({ a: 3 })).rows).toEqual([{ j: { a: 3 } }])
+      // And on a first run, before the statement was ever prepared.
+      const first = (value: unknown) =>
+        driver.query<{ j: unknown }>({
+          name: 'wire_jsonq2',
+          text: 'SELECT $1::jsonb AS j',
+          values: [value],
+        })
+      await expect(first({ a: 1n })).rejects.toThrow(/BigInt/)
+      expect((await first({ a: 4 })).rows).toEqual([{ j: { a: 4 } }])
+      expect((await first({ a: 5 })).rows).toEqual([{ j: { a: 5 } }])
+    } finally {
+      await client.end()
+    }
   })
 
   it('runs a name given to another text as that text', async () => {

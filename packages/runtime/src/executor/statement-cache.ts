@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { fromConfig, type StatementConfig } from './pg-statement.ts'
-import { runMessages, wireValues } from './wire-messages.ts'
+import { runMessages, type WireValues, wireValues } from './wire-messages.ts'
 
 /**
  * How many named prepared statements each connection keeps when nothing else is said
@@ -74,10 +74,13 @@ const stale = new WeakMap<object, Set<string>>()
 /**
  * PostgreSQL's answer to a prepared statement whose table changed type under it (an ALTER
  * COLUMN … TYPE, a dropped and recreated table): the statement fails on every run until it
- * is prepared again. It fails before it runs, so nothing was done.
+ * is prepared again. It fails before it runs, so nothing was done. Also the answer to one the
+ * session lost (26000: a DEALLOCATE or DISCARD ALL sent by hand on the connection): it too
+ * fails at Bind, before anything runs, until it is prepared again.
  */
 export function isStalePlan(error: unknown): boolean {
   const fields = error as { code?: unknown; routine?: unknown } | null
+  if (fields?.code === '26000') return true
   if (fields?.code !== '0A000') return false
   // The routine's name is never translated (lc_messages); the message is, and is the fallback.
   return (
@@ -108,6 +111,7 @@ export function isStalePlan(error: unknown): boolean {
 export class PreparedQuery extends pg.Query {
   #wire: PgWire | undefined
   #described = false
+  #values: WireValues | undefined
 
   constructor(
     config: StatementConfig & { readonly name: string },
@@ -118,6 +122,14 @@ export class PreparedQuery extends pg.Query {
   }
 
   override submit: (connection: pg.Connection) => void = (connection) => {
+    // Every value in its wire form before anything is recorded or written: a value that
+    // cannot be sent (a throwing toPostgres, a bigint inside json) fails this run alone, as
+    // pg fails a query whose submit returns an error, and the statement stays as it was.
+    try {
+      this.#values = wireValues((this as unknown as { values: unknown[] | undefined }).values)
+    } catch (error) {
+      return error
+    }
     const wire = connection as unknown as PgWire
     this.#wire = wire
     // The Closes below leave in the same write as this query's own messages (pg corks only
@@ -165,7 +177,7 @@ export class PreparedQuery extends pg.Query {
       if (whole) {
         messages = runMessages(
           { close: [], parse: undefined, text: '', statement: this.name!, describe: false },
-          wireValues(values),
+          this.#values ?? wireValues(values),
         )
       } else {
         wire.bind({

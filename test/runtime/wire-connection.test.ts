@@ -340,6 +340,33 @@ describe('the pipelined wire path', () => {
     )
   })
 
+  it('answers every query asked for before close(): on a slot still opening, and one run again after a stale plan', async () => {
+    const opening = await connect({ url: schemaUrl(), pipeline: { connections: 2 } })
+    const early = [1, 2, 3].map((n) =>
+      opening.query<{ n: number }>({ text: 'SELECT $1::int AS n', values: [n] }),
+    )
+    await opening.close()
+    expect((await Promise.all(early)).map((result) => result.rows)).toEqual([
+      [{ n: 1 }],
+      [{ n: 2 }],
+      [{ n: 3 }],
+    ])
+    await expect(opening.query({ text: 'SELECT 1' })).rejects.toMatchObject({
+      code: 'DATABASE_CLOSED',
+    })
+
+    const db = await open(true)
+    await db.exec('CREATE TABLE retyped_close (k int)')
+    await db.exec('INSERT INTO retyped_close VALUES (1)')
+    const run = () =>
+      db.query({ name: 'wire_close_stale', text: 'SELECT * FROM retyped_close', values: [] })
+    await run()
+    await pooled.exec('ALTER TABLE retyped_close ADD COLUMN x int DEFAULT 5')
+    const stale = run()
+    await db.close()
+    expect((await stale).rows).toEqual([{ k: 1, x: 5 }])
+  })
+
   it('sends a query asked for right after a timeout on a new connection', async () => {
     const db = await open(true, { queryTimeout: 300 })
     try {

@@ -84,6 +84,11 @@ export class PgPipelineDriver implements Driver {
   readonly #pooled: PgPoolDriver
   #closed = false
   #closing: Promise<void> | undefined
+  /** Queries asked for and not yet answered, over every slot; close() waits for them. */
+  #sending = 0
+  /** Past that wait: the connections are being ended, a query now fails at once. */
+  #ending = false
+  readonly #sent: (() => void)[] = []
 
   constructor(
     readonly pool: pg.Pool,
@@ -146,6 +151,10 @@ export class PgPipelineDriver implements Driver {
 
   async #close(): Promise<void> {
     this.#closed = true
+    // Every query asked for before close() is answered first: one still waiting for its slot
+    // to open, and one run again after a stale plan, included.
+    while (this.#sending > 0) await new Promise<void>((resolve) => this.#sent.push(resolve))
+    this.#ending = true
     await Promise.all(
       this.#slots.map(async (slot) => {
         const client = slot.client ?? (await slot.opening?.catch(() => undefined))
@@ -159,7 +168,9 @@ export class PgPipelineDriver implements Driver {
   async #send<R>(slot: PipelineSlot, config: QueryConfig): Promise<QueryResult<R>> {
     // One deadline from the call: opening the slot's connection counts against it.
     const deadline = startDeadline(this.pipeline.settings.queryTimeout)
+    if (this.#ending) throw closedError()
     slot.inFlight++
+    this.#sending++
     try {
       // A connection that timed out or broke takes no more runs, before pg has told 'end'.
       if (slot.wire?.ended) {
@@ -174,6 +185,7 @@ export class PgPipelineDriver implements Driver {
       throw toFluentError(error, { operation: 'query', sql: config.text })
     } finally {
       slot.inFlight--
+      if (--this.#sending === 0) for (const resolve of this.#sent.splice(0)) resolve()
     }
   }
 
@@ -229,10 +241,8 @@ export class PgPipelineDriver implements Driver {
         throw toFluentError(error, { operation: 'connect', sql: settings })
       }
     }
-    if (this.#closed) {
-      await client.end()
-      throw closedError()
-    }
+    // Closed meanwhile: the queries waiting for this connection still run on it, and close()
+    // ends it after them.
     slot.client = client
     slot.wire = undefined
     return client

@@ -236,12 +236,18 @@ describe('the pipelined wire path', () => {
     try {
       await small.query({ name: 'wire_p1', text: 'SELECT $1::int AS n', values: [1] })
       await small.query({ name: 'wire_p2', text: 'SELECT $1::int + 1 AS n', values: [1] })
-      await expect(
-        small.query({ name: 'wire_p3', text: texts(65_536), values: [...Array(65_536).keys()] }),
-      ).rejects.toMatchObject({
-        code: 'INVALID_USAGE',
-        message: expect.stringMatching(/at most 65535 parameters/),
-      })
+      const tooMany = { name: 'wire_p3', text: texts(65_536), values: [...Array(65_536).keys()] }
+      // The same refusal on the pool's path, named or not, before anything is sent.
+      for (const [db, config] of [
+        [small, tooMany],
+        [pooled, tooMany],
+        [pooled, { text: tooMany.text, values: tooMany.values }],
+      ] as const) {
+        await expect(db.query(config)).rejects.toMatchObject({
+          code: 'INVALID_USAGE',
+          message: expect.stringMatching(/at most 65535 parameters/),
+        })
+      }
       // Nothing was evicted for the refused one: both names still run.
       expect(
         (await small.query({ name: 'wire_p1', text: 'SELECT $1::int AS n', values: [5] })).rows,

@@ -12,8 +12,23 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
  * both drivers. Returns the input when nothing changes, so the common query allocates nothing.
  */
 export function encodeParams(values: readonly unknown[] | undefined): unknown[] | undefined {
+  if (values !== undefined) checkParameterCount(values.length)
   if (values === undefined || !values.some(needsEncoding)) return values as unknown[] | undefined
   return values.map(encodeValue)
+}
+
+/** The protocol counts a Bind's parameters in 16 bits, on pg and PGlite alike. */
+const maxParameters = 65_535
+
+/** Refuses more parameters than a statement can take, before anything is sent. */
+export function checkParameterCount(count: number): void {
+  if (count <= maxParameters) return
+  throw new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason: `a statement takes at most ${maxParameters} parameters (PostgreSQL's limit), this one has ${count}; split the work (insertMany does: it sends rows in chunks)`,
+    operation: 'query',
+  })
 }
 
 function needsEncoding(value: unknown): boolean {

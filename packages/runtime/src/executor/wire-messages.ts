@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { FluentOrmError } from '../errors/fluent-orm-error.ts'
+import { checkParameterCount } from './encode-params.ts'
 import { type ValueParser, valueParsers } from './value-parsers.ts'
 
 /**
@@ -64,9 +64,6 @@ export interface RunMessages {
   readonly describe: boolean
 }
 
-/** The protocol counts a Bind's parameters in 16 bits. */
-const maxParameters = 65_535
-
 /** Parameters in pg's wire form, with what their Bind needs to be sized. */
 export interface WireValues {
   readonly values: readonly (string | Buffer | null)[]
@@ -81,14 +78,7 @@ export interface WireValues {
  */
 export function wireValues(values: readonly unknown[] | undefined): WireValues {
   const count = values?.length ?? 0
-  if (count > maxParameters) {
-    throw new FluentOrmError({
-      code: 'INVALID_USAGE',
-      kind: 'invalid_usage',
-      reason: `a statement takes at most ${maxParameters} parameters (PostgreSQL's limit), this one has ${count}; split the work (insertMany does: it sends rows in chunks)`,
-      operation: 'query',
-    })
-  }
+  checkParameterCount(count)
   const wire: (string | Buffer | null)[] = new Array(count)
   let binary = false
   let valueBytes = 0

@@ -296,6 +296,30 @@ describe('the pipelined wire path', () => {
     ])
   })
 
+  it('refuses a text that leaves a pool connection inside a transaction, and rolls it back', async () => {
+    await pooled.exec('CREATE TABLE begun (k int)')
+    for (const db of [wire, pooled]) {
+      for (const text of ['/* x */ BEGIN', 'BEGIN; INSERT INTO begun VALUES (1)']) {
+        await expect(db.query({ text }), text).rejects.toMatchObject({
+          code: 'INVALID_USAGE',
+          message: expect.stringContaining('transaction(db, async (tx)'),
+        })
+      }
+      expect(await db.query({ text: 'BEGIN; INSERT INTO begun VALUES (2); COMMIT' })).toMatchObject(
+        { rowCount: 0 },
+      )
+      // And the pool connection that ran them is usable, outside any transaction.
+      await db.query({ text: 'INSERT INTO begun VALUES ($1)', values: [3] })
+    }
+    const { rows } = await pooled.query({
+      text: 'SELECT k, count(*)::int AS n FROM begun GROUP BY k ORDER BY k',
+    })
+    expect(rows).toEqual([
+      { k: 2, n: 2 },
+      { k: 3, n: 2 },
+    ])
+  })
+
   it('breaks a connection a statement left inside a transaction, so nothing runs in it', async () => {
     const client = new pg.Client({ connectionString: schemaUrl() })
     await client.connect()

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import {
   type CopyTarget,
@@ -12,7 +13,11 @@ import { PgClientDriver } from './pg-client-driver.ts'
 import { directSettings, PgConnection, type PgSettings, pgExec, pgQuery } from './pg-connection.ts'
 import { type PoolerMode, sessionFeatureError, sessionRefused } from './pooler.ts'
 import { startDeadline, within } from './query-deadline.ts'
+import { withoutComments } from './sql-comments.ts'
 import { runTransaction, type Transaction } from './transaction-driver.ts'
+
+/** A transaction's control statement at the start of a statement (after sql-comments.ts). */
+const transactionControl = /(?:^|;)\s*(?:begin|start\s+transaction|commit|end|rollback|abort)\b/i
 
 /**
  * A pg.Pool as a Driver. Single statements go through `pool.query` (pg checks a client out
@@ -36,7 +41,35 @@ export class PgPoolDriver implements Driver {
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
     const refused = this.#refused(config.text, 'query')
     if (refused) return Promise.reject(refused)
+    if (transactionControl.test(withoutComments(config.text))) return this.#closedOff<R>(config)
     return pgQuery<R>(this.pool, config, this.settings)
+  }
+
+  /**
+   * A text with BEGIN, COMMIT or ROLLBACK, run on a client of its own and checked: one that
+   * leaves a transaction open (`BEGIN` alone, as pg.Pool would take it) would send the
+   * connection back into the pool inside it, where later statements that land there run in
+   * it and are lost when it closes. Its work is rolled back and it fails instead; a complete
+   * `BEGIN; …; COMMIT` runs as written.
+   */
+  #closedOff<R>(config: QueryConfig): Promise<QueryResult<R>> {
+    return this.#withConnection(async (connection) => {
+      const result = await connection.query<R>(config)
+      const client = connection.client as { getTransactionStatus?(): string | null }
+      const status = client.getTransactionStatus?.() ?? 'I'
+      if (status === 'I') return result
+      await connection.exec('ROLLBACK').catch(() => {
+        connection.lost = true
+      })
+      throw new FluentOrmError({
+        code: 'INVALID_USAGE',
+        kind: 'invalid_usage',
+        reason:
+          'the statement left a transaction open on a pool connection, where the next statements would run on other connections, or inside it and be lost; it was rolled back. Run the statements in transaction(db, async (tx) => …), or send BEGIN … COMMIT as one text',
+        operation: 'query',
+        sql: config.text,
+      })
+    })
   }
 
   exec(sql: string): Promise<void> {

@@ -85,8 +85,13 @@ type Ending = { readonly timeoutMs: number } | { readonly error: Error }
  * Named statements: at most `cacheSize` stay prepared, least recently used closed first (the
  * Close goes in the same write as the next Parse); a name whose Parse is still in flight is
  * run unnamed meanwhile, so a failing Parse fails only its own run; a plan gone stale
- * (0A000, a table altered under it) is closed, prepared again and the run retried once —
- * a pipelined connection is never inside a transaction, so the failed run did nothing.
+ * (0A000, a table altered under it) or lost (26000, a DEALLOCATE by hand) is closed, prepared
+ * again and the run retried once — a pipelined connection is never inside a transaction, so
+ * the failed run did nothing.
+ *
+ * That it is never inside a transaction is checked at every ReadyForQuery: a run that leaves
+ * one open, or starts a COPY, breaks the connection (pg-pipeline-driver.ts routes such texts
+ * to the pool; this catches what gets past), so nothing runs in a transaction nobody commits.
  */
 export class WireConnection {
   readonly #socket: Socket

@@ -7,7 +7,12 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, type PgDatabase, toDriver } from '../../packages/runtime/src/executor/index.ts'
+import {
+  connect,
+  type PgDatabase,
+  toDriver,
+  transaction,
+} from '../../packages/runtime/src/executor/index.ts'
 import { WireConnection } from '../../packages/runtime/src/executor/wire-connection.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
@@ -311,12 +316,27 @@ describe('the pipelined wire path', () => {
       // And the pool connection that ran them is usable, outside any transaction.
       await db.query({ text: 'INSERT INTO begun VALUES ($1)', values: [3] })
     }
+    // One that fails inside its BEGIN is rolled back too, so the pool's only connection is
+    // not left in an aborted transaction for the next caller; exec is checked the same way.
+    const single = await connect({ url: schemaUrl(), pipeline: false, pool: { max: 1 } })
+    try {
+      await expect(single.query({ text: 'BEGIN; SELECT 1/0; COMMIT' })).rejects.toMatchObject({
+        code: '22012',
+      })
+      await expect(single.exec('BEGIN')).rejects.toMatchObject({ code: 'INVALID_USAGE' })
+      await transaction(single, (tx) =>
+        tx.query({ text: 'INSERT INTO begun VALUES ($1)', values: [4] }),
+      )
+    } finally {
+      await single.close()
+    }
     const { rows } = await pooled.query({
       text: 'SELECT k, count(*)::int AS n FROM begun GROUP BY k ORDER BY k',
     })
     expect(rows).toEqual([
       { k: 2, n: 2 },
       { k: 3, n: 2 },
+      { k: 4, n: 1 },
     ])
   })
 
@@ -384,6 +404,22 @@ describe('the pipelined wire path', () => {
     await expect(opening.query({ text: 'SELECT 1' })).rejects.toMatchObject({
       code: 'DATABASE_CLOSED',
     })
+
+    // Callers that keep querying do not hold close() open: what they ask after it is refused.
+    const busy = await open(true)
+    let stop = false
+    const loop = async () => {
+      while (!stop) {
+        await busy.query({ text: 'SELECT pg_sleep(0.002)', values: [] }).catch(() => {
+          stop = true
+        })
+      }
+    }
+    const loops = [loop(), loop(), loop()]
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await busy.close()
+    stop = true
+    await Promise.all(loops)
 
     const db = await open(true)
     await db.exec('CREATE TABLE retyped_close (k int)')

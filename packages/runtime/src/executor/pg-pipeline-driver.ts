@@ -14,7 +14,7 @@ import type { PgSettings } from './pg-connection.ts'
 import { PgPoolDriver } from './pg-pool-driver.ts'
 import { type PoolerMode, sessionFeatureError } from './pooler.ts'
 import { type Deadline, startDeadline, within } from './query-deadline.ts'
-import { withoutComments } from './sql-comments.ts'
+import { sqlSkeleton } from './sql-skeleton.ts'
 import type { Transaction } from './transaction-driver.ts'
 import { WireConnection } from './wire-connection.ts'
 
@@ -28,7 +28,7 @@ const sessionStatement =
 
 /**
  * Whether `text` must run on a connection of its own (the pool) rather than a pipelined one:
- * a session statement, comments ignored (sql-comments.ts); any text with COPY in it (in copy
+ * a session statement, comments ignored (sql-skeleton.ts); any text with COPY in it (in copy
  * mode the server reads the statements pipelined behind it as copy data); and a text of
  * several statements, which is sent without parameters (the simple protocol). A false
  * positive costs only the pipelining; one that got past is caught by the wire path where it
@@ -36,7 +36,7 @@ const sessionStatement =
  * its connection rather than run the others in it).
  */
 export function needsOwnSession(text: string, values: readonly unknown[] | undefined): boolean {
-  const code = withoutComments(text)
+  const code = sqlSkeleton(text)
   if (sessionStatement.test(code)) return true
   if (/\bcopy\b/i.test(code)) return true
   return (values === undefined || values.length === 0) && /;\s*[^\s;]/.test(code)
@@ -86,8 +86,6 @@ export class PgPipelineDriver implements Driver {
   #closing: Promise<void> | undefined
   /** Queries asked for and not yet answered, over every slot; close() waits for them. */
   #sending = 0
-  /** Past that wait: the connections are being ended, a query now fails at once. */
-  #ending = false
   readonly #sent: (() => void)[] = []
 
   constructor(
@@ -154,7 +152,6 @@ export class PgPipelineDriver implements Driver {
     // Every query asked for before close() is answered first: one still waiting for its slot
     // to open, and one run again after a stale plan, included.
     while (this.#sending > 0) await new Promise<void>((resolve) => this.#sent.push(resolve))
-    this.#ending = true
     await Promise.all(
       this.#slots.map(async (slot) => {
         const client = slot.client ?? (await slot.opening?.catch(() => undefined))
@@ -168,7 +165,8 @@ export class PgPipelineDriver implements Driver {
   async #send<R>(slot: PipelineSlot, config: QueryConfig): Promise<QueryResult<R>> {
     // One deadline from the call: opening the slot's connection counts against it.
     const deadline = startDeadline(this.pipeline.settings.queryTimeout)
-    if (this.#ending) throw closedError()
+    // Asked for after close(): refused, so that close() waits only for what came before it.
+    if (this.#closed) throw closedError()
     slot.inFlight++
     this.#sending++
     try {

@@ -13,11 +13,25 @@ import { PgClientDriver } from './pg-client-driver.ts'
 import { directSettings, PgConnection, type PgSettings, pgExec, pgQuery } from './pg-connection.ts'
 import { type PoolerMode, sessionFeatureError, sessionRefused } from './pooler.ts'
 import { startDeadline, within } from './query-deadline.ts'
-import { withoutComments } from './sql-comments.ts'
+import { sqlSkeleton } from './sql-skeleton.ts'
 import { runTransaction, type Transaction } from './transaction-driver.ts'
 
-/** A transaction's control statement at the start of a statement (after sql-comments.ts). */
+/** A transaction's control statement at the start of a statement (after sql-skeleton.ts). */
 const transactionControl = /(?:^|;)\s*(?:begin|start\s+transaction|commit|end|rollback|abort)\b/i
+
+/**
+ * Rolls back the transaction a statement left open on `connection` (status 'T' or 'E'), or
+ * marks the connection lost when that fails; true when there was one.
+ */
+async function rollBackOpen(connection: PgConnection): Promise<boolean> {
+  const client = connection.client as { getTransactionStatus?(): string | null }
+  const status = client.getTransactionStatus?.() ?? 'I'
+  if (status === 'I') return false
+  await connection.exec('ROLLBACK').catch(() => {
+    connection.lost = true
+  })
+  return true
+}
 
 /**
  * A pg.Pool as a Driver. Single statements go through `pool.query` (pg checks a client out
@@ -41,7 +55,7 @@ export class PgPoolDriver implements Driver {
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
     const refused = this.#refused(config.text, 'query')
     if (refused) return Promise.reject(refused)
-    if (transactionControl.test(withoutComments(config.text))) return this.#closedOff<R>(config)
+    if (transactionControl.test(sqlSkeleton(config.text))) return this.#closedOff<R>(config)
     return pgQuery<R>(this.pool, config, this.settings)
   }
 
@@ -52,15 +66,25 @@ export class PgPoolDriver implements Driver {
    * it and are lost when it closes. Its work is rolled back and it fails instead; a complete
    * `BEGIN; …; COMMIT` runs as written.
    */
-  #closedOff<R>(config: QueryConfig): Promise<QueryResult<R>> {
+  #closedOff<R>(
+    config: QueryConfig,
+    run: (connection: PgConnection) => Promise<unknown> = (connection) =>
+      connection.query<R>(config),
+  ): Promise<QueryResult<R>> {
     return this.#withConnection(async (connection) => {
-      const result = await connection.query<R>(config)
-      const client = connection.client as { getTransactionStatus?(): string | null }
-      const status = client.getTransactionStatus?.() ?? 'I'
-      if (status === 'I') return result
-      await connection.exec('ROLLBACK').catch(() => {
-        connection.lost = true
-      })
+      let result: QueryResult<R>
+      try {
+        result = (await run(connection)) as QueryResult<R>
+      } catch (error) {
+        // It may have failed inside its BEGIN: rolled back before the client goes back (pg
+        // reports the error before the ReadyForQuery that tells the status, so always; a
+        // ROLLBACK outside a transaction only warns).
+        await connection.exec('ROLLBACK').catch(() => {
+          connection.lost = true
+        })
+        throw error
+      }
+      if (!(await rollBackOpen(connection))) return result
       throw new FluentOrmError({
         code: 'INVALID_USAGE',
         kind: 'invalid_usage',
@@ -75,6 +99,11 @@ export class PgPoolDriver implements Driver {
   exec(sql: string): Promise<void> {
     const refused = this.#refused(sql, 'exec')
     if (refused) return Promise.reject(refused)
+    if (transactionControl.test(sqlSkeleton(sql))) {
+      return this.#closedOff({ text: sql }, (connection) => connection.exec(sql)).then(
+        () => undefined,
+      )
+    }
     return pgExec(this.pool, sql, this.settings)
   }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
-import { withoutComments } from './sql-comments.ts'
+import { sqlSkeleton } from './sql-skeleton.ts'
 
 /**
  * The connection pooler between fluentorm and PostgreSQL (`connect({ pooler })`).
@@ -80,7 +80,7 @@ export function sessionFeatureError(
   operation: string,
 ): FluentOrmError | undefined {
   // A comment in front of SET or LISTEN hides nothing.
-  const code = withoutComments(sql)
+  const code = sqlSkeleton(sql)
   for (const feature of sessionFeatures) {
     if (!feature.pattern.test(code)) continue
     if (inTransaction && feature.fineInTransaction) continue

@@ -1,28 +1,32 @@
 import { describe, expect, it } from 'vitest'
 import { needsOwnSession } from '../../packages/runtime/src/executor/pg-pipeline-driver.ts'
 import { sessionFeatureError } from '../../packages/runtime/src/executor/pooler.ts'
-import { withoutComments } from '../../packages/runtime/src/executor/sql-comments.ts'
+import { sqlSkeleton } from '../../packages/runtime/src/executor/sql-skeleton.ts'
 
-describe('withoutComments', () => {
+describe('sqlSkeleton', () => {
   it('blanks line and nested block comments, ending a line comment at \\n or \\r', () => {
-    expect(withoutComments('-- a\nSET x = 1')).toBe(' \nSET x = 1')
-    expect(withoutComments('-- a\rSET x = 1')).toBe(' \rSET x = 1')
-    expect(withoutComments('/* a /* b */ c */BEGIN')).toBe(' BEGIN')
-    expect(withoutComments('SELECT 1 -- trailing')).toBe('SELECT 1  ')
+    expect(sqlSkeleton('-- a\nSET x = 1')).toBe(' \nSET x = 1')
+    expect(sqlSkeleton('-- a\rSET x = 1')).toBe(' \rSET x = 1')
+    expect(sqlSkeleton('/* a /* b */ c */BEGIN')).toBe(' BEGIN')
+    expect(sqlSkeleton('SELECT 1 -- trailing')).toBe('SELECT 1  ')
   })
 
-  it('leaves strings, quoted identifiers and dollar-quoted bodies as they are', () => {
+  it('empties strings and dollar-quoted bodies, as the lexer ends them', () => {
+    expect(sqlSkeleton("SELECT 'a--b', '/* not */'")).toBe("SELECT '', ''")
+    expect(sqlSkeleton("SELECT 'it''s -- a string'")).toBe("SELECT ''")
+    expect(sqlSkeleton("SELECT E'it\\'s -- a string' AS s")).toBe("SELECT E'' AS s")
+    expect(sqlSkeleton('SELECT $$ -- body; BEGIN $$, $tag$ /* body */ $tag$')).toBe("SELECT '', ''")
+    expect(sqlSkeleton("SELECT 'x' -- c\n, $1")).toBe("SELECT ''  \n, $1")
+  })
+
+  it('keeps quoted identifiers, placeholders and a model statement as they are', () => {
     for (const text of [
-      "SELECT 'a--b', '/* not */'",
       'SELECT 1 AS "x--y"',
-      "SELECT 'it''s -- still a string'",
-      "SELECT E'it\\'s -- still a string'",
-      'SELECT $$ -- body $$, $tag$ /* body */ $tag$',
       'SELECT $1::text, a$b FROM t',
+      'SELECT * FROM "users" WHERE "id" = $1',
     ]) {
-      expect(withoutComments(text)).toBe(text)
+      expect(sqlSkeleton(text)).toBe(text)
     }
-    expect(withoutComments("SELECT 'x' -- c\n, $1")).toBe("SELECT 'x'  \n, $1")
   })
 })
 
@@ -47,6 +51,11 @@ describe('what a pipelined connection refuses to carry', () => {
       ["SELECT $1::text || ' -- set x' AS s", ['a']],
       ['UPDATE accounts SET balance = $1', [2]],
       ['SELECT 1;', []],
+      ["SELECT 'a; set x' AS s", [1]],
+      [
+        'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE v int := 1; BEGIN RETURN v; END $$',
+        [1],
+      ],
     ] as const) {
       expect(needsOwnSession(text, values), text).toBe(false)
     }
@@ -64,6 +73,13 @@ describe('what a pipelined connection refuses to carry', () => {
         code: 'INVALID_USAGE',
       })
     }
-    expect(sessionFeatureError("SELECT '-- SET x'", false, 'query')).toBeUndefined()
+    for (const text of [
+      "SELECT '-- SET x'",
+      "SELECT 'a; set x'",
+      "SELECT 'x;begin'",
+      'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE v int := 1; BEGIN RETURN v; END $$',
+    ]) {
+      expect(sessionFeatureError(text, false, 'query'), text).toBeUndefined()
+    }
   })
 })

@@ -1,35 +1,44 @@
 /**
- * `text` with its comments (`-- …` to the end of the line, `/* … *\/` nested) replaced by a
- * space each, quoted strings, quoted identifiers and dollar-quoted bodies left as they are,
- * as PostgreSQL's lexer reads them: what statement-level checks match against, so a comment
- * in front of `SET` or `BEGIN` hides nothing. A text without `--` or `/*` is returned as it is,
- * without a scan (the common case, on every pipelined query).
+ * What statement-level checks match against: `text` with each comment (`-- …` to the end of
+ * the line, `/* … *\/` nested) replaced by a space and each string (`'…'`, `E'…'`) and
+ * dollar-quoted body (`$tag$…$tag$`) emptied to `''`, as PostgreSQL's lexer reads them
+ * (quoted identifiers stay). A comment in front of `SET` hides nothing, and a `; BEGIN`
+ * inside a PL/pgSQL body or a string is not taken for a statement. A text with no comment,
+ * quote or dollar quote is returned as it is, without a scan (a model's statement, with
+ * `$1` placeholders only).
+ *
+ * Read with standard_conforming_strings on (PostgreSQL's default since 9.1): with it off, a
+ * backslash in a plain string escapes its quote, which this does not follow.
  *
  * @example
- * withoutComments("/* tag *\/ SET search_path TO x -- why\r") // "  SET search_path TO x  "
+ * sqlSkeleton("/* tag *\/ SET x = 'a; BEGIN' -- why\r") // "  SET x = ''  "
  */
-export function withoutComments(text: string): string {
-  if (!text.includes('--') && !text.includes('/*')) return text
+export function sqlSkeleton(text: string): string {
+  if (!mayHideCode.test(text)) return text
   let out = ''
   let from = 0
   let i = 0
   while (i < text.length) {
     const char = text[i]!
-    if (char === "'" || char === '"') {
+    let end = i + 1
+    if (char === "'") {
       // E'…' takes backslash escapes (E'it\'s'), other strings do not.
-      const escapes =
-        char === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? '')
-      i = closingQuote(text, i, char, escapes)
+      const escapes = /[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? '')
+      end = closingQuote(text, i, char, escapes)
+    } else if (char === '"') {
+      i = closingQuote(text, i, char, false)
+      continue
     } else if (char === '$') {
-      i = afterDollarQuote(text, i)
+      end = afterDollarQuote(text, i)
+      if (end === i + 1) {
+        i = end
+        continue
+      }
     } else if (char === '-' && text[i + 1] === '-') {
-      let end = i + 2
       while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++
-      out += `${text.slice(from, i)} `
-      from = i = end
     } else if (char === '/' && text[i + 1] === '*') {
       let depth = 0
-      let end = i
+      end = i
       while (end < text.length) {
         if (text.startsWith('/*', end)) {
           depth++
@@ -39,12 +48,18 @@ export function withoutComments(text: string): string {
           if (--depth === 0) break
         } else end++
       }
-      out += `${text.slice(from, i)} `
-      from = i = end
-    } else i++
+    } else {
+      i++
+      continue
+    }
+    out += text.slice(from, i) + (char === "'" || char === '$' ? "''" : ' ')
+    from = i = end
   }
   return out + text.slice(from)
 }
+
+/** A comment, a string or a dollar quote (a `$` not followed by a digit) may be in `text`. */
+const mayHideCode = /--|\/\*|'|\$(?!\d)/
 
 /** The index after the quote that closes the one at `start` (a doubled quote, or with `escapes` a backslashed one, is part of it). */
 function closingQuote(text: string, start: number, quote: string, escapes: boolean): number {

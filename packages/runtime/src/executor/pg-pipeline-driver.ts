@@ -155,7 +155,6 @@ export class PgPipelineDriver implements Driver {
     await Promise.all(
       this.#slots.map(async (slot) => {
         const client = slot.client ?? (await slot.opening?.catch(() => undefined))
-        await slot.wire?.idle()
         await client?.end()
       }),
     )

@@ -177,7 +177,7 @@ export class PreparedQuery extends pg.Query {
       if (whole) {
         messages = runMessages(
           { close: [], parse: undefined, text: '', statement: this.name!, describe: false },
-          this.#values ?? wireValues(values),
+          this.#values!,
         )
       } else {
         wire.bind({

@@ -34,12 +34,11 @@ interface Statement {
 /** One run sent and not yet answered by its ReadyForQuery. */
 interface Run {
   readonly sql: string
-  /** The named statement this run binds, if any. */
+  /**
+   * The named statement this run binds, if any: its ParseComplete (while `parsing`) makes it
+   * prepared, its RowDescription tells its shape.
+   */
   readonly statement: Statement | undefined
-  /** Whether this run's Parse prepares it (its ParseComplete makes it prepared). */
-  readonly parses: boolean
-  /** Whether this run's RowDescription tells its shape. */
-  readonly describes: boolean
   shape: RowShape | undefined
   /** The rows of the statement being answered; `done` holds them once it completes. */
   rows: Record<string, unknown>[]
@@ -104,7 +103,6 @@ export class WireConnection {
   #ended: Ending | undefined
   /** A FATAL ErrorResponse: the server is closing the connection, this is why. */
   #fatal: Error | undefined
-  readonly #idle: (() => void)[] = []
 
   constructor(
     client: pg.ClientBase,
@@ -129,19 +127,6 @@ export class WireConnection {
     return this.#ended !== undefined
   }
 
-  /** Runs still unanswered. */
-  get inFlight(): number {
-    return this.#runs.length - this.#head
-  }
-
-  /** Resolves once every run sent so far is answered (or failed). */
-  idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve()
-    return new Promise((resolve) => {
-      this.#idle.push(resolve)
-    })
-  }
-
   async query<R>(config: QueryConfig, deadline: Deadline | undefined): Promise<QueryResult<R>> {
     const named = config.name !== undefined && this.cacheSize > 0
     try {
@@ -159,63 +144,59 @@ export class WireConnection {
   ): Promise<QueryResult<R>> {
     if (this.#ended) return Promise.reject(this.#endError(this.#ended, config.text))
     const values = encodeParams(config.values)
-    const close: string[] = []
-    let parses = false
-    let describes = false
-    let buffer: Buffer
-    if (!named && (values === undefined || values.length === 0) && config.name === undefined) {
-      buffer = simpleQuery(config.text)
-    } else {
-      // Before any decision: a value that cannot be sent fails the run with nothing changed.
-      const wire = wireValues(values)
-      let statement = named ? this.#statements.get(config.name!) : undefined
-      let name = ''
-      if (statement !== undefined && (statement.stale || statement.text !== config.text)) {
-        // Prepared again: after a stale plan, or for the same name given to another text
-        // (pg would refuse the name; here the newer text replaces it).
-        this.#statements.delete(config.name!)
-        close.push(config.name!)
-        statement = undefined
-      }
-      if (named && statement === undefined) {
-        name = config.name!
-        statement = { name, text: config.text, parsing: true, stale: false, shape: undefined }
-        this.#evict(close)
-        this.#statements.set(name, statement)
-        parses = true
-        describes = true
-      } else if (statement !== undefined && !statement.parsing) {
-        name = config.name!
-        // Most recently used last: the Map's order is the eviction order.
-        this.#statements.delete(name)
-        this.#statements.set(name, statement)
-        describes = statement.shape === undefined
-      } else {
-        statement = undefined
-      }
-      const shape = name === '' ? undefined : statement!.shape
-      buffer = runMessages(
-        {
-          close,
-          parse: name === '' ? '' : parses ? name : undefined,
-          text: config.text,
-          statement: name,
-          describe: shape === undefined,
-        },
-        wire,
-      )
-      return this.#send<R>(buffer, config.text, statement, parses, describes, shape, deadline)
+    if (!named && config.name === undefined && (values === undefined || values.length === 0)) {
+      return this.#send<R>(simpleQuery(config.text), config.text, undefined, deadline)
     }
-    return this.#send<R>(buffer, config.text, undefined, false, false, undefined, deadline)
+    // Before any decision: a value that cannot be sent fails the run with nothing changed.
+    const wire = wireValues(values)
+    const close: string[] = []
+    const statement = named ? this.#statementFor(config.name!, config.text, close) : undefined
+    const name = statement?.name ?? ''
+    const buffer = runMessages(
+      {
+        close,
+        // Parsed under its name when new, unnamed when not named, not at all when prepared.
+        parse: statement === undefined ? '' : statement.parsing ? name : undefined,
+        text: config.text,
+        statement: name,
+        describe: statement?.shape === undefined,
+      },
+      wire,
+    )
+    return this.#send<R>(buffer, config.text, statement, deadline)
+  }
+
+  /**
+   * The statement a named run binds: the prepared one (now the most recently used), or a new
+   * one to parse (`parsing`), with the Closes of what it replaces or evicts added to `close`;
+   * undefined while its Parse is in flight, so the run goes unnamed meanwhile.
+   */
+  #statementFor(name: string, text: string, close: string[]): Statement | undefined {
+    let statement = this.#statements.get(name)
+    if (statement !== undefined && (statement.stale || statement.text !== text)) {
+      // Prepared again: after a stale plan, or for the same name given to another text
+      // (pg would refuse the name; here the newer text replaces it).
+      this.#statements.delete(name)
+      close.push(name)
+      statement = undefined
+    }
+    if (statement === undefined) {
+      statement = { name, text, parsing: true, stale: false, shape: undefined }
+      this.#evict(close)
+      this.#statements.set(name, statement)
+      return statement
+    }
+    if (statement.parsing) return undefined
+    // Most recently used last: the Map's order is the eviction order.
+    this.#statements.delete(name)
+    this.#statements.set(name, statement)
+    return statement
   }
 
   #send<R>(
     buffer: Buffer,
     sql: string,
     statement: Statement | undefined,
-    parses: boolean,
-    describes: boolean,
-    shape: RowShape | undefined,
     deadline: Deadline | undefined,
   ): Promise<QueryResult<R>> {
     return new Promise((resolve, reject) => {
@@ -227,9 +208,7 @@ export class WireConnection {
       this.#runs.push({
         sql,
         statement,
-        parses,
-        describes,
-        shape,
+        shape: statement?.shape,
         rows: [],
         done: undefined,
         rowCount: 0,
@@ -314,17 +293,17 @@ export class WireConnection {
       case Message.RowDescription:
         if (run) {
           run.shape = readRowShape(buffer, start)
-          if (run.describes) run.statement!.shape = run.shape
+          if (run.statement) run.statement.shape = run.shape
         }
         return
       case Message.NoData:
         if (run) {
           run.shape = noRows
-          if (run.describes) run.statement!.shape = noRows
+          if (run.statement) run.statement.shape = noRows
         }
         return
       case Message.ParseComplete:
-        if (run?.parses) run.statement!.parsing = false
+        if (run?.statement) run.statement.parsing = false
         return
       case Message.ErrorResponse: {
         const { error, fatal } = readError(buffer, start, end)
@@ -367,7 +346,6 @@ export class WireConnection {
     } else {
       run.resolve({ rows: (run.done ?? run.rows) as never[], rowCount: run.rowCount })
     }
-    if (this.inFlight === 0) this.#wake()
   }
 
   /** A failed run's statement: not prepared if its Parse failed; stale plans closed before the next. */
@@ -423,11 +401,6 @@ export class WireConnection {
       if (run.watched) unwatch(run.watched)
       run.reject(this.#endError(this.#ended, run.sql))
     }
-    this.#wake()
-  }
-
-  #wake(): void {
-    for (const resolve of this.#idle.splice(0)) resolve()
   }
 
   #endError(ending: Ending, sql: string): Error {

@@ -24,8 +24,18 @@ describe("the typing database's PGlite files", () => {
     const bundle = new Uint8Array(await fsBundle!.arrayBuffer())
     expect(bundle.byteLength).toBe(statSync(join(dist, 'pglite.data')).size)
     expect(Buffer.from(bundle).equals(readFileSync(join(dist, 'pglite.data')))).toBe(true)
-    // PGlite's file system keeps views into the bundle: every read hands over a copy of its own.
-    expect(await fsBundle!.arrayBuffer()).not.toBe(bundle.buffer)
+  })
+
+  it('gives every start a bundle of its own', async () => {
+    // PGlite's file system keeps views into the bundle and writes through them.
+    const [first, second] = await Promise.all([pgliteArtifacts(), pgliteArtifacts()])
+    const third = await pgliteArtifacts()
+    const buffers = await Promise.all(
+      [first, second, third].map((artifacts) => artifacts.fsBundle!.arrayBuffer()),
+    )
+    expect(new Set(buffers).size).toBe(3)
+    const file = readFileSync(join(dist, 'pglite.data'))
+    for (const buffer of buffers) expect(Buffer.from(buffer).equals(file)).toBe(true)
   })
 
   it('compiles once per process', async () => {

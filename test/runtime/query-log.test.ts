@@ -144,7 +144,8 @@ describe('connect({ onQuery }) on PostgreSQL, pipelined', () => {
 describe('connect({ onQuery }) on PGlite', () => {
   statementPaths(async () => {
     const entries: QueryLogEntry[] = []
-    const db = await connect({ onQuery: (entry) => entries.push(entry) })
+    // Named: with DATABASE_URL set (as in the test run), connect() alone would open PostgreSQL.
+    const db = await connect({ url: 'pglite:memory', onQuery: (entry) => entries.push(entry) })
     return { db, entries }
   })
 })

@@ -69,7 +69,7 @@ describe.each(BACKENDS)('pages with relation values on $name', ({ open }) => {
       const published = rng.chance(0.5)
       const counted = rng.chance(0.5)
       const narrowed = rng.chance(0.5)
-      let query = Post.query()
+      let query: any = Post.query()
       if (narrowed) query = query.select('id', 'title')
       query = query.withExists('comments', {
         as: 'mine',
@@ -135,7 +135,7 @@ describe.each(BACKENDS)('pages with relation values on $name', ({ open }) => {
       .limit(3)
     expect(flat(windowed)).toBe(true)
     const [first] = await windowed.fetch(db)
-    expect(Number(first.total)).toBe((await Post.query().count(db)) as number)
+    expect(Number(first!.total)).toBe((await Post.query().count(db)) as number)
     expect(flat(Post.query().distinct().withExists('comments', mine).limit(3))).toBe(true)
     const byCount = Post.query().withCount('comments').withExists('comments', mine)
     expect(flat(byCount.orderBy('comments_count').limit(3))).toBe(true)

@@ -1,4 +1,4 @@
-import { encodeDate, notAValue, valueProblem } from './encode-params.ts'
+import { encodeDate, notAValue, numberText, valueProblem } from './encode-params.ts'
 
 const needsEscape = /[\\"]/
 const escapeAll = /[\\"]/g
@@ -30,6 +30,7 @@ function element(value: unknown): string {
     case 'string':
       return quote(value)
     case 'number':
+      return numberText(value)
     case 'bigint':
       return String(value)
     case 'boolean':

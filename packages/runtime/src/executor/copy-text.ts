@@ -1,5 +1,5 @@
 import { arrayParam } from './array-param.ts'
-import { encodeDate } from './encode-params.ts'
+import { encodeDate, numberText } from './encode-params.ts'
 
 /**
  * Encodes rows in COPY's text format: one line per row, fields separated by tabs, `\N` for
@@ -37,6 +37,7 @@ function copyField(value: unknown): string {
     case 'string':
       return escapeCopy(value)
     case 'number':
+      return numberText(value)
     case 'bigint':
       return String(value)
     case 'boolean':

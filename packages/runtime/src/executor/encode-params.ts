@@ -6,8 +6,8 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
  * (no zone) column stores as a shifted wall-clock time; an ISO string in UTC round-trips on
  * both column types and both backends. A function or a symbol is no value (pg would send
  * its source text), and a string with a lone surrogate cannot be sent as UTF-8 (both drivers
- * would store U+FFFD instead): both are refused, also inside arrays. -0 is sent as '-0' (both
- * drivers write String(-0), '0', and a double precision column lost its sign). Everything else passes
+ * would store U+FFFD instead): both are refused, also inside arrays. Numbers are written so that
+ * they read back exactly (`numberText`: -0, integers beyond 2^53). Everything else passes
  * through: bigint, Uint8Array (bytea), arrays and plain objects (json) are encoded alike by
  * both drivers. Returns the input when nothing changes, so the common query allocates nothing.
  */
@@ -36,7 +36,7 @@ function needsEncoding(value: unknown): boolean {
     case 'string':
       return loneSurrogate.test(value)
     case 'number':
-      return Object.is(value, -0)
+      return Object.is(value, -0) || unsafeInteger(value)
     case 'function':
     case 'symbol':
       return true
@@ -50,11 +50,26 @@ function needsEncoding(value: unknown): boolean {
 function encodeValue(value: unknown): unknown {
   if (value instanceof Date) return encodeDate(value)
   if (Array.isArray(value)) return value.map(encodeValue)
-  // Both drivers write a number with String(), which makes -0 '0'.
-  if (Object.is(value, -0)) return '-0'
+  if (typeof value === 'number') return needsEncoding(value) ? numberText(value) : value
   const problem = valueProblem(value)
   if (problem) throw notAValue(`a parameter is ${problem}`)
   return value
+}
+
+/**
+ * A number as PostgreSQL reads it back exactly. Both drivers write String(), which makes -0
+ * '0' (a double precision column lost its sign) and an integer beyond 2^53 its shortest
+ * decimal, another integer (2 ** 60 → '1152921504606847000', where the number is
+ * 1152921504606846976): a bigint or numeric column stored a value the number is not. Such an
+ * integer is written with all its digits; a double column reads the same number from either.
+ */
+export function numberText(value: number): string {
+  if (Object.is(value, -0)) return '-0'
+  return unsafeInteger(value) ? BigInt(value).toString() : String(value)
+}
+
+function unsafeInteger(value: number): boolean {
+  return !Number.isSafeInteger(value) && Number.isInteger(value)
 }
 
 /** With the u flag a surrogate pair is one code point: only a lone half matches. */

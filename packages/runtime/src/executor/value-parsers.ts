@@ -189,7 +189,7 @@ const hexDigits: Readonly<Record<string, number>> = Object.fromEntries(
 )
 
 /** bytea in the default `hex` output, `\x0aff`, or the `escape` output (`bytea_output = escape`). */
-function parseBytea(text: string): Uint8Array {
+export function parseBytea(text: string): Uint8Array {
   if (!text.startsWith('\\x')) return parseEscapedBytea(text)
   const bytes = new Uint8Array((text.length - 2) / 2)
   for (let i = 0; i < bytes.length; i++) {

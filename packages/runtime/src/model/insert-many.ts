@@ -81,6 +81,7 @@ export async function upsertMany(
       "Use insertMany(db, rows, { onConflict: 'nothing' }) and read the existing rows, or name columns to update.",
     )
   }
+  refuseNullKeys(rows, conflict.target, context)
   const key = `${columnsKey(columns)} existing:${columnsKey(conflict.target)}`
   let config = unnestStatements.get(key)
   if (!config) {
@@ -90,6 +91,28 @@ export async function upsertMany(
   }
   return (await inChunks(runtime, db, rows, UNNEST_ROWS, unnestChunk(columns, config), operation))
     .rows
+}
+
+/**
+ * A conflict key with a NULL never conflicts (NULLs are distinct in a unique index), so its row
+ * is always inserted, and the statement that reads existing rows instead of updating them
+ * cannot find it again by its key: it was left out of the rows returned. Refused, by row
+ * number, before anything is sent.
+ */
+function refuseNullKeys(
+  rows: readonly Row[],
+  target: readonly ColumnIR[],
+  context: { model: string; operation: string },
+): void {
+  rows.forEach((row, index) => {
+    const column = target.find((c) => ownValue(row, c.name) === null)
+    if (column === undefined) return
+    throw usageError(
+      context,
+      `row ${index} has NULL in the conflict column "${column.name}": a key with a NULL never conflicts, and upsertMany without an update reads rows back by their key`,
+      'Insert rows with a NULL key with insertMany, or name columns to update ({ update: [...] }).',
+    )
+  })
 }
 
 /**

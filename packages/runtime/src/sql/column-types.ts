@@ -1,7 +1,7 @@
 import type { ColumnIR, ColumnType } from '@fluentorm/core/ir'
 import { arrayParam } from '../executor/array-param.ts'
 import type { CopyFormat } from '../executor/copy-binary.ts'
-import { parseTimestamp } from '../executor/value-parsers.ts'
+import { parseBytea, parseTimestamp } from '../executor/value-parsers.ts'
 import type { AggregateFunction } from './expression.ts'
 
 /** What the compiler knows of a value's type: a column's, or an aggregate's result. */
@@ -33,6 +33,8 @@ interface TypeRule {
    * float as a string, a timestamp in ISO 8601 (`infinity`, ` BC` and odd offsets included).
    */
   readonly fromJson?: Decode
+  /** An array's element, where JSON carries it in another form than a scalar (`fromJson`). */
+  readonly fromJsonElement?: Decode
   /** A JS array bound to the (non-array) column is its JSON text, not a PostgreSQL array. */
   readonly json?: boolean
   /** Arrays of it are read as `text[]` (no parser knows an enum array's OID). */
@@ -60,7 +62,14 @@ const RULES: Readonly<Record<ColumnType, TypeRule>> = {
   interval: {},
   json: { json: true, copy: 'json' },
   jsonb: { json: true, copy: 'jsonb' },
-  bytea: { jsonAsText: true, fromJson: (value) => hexToBytes(value as string), copy: 'bytea' },
+  // A scalar travels as encode(…, 'hex'); an array as text[], whose elements are written in
+  // the session's bytea_output (hex `\x…`, or escape).
+  bytea: {
+    jsonAsText: true,
+    fromJson: (value) => hexToBytes(value as string),
+    fromJsonElement: (value) => parseBytea(value as string),
+    copy: 'bytea',
+  },
   enum: { ownOid: true, copy: 'text' },
   // t.custom: no parser knows its OID, so rows hold its text (arrays through text[]); COPY as text.
   custom: { ownOid: true },
@@ -91,11 +100,15 @@ export function bindValue(column: ValueType, value: unknown): unknown {
 }
 
 /**
- * The elements of an `in` list, each bound as a value of the column: a JSON array in a list
- * for a json column is one JSON value, not a row of the list's array parameter.
+ * An `in` list, bound as the one array parameter of `= ANY($1)`: each element a value of the
+ * column (a JSON array in a list for a json column is one JSON value, not a row of the
+ * list's array); for an enum or custom column an array literal, whose type PostgreSQL takes
+ * from the column (PGlite has no serializer for an enum's array type: it refused the list).
  */
-export function bindList(column: ValueType, values: readonly unknown[]): readonly unknown[] {
-  if (column.array || !rule(column).json) return values
+export function bindList(column: ValueType, values: readonly unknown[]): unknown {
+  if (column.array) return values
+  if (rule(column).ownOid) return arrayParam(values)
+  if (!rule(column).json) return values
   return values.map((value) =>
     value === null || value === undefined ? value : JSON.stringify(value),
   )
@@ -128,8 +141,8 @@ export function jsonCast(sql: string, type: ValueType): string {
 export function jsonDecoder(type: ValueType | null): Decode {
   const decode = type && !stringTime(type) ? rule(type).fromJson : undefined
   if (!decode || !type) return identity
-  const scalar = nullable(decode)
-  if (!type.array) return scalar
+  if (!type.array) return nullable(decode)
+  const scalar = nullable(rule(type).fromJsonElement ?? decode)
   // Any PostgreSQL array may have more than one dimension: JSON nests them as arrays.
   const elements: Decode = (value) => (Array.isArray(value) ? value.map(elements) : scalar(value))
   return elements

@@ -35,6 +35,11 @@ export class Slot {
   constructor(
     readonly key: number | string,
     readonly column: ColumnIR | null,
+    /**
+     * The operator the value is compared with (`where(col, placeholder(…))`): a NULL there
+     * matches no row, which `where(col, null)` (IS NULL) would, so it is refused.
+     */
+    readonly comparedWith: string | null = null,
   ) {}
 }
 
@@ -175,6 +180,9 @@ export abstract class SqlCompiler {
         ) {
           return `${left} IS ${sqlOp === '=' ? '' : 'NOT '}NULL`
         }
+        if (e.right.kind === 'placeholder' && typeof e.right.key === 'string') {
+          return `${left} ${sqlOp} ${this.param(new Slot(e.right.key, e.right.column, sqlOp))}`
+        }
         return `${left} ${sqlOp} ${this.operand(e.right, frame)}`
       }
       case 'null':
@@ -246,7 +254,9 @@ export abstract class SqlCompiler {
       const arg = e.arg ? typeOf(e.arg) : null
       const result = aggregateType(e.fn, arg)
       const cast = sql + aggregateCast(e.fn, arg)
-      return json && result ? jsonCast(cast, result) : cast
+      // min and max have the column's type, read as the column is (an enum array, a string-mode time).
+      if (!result) return cast
+      return json ? jsonCast(cast, result) : selectCast(cast, result)
     }
     const type = typeOf(e)
     if (!type) return sql

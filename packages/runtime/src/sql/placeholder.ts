@@ -63,7 +63,13 @@ export function withPlaceholders(
     if (given === undefined) {
       throw invalid(
         `placeholder "${value.key}" has no value`,
-        `Pass it when the query runs: ${operation}(db, { ${value.key}: … }) (null for NULL).`,
+        `Pass it when the query runs: ${operation}(db, { ${value.key}: … }).`,
+      )
+    }
+    if (given === null && value.comparedWith !== null) {
+      throw invalid(
+        `placeholder "${value.key}" is null, and is compared with ${value.comparedWith}: no row matches a NULL that way`,
+        `For rows whose value is NULL, use whereNull(…) in a query of its own; or write the condition as sql\`… IS NOT DISTINCT FROM \${placeholder('${value.key}')}\`.`,
       )
     }
     return value.column ? bindValue(value.column, given) : given

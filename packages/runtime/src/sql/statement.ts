@@ -1,6 +1,6 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { usageError } from '../model/usage-error.ts'
-import { aggregateCast } from './column-types.ts'
+import { aggregateCast, aggregateType, selectCast } from './column-types.ts'
 import { Slot, typeOf } from './compiler.ts'
 import type { AggregateExpr, Expr } from './expression.ts'
 import { quoteIdent } from './identifier.ts'
@@ -100,8 +100,10 @@ export function aggregateStatement(query: QueryNode, aggregate: AggregateExpr): 
   const inner = compiler.select(nodeWith(query, { select, extras: [], includes: [] }), null)
   const rows = compiler.alias('rows')
   const input = aggregate.arg ? `${rows}.${quoteIdent(key)}` : '*'
-  const cast = aggregateCast(aggregate.fn, aggregate.arg ? typeOf(aggregate.arg) : null)
-  const text = `SELECT ${aggregate.fn}(${input})${cast} AS "value" FROM (${inner}) AS ${rows}`
+  const type = aggregate.arg ? typeOf(aggregate.arg) : null
+  const value = `${aggregate.fn}(${input})${aggregateCast(aggregate.fn, type)}`
+  const result = aggregateType(aggregate.fn, type)
+  const text = `SELECT ${result ? selectCast(value, result) : value} AS "value" FROM (${inner}) AS ${rows}`
   return done(compiler, text)
 }
 

@@ -29,7 +29,7 @@ describe.each(BACKENDS)('values at the edges on $name', ({ open }) => {
     parts: (t) => {
       t.increments({ name: 'id', primaryKey: true })
       t.integer({ name: 'item_id' })
-      t.binary({ name: 'blobs', array: true, nullable: true })
+      t.custom({ name: 'hosts', type: 'inet[]', nullable: true })
     },
   })
   let backend: Backend
@@ -95,6 +95,16 @@ describe.each(BACKENDS)('values at the edges on $name', ({ open }) => {
     expect(Object.is(many!.f8, -0)).toBe(true)
     const found = await Item.query().where('big', big).first(db)
     expect(found?.id).toBe(many!.id)
+  })
+
+  it("reads a custom array's elements as the type prints them (inet without its netmask)", async () => {
+    const [item] = await Item.query().orderBy('id').limit(1).fetch(db)
+    await Part.insert(db, { item_id: item!.id, hosts: ['10.0.0.1', '::1', null, '10.1.0.0/16'] })
+    const printed = ['10.0.0.1', '::1', null, '10.1.0.0/16']
+    const [part] = await Part.query().fetch(db)
+    expect(part!.hosts).toEqual(printed)
+    const [withParts] = await Item.query().where('id', item!.id).include('parts').fetch(db)
+    expect(withParts!.parts[0].hosts).toEqual(printed)
   })
 
   it('refuses upsertMany without an update for a key with a NULL, which it could not read back', async () => {

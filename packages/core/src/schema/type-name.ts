@@ -34,6 +34,17 @@ const BUILDER_OF: Readonly<Record<string, string>> = {
   timestamptz: 'timestamptz',
   'timestamp with time zone': 'timestamptz',
   oid: 'integer',
+  // numeric is text at the top level, but inside JSON (an include) a custom one would be a
+  // JSON number, its digits past a double's lost; the serials are integers, int8 a bigint.
+  numeric: 'numeric',
+  decimal: 'numeric',
+  float: 'double',
+  serial: 'increments',
+  serial4: 'increments',
+  bigserial: 'bigIncrements',
+  serial8: 'bigIncrements',
+  smallserial: 'smallInt',
+  serial2: 'smallInt',
 }
 
 export type TypeNameResult =

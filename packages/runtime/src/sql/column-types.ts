@@ -120,7 +120,11 @@ export function bindList(column: ValueType, values: readonly unknown[]): unknown
  */
 export function selectCast(sql: string, type: ValueType): string {
   if (stringTime(type)) return `${sql}::${type.array ? 'text[]' : 'text'}`
-  if (type.array && rule(type).ownOid) return `${sql}::TEXT[]`
+  if (type.array && rule(type).ownOid) {
+    // A custom type's own cast to text may print other than its output (inet's adds the
+    // netmask: '10.0.0.1/32'); the array's text is its elements' output, read back as text[].
+    return type.type === 'custom' ? `${sql}::text::TEXT[]` : `${sql}::TEXT[]`
+  }
   return sql
 }
 

@@ -150,6 +150,15 @@ describe.each(BACKENDS)('executor on $name', ({ open }) => {
     ])
   })
 
+  it('answers a query of several statements with the last one, as pg does', async () => {
+    const driver = toDriver(backend.db)
+    const { rows } = await driver.query({ text: "SELECT 1 AS a; SELECT 2 AS b, 'x;y' AS c" })
+    expect(rows).toEqual([{ b: 2, c: 'x;y' }])
+    // A semicolon inside a string is no second statement: one prepared statement, parameters bound.
+    const one = await driver.query({ text: "SELECT $1::text || ';' AS s", values: ['a'] })
+    expect(one.rows).toEqual([{ s: 'a;' }])
+  })
+
   it('passes named prepared statements through and reuses them', async () => {
     const driver = toDriver(backend.db)
     for (const value of [1, 2]) {

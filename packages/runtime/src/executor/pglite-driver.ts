@@ -12,6 +12,7 @@ import {
   type TransactionOptions,
 } from './driver.ts'
 import { encodeParams } from './encode-params.ts'
+import { severalStatements } from './sql-skeleton.ts'
 import {
   SavepointCounter,
   setTransactionStatement,
@@ -83,6 +84,19 @@ async function pgliteQuery<R>(
   config: QueryConfig,
 ): Promise<QueryResult<R>> {
   try {
+    if (
+      (config.values === undefined || config.values.length === 0) &&
+      severalStatements(config.text)
+    ) {
+      // A prepared statement holds one statement: several go as a simple query, which
+      // answers with the last one's rows, as pg does.
+      const results = await target.exec(config.text, optionsFor(pglite))
+      const last = results[results.length - 1]
+      return {
+        rows: (last?.rows ?? []) as R[],
+        rowCount: last?.affectedRows ?? last?.rows.length ?? 0,
+      }
+    }
     const result = await target.query<R>(
       config.text,
       encodeParams(config.values) as unknown[] | undefined,

@@ -1,3 +1,8 @@
+/** Whether `text` holds more than one statement (a `;` with code after it, on the skeleton). */
+export function severalStatements(text: string): boolean {
+  return /;\s*[^\s;]/.test(sqlSkeleton(text))
+}
+
 /**
  * What statement-level checks match against: `text` with each comment (`-- …` to the end of
  * the line, `/* … *\/` nested) replaced by a space and each string (`'…'`, `E'…'`) and

@@ -159,6 +159,22 @@ describe.each(BACKENDS)('executor on $name', ({ open }) => {
     expect(one.rows).toEqual([{ s: 'a;' }])
   })
 
+  it('binds a parameter as pg sends it, whatever the type it meets', async () => {
+    const driver = toDriver(backend.db)
+    const one = async (text: string, value: unknown) =>
+      (await driver.query<{ v: unknown }>({ text, values: [value] })).rows[0]!.v
+    expect(await one('SELECT $1::bytea AS v', '\\x0102')).toEqual(Uint8Array.from([1, 2]))
+    expect(await one('SELECT $1::text AS v', { x: 1 })).toBe('{"x":1}')
+    expect(await one('SELECT $1::text AS v', 7)).toBe('7')
+    expect(await one('SELECT $1::jsonb AS v', { a: [1, 'b'] })).toEqual({ a: [1, 'b'] })
+    // A number is no timestamp: PostgreSQL refuses its digits (PGlite read it as milliseconds).
+    await expect(one('SELECT $1::timestamptz AS v', 1_700_000_000_000)).rejects.toMatchObject({
+      code: '22008',
+    })
+    // JSON has no bigint: refused (PGlite wrote it as a string).
+    await expect(one('SELECT $1::jsonb AS v', { big: 1n })).rejects.toBeInstanceOf(FluentOrmError)
+  })
+
   it('passes named prepared statements through and reuses them', async () => {
     const driver = toDriver(backend.db)
     for (const value of [1, 2]) {

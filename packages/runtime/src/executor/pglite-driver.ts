@@ -45,8 +45,10 @@ function optionsFor(pglite: PGliteInterface): object {
           const serialize = pglite.serializers[oid as string]
           if (!serialize) return undefined
           const json = jsonTypes.has(oid)
-          return (value: unknown) =>
-            checkedText(json ? jsonText(value, serialize) : serialize(value), oid)
+          return (value: unknown) => {
+            const text = asPgSends(value, json)
+            return text ?? checkedText(json ? jsonText(value, serialize) : serialize(value), oid)
+          }
         },
       },
     )
@@ -54,6 +56,46 @@ function optionsFor(pglite: PGliteInterface): object {
     queryOptions.set(pglite, options)
   }
   return options
+}
+
+/**
+ * A parameter as pg sends it, whatever its type, where PGlite's serializer for the type would
+ * send another value, or null to leave it to that serializer: a string as it is (PostgreSQL
+ * reads it with the type's input, as from pg: bytea's `\x0102`, where PGlite's bytea
+ * serializer refused a string), a number as its digits (PGlite's timestamp serializer took
+ * one for milliseconds, where PostgreSQL refuses it), a plain object as its JSON text (PGlite
+ * wrote `[object Object]` into a text column, and a bigint inside JSON as a string), or
+ * what its toJSON gives.
+ */
+function asPgSends(value: unknown, json: boolean): string | null {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'bigint') return json ? null : String(value)
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    value instanceof Uint8Array ||
+    value instanceof Date
+  ) {
+    return null
+  }
+  // pg sends what toJSON gives (a decimal library's digits, unquoted), else the JSON text.
+  const toJSON = (value as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === 'function') {
+    const given: unknown = toJSON.call(value)
+    return typeof given === 'string' || typeof given === 'number' ? asPgSends(given, json) : null
+  }
+  try {
+    return JSON.stringify(value) ?? null
+  } catch {
+    throw new FluentOrmError({
+      code: 'INVALID_USAGE',
+      kind: 'invalid_usage',
+      reason:
+        'a parameter is not JSON (a bigint, a cycle, or a toJSON that throws); pass JSON values',
+      operation: 'query',
+    })
+  }
 }
 
 /** json and jsonb, by OID as the Proxy is asked for it. */

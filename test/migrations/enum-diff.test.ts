@@ -1,8 +1,15 @@
 import type { Migration } from '@fluentorm/runtime'
 import { down, migrate, toDriver } from '@fluentorm/runtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { applyDevPlan } from '../../packages/core/src/migration/dev-state.ts'
 import { BACKENDS, type Backend } from '../support/backends.ts'
-import { type Build, migrationOf, planMigration, schemaOf } from './support/migration-fixtures.ts'
+import {
+  type Build,
+  handWritten,
+  migrationOf,
+  planMigration,
+  schemaOf,
+} from './support/migration-fixtures.ts'
 
 const tickets =
   (values: string[], renamedValues?: Record<string, string>): Build =>
@@ -100,5 +107,108 @@ describe.each(BACKENDS)('enum changes on $name', ({ open }) => {
 
   it('has nothing left to generate', () => {
     expect(planMigration(v5, v5).up).toEqual([])
+  })
+})
+
+const users =
+  (
+    values: string[],
+    extra: { defaultValue?: string; renamedValues?: Record<string, string> } = {},
+  ): Build =>
+  (t) => {
+    t.increments({ name: 'id', primaryKey: true })
+    t.enum({ name: 'status', values, notNull: false, ...extra })
+  }
+
+/**
+ * PostgreSQL uses a new enum value only once its ADD VALUE has committed ("unsafe use of new
+ * value"): the plan puts the additions first and the runner commits them before the rest.
+ */
+describe.each(BACKENDS)('an enum value added and used in one migration on $name', ({ open }) => {
+  let backend: Backend
+  const applied: Migration[] = []
+  const apply = async (plan: ReturnType<typeof planMigration>) => {
+    applied.push(migrationOf(applied.length + 1, plan))
+    return migrate(backend.db, applied)
+  }
+  const labels = async () => {
+    const result = await toDriver(backend.db).query<{ label: string }>({
+      text: `SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+             JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE t.typname = 'users_status' AND n.nspname = current_schema() ORDER BY e.enumsortorder`,
+    })
+    return result.rows.map((row) => row.label)
+  }
+
+  beforeAll(async () => {
+    backend = await open()
+    await apply(planMigration(null, schemaOf({ users: users(['active', 'inactive']) })))
+    await toDriver(backend.db).exec("INSERT INTO users (status) VALUES ('active')")
+  })
+  afterAll(() => backend.close())
+
+  it('commits the ADD VALUE first, so a default in the same file can use it; down removes it', async () => {
+    const from = schemaOf({ users: users(['active', 'inactive']) })
+    const to = schemaOf({
+      users: users(['pending', 'active', 'inactive'], { defaultValue: 'pending' }),
+    })
+    const plan = planMigration(from, to)
+    expect(plan.up[0]).toBe(
+      `ALTER TYPE users_status ADD VALUE IF NOT EXISTS 'pending' BEFORE 'active';`,
+    )
+    expect(plan.up).toContain(`ALTER TABLE users ALTER COLUMN status SET DEFAULT 'pending';`)
+    await apply(plan)
+    await toDriver(backend.db).exec('INSERT INTO users DEFAULT VALUES')
+    expect(await labels()).toEqual(['pending', 'active', 'inactive'])
+    await toDriver(backend.db).exec("DELETE FROM users WHERE status = 'pending'")
+    await down(backend.db, { migrations: applied, steps: 1 })
+    expect(await labels()).toEqual(['active', 'inactive'])
+    applied.pop()
+  })
+
+  it('names the neighbour of an added value as it is before a rename in the same file', async () => {
+    const from = schemaOf({ users: users(['active', 'inactive']) })
+    const to = schemaOf({
+      users: users(['enabled', 'pending', 'inactive'], {
+        renamedValues: { enabled: 'active' },
+        defaultValue: 'pending',
+      }),
+    })
+    const plan = planMigration(from, to)
+    expect(plan.up.slice(0, 2)).toEqual([
+      `ALTER TYPE users_status ADD VALUE IF NOT EXISTS 'pending' AFTER 'active';`,
+      `ALTER TYPE users_status RENAME VALUE 'active' TO 'enabled';`,
+    ])
+    await apply(plan)
+    expect(await labels()).toEqual(['enabled', 'pending', 'inactive'])
+  })
+
+  it('commits them first on a dev database too (push, the dev server)', async () => {
+    const from = schemaOf({ users: users(['enabled', 'pending', 'inactive']) })
+    const to = schemaOf({
+      users: users(['enabled', 'pending', 'inactive', 'banned'], { defaultValue: 'banned' }),
+    })
+    await applyDevPlan(toDriver(backend.db), planMigration(from, to), {
+      baseHash: 'test',
+      base: from,
+      applied: to,
+    })
+    expect(await labels()).toEqual(['enabled', 'pending', 'inactive', 'banned'])
+    await applyDevPlan(toDriver(backend.db), planMigration(to, from), null)
+  })
+
+  it('keeps the committed values when the rest of the file fails, and runs again', async () => {
+    const sql = [
+      "ALTER TYPE users_status ADD VALUE IF NOT EXISTS 'archived';",
+      "ALTER TABLE users ALTER COLUMN status SET DEFAULT 'archived';",
+      'SELECT no_such_function();',
+    ].join('\n')
+    const failing = handWritten(`${String(applied.length + 1).padStart(4, '0')}_archive`, sql)
+    await expect(migrate(backend.db, [...applied, failing])).rejects.toThrow(
+      /The enum values added by the first 1 statement\(s\) of 0003_archive\.sql stay/,
+    )
+    expect(await labels()).toContain('archived')
+    const fixed = handWritten(failing.name, sql.replace('SELECT no_such_function();', ''))
+    expect((await migrate(backend.db, [...applied, fixed])).applied).toEqual([fixed.name])
   })
 })

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ConfigError } from '@fluentorm/core'
+import { ConfigError, SnapshotError } from '@fluentorm/core'
 import { type CliIO, type ExitCode, UsageError } from './cli-command.ts'
 import { COMMANDS } from './command-list.ts'
 
@@ -36,6 +36,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
     if (error instanceof ConfigError) {
       io.err(`fluentorm ${command.name}: ${error.message}\n`)
       return 2
+    }
+    // A project file the command found broken: a problem it ran into, not a misuse.
+    if (error instanceof SnapshotError) {
+      io.err(`fluentorm ${command.name}: ${error.message}\n`)
+      return 1
     }
     throw error
   }

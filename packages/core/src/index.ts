@@ -53,6 +53,7 @@ export {
   EMPTY_SCHEMA_HASH,
   parseSnapshot,
   type SchemaSnapshot,
+  SnapshotError,
   schemaHash,
   serializeSnapshot,
 } from './migration/schema-snapshot.ts'

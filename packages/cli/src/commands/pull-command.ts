@@ -1,5 +1,6 @@
 import { relative } from 'node:path'
-import { MissingSchemaError, pullProject } from '@fluentorm/core'
+import { MissingSchemaError, pullProject, quoteIdent } from '@fluentorm/core'
+import type { Driver } from '@fluentorm/runtime'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
@@ -38,6 +39,7 @@ ${flagsUsage([
       return 0
     }
     const project = cliProject(flags, io)
+    const schema = flags.schema ?? 'public'
     return withDatabase(project.url, io, flags.json, async (db, runtime) =>
       runtime.toDriver(db).session(async (session) => {
         const fail = (message: string) => {
@@ -49,7 +51,7 @@ ${flagsUsage([
         try {
           result = await pullProject({
             db: catalogExecutor(session),
-            schema: flags.schema ?? 'public',
+            schema,
             schemasDir: project.schemasDir,
             migrationsDir: project.migrationsDir,
             dtsFile: project.dtsFile,
@@ -63,10 +65,12 @@ ${flagsUsage([
         const recorded =
           result.baselineNumber === 0
             ? []
-            : await runtime.baseline(session, {
-                migrations: project.migrationsDir,
-                upTo: result.baselineNumber,
-              })
+            : await baselineIn(session, schema, () =>
+                runtime.baseline(session, {
+                  migrations: project.migrationsDir,
+                  upTo: result.baselineNumber,
+                }),
+              )
         const { pulled } = result
         const handWritten = result.written.filter((file) => /_adopted_\w+\.sql$/.test(file))
         const lines = [
@@ -103,4 +107,18 @@ ${flagsUsage([
       }),
     )
   },
+}
+
+/**
+ * Runs the baseline with the search path at the pulled schema: the history goes where
+ * `migrate` looks for it, run with that search path as docs/ADOPTING.md says (its lock and
+ * `fluentorm_migrations` are per schema), whatever schema the URL's connection starts in.
+ */
+async function baselineIn<T>(session: Driver, schema: string, run: () => Promise<T>): Promise<T> {
+  await session.exec(`SET search_path TO ${quoteIdent(schema)}`)
+  try {
+    return await run()
+  } finally {
+    await session.exec('RESET search_path')
+  }
 }

@@ -106,10 +106,12 @@ function diffEnums(from: SchemaIR, to: SchemaIR, renames: RenameMap): SchemaChan
 }
 
 /**
- * Renames first, then additions at their declared position. PostgreSQL can neither remove
- * an enum value nor move one: for a removal, or for kept values in a new order (which
- * changes how they sort and compare), the type is recreated and every column using it is
- * cast through text.
+ * Renames, and additions at their declared position. PostgreSQL can neither remove an enum
+ * value nor move one: for a removal, or for kept values in a new order (which changes how
+ * they sort and compare), the type is recreated and every column using it is cast through
+ * text. An addition's neighbour is named as the type has it before the migration: its ADD
+ * VALUE runs (and commits) before the renames (migration-plan.ts). A rename counts only when
+ * its old name is gone from the values, so no added value can meet the old one.
  */
 function diffEnumValues(
   previous: EnumIR,
@@ -139,10 +141,15 @@ function diffEnumValues(
     )
     return [...changes, { kind: 'recreateEnum', from: previous, to: next, removed, columns }]
   }
+  const oldName = (value: string) => renamed.get(value) ?? value
   next.values.forEach((value, i) => {
     if (current.includes(value)) return
     const position: EnumValuePosition =
-      i > 0 ? { after: next.values[i - 1]! } : current.length > 0 ? { before: current[0]! } : null
+      i > 0
+        ? { after: oldName(next.values[i - 1]!) }
+        : current.length > 0
+          ? { before: oldName(current[0]!) }
+          : null
     changes.push({ kind: 'addEnumValue', enumName: next.name, value, position })
     current.splice(i, 0, value)
   })

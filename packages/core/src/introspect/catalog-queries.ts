@@ -285,6 +285,18 @@ FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = c.oid AND dep.classid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i', 'e'))
 UNION ALL
+SELECT 'unlogged table', c.relname, c.oid::int, 'ALTER TABLE ' || quote_ident(c.relname) || ' SET UNLOGGED', false
+FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'r' AND c.relpersistence = 'u'
+UNION ALL
+SELECT 'inheritance', c.relname || ' from ' || p.relname, c.oid::int,
+  'ALTER TABLE ' || quote_ident(c.relname) || ' INHERIT ' || quote_ident(p.relname), false
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT c.relispartition AND c.relkind = 'r'
+UNION ALL
+SELECT 'statistics', s.stxname, s.oid::int,
+  regexp_replace(pg_get_statisticsobjdef(s.oid), '^CREATE STATISTICS \\S+', 'CREATE STATISTICS ' || quote_ident(s.stxname)), false
+FROM pg_statistic_ext s WHERE s.stxnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+UNION ALL
 SELECT 'row level security', c.relname, c.oid::int,
   'ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ROW LEVEL SECURITY'
   || CASE WHEN c.relforcerowsecurity THEN ';

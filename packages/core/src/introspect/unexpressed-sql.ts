@@ -109,6 +109,12 @@ export function definitionObjects(
     const definition =
       row.definition === null ? null : stripSchema(row.definition.trim(), catalog.schema)
     const object = `${row.kind} ${row.name}`
+    // After the tables it is about, which schema files make logged, on their own, without statistics.
+    const tableProperty = TABLE_PROPERTY.get(row.kind)
+    if (tableProperty !== undefined) {
+      objects.push({ stage: 'constraint', object, reason: tableProperty, sql: definition })
+      continue
+    }
     switch (row.kind) {
       case 'extension':
         objects.push({
@@ -187,6 +193,12 @@ export function definitionObjects(
   }
   return objects
 }
+
+const TABLE_PROPERTY: ReadonlyMap<string, string> = new Map([
+  ['unlogged table', 'UNLOGGED is not part of the schema DSL'],
+  ['inheritance', 'table inheritance (INHERITS) is not part of the schema DSL'],
+  ['statistics', 'extended statistics (CREATE STATISTICS) are not part of the schema DSL'],
+])
 
 /** What the generated tables may use (a column default calling a function, a sequence): made before them. */
 const PRELUDE: ReadonlySet<UnexpressedStage> = new Set(['extension', 'type', 'function'])

@@ -118,8 +118,11 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
     case 'dropDefault':
       return [`${alterColumn(change.table, change.column)} DROP DEFAULT;`]
     case 'addIdentity':
+      // The identity's sequence starts at 1 whatever the rows hold: moved past their largest
+      // key, else the next insert collides with it (an empty table keeps 1).
       return [
         `${alterColumn(change.table, change.column)} ADD GENERATED ${change.generation} AS IDENTITY;`,
+        `SELECT setval(pg_get_serial_sequence(${quoteLiteral(q(change.table))}, ${quoteLiteral(change.column)}), max(${q(change.column)})) FROM ${q(change.table)} HAVING max(${q(change.column)}) > 0;`,
       ]
     case 'setIdentityGeneration':
       return [`${alterColumn(change.table, change.column)} SET GENERATED ${change.generation};`]

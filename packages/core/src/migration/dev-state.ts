@@ -73,19 +73,31 @@ export async function writeDevState(
 
 /**
  * Runs a plan's statements and records the dev state they leave (null: at the numbered
- * migrations), in one transaction unless the plan builds indexes concurrently.
+ * migrations), in one transaction unless the plan builds indexes concurrently. The plan's
+ * added enum values, its first statements, commit before it, as the runner commits a file's:
+ * PostgreSQL lets the rest use a new value only once its ADD VALUE has committed.
  */
 export async function applyDevPlan(
   db: Driver,
   plan: MigrationPlan,
   state: Parameters<typeof writeDevState>[1],
 ): Promise<void> {
-  const run = async (driver: Driver) => {
-    for (const statement of plan.up) await driver.exec(statement)
-    await writeDevState(driver, state)
+  const committedFirst = plan.transactional
+    ? plan.changes.filter((c) => c.kind === 'addEnumValue').length
+    : 0
+  const run = async (driver: Driver, statements: readonly string[]) => {
+    for (const statement of statements) await driver.exec(statement)
   }
-  if (plan.transactional) await db.transaction(run)
-  else await run(db)
+  if (!plan.transactional) {
+    await run(db, plan.up)
+    await writeDevState(db, state)
+    return
+  }
+  if (committedFirst > 0) await db.transaction((tx) => run(tx, plan.up.slice(0, committedFirst)))
+  await db.transaction(async (tx) => {
+    await run(tx, plan.up.slice(committedFirst))
+    await writeDevState(tx, state)
+  })
 }
 
 /** What the runner needs, passed in: core does not import the runtime. */

@@ -39,8 +39,10 @@ const PHASE: Record<SchemaChangeKind, number> = {
   dropTrigger: -2,
   // Views first out and last in: every table and type change runs with no view over it.
   dropView: -1,
+  // Before everything, extensions included: the runner commits a file's leading ADD VALUE
+  // statements first, since PostgreSQL uses a new enum value only once its ADD VALUE committed.
+  addEnumValue: -4,
   createEnum: 0,
-  addEnumValue: 0,
   renameEnumValue: 0,
   // Domains and functions after the enum types they may use, before the tables using them.
   createDomain: 0.5,
@@ -129,7 +131,14 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
   const options = { concurrently }
   // Extensions first: the types and tables after them may use them. A rollback keeps them.
   const extensions = addedExtensions(from, to).map((name) => `${createExtensionSql(name)};`)
-  const up = [...extensions, ...changes.flatMap((c) => changeSql(c, options)), ...comments]
+  const enumValues = changes.filter((c) => c.kind === 'addEnumValue')
+  const rest = changes.filter((c) => c.kind !== 'addEnumValue')
+  const up = [
+    ...enumValues.flatMap((c) => changeSql(c, options)),
+    ...extensions,
+    ...rest.flatMap((c) => changeSql(c, options)),
+    ...comments,
+  ]
   const irreversible = changes.flatMap(irreversibleReason)
   return {
     // Comments and extensions are no SchemaChange: a migration of only those is named for them.

@@ -150,13 +150,18 @@ export function parseSnapshot(text: string, file: string): SchemaSnapshot {
  */
 let lastParsed: { readonly text: string; readonly snapshot: SchemaSnapshot } | undefined
 
+/** A snapshot file that cannot be read: which file, what is wrong, what to do. */
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError'
+}
+
 function readSnapshot(text: string, file: string): SchemaSnapshot {
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch (error) {
     const conflict = text.includes('<<<<<<<') ? ' It contains git merge-conflict markers.' : ''
-    throw new Error(
+    throw new SnapshotError(
       `${file} is not valid JSON (${(error as Error).message}).${conflict} Restore it from your main branch (git checkout origin/main -- ${file}), then run npx fluentorm generate.`,
     )
   }
@@ -166,7 +171,7 @@ function readSnapshot(text: string, file: string): SchemaSnapshot {
     snapshot.schema?.kind !== 'schema' ||
     typeof snapshot.hash !== 'string'
   ) {
-    throw new Error(
+    throw new SnapshotError(
       `${file} is not a fluentorm snapshot (expected { version: 1, hash, schema }). Restore it from git; do not edit it by hand.`,
     )
   }

@@ -1,6 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Driver, Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
+import { leadingEnumValueAdditions } from './enum-value-statements.ts'
 import { compareMigrations, type Migration, readDirectives } from './migration-format.ts'
 import {
   type AppliedMigration,
@@ -215,7 +216,9 @@ function run<T>(db: Executor, options: Resolved, fn: (session: Driver) => Promis
 /**
  * Runs a script statement by statement (so a failure names its statement), then `record`,
  * all in one transaction; or, for `-- fluentorm:no-transaction` files, one by one on the
- * session, recording only after the last statement succeeded.
+ * session, recording only after the last statement succeeded. A transactional file's leading
+ * `ALTER TYPE … ADD VALUE` statements commit in a transaction of their own first: the rest of
+ * the file may use the new values, which PostgreSQL allows only once they are committed.
  */
 async function runScript(
   session: Driver,
@@ -225,19 +228,31 @@ async function runScript(
 ): Promise<void> {
   const statements = splitStatements(sql)
   const transactional = !readDirectives(sql).noTransaction
+  const committedFirst = transactional ? leadingEnumValueAdditions(statements) : 0
   const startedAt = new Date()
-  const execute = async (db: Driver) => {
-    for (const [i, statement] of statements.entries()) {
+  const execute = async (db: Driver, from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const statement = statements[i]!
       try {
         await db.exec(statement.text)
       } catch (error) {
-        throw statementFailed(file, i, statements.length, statement, error, transactional)
+        throw statementFailed(file, i, statements.length, statement, error, {
+          transactional,
+          committedFirst: i < committedFirst ? 0 : committedFirst,
+        })
       }
     }
-    await record(db, startedAt, transactional)
   }
-  if (transactional) await session.transaction(execute)
-  else await execute(session)
+  if (!transactional) {
+    await execute(session, 0, statements.length)
+    await record(session, startedAt, transactional)
+    return
+  }
+  if (committedFirst > 0) await session.transaction((tx) => execute(tx, 0, committedFirst))
+  await session.transaction(async (tx) => {
+    await execute(tx, committedFirst, statements.length)
+    await record(tx, startedAt, transactional)
+  })
 }
 
 function statementFailed(
@@ -246,13 +261,15 @@ function statementFailed(
   count: number,
   statement: { text: string; line: number },
   error: unknown,
-  transactional: boolean,
+  run: { transactional: boolean; committedFirst: number },
 ): FluentOrmError {
   const inner = error instanceof FluentOrmError ? error : undefined
   const message = inner?.reason ?? (error as Error).message
-  const outcome = transactional
-    ? `Nothing of ${file} was applied (its transaction was rolled back). Fix it and run migrate again.`
-    : `${file} runs without a transaction: the statements before this one stay applied. Fix it so every statement can run again (IF [NOT] EXISTS), then run migrate again.`
+  const outcome = !run.transactional
+    ? `${file} runs without a transaction: the statements before this one stay applied. Fix it so every statement can run again (IF [NOT] EXISTS), then run migrate again.`
+    : run.committedFirst > 0
+      ? `The enum values added by the first ${run.committedFirst} statement(s) of ${file} stay: they commit before the rest of the file, which may use them. The rest was rolled back. Fix it and run migrate again (ADD VALUE IF NOT EXISTS does nothing for a value already there).`
+      : `Nothing of ${file} was applied (its transaction was rolled back). Fix it and run migrate again.`
   return new FluentOrmError({
     code: inner?.code ?? 'MIGRATION_FAILED',
     kind: inner?.kind ?? 'database',

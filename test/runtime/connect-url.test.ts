@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { connect, FluentOrmError } from '../../packages/runtime/src/executor/index.ts'
+import {
+  optionSettings,
+  settingMs,
+  splitUrlOptions,
+} from '../../packages/runtime/src/connect-url.ts'
+import {
+  connect,
+  FluentOrmError,
+  type PgDatabase,
+} from '../../packages/runtime/src/executor/index.ts'
+import type { DeadlineSettings } from '../../packages/runtime/src/executor/query-deadline.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
 const refusal = (options: Parameters<typeof connect>[0]) =>
@@ -114,5 +124,126 @@ describe('connect() refuses numeric options that are not whole numbers, before c
         pool: { max: 2 },
       }),
     ).toBeUndefined()
+  })
+})
+
+describe("the URL's ?options= and connect()'s timeouts, both sent", () => {
+  const urlWith = (options: string) => {
+    const url = new URL(DATABASE_URL)
+    url.searchParams.set('options', options)
+    return url.toString()
+  }
+
+  /** What the server runs with, and the deadline the Database keeps for its statements. */
+  async function settingsOf(options: Parameters<typeof connect>[0]) {
+    const db = (await connect(options)) as PgDatabase
+    try {
+      const { rows } = await db.query<Record<string, string>>({
+        text: "SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('lock_timeout') AS lock_timeout, current_setting('search_path') AS search_path",
+      })
+      const own = db as unknown as {
+        settings?: DeadlineSettings
+        pipeline?: { settings: DeadlineSettings }
+      }
+      const { queryTimeout, statementTimeout } = (own.pipeline?.settings ?? own.settings)!
+      return { server: rows[0], deadline: { queryTimeout, statementTimeout } }
+    } finally {
+      await db.close()
+    }
+  }
+
+  it.each([
+    { mode: 'pipelined', pipeline: undefined },
+    { mode: 'through the pool', pipeline: false as const },
+  ])("sets the URL's search_path and the connect() timeouts, $mode", async ({ pipeline }) => {
+    const got = await settingsOf({
+      url: urlWith('-c search_path=fo_url_options,public'),
+      statementTimeout: 300,
+      lockTimeout: 1234,
+      pipeline,
+    })
+    expect(got).toEqual({
+      server: {
+        statement_timeout: '300ms',
+        lock_timeout: '1234ms',
+        search_path: 'fo_url_options,public',
+      },
+      // 300 + pool.connectionTimeoutMillis 10_000 + 1_000
+      deadline: { queryTimeout: 11_300, statementTimeout: 300 },
+    })
+  })
+
+  it("takes the URL's timeouts over the defaults, the connect() options over the URL's, and derives the deadline from what the server got", async () => {
+    const url = urlWith('-c statement_timeout=5s -c lock_timeout=1s')
+    expect(await settingsOf({ url })).toMatchObject({
+      server: { statement_timeout: '5s', lock_timeout: '1s' },
+      deadline: { queryTimeout: 16_000, statementTimeout: 5_000 },
+    })
+    // 0 too: over the URL's value, "none" has to be sent.
+    expect(await settingsOf({ url, statementTimeout: 700, lockTimeout: 0 })).toMatchObject({
+      server: { statement_timeout: '700ms', lock_timeout: '0' },
+      deadline: { queryTimeout: 11_700, statementTimeout: 700 },
+    })
+    expect(
+      await settingsOf({ url: urlWith('-c statement_timeout=0'), pipeline: false }),
+    ).toMatchObject({
+      server: { statement_timeout: '0' },
+      deadline: { queryTimeout: 0, statementTimeout: 0 },
+    })
+  })
+
+  it('runs the example of docs/CONNECT.md', async () => {
+    const url = `${DATABASE_URL}?options=-c%20search_path%3Dapp%20-c%20lock_timeout%3D1s`
+    expect(await settingsOf({ url, lockTimeout: 2_000 })).toMatchObject({
+      server: { statement_timeout: '30s', lock_timeout: '2s', search_path: 'app' },
+    })
+  })
+
+  it('takes ?options= out of the URL pg is given, the rest as written', () => {
+    expect(
+      splitUrlOptions(
+        'postgresql://app:p%40ss@db:5433/shop?sslmode=disable&options=-c%20a%3D1&application_name=a+b#x',
+      ),
+    ).toEqual({
+      connectionString:
+        'postgresql://app:p%40ss@db:5433/shop?sslmode=disable&application_name=a+b#x',
+      options: '-c a=1',
+    })
+    expect(splitUrlOptions('postgresql://db/shop?options=-c search_path=app')).toEqual({
+      connectionString: 'postgresql://db/shop',
+      options: '-c search_path=app',
+    })
+    // pg reads the last one.
+    expect(splitUrlOptions('postgresql://db/shop?options=-ca%3D1&options=-cb%3D2').options).toBe(
+      '-cb=2',
+    )
+    for (const url of ['postgresql://db/shop', 'postgresql://db/shop#?options=x', '/tmp shop']) {
+      expect(splitUrlOptions(url)).toEqual({ connectionString: url, options: undefined })
+    }
+  })
+
+  it('reads the settings of startup options as the server does', () => {
+    expect(
+      Object.fromEntries(
+        optionSettings(
+          '-c search_path=a\\ b -cStatement_Timeout=5s --lock-timeout=1min -B 100 -c statement_timeout=2s',
+        ),
+      ),
+    ).toEqual({ search_path: 'a b', statement_timeout: '2s', lock_timeout: '1min' })
+    expect(
+      ['5000', '5s', ' 1.5 min', '250us', '2h', '1d', '0', '5S', '010', '0x10', 'x'].map(settingMs),
+    ).toEqual([
+      5_000,
+      5_000,
+      90_000,
+      0,
+      7_200_000,
+      86_400_000,
+      0,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ])
   })
 })

@@ -176,6 +176,64 @@ describe('the deadline and the timeouts it follows', () => {
     },
   )
 
+  it(
+    'does not count the wait behind the statements ahead on a pipelined connection',
+    generous,
+    async () => {
+      // 20 statements of 0.3 s on one connection: the last answers 6 s after it was sent,
+      // each within 0.3 s of the one ahead of it, on a healthy network.
+      const db = await connect({
+        url: DATABASE_URL,
+        pipeline: { connections: 1 },
+        queryTimeout: 4_000,
+      })
+      try {
+        const slow = Array.from({ length: 20 }, (_, i) =>
+          db.query<{ i: number }>({ text: 'SELECT pg_sleep(0.3), $1::int AS i', values: [i] }),
+        )
+        const quick = Array.from({ length: 4 }, (_, i) =>
+          db.query<{ i: number }>({ text: 'SELECT $1::int AS i', values: [20 + i] }),
+        )
+        const answers = await Promise.allSettled([...slow, ...quick])
+        expect(answers.filter((answer) => answer.status === 'rejected')).toEqual([])
+        expect(
+          answers.map(
+            (answer) =>
+              (answer as PromiseFulfilledResult<{ rows: { i: number }[] }>).value.rows[0]!.i,
+          ),
+        ).toEqual(Array.from({ length: 24 }, (_, i) => i))
+      } finally {
+        await db.close()
+      }
+    },
+  )
+
+  it(
+    'still fails the statements queued on a pipelined connection when the network goes silent behind them',
+    generous,
+    async () => {
+      const db = await connect({ url: proxy.url, pipeline: { connections: 1 }, queryTimeout })
+      try {
+        const first = db.query({ text: 'SELECT 1 AS n' })
+        const queued = Array.from({ length: 5 }, (_, i) =>
+          db.query({ text: 'SELECT pg_sleep(0.3), $1::int AS i', values: [i] }),
+        )
+        await first
+        // The first queued statement is the server's from now on; nothing more is answered.
+        proxy.blackHole()
+        const silent = await timed(() => failures(queued))
+        expectTimedOut(silent.value)
+        expect(silent.ms).toBeGreaterThanOrEqual(queryTimeout - 50)
+        expect(silent.ms).toBeLessThan(queryTimeout + 5_000)
+        proxy.resume()
+        expect((await db.query({ text: 'SELECT 2 AS n' })).rows).toEqual([{ n: 2 }])
+      } finally {
+        proxy.resume()
+        await db.close()
+      }
+    },
+  )
+
   it('bounds a COPY by the deadline too', generous, async () => {
     const db = await connect({ url: proxy.url, queryTimeout })
     const table = `copy_deadline_${process.pid}_${Date.now()}`

@@ -524,6 +524,43 @@ describe('the pipelined wire path', () => {
     }
   })
 
+  it('binds NULL for a value whose toJSON returns undefined, on every path, as pg does', async () => {
+    const nothing = { toJSON: () => undefined }
+    const text = 'SELECT $1::jsonb AS j, $2::text AS t, $3::text[] AS list'
+    const values = [nothing, nothing, [nothing, 'a']]
+    const expected = [{ j: null, t: null, list: [null, 'a'] }]
+    // pg's own path, the reference: NULL (its prepareValue gives undefined, its Bind writes NULL).
+    const client = new pg.Client({ connectionString: DATABASE_URL })
+    await client.connect()
+    const pglite = await connect({ url: 'pglite:memory' })
+    try {
+      expect((await client.query(text, [nothing, nothing, null])).rows).toEqual([
+        { j: null, t: null, list: null },
+      ])
+      const viaClient = toDriver(client)
+      for (const db of [wire, pooled, viaClient, pglite]) {
+        expect((await db.query({ text, values })).rows).toEqual(expected)
+        // Named: prepared on the first run; on the next, bound alone (statement-cache.ts and
+        // wire-connection.ts write it with wire-messages.ts).
+        for (let run = 0; run < 2; run++) {
+          expect((await db.query({ name: 'wire_tojson', text, values })).rows).toEqual(expected)
+        }
+      }
+      // The same object returned by a toPostgres, which pg prepares after encode-params.ts.
+      const wrapped = [{ toPostgres: () => nothing }]
+      for (const db of [wire, pooled, viaClient]) {
+        for (const name of [undefined, 'wire_topostgres', 'wire_topostgres']) {
+          expect(
+            (await db.query({ name, text: 'SELECT $1::text AS t', values: wrapped })).rows,
+          ).toEqual([{ t: null }])
+        }
+      }
+    } finally {
+      await client.end()
+      await pglite.close()
+    }
+  })
+
   it('runs a name given to another text as that text', async () => {
     const first = await wire.query({ name: 'wire_same', text: 'SELECT $1::int AS a', values: [1] })
     const second = await wire.query({

@@ -1,12 +1,89 @@
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 
-/** The `?options=` of the URL, kept: pg would let ours replace it. */
-export function parseUrlOptions(url: string): string | undefined {
-  try {
-    return new URL(url).searchParams.get('options') ?? undefined
-  } catch {
-    return undefined
+/** A URL with its `?options=` (startup options such as `-c search_path=app`) taken out. */
+export interface UrlOptions {
+  /** The URL without its `options` parameter, everything else as written. */
+  readonly connectionString: string
+  /** The `?options=` value (the last, as pg reads it), undefined without one. */
+  readonly options: string | undefined
+}
+
+/**
+ * Takes `?options=` out of the URL: pg sends a URL's own `options` in place of the `options`
+ * it is given, which carry fluentorm's timeouts, so connect() gives pg the URL without it and
+ * both in one `options` (connect.ts, startupOptions). The rest of the URL is kept byte for
+ * byte: pg parses it as before.
+ */
+export function splitUrlOptions(url: string): UrlOptions {
+  const hash = url.indexOf('#')
+  const end = hash < 0 ? url.length : hash
+  const start = url.indexOf('?')
+  // pg's `/socket/dir database` form has no parameters.
+  if (url.startsWith('/') || start < 0 || start > end) {
+    return { connectionString: url, options: undefined }
   }
+  let options: string | undefined
+  const kept: string[] = []
+  for (const parameter of url.slice(start + 1, end).split('&')) {
+    const [entry] = new URLSearchParams(parameter)
+    if (entry?.[0] === 'options') options = entry[1]
+    else kept.push(parameter)
+  }
+  const query = kept.length > 0 ? `?${kept.join('&')}` : ''
+  return {
+    connectionString: url.slice(0, start) + query + url.slice(end),
+    options: options || undefined,
+  }
+}
+
+/**
+ * The settings a startup `options` string gives with `-c name=value` (or `--name=value`), by
+ * name, the last one of a name winning: what the server reads from it, words split at
+ * whitespace a backslash does not escape, names case-insensitive.
+ */
+export function optionSettings(options: string): ReadonlyMap<string, string> {
+  const words: string[] = []
+  let word = ''
+  for (let i = 0; i < options.length; i++) {
+    const char = options[i]!
+    if (char === '\\') word += options[++i] ?? ''
+    else if (/\s/.test(char)) {
+      if (word) words.push(word)
+      word = ''
+    } else word += char
+  }
+  if (word) words.push(word)
+  const settings = new Map<string, string>()
+  for (let i = 0; i < words.length; i++) {
+    const flag = words[i]!
+    const setting = flag === '-c' ? words[++i] : /^-(?:c|-)./.test(flag) ? flag.slice(2) : undefined
+    const equals = setting?.indexOf('=') ?? -1
+    if (equals <= 0) continue
+    settings.set(
+      setting!.slice(0, equals).toLowerCase().replaceAll('-', '_'),
+      setting!.slice(equals + 1),
+    )
+  }
+  return settings
+}
+
+const unitMs: Readonly<Record<string, number>> = {
+  us: 0.001,
+  ms: 1,
+  s: 1_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+}
+
+/**
+ * A time setting's value in ms (`5000`, `5s`, `1.5min`), as the server reads it; undefined
+ * for a form not read here (the server also takes octal `010` and hex `0x10`) or one it refuses.
+ */
+export function settingMs(value: string): number | undefined {
+  const match = /^\s*(0|[1-9]\d*|\d+\.\d*|\.\d+)\s*(us|ms|s|min|h|d)?\s*$/.exec(value)
+  if (match === null) return undefined
+  return Math.round(Number(match[1]) * unitMs[match[2] ?? 'ms']!)
 }
 
 const postgresProtocols = new Set(['postgresql:', 'postgres:', 'socket:'])

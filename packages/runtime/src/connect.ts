@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { checkConnectOptions } from './connect-options.ts'
-import { checkUrl, parseUrlOptions, urlError } from './connect-url.ts'
+import { checkUrl, optionSettings, settingMs, splitUrlOptions, urlError } from './connect-url.ts'
 import { connectionFailedError, describeServer } from './errors/connection-failed-error.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 import type { Driver } from './executor/driver.ts'
@@ -43,14 +43,23 @@ export interface ConnectOptions {
     /** @default 10_000 */
     readonly idleTimeoutMillis?: number
   }
-  /** pg only: PostgreSQL cancels a statement that runs longer (ms, 0 = never). @default 30_000 */
+  /**
+   * pg only: PostgreSQL cancels a statement that runs longer (ms, 0 = never). Wins over the
+   * URL's own `?options=-c statement_timeout=…`.
+   * @default the URL's `-c statement_timeout`, else 30_000
+   */
   readonly statementTimeout?: number
-  /** pg only: a statement waiting longer for a lock fails (ms, 0 = never). @default 0 */
+  /**
+   * pg only: a statement waiting longer for a lock fails (ms, 0 = never). Wins over the URL's
+   * own `-c lock_timeout=…`.
+   * @default the URL's `-c lock_timeout`, else 0
+   */
   readonly lockTimeout?: number
   /**
    * pg only: the client-side deadline of every statement, from the call to its answer (ms,
-   * 0 = none). Past it the statement fails with CONNECTION_TIMEOUT and its connection is
-   * destroyed and replaced: what catches a network that went silent (no FIN, no RST), which
+   * 0 = none), on a pipelined connection without the wait behind the statements ahead of it.
+   * Past it the statement fails with CONNECTION_TIMEOUT and its connection is destroyed and
+   * replaced: what catches a network that went silent (no FIN, no RST), which
    * `statementTimeout` cannot, as the server never sees the statement.
    * @default statementTimeout + pool.connectionTimeoutMillis + 1_000 (41_000); 0 when statementTimeout is 0
    */
@@ -434,25 +443,27 @@ function pgDatabase(
   options: ConnectOptions,
   pooler: PoolerMode | undefined,
 ): PgPoolDatabase | PgPipelineDatabase {
-  const timeouts = timeoutSettings(options)
-  const connections = pipelineConnections(options.pipeline)
-  if (pooler && parseUrlOptions(url)) {
+  const fromUrl = splitUrlOptions(url)
+  if (pooler && fromUrl.options !== undefined) {
     throw urlError(
       `the URL has ?options=, which a pooler refuses (PgBouncer: unsupported startup parameter: options)`,
       'the URL',
     )
   }
+  const urlSettings = optionSettings(fromUrl.options ?? '')
+  const timeouts = timeoutSettings(options, urlSettings)
+  const connections = pipelineConnections(options.pipeline)
   const client = {
-    connectionString: url,
+    connectionString: fromUrl.connectionString,
     connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 10_000,
-    options: pooler ? undefined : startupOptions(url, timeouts),
+    options: pooler ? undefined : startupOptions(fromUrl.options, timeouts),
     keepAlive: options.keepAlive ?? true,
     keepAliveInitialDelayMillis: options.keepAliveInitialDelayMillis ?? 10_000,
   }
   const settings: PgSettings = {
     statementCacheSize: statementCacheSize(options.statementCacheSize, pooler),
     pooler,
-    ...deadlineSettings(options),
+    ...deadlineSettings(options, urlSettings),
     transactionSettings:
       pooler === 'transaction' ? timeouts.map((t) => `SET LOCAL ${t}`).join('; ') : undefined,
   }
@@ -504,34 +515,72 @@ function optionError(reason: string): FluentOrmError {
 
 /**
  * The client-side deadline: by default long enough for a statement to wait for a pool
- * connection and then run up to statement_timeout, so only a silent network reaches it.
+ * connection and then run up to the statement_timeout the server was given, so only a silent
+ * network reaches it.
  */
-function deadlineSettings(options: ConnectOptions): {
+function deadlineSettings(
+  options: ConnectOptions,
+  urlSettings: ReadonlyMap<string, string>,
+): {
   queryTimeout: number
   statementTimeout: number
 } {
-  const statementTimeout = options.statementTimeout ?? 30_000
+  const statementTimeout = serverStatementTimeout(options, urlSettings)
   const connectWait = options.pool?.connectionTimeoutMillis ?? 10_000
   const derived = statementTimeout > 0 ? statementTimeout + connectWait + 1_000 : 0
   return { queryTimeout: options.queryTimeout ?? derived, statementTimeout }
 }
 
-/** `statement_timeout = 30000`, `lock_timeout = 2000`: the settings the options ask for. */
-function timeoutSettings(options: ConnectOptions): string[] {
+/**
+ * The statement_timeout the server runs with (ms, 0: none): the connect() option, else the
+ * URL's own (`?options=-c statement_timeout=5s`), else 30 s. A URL's value in a form not read
+ * here (octal, hex) leaves the deadline on the default.
+ */
+function serverStatementTimeout(
+  options: ConnectOptions,
+  urlSettings: ReadonlyMap<string, string>,
+): number {
+  if (options.statementTimeout !== undefined) return options.statementTimeout
+  const fromUrl = urlSettings.get('statement_timeout')
+  return (fromUrl === undefined ? undefined : settingMs(fromUrl)) ?? 30_000
+}
+
+/**
+ * `statement_timeout = 30000`, `lock_timeout = 2000`: the settings the options ask for, sent
+ * after the URL's own options, so a connect() option wins over the URL's setting and the URL's
+ * over the default (statementTimeout's 30 s, none sent then). 0 (none) is sent only over a
+ * URL's value: without one, the server's own setting (a role's `ALTER ROLE … SET`) stays.
+ */
+function timeoutSettings(
+  options: ConnectOptions,
+  urlSettings: ReadonlyMap<string, string>,
+): string[] {
+  const asked = {
+    statement_timeout:
+      options.statementTimeout ?? (urlSettings.has('statement_timeout') ? undefined : 30_000),
+    lock_timeout: options.lockTimeout,
+  }
   const settings: string[] = []
-  const statementTimeout = options.statementTimeout ?? 30_000
-  if (statementTimeout > 0) settings.push(`statement_timeout = ${Math.floor(statementTimeout)}`)
-  if (options.lockTimeout) settings.push(`lock_timeout = ${Math.floor(options.lockTimeout)}`)
+  for (const [name, ms] of Object.entries(asked)) {
+    if (ms !== undefined && (ms > 0 || urlSettings.has(name))) {
+      settings.push(`${name} = ${Math.floor(ms)}`)
+    }
+  }
   return settings
 }
 
 /**
  * Timeouts go in the connection's startup options, not `SET`: a `RESET ALL` in a migration
- * would otherwise silently drop them for the rest of that connection's life. Poolers refuse
- * startup options, so behind one they are set with SET (session) or SET LOCAL (transaction).
+ * would otherwise silently drop them for the rest of that connection's life. They follow the
+ * URL's own options, which pg would otherwise send instead of them: the server applies the
+ * flags in order, the last of a name winning. Poolers refuse startup options, so behind one
+ * they are set with SET (session) or SET LOCAL (transaction).
  */
-function startupOptions(url: string, timeouts: readonly string[]): string | undefined {
-  const flags = [parseUrlOptions(url), ...timeouts.map((t) => `-c ${t.replace(' = ', '=')}`)]
+function startupOptions(
+  urlOptions: string | undefined,
+  timeouts: readonly string[],
+): string | undefined {
+  const flags = [urlOptions, ...timeouts.map((t) => `-c ${t.replace(' = ', '=')}`)]
   const joined = flags.filter(Boolean).join(' ')
   return joined || undefined
 }

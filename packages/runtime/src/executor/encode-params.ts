@@ -9,7 +9,8 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
  * would store U+FFFD instead): both are refused, also inside arrays. Numbers are written so that
  * they read back exactly (`numberText`: -0, integers beyond 2^53). Everything else passes
  * through: bigint, Uint8Array (bytea), arrays and plain objects (json) are encoded alike by
- * both drivers. Returns the input when nothing changes, so the common query allocates nothing.
+ * both drivers, but for an object whose toJSON returns undefined: null, as pg binds it.
+ * Returns the input when nothing changes, so the common query allocates nothing.
  */
 export function encodeParams(values: readonly unknown[] | undefined): unknown[] | undefined {
   if (values !== undefined) checkParameterCount(values.length)
@@ -41,7 +42,11 @@ function needsEncoding(value: unknown): boolean {
     case 'symbol':
       return true
     case 'object':
-      return value instanceof Date || (Array.isArray(value) && value.some(needsEncoding))
+      return (
+        value instanceof Date ||
+        (Array.isArray(value) && value.some(needsEncoding)) ||
+        (value !== null && hasToJson(value))
+      )
     default:
       return false
   }
@@ -51,9 +56,42 @@ function encodeValue(value: unknown): unknown {
   if (value instanceof Date) return encodeDate(value)
   if (Array.isArray(value)) return value.map(encodeValue)
   if (typeof value === 'number') return needsEncoding(value) ? numberText(value) : value
+  if (typeof value === 'object' && value !== null && hasToJson(value) && jsonDropped(value)) {
+    return null
+  }
   const problem = valueProblem(value)
   if (problem) throw notAValue(`a parameter is ${problem}`)
   return value
+}
+
+/**
+ * An object that pg sends as its JSON text, which JSON.stringify asks its toJSON for. A
+ * Uint8Array is sent as bytea and an object with toPostgres as what that returns, so neither
+ * counts.
+ */
+function hasToJson(value: object): boolean {
+  const object = value as { toJSON?: unknown; toPostgres?: unknown }
+  return (
+    typeof object.toJSON === 'function' &&
+    typeof object.toPostgres !== 'function' &&
+    !ArrayBuffer.isView(value)
+  )
+}
+
+/**
+ * Whether JSON.stringify gives nothing for the object (its toJSON returns undefined, a
+ * function or a symbol): pg binds that as NULL, where PGlite would bind '[object Object]' or
+ * refuse it, so it is sent as null to both. A toJSON that throws is left to the driver, which
+ * calls it again and fails the statement with what it throws.
+ */
+function jsonDropped(value: object): boolean {
+  let json: unknown
+  try {
+    json = (value as { toJSON(key: string): unknown }).toJSON('')
+  } catch {
+    return false
+  }
+  return json === undefined || typeof json === 'function' || typeof json === 'symbol'
 }
 
 /**

@@ -7,7 +7,8 @@ import { noteStatementTimeout, sessionDeadline } from './session-timeout.ts'
  * When a statement must have its answer: `connect({ queryTimeout })` after the call. A peer
  * that goes silent (no FIN, no RST: a dead network, a frozen VM) sends no error, and the
  * server, which never saw the statement, cannot time it out: past this, the statement fails
- * and its connection is destroyed.
+ * and its connection is destroyed. On a pipelined connection the time a statement waits
+ * behind the others on it is not counted (wire-connection.ts, startClock).
  */
 export interface Deadline {
   readonly ms: number

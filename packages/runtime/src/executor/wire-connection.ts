@@ -45,7 +45,13 @@ interface Run {
   done: Record<string, unknown>[] | undefined
   rowCount: number
   error: unknown
+  /** Its deadline, watched from when the server starts the run (startClock). */
   readonly watched: Watched | undefined
+  /**
+   * How long (ms) the run may take once the server starts it: what opening the connection left
+   * of the deadline.
+   */
+  readonly allowed: number
   readonly resolve: (result: QueryResult<never>) => void
   readonly reject: (error: unknown) => void
 }
@@ -129,23 +135,27 @@ export class WireConnection {
 
   async query<R>(config: QueryConfig, deadline: Deadline | undefined): Promise<QueryResult<R>> {
     const named = config.name !== undefined && this.cacheSize > 0
+    // Waiting for the connection to open counted against the deadline; the rest is each
+    // run's, a run again after a stale plan included.
+    const allowed = deadline === undefined ? 0 : deadline.start + deadline.ms - performance.now()
     try {
-      return await this.#run<R>(config, deadline, named)
+      return await this.#run<R>(config, deadline, allowed, named)
     } catch (error) {
       if (!named || !isStalePlan(error)) throw error
-      return this.#run<R>(config, deadline, named)
+      return this.#run<R>(config, deadline, allowed, named)
     }
   }
 
   #run<R>(
     config: QueryConfig,
     deadline: Deadline | undefined,
+    allowed: number,
     named: boolean,
   ): Promise<QueryResult<R>> {
     if (this.#ended) return Promise.reject(this.#endError(this.#ended, config.text))
     const values = encodeParams(config.values)
     if (!named && config.name === undefined && (values === undefined || values.length === 0)) {
-      return this.#send<R>(simpleQuery(config.text), config.text, undefined, deadline)
+      return this.#send<R>(simpleQuery(config.text), config.text, undefined, deadline, allowed)
     }
     // Before any decision: a value that cannot be sent fails the run with nothing changed.
     const wire = wireValues(values)
@@ -163,7 +173,7 @@ export class WireConnection {
       },
       wire,
     )
-    return this.#send<R>(buffer, config.text, statement, deadline)
+    return this.#send<R>(buffer, config.text, statement, deadline, allowed)
   }
 
   /**
@@ -198,14 +208,10 @@ export class WireConnection {
     sql: string,
     statement: Statement | undefined,
     deadline: Deadline | undefined,
+    allowed: number,
   ): Promise<QueryResult<R>> {
     return new Promise((resolve, reject) => {
-      let watched: Watched | undefined
-      if (deadline) {
-        watched = { at: 0, expire: () => this.#expire(deadline.ms) }
-        watch(watched, deadline.start + deadline.ms)
-      }
-      this.#runs.push({
+      const run: Run = {
         sql,
         statement,
         shape: statement?.shape,
@@ -213,10 +219,13 @@ export class WireConnection {
         done: undefined,
         rowCount: 0,
         error: undefined,
-        watched,
+        watched: deadline && { at: 0, expire: () => this.#expire(deadline.ms) },
+        allowed,
         resolve: resolve as (result: QueryResult<never>) => void,
         reject,
-      })
+      }
+      // Written to an idle connection, the server starts it now.
+      if (this.#runs.push(run) - this.#head === 1) startClock(run)
       if (this.#writes.push(buffer) === 1) process.nextTick(this.#flush)
     })
   }
@@ -340,6 +349,9 @@ export class WireConnection {
       this.#head = 0
     }
     if (run.watched) unwatch(run.watched)
+    // The server starts the next run once it has answered this one.
+    const next = this.#runs[this.#head]
+    if (next) startClock(next)
     if (run.error !== undefined) {
       this.#forget(run, run.error)
       run.reject(run.error)
@@ -408,6 +420,17 @@ export class WireConnection {
       ? queryTimeoutError(ending.timeoutMs, true, 'query', sql)
       : ending.error
   }
+}
+
+/**
+ * Watches a run's deadline from when the server starts it, not from when it was queued: the
+ * server runs a connection's runs one after another, so one written behind slow runs waits
+ * for them, on a healthy network, and that wait is no silence. The run at the head is the
+ * only one the server can be late with: when the network goes silent, its deadline passes
+ * and destroys the connection, failing the runs behind it too.
+ */
+function startClock(run: Run): void {
+  if (run.watched) watch(run.watched, performance.now() + run.allowed)
 }
 
 /** What pg reports for a connection that closed under its queries; classified as CONNECTION_LOST. */

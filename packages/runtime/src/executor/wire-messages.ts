@@ -83,7 +83,9 @@ export function wireValues(values: readonly unknown[] | undefined): WireValues {
   let binary = false
   let valueBytes = 0
   for (let i = 0; i < count; i++) {
-    const value = prepareValue(values![i]) as string | Buffer | null
+    // undefined where JSON.stringify gives nothing (an object whose toJSON returns undefined,
+    // also as what a toPostgres returns): NULL, as pg's own Bind writes it.
+    const value = (prepareValue(values![i]) ?? null) as string | Buffer | null
     wire[i] = value
     if (value === null) valueBytes += 4
     else if (typeof value === 'string') valueBytes += 4 + Buffer.byteLength(value)

@@ -64,8 +64,8 @@ function optionsFor(pglite: PGliteInterface): object {
  * reads it with the type's input, as from pg: bytea's `\x0102`, where PGlite's bytea
  * serializer refused a string), a number as its digits (PGlite's timestamp serializer took
  * one for milliseconds, where PostgreSQL refuses it), a plain object as its JSON text (PGlite
- * wrote `[object Object]` into a text column, and a bigint inside JSON as a string), or
- * what its toJSON gives.
+ * wrote `[object Object]` into a text column, and a bigint inside JSON as a string); JSON
+ * asks a toJSON, as pg's does.
  */
 function asPgSends(value: unknown, json: boolean): string | null {
   if (typeof value === 'string') return value
@@ -79,12 +79,8 @@ function asPgSends(value: unknown, json: boolean): string | null {
   ) {
     return null
   }
-  // pg sends what toJSON gives (a decimal library's digits, unquoted), else the JSON text.
-  const toJSON = (value as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') {
-    const given: unknown = toJSON.call(value)
-    return typeof given === 'string' || typeof given === 'number' ? asPgSends(given, json) : null
-  }
+  // pg's own conversion (a toPostgres) is not PGlite's to know: its serializer decides.
+  if (typeof (value as { toPostgres?: unknown }).toPostgres === 'function') return null
   try {
     return JSON.stringify(value) ?? null
   } catch {

@@ -53,6 +53,18 @@ describe.each(BACKENDS)('argument errors on $name', ({ open }) => {
   })
   afterAll(() => backend?.close())
 
+  it('names what a write by condition cannot use, as the query used it', async () => {
+    await expectRefused(
+      () => Doc.query().select('id').where('slug', 'a').delete(db),
+      /delete\(\) by condition cannot use select: it changes the rows/,
+    )
+    await expectRefused(
+      () => Doc.query().where('slug', 'a').limit(1).offset(1).update(db, { slug: 'b' }),
+      /update\(\) by condition cannot use limit, offset:/,
+    )
+    expect(await count()).toBe(0)
+  })
+
   it('names the conflict option and the rows argument', async () => {
     await expectRefused(
       () => Doc.upsert(db, { slug: 'a' }, { conflict: 'slug' as never }),

@@ -193,23 +193,25 @@ export function mutableState(
 ): QueryNode {
   if (state.runtime.info.table.view !== undefined)
     throw refusedWrite(state.runtime.info.table, `query.${operation}`)
-  const shaped =
-    state.source ||
-    state.joins.length ||
-    state.includes.length ||
-    state.groupBy.length ||
-    state.having.length ||
-    state.distinct ||
-    state.limit !== null ||
-    state.offset !== null ||
-    state.extras.length ||
-    state.select
-  if (shaped) {
+  // Named as the query used them: a key of a relation value in where is no select().
+  const used = [
+    state.select && 'select',
+    state.extras.length && 'relation values (withCount, withExists, …)',
+    state.distinct && 'distinct',
+    state.joins.length && 'joins',
+    state.includes.length && 'includes',
+    state.groupBy.length && 'groupBy',
+    state.having.length && 'having',
+    state.limit !== null && 'limit',
+    state.offset !== null && 'offset',
+    state.source && (state.source.kind === 'set' ? 'union' : 'with'),
+  ].filter((part): part is string => typeof part === 'string')
+  if (used.length > 0) {
     fail(
       state,
       `query.${operation}`,
-      `${operation}() by condition cannot use select, distinct, joins, includes, groupBy, having, limit, offset, union or with`,
-      'Express the rows with where conditions (whereIn / whereExists with a subquery).',
+      `${operation}() by condition cannot use ${used.join(', ')}: it changes the rows of the table itself`,
+      'Express the rows with where conditions (whereIn / whereExists / whereHas with a subquery).',
     )
   }
   onlyOptions(options, ['all'], {

@@ -159,6 +159,19 @@ describe.each(BACKENDS)('executor on $name', ({ open }) => {
     expect(one.rows).toEqual([{ s: 'a;' }])
   })
 
+  it('refuses a query given no config object, instead of answering no rows', async () => {
+    const driver = toDriver(backend.db)
+    for (const config of ['SELECT 1', null, {}, { text: 7 }]) {
+      await expect(driver.query(config as never)).rejects.toMatchObject({
+        code: 'INVALID_USAGE',
+        message: expect.stringContaining("db.query({ text: 'SELECT …'"),
+      })
+    }
+    await expect(driver.transaction((tx) => tx.query('SELECT 1' as never))).rejects.toMatchObject({
+      code: 'INVALID_USAGE',
+    })
+  })
+
   it('binds a parameter as pg sends it, whatever the type it meets', async () => {
     const driver = toDriver(backend.db)
     const one = async (text: string, value: unknown) =>

@@ -1,3 +1,4 @@
+import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { CopyColumnType } from './copy-binary.ts'
 
 /**
@@ -87,3 +88,20 @@ export type Executor =
   | import('pg').ClientBase
   | import('@electric-sql/pglite').PGliteInterface
   | Driver
+
+/**
+ * A query's config as a Driver reads it, or the refusal: `db.query('SELECT 1')` as pg takes it
+ * would read no text (pg failed on its socket, PGlite answered no rows).
+ */
+export function configProblem(config: unknown): FluentOrmError | null {
+  if (typeof config === 'object' && config !== null) {
+    const text = (config as { text?: unknown }).text
+    if (typeof text === 'string') return null
+  }
+  return new FluentOrmError({
+    code: 'INVALID_USAGE',
+    kind: 'invalid_usage',
+    reason: `query takes a config object with its text, got ${typeof config === 'string' ? 'a string' : config === null ? 'null' : `${typeof config} without a string text`}; call db.query({ text: 'SELECT …', values: [...] })`,
+    operation: 'query',
+  })
+}

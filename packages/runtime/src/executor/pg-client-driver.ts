@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import {
   type CopyTarget,
+  configProblem,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -33,6 +34,8 @@ export class PgClientDriver implements Driver {
   ) {}
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    const problem = configProblem(config)
+    if (problem) return Promise.reject(problem)
     return pgQuery<R>(this.client, config, this.settings)
   }
 

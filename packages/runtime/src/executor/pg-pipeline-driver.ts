@@ -4,6 +4,7 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import {
   type CopyTarget,
+  configProblem,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -106,6 +107,8 @@ export class PgPipelineDriver implements Driver {
   }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    const problem = configProblem(config)
+    if (problem) return Promise.reject(problem)
     if (needsOwnSession(config.text, config.values)) return this.#pooled.query<R>(config)
     if (this.pipeline.settings.pooler === 'transaction') {
       const refused = sessionFeatureError(config.text, false, 'query')

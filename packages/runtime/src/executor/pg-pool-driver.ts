@@ -3,6 +3,7 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import {
   type CopyTarget,
+  configProblem,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -53,6 +54,8 @@ export class PgPoolDriver implements Driver {
   }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    const problem = configProblem(config)
+    if (problem) return Promise.reject(problem)
     const refused = this.#refused(config.text, 'query')
     if (refused) return Promise.reject(refused)
     if (transactionControl.test(sqlSkeleton(config.text))) return this.#closedOff<R>(config)

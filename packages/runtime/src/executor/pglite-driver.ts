@@ -5,6 +5,7 @@ import type { Connection } from './connection.ts'
 import { copyPayload } from './copy-payload.ts'
 import {
   type CopyTarget,
+  configProblem,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -185,6 +186,8 @@ export class PgliteDriver implements Driver {
   // this PGlite (transaction-scope.ts): such a statement waits for the end of that transaction
   // itself, and fails if it does not come, rather than deadlocking inside PGlite.
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    const problem = configProblem(config)
+    if (problem) return Promise.reject(problem)
     return outsideOwnTransaction(this.pglite, 'query', config.text, () =>
       pgliteQuery<R>(this.pglite, this.pglite, config),
     )

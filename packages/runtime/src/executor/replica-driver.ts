@@ -1,6 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import {
   type CopyTarget,
+  configProblem,
   type Driver,
   driverBrand,
   type QueryConfig,
@@ -125,6 +126,8 @@ export class ReplicaDriver implements Driver {
   }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    const problem = configProblem(config)
+    if (problem) return Promise.reject(problem)
     return config.readOnly === true ? this.#read<R>(config) : this.primary.query<R>(config)
   }
 

@@ -2,6 +2,7 @@ import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Connection } from './connection.ts'
 import {
   type CopyTarget,
+  configProblem,
   type Driver,
   driverBrand,
   type IsolationLevel,
@@ -235,6 +236,8 @@ export class TransactionDriver implements Driver {
   }
 
   query<R = Record<string, unknown>>(config: QueryConfig): Promise<QueryResult<R>> {
+    const problem = configProblem(config)
+    if (problem) return Promise.reject(problem)
     if (this.#finished) return Promise.reject(finishedError('query', config.text))
     if (this.#nested) return Promise.reject(nestedRunningError('query', config.text))
     return this.connection.query<R>(config)

@@ -221,15 +221,18 @@ export async function seedFeed(client: pg.Client, models: Record<string, any>): 
 }
 
 /**
- * fluentorm's statement, which ends in its limit written as a literal, with the limit bound
- * as a parameter instead (`LIMIT $n`, as fluentorm sent it before): what the literal saves.
+ * fluentorm's statement, whose page limit is written as a literal (its last LIMIT: the
+ * author's LIMIT 1 comes before it in the select list), with the limit bound as a parameter
+ * instead (`LIMIT $n`, as fluentorm sent it before): what the literal saves.
  */
 function withLimitBound(statement: { name: string; text: string; values: unknown[] }) {
-  const limit = / LIMIT (\d+)$/.exec(statement.text)
-  if (!limit) throw new Error("feed bench: fluentorm's statement no longer ends in LIMIT <n>")
+  const limits = [...statement.text.matchAll(/ LIMIT (\d+)/g)]
+  const limit = limits[limits.length - 1]
+  if (!limit) throw new Error("feed bench: fluentorm's statement has no LIMIT <n>")
+  const at = limit.index + limit[0].length
   return {
     name: `${statement.name}_limit_bound`,
-    text: `${statement.text.slice(0, limit.index)} LIMIT $${statement.values.length + 1}`,
+    text: `${statement.text.slice(0, limit.index)} LIMIT $${statement.values.length + 1}${statement.text.slice(at)}`,
     values: [...statement.values, Number(limit[1])],
   }
 }

@@ -89,8 +89,9 @@ async function catalogOf(backend: Backend): Promise<Record<string, string[]>> {
       FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
         AND t.typtype IN ('d', 'c', 'e') AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
       ORDER BY 1`),
+    // By definition too: overloads share a name (twice(integer), twice(text)).
     functions: await lines(`SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p
-      WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) ORDER BY 1`),
+      WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) ORDER BY 1, 2`),
     triggers: await lines(`SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t
       JOIN pg_class c ON c.oid = t.tgrelid WHERE c.${own} AND NOT t.tgisinternal ORDER BY 1`),
     enums: await lines(`SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)

@@ -187,4 +187,70 @@ describe('generated columns on PostgreSQL', () => {
     expect(await slugs()).toEqual(['ada'])
     expect(await catalog()).toEqual([{ generated: '', expression: null, indexes: 1 }])
   })
+
+  const items = (price: 'integer' | 'bigInt', extra?: (t: TableSchema) => void) =>
+    schemaOf(
+      file('items', (t) => {
+        t.increments({ name: 'id', primaryKey: true })
+        t[price]({ name: 'price' })
+        t.bigInt({ name: 'double_price', generatedAs: 'price * 2' })
+        t.addIndexes([{ columns: ['double_price'] }])
+        extra?.(t)
+      }),
+    )
+  const doubled = async () =>
+    (await backend.db.query('SELECT price, double_price FROM items ORDER BY id')).rows
+
+  it('retypes a column a generated column uses: that one dropped first, added after', async () => {
+    await migrateUp(backend, null, items('integer'))
+    await backend.db.query('INSERT INTO items (price) VALUES (3), (5)')
+    const retype = await migrateUp(backend, items('integer'), items('bigInt'))
+    expect(retype.up).toEqual([
+      'DROP INDEX IF EXISTS idx_items_double_price;',
+      'ALTER TABLE items DROP COLUMN IF EXISTS double_price;',
+      'ALTER TABLE items ALTER COLUMN price TYPE BIGINT USING price::BIGINT;',
+      'ALTER TABLE items ADD COLUMN double_price BIGINT NOT NULL GENERATED ALWAYS AS (price * 2) STORED;',
+      'CREATE INDEX IF NOT EXISTS idx_items_double_price ON items (double_price);',
+    ])
+    expect(await doubled()).toEqual([
+      { price: '3', double_price: '6' },
+      { price: '5', double_price: '10' },
+    ])
+    await migrateDown(backend, retype)
+    expect(await doubled()).toEqual([
+      { price: 3, double_price: '6' },
+      { price: 5, double_price: '10' },
+    ])
+  })
+
+  it('adds or replaces a generated column over a retyped one after the retype', async () => {
+    const tripled = items('bigInt', (t) =>
+      t.bigInt({ name: 'triple_price', generatedAs: 'price * 3' }),
+    )
+    const added = await migrateUp(backend, items('integer'), tripled)
+    expect(added.up.slice(-3)).toEqual([
+      'ALTER TABLE items ADD COLUMN double_price BIGINT NOT NULL GENERATED ALWAYS AS (price * 2) STORED;',
+      'ALTER TABLE items ADD COLUMN IF NOT EXISTS triple_price BIGINT NOT NULL GENERATED ALWAYS AS (price * 3) STORED;',
+      'CREATE INDEX IF NOT EXISTS idx_items_double_price ON items (double_price);',
+    ])
+    await migrateDown(backend, added)
+    const replacedExpression = schemaOf(
+      file('items', (t) => {
+        t.increments({ name: 'id', primaryKey: true })
+        t.bigInt({ name: 'price' })
+        t.bigInt({ name: 'double_price', generatedAs: 'price * 4' })
+        t.addIndexes([{ columns: ['double_price'] }])
+      }),
+    )
+    const replaced = await migrateUp(backend, items('integer'), replacedExpression)
+    expect(await doubled()).toEqual([
+      { price: '3', double_price: '12' },
+      { price: '5', double_price: '20' },
+    ])
+    await migrateDown(backend, replaced)
+    expect(await doubled()).toEqual([
+      { price: 3, double_price: '6' },
+      { price: 5, double_price: '10' },
+    ])
+  })
 })

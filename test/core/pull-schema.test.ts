@@ -125,3 +125,61 @@ describe('fluentorm pull: INHERITS, UNLOGGED and CREATE STATISTICS', () => {
     })
   })
 })
+
+/**
+ * An unqualified timestamptz is declared (6) and given back its type by the adopted SQL,
+ * except where PostgreSQL refuses the retype: a partition key's column, one a generated column
+ * uses. Those stay (6), the same microseconds, and the migrations run on an empty database.
+ */
+describe('fluentorm pull: an unqualified timestamptz PostgreSQL cannot retype', () => {
+  const opened: Backend<pg.Pool>[] = []
+  let cwd: string
+  afterAll(async () => {
+    await rm(cwd, { recursive: true, force: true })
+    for (const backend of opened) await backend.close()
+  })
+  const open = async () => {
+    const backend = await pgBackend()
+    opened.push(backend)
+    return backend
+  }
+  const types = async (backend: Backend<pg.Pool>) =>
+    (
+      await backend.db.query(
+        `SELECT c.relname || '.' || a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = $1::regnamespace AND a.attname = 'at' AND c.relkind IN ('r', 'p')
+          ORDER BY 1`,
+        [backend.schema],
+      )
+    ).rows
+
+  it('keeps those at (6) and retypes the others', async () => {
+    const source = await open()
+    await runScript(
+      source,
+      `CREATE TABLE payment (id int, at timestamptz NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+       CREATE TABLE payment_2022 PARTITION OF payment FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+       CREATE TABLE visit (id int PRIMARY KEY, at timestamptz NOT NULL,
+         day date GENERATED ALWAYS AS ((at AT TIME ZONE 'UTC')::date) STORED);
+       CREATE TABLE note (id int PRIMARY KEY, at timestamptz NOT NULL);`,
+    )
+    cwd = await tempProject({ 'package.json': '{ "type": "module" }\n' }, true)
+    const url = new URL(DATABASE_URL)
+    url.searchParams.set('options', `-c search_path=${source.schema}`)
+    const pulled = await fluentorm(cwd, 'pull', '--url', url.toString(), '--schema', source.schema)
+    expect(pulled.code).toBe(0)
+    const target = await open()
+    await migrate(target.db, { migrations: `${cwd}/migrations` })
+    expect(pulled.stdout).toContain('PostgreSQL cannot retype a column in the partition key.')
+    expect(pulled.stdout).toContain('PostgreSQL cannot retype a column used by a generated column.')
+    expect(await types(target)).toEqual([
+      { column: 'note.at', type: 'timestamp with time zone' },
+      { column: 'payment.at', type: 'timestamp(6) with time zone' },
+      { column: 'payment_2022.at', type: 'timestamp(6) with time zone' },
+      { column: 'visit.at', type: 'timestamp(6) with time zone' },
+    ])
+    const generated = await fluentorm(cwd, 'generate')
+    expect(generated.stdout).toContain('No schema changes.')
+  })
+})

@@ -212,3 +212,81 @@ describe.each(BACKENDS)('an enum value added and used in one migration on $name'
     expect((await migrate(backend.db, [...applied, fixed])).applied).toEqual([fixed.name])
   })
 })
+
+const accounts =
+  (values: string[]): Build =>
+  (t) => {
+    t.increments({ name: 'id', primaryKey: true })
+    t.enum({ name: 'status', values })
+    t.check('accounts_not_banned', "status <> 'banned' OR id < 0")
+    t.addIndexes([{ columns: ['id'], where: "status = 'active'" }])
+  }
+
+/**
+ * Recreating an enum retypes its columns, and PostgreSQL would rebuild a partial index or a
+ * check holding the type's literals with the old type's: both are dropped first and made again.
+ */
+describe.each(BACKENDS)('an enum recreated under its index and check on $name', ({ open }) => {
+  let backend: Backend
+  const applied: Migration[] = []
+  const apply = async (plan: ReturnType<typeof planMigration>) => {
+    applied.push(migrationOf(applied.length + 1, plan))
+    expect((await migrate(backend.db, applied)).applied).toHaveLength(1)
+  }
+  const dependents = async () => {
+    const result = await toDriver(backend.db).query<{ definition: string }>({
+      text: `SELECT pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
+               JOIN pg_class c ON c.oid = i.indexrelid
+               WHERE c.relname = 'idx_accounts_id' AND c.relnamespace = current_schema()::regnamespace
+             UNION ALL
+             SELECT pg_get_constraintdef(oid) FROM pg_constraint
+               WHERE conname = 'accounts_not_banned' AND connamespace = current_schema()::regnamespace`,
+    })
+    return result.rows.map((row) => row.definition.replace(/ ON \S+\./, ' ON '))
+  }
+  const v1 = schemaOf({ accounts: accounts(['active', 'inactive', 'banned']) })
+  const reordered = schemaOf({ accounts: accounts(['banned', 'inactive', 'active']) })
+  const removed = schemaOf({ accounts: accounts(['banned', 'active']) })
+
+  beforeAll(async () => {
+    backend = await open()
+    await apply(planMigration(null, v1))
+    await toDriver(backend.db).exec(
+      "INSERT INTO accounts (status) VALUES ('active'), ('inactive'), ('active')",
+    )
+  })
+  afterAll(() => backend.close())
+
+  it('drops them before a reorder and makes them again after, both ways', async () => {
+    const plan = planMigration(v1, reordered)
+    expect(plan.up).toEqual([
+      'DROP INDEX IF EXISTS idx_accounts_id;',
+      'ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_not_banned;',
+      'ALTER TYPE accounts_status RENAME TO accounts_status_fluentorm_old;',
+      "CREATE TYPE accounts_status AS ENUM ('banned', 'inactive', 'active');",
+      'ALTER TABLE accounts ALTER COLUMN status TYPE accounts_status USING status::text::accounts_status;',
+      'DROP TYPE accounts_status_fluentorm_old;',
+      "ALTER TABLE accounts ADD CONSTRAINT accounts_not_banned CHECK (status <> 'banned' OR id < 0);",
+      "CREATE INDEX IF NOT EXISTS idx_accounts_id ON accounts (id) WHERE status = 'active';",
+    ])
+    await apply(plan)
+    const made = [
+      "CREATE INDEX idx_accounts_id ON accounts USING btree (id) WHERE (status = 'active'::accounts_status)",
+      "CHECK (((status <> 'banned'::accounts_status) OR (id < 0)))",
+    ]
+    expect(await dependents()).toEqual(made)
+    await down(backend.db, { migrations: applied, steps: 1 })
+    expect(await dependents()).toEqual(made)
+    await migrate(backend.db, applied)
+  })
+
+  it('drops them before a removal and makes them again after', async () => {
+    await toDriver(backend.db).exec("DELETE FROM accounts WHERE status = 'inactive'")
+    await apply(planMigration(reordered, removed))
+    expect(await dependents()).toHaveLength(2)
+    const result = await toDriver(backend.db).query<{ n: number }>({
+      text: "SELECT count(*)::int AS n FROM accounts WHERE status = 'active'",
+    })
+    expect(result.rows).toEqual([{ n: 2 }])
+  })
+})

@@ -41,6 +41,23 @@ describe('migration lint', () => {
     // Keywords inside literals, dollar-quoted bodies and comments do not count.
     [["SELECT 'x -- y', $body$ DROP TABLE users; $body$; -- DROP TABLE z"], []],
     [['/* DROP TABLE users; */ SELECT 1;'], []],
+    // A generated column dropped and added again loses nothing: its values are computed again.
+    [
+      [
+        'ALTER TABLE items DROP COLUMN IF EXISTS double_price;',
+        'ALTER TABLE items ALTER COLUMN price TYPE BIGINT;',
+        'ALTER TABLE items ADD COLUMN double_price BIGINT GENERATED ALWAYS AS (coalesce(price, 0) * 2) STORED;',
+      ],
+      [],
+    ],
+    // Added again as a plain column, its values are gone.
+    [
+      [
+        'ALTER TABLE items DROP COLUMN IF EXISTS double_price;',
+        'ALTER TABLE items ADD COLUMN double_price BIGINT;',
+      ],
+      ['error drop-column'],
+    ],
   ])('reads %j left to right: %j', (statements, expected) => {
     expect(rules(statements)).toEqual(expected)
   })

@@ -2,6 +2,7 @@ import type { EnumIR, SchemaIR, TableIR } from '../schema/schema-ir.ts'
 import { isView } from '../sql/view-sql.ts'
 import { declaredRenames, type RenameMap } from './declared-renames.ts'
 import { diffDomains } from './domain-diff.ts'
+import { enumDependents } from './enum-dependents.ts'
 import { diffFunctions } from './function-diff.ts'
 import { diffPartitions } from './partition-diff.ts'
 import type { EnumValuePosition, SchemaChange } from './schema-change.ts'
@@ -59,6 +60,8 @@ export function diffSchemas(
     }
     changes.push({ kind: 'dropTable', table })
   }
+  // After every table's changes: an index or check they already re-make is not made twice.
+  changes.push(...enumDependents(source, to, renames, changes))
   // Before the views: one calling a function that is dropped and created again is re-created too.
   changes.push(...diffDomains(source, to), ...diffFunctions(source, to))
   changes.push(...diffViews(source, to, renames, changes))

@@ -26,6 +26,13 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
   // Columns dropped and added again: PostgreSQL drops their indexes and constraints with them.
   const replaced = new Set<string>()
   const touches = (columns: readonly string[]) => columns.some((c) => replaced.has(c))
+  // PostgreSQL retypes no column a generated column uses: that one is dropped and added again.
+  const retyped = next.columns.filter((column) => {
+    const old = previousColumns.get(renamed.get(column.name) ?? column.name)
+    return old !== undefined && !mustReplace(old, column) && old.sqlType !== column.sqlType
+  })
+  const usesRetyped = (column: ColumnIR) =>
+    column.generatedSql !== undefined && retyped.some((r) => mentions(column.generatedSql!, r.name))
   for (const column of next.columns) {
     const oldName = renamed.get(column.name) ?? column.name
     const old = previousColumns.get(oldName)
@@ -37,7 +44,7 @@ export function diffTable(previous: TableIR, next: TableIR, renames: RenameMap):
     if (oldName !== column.name) {
       changes.push({ kind: 'renameColumn', table, from: oldName, to: column.name })
     }
-    if (mustReplace(old, column)) {
+    if (mustReplace(old, column) || usesRetyped(column)) {
       changes.push({ kind: 'replaceColumn', table, from: old, to: column })
       replaced.add(column.name)
     } else changes.push(...diffColumn(table, old, column))
@@ -182,8 +189,8 @@ function mustReplace(old: ColumnIR, column: ColumnIR): boolean {
   return old.generatedSql !== column.generatedSql || old.sqlType !== column.sqlType
 }
 
-/** Whether SQL text names the column (as a word, or quoted): its check must be made again. */
-function mentions(expression: string, column: string): boolean {
+/** Whether SQL text names the column (as a word, or quoted): what holds it must be made again. */
+export function mentions(expression: string, column: string): boolean {
   const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   // Case-insensitive: an unquoted name folds to lower case; a false match only re-makes the check.
   const word = `(^|[^\\w$"])${escaped}($|[^\\w$"])|"${escaped.replaceAll('"', '""')}"`

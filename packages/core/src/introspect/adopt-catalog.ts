@@ -1,7 +1,7 @@
 import { quoteIdent } from '../sql/identifier.ts'
 import { type Context, rawConstraint, rawIndex, type Table } from './adopt-table.ts'
 import type { DatabaseCatalog } from './catalog-queries.ts'
-import { type ColumnBuilder, columnBuilder } from './column-builder.ts'
+import { type ColumnBuilder, columnBuilder, withRetypeRefused } from './column-builder.ts'
 import { expressibleForeignKeys, foreignKeyOrder, isJunction } from './foreign-keys.ts'
 import { adoptObjects, expressibleDomains } from './object-calls.ts'
 import { adoptPartitionings, type PulledPartitioning } from './partition-calls.ts'
@@ -82,7 +82,11 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
           reason: `${builder.unsupported}; models do not see it`,
           sql: `ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${columnDefinition(column)}`,
         })
-      } else columns.set(column.name, builder)
+      } else
+        columns.set(
+          column.name,
+          withRetypeRefused(builder, column, table.columns, table.row.partition_key),
+        )
     }
     const reason = rawTableReason(table, columns, partitionings.get(name))
     if (reason !== null) {

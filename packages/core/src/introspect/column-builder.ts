@@ -1,3 +1,4 @@
+import { mentions } from '../diff/table-diff.ts'
 import { checkTypeName } from '../schema/type-name.ts'
 import type { ColumnRow, EnumRow } from './catalog-queries.ts'
 import { type OptionValue, SqlText } from './pulled-schema.ts'
@@ -96,6 +97,33 @@ export function columnBuilder(
       return { method: column.base_type, options: array }
     default:
       return custom
+  }
+}
+
+/**
+ * The builder of an unqualified timestamp that PostgreSQL cannot retype, in the partition key
+ * or used by a generated column (`cannot alter column … because it is part of the partition
+ * key`): without the retype, it stays the DSL's `(6)` on a new database, the same microseconds.
+ */
+export function withRetypeRefused(
+  builder: ColumnBuilder,
+  column: ColumnRow,
+  columns: readonly ColumnRow[],
+  partitionKey: string | null,
+): ColumnBuilder {
+  if (builder.retype === undefined) return builder
+  const uses = (sql: string | null) => sql !== null && mentions(sql, column.name)
+  // generate's migration to precision 3 drops and adds a generated column again; no partition key changes.
+  const refusal = uses(partitionKey)
+    ? 'in the partition key.'
+    : columns.some((c) => c.generated === 's' && uses(c.default_sql))
+      ? 'used by a generated column. For Date rows use precision 3; generate then writes the narrowing migration.'
+      : null
+  if (refusal === null) return builder
+  const { retype: _, ...kept } = builder
+  return {
+    ...kept,
+    note: `${column.type} keeps microseconds: written with mode: 'string' (rows carry text); the DSL declares it (6), the same values, which a new database keeps: PostgreSQL cannot retype a column ${refusal}`,
   }
 }
 

@@ -95,12 +95,10 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
       return [`${alterTable(change.table)} ADD COLUMN IF NOT EXISTS ${columnSql(change.column)};`]
     case 'dropColumn':
       return [`${alterTable(change.table)} DROP COLUMN IF EXISTS ${q(change.column.name)};`]
-    case 'replaceColumn':
-      return [
-        // Under its new name: a rename in the same migration runs first.
-        `${alterTable(change.table)} DROP COLUMN IF EXISTS ${q(change.to.name)};`,
-        `${alterTable(change.table)} ADD COLUMN ${columnSql(change.to)};`,
-      ]
+    case 'replaceColumn': {
+      const { drop, add } = replaceColumnSql(change)
+      return [drop, add]
+    }
     case 'dropExpression':
       return [`${alterColumn(change.table, change.column)} DROP EXPRESSION IF EXISTS;`]
     case 'renameColumn':
@@ -176,6 +174,21 @@ export function changeSql(change: SchemaChange, options: ChangeSqlOptions): stri
       return [`${alterTable(change.from)} RENAME TO ${q(change.to)};`]
     case 'changePartitionKey':
       return [partitionKeyChangeSql(change.table, change.from, change.to)]
+  }
+}
+
+/**
+ * A replaced column's two statements, which the plan runs apart: the drop before the column
+ * changes, the add after the retypes (the new column may use a retyped one).
+ */
+export function replaceColumnSql(change: Extract<SchemaChange, { kind: 'replaceColumn' }>): {
+  readonly drop: string
+  readonly add: string
+} {
+  return {
+    // Under its new name: a rename in the same migration runs first.
+    drop: `${alterTable(change.table)} DROP COLUMN IF EXISTS ${q(change.to.name)};`,
+    add: `${alterTable(change.table)} ADD COLUMN ${columnSql(change.to)};`,
   }
 }
 

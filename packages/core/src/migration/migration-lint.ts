@@ -92,6 +92,17 @@ export function lintStatements(
     bodies.flatMap((s) => (CREATE_TABLE.exec(s) ? [tableName(CREATE_TABLE.exec(s)![1]!)] : [])),
   )
   const existing = (raw: string | undefined) => raw !== undefined && !created.has(tableName(raw))
+  // A generated column dropped and added again (its expression changed, or a column it uses
+  // retyped) loses no value: PostgreSQL computes every row's again from the row.
+  const regenerated = new Set(
+    bodies.flatMap((s) => {
+      const table = ALTER_TABLE.exec(s)?.[1]
+      const added = ADD_COLUMN.exec(s)
+      return table && added && /\bGENERATED\s+ALWAYS\s+AS\b/i.test(added[2] ?? '')
+        ? [`${tableName(table)}\0${tableName(added[1]!)}`]
+        : []
+    }),
+  )
   const findings: LintFinding[] = []
   const add = (rule: LintRule, severity: LintSeverity, message: string) =>
     findings.push({ rule, severity, message })
@@ -109,7 +120,11 @@ export function lintStatements(
       )
     }
     const dropColumn = DROP_COLUMN.exec(body)
-    if (dropColumn && altered) {
+    const recomputed =
+      dropColumn &&
+      altered &&
+      regenerated.has(`${tableName(altered)}\0${tableName(dropColumn[1]!)}`)
+    if (dropColumn && altered && !recomputed) {
       add(
         'drop-column',
         'error',

@@ -6,7 +6,7 @@ import type { SchemaChange, SchemaChangeKind } from '../diff/schema-change.ts'
 import { diffSchemas } from '../diff/schema-diff.ts'
 import type { SchemaIR } from '../schema/schema-ir.ts'
 import { createExtensionSql } from '../sql/constraint-sql.ts'
-import { changeSql } from './change-sql.ts'
+import { type ChangeSqlOptions, changeSql, replaceColumnSql } from './change-sql.ts'
 import { type LintFinding, lintChanges, lintStatements } from './migration-lint.ts'
 import { migrationName } from './migration-name.ts'
 import { EMPTY_SCHEMA_HASH, schemaHash } from './schema-snapshot.ts'
@@ -88,6 +88,11 @@ const PHASE: Record<SchemaChangeKind, number> = {
   createTrigger: 16,
 }
 
+// A generated column, added or replaced, comes after the retypes (recreated enums too), before
+// the constraints and indexes over it: PostgreSQL retypes no column a generated column uses. A
+// replaced column's drop stays at replaceColumn's phase, before them.
+const GENERATED_COLUMN_PHASE = 9.5
+
 /**
  * A change's phase. A function that reads a table is created after the tables (before the
  * views that may call it); a function or domain made again under its name is dropped before
@@ -95,6 +100,8 @@ const PHASE: Record<SchemaChangeKind, number> = {
  */
 function phaseOf(change: SchemaChange): number {
   if (change.kind === 'createFunction' && change.function.afterTables === true) return 14.5
+  if (change.kind === 'addColumn' && change.column.generatedSql !== undefined)
+    return GENERATED_COLUMN_PHASE
   if ((change.kind === 'dropFunction' || change.kind === 'dropDomain') && change.replaced)
     return 0.4
   return PHASE[change.kind]
@@ -136,7 +143,7 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
   const up = [
     ...enumValues.flatMap((c) => changeSql(c, options)),
     ...extensions,
-    ...rest.flatMap((c) => changeSql(c, options)),
+    ...statementsOf(rest, options),
     ...comments,
   ]
   const irreversible = changes.flatMap(irreversibleReason)
@@ -152,10 +159,7 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
             : migrationName(changes),
     changes,
     up,
-    down:
-      irreversible.length > 0
-        ? null
-        : [...reverse.flatMap((c) => changeSql(c, options)), ...reverseComments],
+    down: irreversible.length > 0 ? null : [...statementsOf(reverse, options), ...reverseComments],
     irreversible,
     transactional: !concurrently,
     findings: [...lintStatements(up, { transactional: !concurrently }), ...lintChanges(changes)],
@@ -166,6 +170,20 @@ export function planMigration(from: SchemaIR | null, to: SchemaIR): MigrationPla
 
 function ordered(changes: readonly SchemaChange[]): SchemaChange[] {
   return [...changes].sort((a, b) => phaseOf(a) - phaseOf(b))
+}
+
+/** The SQL of ordered changes, a replaced column's drop and add each at its own phase. */
+function statementsOf(changes: readonly SchemaChange[], options: ChangeSqlOptions): string[] {
+  const steps = changes.flatMap((change) => {
+    if (change.kind !== 'replaceColumn')
+      return [{ phase: phaseOf(change), statements: changeSql(change, options) }]
+    const { drop, add } = replaceColumnSql(change)
+    return [
+      { phase: phaseOf(change), statements: [drop] },
+      { phase: GENERATED_COLUMN_PHASE, statements: [add] },
+    ]
+  })
+  return steps.sort((a, b) => a.phase - b.phase).flatMap((step) => step.statements)
 }
 
 function irreversibleReason(change: SchemaChange): string[] {

@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  optionSettings,
-  settingMs,
-  splitUrlOptions,
-} from '../../packages/runtime/src/connect-url.ts'
+import { optionSettings, splitUrlOptions } from '../../packages/runtime/src/connect-url.ts'
 import {
   connect,
   FluentOrmError,
   type PgDatabase,
 } from '../../packages/runtime/src/executor/index.ts'
 import type { DeadlineSettings } from '../../packages/runtime/src/executor/query-deadline.ts'
+import { settingMs } from '../../packages/runtime/src/executor/session-timeout.ts'
 import { DATABASE_URL } from '../support/backends.ts'
 
 const refusal = (options: Parameters<typeof connect>[0]) =>

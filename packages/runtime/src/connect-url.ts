@@ -67,25 +67,6 @@ export function optionSettings(options: string): ReadonlyMap<string, string> {
   return settings
 }
 
-const unitMs: Readonly<Record<string, number>> = {
-  us: 0.001,
-  ms: 1,
-  s: 1_000,
-  min: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-}
-
-/**
- * A time setting's value in ms (`5000`, `5s`, `1.5min`), as the server reads it; undefined
- * for a form not read here (the server also takes octal `010` and hex `0x10`) or one it refuses.
- */
-export function settingMs(value: string): number | undefined {
-  const match = /^\s*(0|[1-9]\d*|\d+\.\d*|\.\d+)\s*(us|ms|s|min|h|d)?\s*$/.exec(value)
-  if (match === null) return undefined
-  return Math.round(Number(match[1]) * unitMs[match[2] ?? 'ms']!)
-}
-
 const postgresProtocols = new Set(['postgresql:', 'postgres:', 'socket:'])
 
 /**

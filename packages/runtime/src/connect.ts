@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { checkConnectOptions } from './connect-options.ts'
-import { checkUrl, optionSettings, settingMs, splitUrlOptions, urlError } from './connect-url.ts'
+import { checkUrl, optionSettings, splitUrlOptions, urlError } from './connect-url.ts'
 import { connectionFailedError, describeServer } from './errors/connection-failed-error.ts'
 import { FluentOrmError } from './errors/fluent-orm-error.ts'
 import type { Driver } from './executor/driver.ts'
@@ -17,6 +17,7 @@ import {
   type ReplicaStatus,
   type ReplicaTarget,
 } from './executor/replica-driver.ts'
+import { settingMs } from './executor/session-timeout.ts'
 import { defaultStatementCacheSize } from './executor/statement-cache.ts'
 import {
   loadOpenTelemetry,

@@ -27,6 +27,16 @@ const unitMs: Readonly<Record<string, number>> = {
   d: 86_400_000,
 }
 
+/**
+ * A time setting's value in ms (`5000`, `5s`, `1.5min`), as the server reads it; undefined
+ * for a form not read here (the server also takes octal `010` and hex `0x10`) or one it refuses.
+ */
+export function settingMs(value: string): number | undefined {
+  const match = /^\s*(0|[1-9]\d*|\d+\.\d*|\.\d+)\s*(us|ms|s|min|h|d)?\s*$/.exec(value)
+  if (match === null) return undefined
+  return Math.round(Number(match[1]) * unitMs[match[2] ?? 'ms']!)
+}
+
 /** Records what a statement that ran on `wire` (pg's connection) did to its statement_timeout. */
 export function noteStatementTimeout(wire: object, sql: string): void {
   let known = timeouts.get(wire)

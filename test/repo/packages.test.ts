@@ -89,7 +89,10 @@ console.log(file.file, file.sql.split('\\n\\n')[1])
 `
 
 /** `from 'x'`, `import('x')`, `import 'x'` with a bare specifier x. */
-const BARE_IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^'.][^']*)'/g
+// The specifier must be shaped like an npm package name (optionally scoped, with a subpath), so a
+// SQL string such as `' from ' || p.relname` is not read as an import.
+const BARE_IMPORT =
+  /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'((?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(?:\/[^'\s]*)?|(?:node|virtual):[^'\s]+)'/g
 
 /** Every bare import of a package's JavaScript, as `name` or `@scope/name`. */
 async function importedPackages(dir: string): Promise<Set<string>> {

@@ -87,7 +87,7 @@ async function coldChild(root: string, floor: boolean): Promise<void> {
   if (floor) {
     const { PGlite } = await import('@electric-sql/pglite')
     const db = await PGlite.create({
-      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'],
       initDbStartParams: ['--wal-segsize=1'],
     })
     await db.query('SELECT 1')

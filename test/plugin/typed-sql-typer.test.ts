@@ -9,20 +9,78 @@ import { pgBackend } from '../support/backends.ts'
 describe('parseSqlFile', () => {
   it('splits on -- name: headers and numbers :params, the same name the same number', () => {
     const parsed = parseSqlFile(
-      '-- name: one\nSELECT :a, :b, :a, x::int, \':c\', "d:e", $$ :f $$ -- :g\n  /* :h /* :i */ */;\n\n-- name: two\n-- @notnull n, m\nSELECT count(*) AS n\n',
+      '-- name: one\nSELECT :a, :b, :a, x::int, \':c\', "d:e", $$ :f $$ -- :g\n  /* :h /* :i */ */ AS z;\n\n-- name: two\n-- @notnull n, m\nSELECT count(*) AS n\n',
     )
     expect(parsed).toMatchObject({
       ok: true,
       statements: [
         {
           name: 'one',
-          text: 'SELECT $1, $2, $1, x::int, \':c\', "d:e", $$ :f $$ -- :g\n  /* :h /* :i */ */',
+          text: 'SELECT $1, $2, $1, x::int, \':c\', "d:e", $$ :f $$ -- :g\n  /* :h /* :i */ */ AS z',
           params: ['a', 'b'],
         },
         { name: 'two', text: '-- @notnull n, m\nSELECT count(*) AS n', params: [] },
       ],
     })
     if (parsed.ok) expect([...parsed.statements[1]!.notNull]).toEqual(['n', 'm'])
+  })
+
+  it.each([
+    ["SELECT '--' AS x", "SELECT '--' AS x"],
+    ["SELECT 'a\n-- b' AS x;", "SELECT 'a\n-- b' AS x"],
+    ['SELECT 1 AS x -- trailing\n;  /* end */\n-- @notnull x\n', 'SELECT 1 AS x'],
+    ['SELECT :a::int -- :b', 'SELECT $1::int'],
+  ])('keeps a statement to its last code: %j', (body, text) => {
+    const parsed = parseSqlFile(`-- name: a\n${body}`)
+    expect(parsed).toMatchObject({ ok: true, statements: [{ text }] })
+  })
+
+  it('numbers and trims any mix of code, literals and comments as a token model does', () => {
+    // Seeded, so a failure repeats: 500 statements of random tokens, each known to be code,
+    // a parameter or a comment; the text sent is the tokens up to the last code one.
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    const code = [
+      'SELECT',
+      'x',
+      '1',
+      "'a--b'",
+      "'it''s -- no'",
+      '"q--x"',
+      '$$ -- :p $$',
+      "E'\\' --'",
+      '::int',
+      ';x',
+    ]
+    const comments = ['-- c :p\n', '/* c -- :p */', '/* a /* nested */ b */', ';', '\n']
+    for (let round = 0; round < 500; round++) {
+      const tokens: { text: string; kind: 'code' | 'param' | 'comment' }[] = []
+      for (let k = 0, n = 1 + random(8); k < n; k++) {
+        const pick = random(3)
+        if (pick === 0) tokens.push({ text: code[random(code.length)] as string, kind: 'code' })
+        else if (pick === 1) tokens.push({ text: `:p${random(3)}`, kind: 'param' })
+        else tokens.push({ text: comments[random(comments.length)] as string, kind: 'comment' })
+      }
+      const last = tokens.findLastIndex((t) => t.kind !== 'comment')
+      if (last === -1) continue
+      const params: string[] = []
+      const expected = tokens
+        .slice(0, last + 1)
+        .map((t) => {
+          if (t.kind !== 'param') return t.text
+          const name = t.text.slice(1)
+          if (!params.includes(name)) params.push(name)
+          return `$${params.indexOf(name) + 1}`
+        })
+        .join(' ')
+        .trimStart()
+      const body = tokens.map((t) => t.text).join(' ')
+      const parsed = parseSqlFile(`-- name: a\n${body}`)
+      expect(parsed, body).toMatchObject({ ok: true, statements: [{ text: expected, params }] })
+    }
   })
 
   it.each([

@@ -92,48 +92,80 @@ interface Numbered {
   sourceOffsets: number[]
 }
 
+/** Where a character needs a look: a comment, literal, quoted name or `:name` may start there. */
+const NOTABLE = /[-/'"$:]/g
+const PARAM_NAME = /[A-Za-z_]\w*/y
+const DOLLAR_TAG = /\$(?:[A-Za-z_]\w*)?\$/y
+
 /**
- * Copies `source[start, end)` with its `:name`s numbered, leading and trailing blanks and a
- * final `;` dropped; an unterminated literal or comment is a message.
+ * Copies `source[start, end)` with its `:name`s numbered, leading blanks and what follows the
+ * last code (blanks, comments, `;`) dropped; an unterminated literal or comment is a message.
+ * What is code is known from the scan, so a `--` inside a literal is never taken for a comment.
  */
 function numberParams(source: string, start: number, end: number): Numbered | string {
   const params: string[] = []
-  let text = ''
+  const pieces: string[] = []
   const offsets: number[] = []
-  const copy = (from: number, to: number) => {
-    text += source.slice(from, to)
+  let length = 0
+  /** The length of the text up to the end of its last code. */
+  let codeEnd = 0
+  const copy = (from: number, to: number, code: boolean) => {
+    pieces.push(source.slice(from, to))
     for (let k = from; k < to; k++) offsets.push(k)
+    length += to - from
+    if (code) codeEnd = length
   }
   let i = start
   while (i < end) {
+    NOTABLE.lastIndex = i
+    const notable = NOTABLE.exec(source)?.index ?? end
+    if (notable > i) {
+      // Plain SQL up to the next notable character: code up to its last non-blank, non-`;`.
+      const next = Math.min(notable, end)
+      let last = next
+      while (last > i && /[\s;]/.test(source[last - 1] as string)) last--
+      if (last > i) copy(i, last, true)
+      if (next > last) copy(last, next, false)
+      i = next
+      continue
+    }
     const skip = skipQuoted(source, i, end)
     if (skip === -1)
       return 'a string, quoted name or comment is not closed before the next statement'
     if (skip > i) {
-      copy(i, skip)
+      const comment = source.startsWith('--', i) || source.startsWith('/*', i)
+      copy(i, skip, !comment)
       i = skip
       continue
     }
-    const char = source[i]
-    if (char === ':' && source[i + 1] === ':') {
-      copy(i, i + 2)
+    if (source[i] === ':' && source[i + 1] === ':') {
+      copy(i, i + 2, true)
       i += 2
       continue
     }
-    const name = char === ':' ? /^[A-Za-z_]\w*/.exec(source.slice(i + 1, end))?.[0] : undefined
-    if (name !== undefined) {
+    PARAM_NAME.lastIndex = i + 1
+    const name = source[i] === ':' ? PARAM_NAME.exec(source)?.[0] : undefined
+    if (name !== undefined && i + 1 + name.length <= end) {
       let n = params.indexOf(name) + 1
       if (n === 0) n = params.push(name)
       const placeholder = `$${n}`
-      text += placeholder
+      pieces.push(placeholder)
       for (let k = 0; k < placeholder.length; k++) offsets.push(i)
+      length += placeholder.length
+      codeEnd = length
       i += 1 + name.length
       continue
     }
-    copy(i, i + 1)
+    copy(i, i + 1, true)
     i++
   }
-  return trimStatement({ text, params, sourceOffsets: offsets })
+  const text = pieces.join('')
+  const lead = text.length - text.trimStart().length
+  return {
+    text: text.slice(lead, Math.max(lead, codeEnd)),
+    params,
+    sourceOffsets: offsets.slice(lead, Math.max(lead, codeEnd)),
+  }
 }
 
 /** Where a literal, quoted identifier or comment starting at `i` ends; `i` when none starts; -1 unclosed. */
@@ -167,23 +199,13 @@ function skipQuoted(source: string, i: number, end: number): number {
     return -1
   }
   if (char === '$' && !/\w/.test(source[i - 1] ?? '')) {
-    const tag = /^\$(?:[A-Za-z_]\w*)?\$/.exec(source.slice(i, end))?.[0]
-    if (tag === undefined) return i
+    DOLLAR_TAG.lastIndex = i
+    const tag = DOLLAR_TAG.exec(source)?.[0]
+    if (tag === undefined || i + tag.length > end) return i
     const close = source.indexOf(tag, i + tag.length)
     return close === -1 || close + tag.length > end ? -1 : close + tag.length
   }
   return i
-}
-
-function trimStatement(numbered: Numbered): Numbered {
-  let { text, sourceOffsets } = numbered
-  const lead = text.length - text.trimStart().length
-  text = text.slice(lead)
-  sourceOffsets = sourceOffsets.slice(lead)
-  // Trailing blanks, comments (annotations) and one `;` are not part of the statement.
-  const body = /(?:\s|;|--[^\n]*)*$/.exec(text)
-  const cut = body === null ? text.length : body.index
-  return { ...numbered, text: text.slice(0, cut), sourceOffsets: sourceOffsets.slice(0, cut) }
 }
 
 function stripComments(text: string): string {

@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import type { TypedStatement } from './type-sql-file.ts'
 
 /**
- * Bumped whenever the typing rules change (type-sql-file.ts): a result typed by other rules
+ * Bumped whenever the typing rules change (type-sql-file.ts, or the statement text that
+ * parse-sql-file.ts keeps, which a result holds): a result typed by other rules
  * must not be reused, nor a data directory built for them (data-dir-cache.ts).
  */
-export const TYPING_RULES = 1
+export const TYPING_RULES = 2
 
 /**
  * The typed statements of `.sql` files, kept on disk in the project's

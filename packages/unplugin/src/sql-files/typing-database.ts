@@ -46,9 +46,12 @@ export async function resolveState(state: SchemaState): Promise<ResolvedState> {
 
 /**
  * A typing database only prepares statements: PostgreSQL's default 128 MB of shared buffers,
- * which it zeroes at every start, would hold nothing (a fifth of a start's CPU time).
+ * which it zeroes at every start, would hold nothing (a fifth of a start's CPU time). 4 MB
+ * (512 pages) holds the catalog pages typing reads; a start from a kept data directory
+ * executed 3% fewer instructions than with 16 MB (callgrind: 4.20 against 4.34 billion),
+ * and 1 MB no fewer than 4 MB.
  */
-const START_PARAMS = ['-c', 'shared_buffers=16MB']
+const START_PARAMS = ['-c', 'shared_buffers=4MB']
 
 /**
  * WAL segments of 1 MB instead of 16 (the smallest PostgreSQL takes): a kept data directory

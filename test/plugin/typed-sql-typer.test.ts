@@ -184,7 +184,7 @@ describe('typeSqlFile', () => {
     ])
     // The module the plugin serves: the same statement decodes what the type says.
     const code = sqlFileModule(typed.statements, 'queries/moods.sql')
-    const spec = JSON.parse(/sqlFileStatement\((.*)\)\n/.exec(code)![1]!)
+    const spec = JSON.parse(/__fluentormStatement\((.*)\)\n/.exec(code)![1]!)
     expect(await sqlFileStatement(spec)(db)).toEqual(MOOD_ROWS_DECODED)
   })
 
@@ -192,7 +192,7 @@ describe('typeSqlFile', () => {
     const typed = await typeSqlFile(db, MOOD_ROWS)
     if (!typed.ok) throw new Error(typed.error.message)
     const code = sqlFileModule(typed.statements, 'queries/moods.sql')
-    const spec = JSON.parse(/sqlFileStatement\((.*)\)\n/.exec(code)![1]!)
+    const spec = JSON.parse(/__fluentormStatement\((.*)\)\n/.exec(code)![1]!)
     const postgres = await pgBackend()
     try {
       await postgres.db.query(`CREATE TYPE mood AS ENUM ('ok', 'meh'); ${MOODS}`)

@@ -1,6 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import { toFluentError } from '../errors/to-fluent-error.ts'
 import { parseArrayLiteral } from '../executor/array-literal.ts'
+import { arrayParam } from '../executor/array-param.ts'
 import type { Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
 import { statementName } from '../sql/statement-name.ts'
@@ -35,6 +36,11 @@ export interface SqlFileStatementSpec {
    * domain's): they arrive as PostgreSQL's array text and are parsed into arrays of strings.
    */
   readonly textArrays?: readonly string[]
+  /**
+   * Parameters sent as JSON text (json, jsonb) or as an array literal (arrays: PGlite has no
+   * serializer for an enum's or a domain's arrays), by name. null stays NULL.
+   */
+  readonly encode?: Readonly<Record<string, 'json' | 'array'>>
 }
 
 /**
@@ -98,8 +104,29 @@ function valuesOf(
     if (!Object.hasOwn(params, key) || params[key] === undefined) {
       throw usage(operation, `missing parameter ${key}; it takes ${listed(spec.params)}`)
     }
-    return params[key]
+    const value = params[key]
+    const encode = spec.encode && Object.hasOwn(spec.encode, key) ? spec.encode[key] : undefined
+    if (value === null || encode === undefined) return value
+    if (encode === 'array') return Array.isArray(value) ? arrayParam(value) : value
+    return jsonText(value, key, operation)
   })
+}
+
+/** A json parameter's text: what JSON.stringify makes of it, or a usage error. */
+function jsonText(value: unknown, key: string, operation: string): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    throw usage(
+      operation,
+      `parameter ${key} cannot be written as JSON: ${(error as Error).message}`,
+    )
+  }
+  if (text === undefined) {
+    throw usage(operation, `parameter ${key} is ${typeof value}, which JSON cannot hold`)
+  }
+  return text
 }
 
 function listed(params: readonly string[]): string {

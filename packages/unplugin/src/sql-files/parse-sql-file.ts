@@ -11,6 +11,11 @@ export interface ParsedStatement {
   readonly nullable: ReadonlySet<string>
   /** Offset in the file of each character of `text`, for error positions. */
   readonly sourceOffsets: readonly number[]
+  /**
+   * `text` with its comments, string literals and dollar-quoted bodies blanked (quoted names
+   * kept): what is SQL syntax, for the checks that read the statement's joins.
+   */
+  readonly code: string
 }
 
 export interface SqlFileProblem {
@@ -25,6 +30,17 @@ export type ParsedSqlFile =
 
 const HEADER = /^[ \t]*--[ \t]*name:(.*)$/gm
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/**
+ * Names an ES module cannot export as a `const` (reserved words, and `arguments`/`eval` in
+ * strict code), and `then`, which makes the module a thenable: `await import()` would call it.
+ */
+const UNEXPORTABLE = new Set(
+  `await break case catch class const continue debugger default delete do else enum export
+  extends false finally for function if import in instanceof let new null return static super
+  switch this throw true try typeof var void while with yield implements interface package
+  private protected public arguments eval then`.split(/\s+/),
+)
 
 /**
  * Splits a `.sql` file on its `-- name: topFilms` headers and numbers each block's named
@@ -53,8 +69,22 @@ export function parseSqlFile(source: string): ParsedSqlFile {
         offset,
       )
     }
+    if (UNEXPORTABLE.has(name) || name.startsWith('__fluentorm')) {
+      return problem(
+        `\`${name}\` is not a name a module can export (a reserved word, or one the module needs): choose another`,
+        offset,
+      )
+    }
     if (statements.some((s) => s.name === name)) {
       return problem(`two statements are named ${name}: each needs its own name`, offset)
+    }
+    const typeName = (n: string) => n.charAt(0).toUpperCase() + n.slice(1)
+    const twin = statements.find((s) => typeName(s.name) === typeName(name))
+    if (twin !== undefined) {
+      return problem(
+        `${twin.name} and ${name} would both name the types ${typeName(name)}Row and ${typeName(name)}Params: rename one`,
+        offset,
+      )
     }
     const start = offset + header[0].length
     const end = headers[i + 1]?.index ?? source.length
@@ -90,6 +120,7 @@ interface Numbered {
   text: string
   params: string[]
   sourceOffsets: number[]
+  code: string
 }
 
 /** Where a character needs a look: a comment, literal, quoted name or `:name` may start there. */
@@ -105,12 +136,15 @@ const DOLLAR_TAG = /\$(?:[A-Za-z_]\w*)?\$/y
 function numberParams(source: string, start: number, end: number): Numbered | string {
   const params: string[] = []
   const pieces: string[] = []
+  const codePieces: string[] = []
   const offsets: number[] = []
   let length = 0
   /** The length of the text up to the end of its last code. */
   let codeEnd = 0
-  const copy = (from: number, to: number, code: boolean) => {
-    pieces.push(source.slice(from, to))
+  const copy = (from: number, to: number, code: boolean, blanked?: string) => {
+    const piece = source.slice(from, to)
+    pieces.push(piece)
+    codePieces.push(blanked ?? piece)
     for (let k = from; k < to; k++) offsets.push(k)
     length += to - from
     if (code) codeEnd = length
@@ -134,7 +168,8 @@ function numberParams(source: string, start: number, end: number): Numbered | st
       return 'a string, quoted name or comment is not closed before the next statement'
     if (skip > i) {
       const comment = source.startsWith('--', i) || source.startsWith('/*', i)
-      copy(i, skip, !comment)
+      const name = source[i] === '"'
+      copy(i, skip, !comment, comment ? ' ' : name ? undefined : "''")
       i = skip
       continue
     }
@@ -144,12 +179,13 @@ function numberParams(source: string, start: number, end: number): Numbered | st
       continue
     }
     PARAM_NAME.lastIndex = i + 1
-    const name = source[i] === ':' ? PARAM_NAME.exec(source)?.[0] : undefined
+    const name = source[i] === ':' && !inSlice(source, i) ? PARAM_NAME.exec(source)?.[0] : undefined
     if (name !== undefined && i + 1 + name.length <= end) {
       let n = params.indexOf(name) + 1
       if (n === 0) n = params.push(name)
       const placeholder = `$${n}`
       pieces.push(placeholder)
+      codePieces.push(placeholder)
       for (let k = 0; k < placeholder.length; k++) offsets.push(i)
       length += placeholder.length
       codeEnd = length
@@ -165,7 +201,19 @@ function numberParams(source: string, start: number, end: number): Numbered | st
     text: text.slice(lead, Math.max(lead, codeEnd)),
     params,
     sourceOffsets: offsets.slice(lead, Math.max(lead, codeEnd)),
+    code: codePieces.join(''),
   }
+}
+
+/**
+ * Whether the `:` at `i` separates an array slice's bounds (`xs[lo:hi]`, `xs[:hi]`, `xs[1:n]`)
+ * rather than starting a parameter: it follows a bound (a name, a number, `]` or `)`) or a
+ * subscript's `[`, not an `ARRAY[` constructor's.
+ */
+function inSlice(source: string, i: number): boolean {
+  const before = source[i - 1] ?? ''
+  if (/[\w\])]/.test(before)) return true
+  return before === '[' && !/\barray\s*$/i.test(source.slice(Math.max(0, i - 12), i - 1))
 }
 
 /** Where a literal, quoted identifier or comment starting at `i` ends; `i` when none starts; -1 unclosed. */

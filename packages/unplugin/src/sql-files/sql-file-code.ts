@@ -12,8 +12,8 @@ const HEADER = `/* eslint-disable */
  *
  * @example
  * sqlFileModule(statements, 'queries/films.sql')
- * // import { sqlFileStatement } from '@fluentorm/runtime'
- * // export const topFilms = sqlFileStatement({ name: 'topFilms', text: 'SELECT … LIMIT $1', … })
+ * // import { sqlFileStatement as __fluentormStatement } from '@fluentorm/runtime'
+ * // export const topFilms = __fluentormStatement({ name: 'topFilms', text: 'SELECT … LIMIT $1', … })
  */
 export function sqlFileModule(statements: readonly TypedStatement[], file: string): string {
   const exports = statements.map((s) => {
@@ -26,10 +26,14 @@ export function sqlFileModule(statements: readonly TypedStatement[], file: strin
       ...(s.columns?.some((c) => c.textArray) && {
         textArrays: s.columns.filter((c) => c.textArray).map((c) => c.name),
       }),
+      ...(s.params.some((p) => p.encode) && {
+        encode: Object.fromEntries(s.params.flatMap((p) => (p.encode ? [[p.name, p.encode]] : []))),
+      }),
     }
-    return `export const ${s.name} = sqlFileStatement(${JSON.stringify(spec)})\n`
+    return `export const ${s.name} = __fluentormStatement(${JSON.stringify(spec)})\n`
   })
-  return `import { sqlFileStatement } from '@fluentorm/runtime'\n${exports.join('')}`
+  // Under a name no statement can have (parse-sql-file.ts refuses `__fluentorm…`).
+  return `import { sqlFileStatement as __fluentormStatement } from '@fluentorm/runtime'\n${exports.join('')}`
 }
 
 /**

@@ -15,6 +15,12 @@ export interface TypedValue {
    * extension type's): it arrives as PostgreSQL's array text, which the statement parses.
    */
   readonly textArray?: true
+  /**
+   * How the statement sends a parameter of this type: `json` as JSON text (a JS array would
+   * go as a PostgreSQL array), `array` as an array literal (PGlite serializes no arrays of
+   * types it does not know, an enum's or a domain's).
+   */
+  readonly encode?: 'json' | 'array'
 }
 
 export interface TypedStatement {
@@ -72,7 +78,7 @@ export async function typeSqlFile(
       statement,
       paramTypes: result.paramTypes,
       fields: result.fields,
-      outer: outerJoins(statement.text),
+      outer: outerJoins(statement.code),
     })
   }
   const joined = prepared.flatMap((p) => (p.outer === 'all' ? [] : p.outer))
@@ -96,9 +102,21 @@ export async function typeSqlFile(
     }
     const param = (name: string, oid: number): TypedValue => {
       const typed = value(name, oid, false)
-      const tsType = PARAM_TYPES[oid] ?? typed.tsType
+      // A domain takes what its base type takes.
+      let base = oid
+      for (let row = typeRows.get(base); row?.typtype === 'd'; row = typeRows.get(base)) {
+        base = row.typbasetype
+      }
+      const tsType = PARAM_TYPES[base] ?? typed.tsType
       const nullable = statement.nullable.has(name) && tsType !== 'unknown'
-      return { ...typed, tsType: nullable ? `${tsType} | null` : tsType }
+      const row = typeRows.get(base)
+      const encode =
+        row?.typname === 'json' || row?.typname === 'jsonb'
+          ? 'json'
+          : row?.typcategory === 'A' && row.typelem !== 0 && row.array_in
+            ? 'array'
+            : undefined
+      return { ...typed, tsType: nullable ? `${tsType} | null` : tsType, ...(encode && { encode }) }
     }
     return {
       name: statement.name,
@@ -149,23 +167,43 @@ function nonNullColumns(
 }
 
 /**
- * The names of the tables on the nullable side of a LEFT JOIN, or 'all' when a RIGHT or FULL
- * join or a LEFT JOIN of a subquery or LATERAL makes that unclear.
+ * The names of the tables on the nullable side of a LEFT JOIN, or 'all' when that is unclear:
+ * a RIGHT or FULL join, a LEFT JOIN of a subquery or LATERAL, or of a join nested without
+ * parentheses (`LEFT JOIN a JOIN b ON … ON …`), a join target that a CTE's name shadows; and
+ * wherever a table column can be null without an outer join: ROLLUP, CUBE and GROUPING SETS
+ * (the total rows), MERGE (its unmatched side), a RETURNING of `old.`/`new.` (PostgreSQL 18:
+ * `old` of an inserted row, `new` of a deleted one). `code` is the statement with comments
+ * and literals blanked (ParsedStatement.code).
  */
-function outerJoins(text: string): readonly string[] | 'all' {
-  const code = text
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+function outerJoins(code: string): readonly string[] | 'all' {
   if (/\b(?:right|full)\s+(?:outer\s+)?join\b/i.test(code)) return 'all'
+  if (/\b(?:rollup|cube|grouping\s+sets)\s*\(/i.test(code)) return 'all'
+  if (/^\s*(?:with\b[\s\S]*\b)?merge\s+into\b/i.test(code)) return 'all'
+  if (/\breturning\b/i.test(code) && /\b(?:old|new)\s*\./i.test(code)) return 'all'
+  const ctes = new Set(
+    [
+      ...code.matchAll(
+        /(?:\bwith\s+(?:recursive\s+)?|,)\s*("[^"]+"|[A-Za-z_][\w$]*)\s*(?:\([^)]*\)\s*)?as\s*(?:not\s+)?(?:materialized\s+)?\(/gi,
+      ),
+    ].map((m) => unquoted(m[1] ?? '')),
+  )
   const names: string[] = []
   for (const match of code.matchAll(/\bleft\s+(?:outer\s+)?join\s+(?:only\s+)?([^\s(]+)/gi)) {
     const name = match[1] ?? ''
     if (/^lateral$/i.test(name)) return 'all'
+    if (ctes.has(unquoted(name))) return 'all'
+    // The next of ON, USING and JOIN after the target: a JOIN first nests a join inside this one.
+    const after = code.slice((match.index ?? 0) + match[0].length)
+    if (/^[\s\S]*?\b(on|using|join)\b/i.exec(after)?.[1]?.toLowerCase() === 'join') return 'all'
     names.push(name)
   }
   if (/\bleft\s+(?:outer\s+)?join\s*\(/i.test(code)) return 'all'
   return names
+}
+
+/** A name as PostgreSQL folds it: `"Name"` as written, `Name` in lower case. */
+function unquoted(name: string): string {
+  return name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name.toLowerCase()
 }
 
 /**
@@ -222,7 +260,7 @@ function typeNames(rows: ReadonlyMap<number, TypeRow>): (oid: number) => TypeNam
     const row = rows.get(oid)
     if (row === undefined) return { ts: 'string', sql: `oid ${oid}` }
     if (row.typtype === 'd') return { ...name(row.typbasetype), sql: row.typname }
-    if (row.typcategory === 'A' && row.typelem !== 0) {
+    if (row.typcategory === 'A' && row.typelem !== 0 && row.array_in) {
       const element = name(row.typelem)
       const elementRow = rows.get(row.typelem)
       // The decoders know built-in element types; the statement parses the others' array

@@ -8,6 +8,8 @@ export interface TypeRow {
   readonly typelem: number
   readonly typcategory: string
   readonly typbasetype: number
+  /** Whether it is read by `array_in`: a true array (int2vector and oidvector are not). */
+  readonly array_in: boolean
   readonly labels: readonly string[] | null
 }
 
@@ -64,13 +66,19 @@ const TYPES_SQL = `WITH RECURSIVE closure(wanted, oid) AS (
      WHERE next <> 0
   )
   SELECT c.wanted::int AS wanted, t.oid::int AS oid, t.typname, t.typtype,
-         t.typelem::int AS typelem, t.typcategory, t.typbasetype::int AS typbasetype,
+         t.typelem::int AS typelem, t.typcategory, t.typbasetype::int AS typbasetype, t.typinput = 'array_in'::regproc AS array_in,
          (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
            WHERE e.enumtypid = t.oid) AS labels
     FROM closure c JOIN pg_type t ON t.oid = c.oid`
 
-const NOT_NULL_SQL = `SELECT attrelid::int AS table, attrelid::int8::text || ':' || attnum AS key
-    FROM pg_attribute WHERE attrelid = ANY($1::oid[]) AND attnum > 0 AND attnotnull`
+/**
+ * A column is NOT NULL only when its constraint is validated: PostgreSQL 18 sets attnotnull
+ * for a `NOT NULL … NOT VALID` constraint too, while rows from before it may hold null.
+ */
+const NOT_NULL_SQL = `SELECT a.attrelid::int AS table, a.attrelid::int8::text || ':' || a.attnum AS key
+    FROM pg_attribute a WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND a.attnotnull
+     AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conrelid = a.attrelid
+           AND c.contype = 'n' AND NOT c.convalidated AND c.conkey = ARRAY[a.attnum])`
 
 const RELATIONS_SQL = `SELECT to_regclass(name)::oid::int AS oid
     FROM unnest($1::text[]) WITH ORDINALITY AS wanted(name, n) ORDER BY n`

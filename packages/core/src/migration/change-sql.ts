@@ -13,6 +13,7 @@ import { quoteIdent, quoteLiteral } from '../sql/identifier.ts'
 import { createPartitionSql, dropPartitionSql } from '../sql/partition-sql.ts'
 import { createTriggerSql, dropTriggerSql } from '../sql/trigger-sql.ts'
 import { createViewSql, dropViewSql } from '../sql/view-sql.ts'
+import { castChangesValues } from './migration-lint.ts'
 import { partitionKeyChangeSql } from './partition-change-sql.ts'
 
 /** How a plan renders index changes on tables that already exist. */
@@ -206,7 +207,10 @@ function foreignKeySql(table: string, fk: BelongsToIR): string {
 
 /**
  * `ALTER COLUMN … TYPE … USING col::type`, with the default dropped first and restored
- * after (an old default often cannot be cast). Enums cast through text.
+ * after (an old default often cannot be cast). Enums cast through text. A cast that would cut
+ * or round values silently (castChangesValues) is preceded by a check of every row: a value
+ * that does not come back the same from the new type stops the migration before anything
+ * changes (the message names the column, never a value).
  */
 function retypeColumnSql(
   table: string,
@@ -217,12 +221,28 @@ function retypeColumnSql(
   const via = throughText ? (to.array ? '::text[]' : '::text') : ''
   const using = `${q(to.name)}${via}::${to.sqlType}`
   return [
+    ...(throughText || !castChangesValues(from, to) ? [] : [unchangedValuesCheck(table, from, to)]),
     ...(from.defaultSql === null ? [] : [`${alterColumn(table, to.name)} DROP DEFAULT;`]),
     `${alterColumn(table, to.name)} TYPE ${to.sqlType} USING ${using};`,
     ...(to.defaultSql === null
       ? []
       : [`${alterColumn(table, to.name)} SET DEFAULT ${to.defaultSql};`]),
   ]
+}
+
+/** A DO block that stops the migration when a value of `from` would change in `to`'s type. */
+function unchangedValuesCheck(table: string, from: ColumnIR, to: ColumnIR): string {
+  const column = q(to.name)
+  const message =
+    `fluentorm: ${table}.${to.name} holds values that ${to.sqlType} would cut or round; ` +
+    'the migration stopped before changing anything. Change those rows first (an UPDATE ' +
+    'before this statement in the migration), or delete this check to accept the change.'
+  const body =
+    `IF EXISTS (SELECT FROM ${q(table)} WHERE ${column}::${to.sqlType}::${from.sqlType} IS DISTINCT FROM ${column}) ` +
+    `THEN RAISE EXCEPTION ${quoteLiteral(message)}; END IF;`
+  let tag = '$fluentorm_check$'
+  while (body.includes(tag)) tag = `${tag.slice(0, -1)}_$`
+  return `DO ${tag} BEGIN ${body} END ${tag};`
 }
 
 /** Like the per-table files' index, plus CONCURRENTLY for a migration that runs outside a transaction. */

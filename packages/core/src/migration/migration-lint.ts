@@ -225,10 +225,41 @@ export function lintChanges(changes: readonly SchemaChange[]): LintFinding[] {
       {
         rule: 'narrowing-type-change',
         severity: 'warning',
-        message: `Changes ${change.table}.${change.to.name} from ${change.from.sqlType} to ${change.to.sqlType}: existing values may not fit (the migration fails) or lose precision, and the table is rewritten under an exclusive lock.`,
+        message: `Changes ${change.table}.${change.to.name} from ${change.from.sqlType} to ${change.to.sqlType}: ${
+          castChangesValues(change.from, change.to)
+            ? 'PostgreSQL would cut or round existing values without an error, so the migration first checks every row and stops, changing nothing, if a value would change; '
+            : 'existing values may not fit (the migration fails) or lose precision; '
+        }the table is rewritten under an exclusive lock.`,
       },
     ]
   })
+}
+
+/**
+ * Whether the cast of a narrowing type change can change an existing value without an error:
+ * a shorter `varchar(n)` cuts text (an explicit cast does not fail as an assignment does), a
+ * `numeric` with fewer digits after the point or an integer from a float or numeric rounds, a
+ * `date` drops a timestamp's time. Such a change's migration checks the rows first
+ * (change-sql.ts). Not checked: floats narrowed to `real` (nearly every value changes in its
+ * last digits), and a timestamp with fewer fractional digits, which rounds as JavaScript's
+ * Dates do (milliseconds): the retype of a snapshot from before timestamps had a precision.
+ */
+export function castChangesValues(from: ColumnIR, to: ColumnIR): boolean {
+  if (widens(from, to) || from.type === 'custom' || from.type === 'enum') return false
+  switch (to.type) {
+    case 'varchar':
+      return to.length !== null
+    case 'numeric':
+      return to.precision !== null
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+      return from.type === 'real' || from.type === 'double' || from.type === 'numeric'
+    case 'date':
+      return from.type === 'timestamp' || from.type === 'timestamptz'
+    default:
+      return false
+  }
 }
 
 const WIDER: Record<string, readonly string[]> = {

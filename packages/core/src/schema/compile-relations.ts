@@ -188,11 +188,52 @@ export function resolveRelations(
           const existing = junctions.get(through)
           const wanted = [throughLocalColumn, throughForeignColumn].sort().join(',')
           if (existing === undefined) {
+            // A junction named for its tables follows their renames (`renamedFrom`): renamed
+            // with them, its rows kept, instead of dropped and made again empty.
+            const names = (t: TableIR) => [t.name, ...t.renamedFrom]
+            const former = (
+              named: boolean,
+              t: TableIR,
+              current: string,
+              name: (n: string) => string,
+            ) => (named ? [...new Set(names(t).map(name))].filter((n) => n !== current) : [])
+            const renamedFrom =
+              options.through === undefined
+                ? [
+                    ...new Set(
+                      names(table).flatMap((a) =>
+                        names(target).map((b) => [a, b].sort().join('_')),
+                      ),
+                    ),
+                  ].filter((n) => n !== through)
+                : []
+            const idOf = (n: string) => `${singularTableName(n)}_id`
             const table_ = junctionTable({
               name: through,
               source: entry.source,
-              local: { table, key: localKey, column: throughLocalColumn },
-              target: { table: target, key: targetKey, column: throughForeignColumn },
+              renamedFrom,
+              local: {
+                table,
+                key: localKey,
+                column: throughLocalColumn,
+                formerColumns: former(
+                  options.throughLocalColumn === undefined,
+                  table,
+                  throughLocalColumn,
+                  idOf,
+                ),
+              },
+              target: {
+                table: target,
+                key: targetKey,
+                column: throughForeignColumn,
+                formerColumns: former(
+                  options.throughForeignColumn === undefined,
+                  target,
+                  throughForeignColumn,
+                  idOf,
+                ),
+              },
               onDelete: action(options.onDelete, 'cascade', 'onDelete'),
               onUpdate: action(options.onUpdate, 'no action', 'onUpdate'),
             })

@@ -7,6 +7,8 @@ interface JunctionSide {
   readonly key: ColumnIR
   /** The junction column's name. */
   readonly column: string
+  /** Its names under the side table's earlier names (`renamedFrom`), when it is named for it. */
+  readonly formerColumns?: readonly string[]
 }
 
 export interface JunctionSpec {
@@ -16,6 +18,8 @@ export interface JunctionSpec {
   readonly target: JunctionSide
   readonly onDelete: ReferentialAction
   readonly onUpdate: ReferentialAction
+  /** Its names under the tables' earlier names, when it is named for them. */
+  readonly renamedFrom?: readonly string[]
 }
 
 /**
@@ -51,7 +55,7 @@ export function junctionTable(spec: JunctionSpec): TableIR {
     enums: sides.flatMap((side) => keyEnum(side)),
     softDelete: false,
     updatedAt: [],
-    renamedFrom: [],
+    renamedFrom: [...(spec.renamedFrom ?? [])],
     sources: [spec.source],
   }
 }
@@ -69,7 +73,7 @@ function keyColumn(side: JunctionSide, source: string): ColumnIR {
     createInput: 'required',
     updateInput: true,
     redacted: false,
-    renamedFrom: [],
+    renamedFrom: [...(side.formerColumns ?? [])],
     source,
   }
 }

@@ -35,7 +35,14 @@ ${flagsUsage([['--dry-run', 'print the SQL that would run; change nothing']])}
         steps,
         dryRun: flags.dryRun,
       })
-      const data = { ok: true, rolledBack: result.applied, dryRun: flags.dryRun, sql: result.sql }
+      for (const note of result.notes) io.err(`fluentorm: ${note}\n`)
+      const data = {
+        ok: true,
+        rolledBack: result.applied,
+        dryRun: flags.dryRun,
+        sql: result.sql,
+        notes: result.notes,
+      }
       if (flags.dryRun) {
         const text =
           result.applied.length === 0

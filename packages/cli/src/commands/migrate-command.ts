@@ -2,7 +2,7 @@ import { readMigrationDirectory, reconcileDevState } from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
-import { output, withDatabase } from './migration-cli.ts'
+import { output, sharedNumberProblems, withDatabase } from './migration-cli.ts'
 import { formatFinding, lintPending } from './pending-lint.ts'
 
 /** `fluentorm migrate [--dry-run]`: applies pending numbered migrations. */
@@ -15,12 +15,14 @@ export const migrateCommand: CliCommand = {
 Applies the numbered migrations in migrations/ (NNNN_name.sql, generated or hand-written)
 that the database has not run yet, in order, each in its own transaction, under an
 advisory lock. Refuses to start when an applied file was edited or is missing, a new
-file sorts before the last applied one, or a pending file has an error-level lint finding
-it does not acknowledge (a line  -- fluentorm:allow <rule>), as check does; stops at the
-first failing statement.
+file sorts before the last applied one, two files share a number (two branches), or a
+pending file has an error-level lint finding it does not acknowledge (a line
+  -- fluentorm:allow <rule>), as check does; stops at the first failing statement, and
+records no migration while an index it creates is INVALID.
 
 With --baseline n it runs nothing: it records the migrations numbered up to n as applied
 (with their checksums), for a database that already has what they make (docs/ADOPTING.md).
+n must be a migration's number or lie between two: past the last one it is refused.
 
 Options:
 ${flagsUsage([
@@ -41,6 +43,16 @@ ${flagsUsage([
     const project = cliProject(flags, io)
     return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const migrations = project.migrationsDir
+      const directory = await readMigrationDirectory(migrations)
+      const shared = sharedNumberProblems(directory)
+      if (shared.length > 0) {
+        for (const problem of shared) io.err(`migrate: ${problem}\n`)
+        io.err(
+          `fluentorm migrate: nothing was ${flags.baseline === undefined ? 'applied' : 'recorded'}. Give each migration a number of its own (the commands above), then run migrate again.\n`,
+        )
+        if (flags.json) output(io, true, { ok: false, applied: [], refused: shared }, '')
+        return 1
+      }
       if (flags.baseline !== undefined) {
         const recorded = await runtime.baseline(db, { migrations, upTo: flags.baseline })
         const text =
@@ -50,7 +62,6 @@ ${flagsUsage([
         output(io, flags.json, { ok: true, baseline: recorded }, text)
         return 0
       }
-      const directory = await readMigrationDirectory(migrations)
       // A dev database the plugin applied a pending change to: the migration it is frozen into is
       // recorded, not run again (docs/PLUGIN.md, the dev database).
       const { adopted } = flags.dryRun
@@ -84,12 +95,14 @@ ${flagsUsage([
         dryRun: flags.dryRun,
         ...(flags.lockWait === undefined ? {} : { lockWaitTimeout: flags.lockWait }),
       })
+      for (const note of result.notes) io.err(`fluentorm: ${note}\n`)
       const data = {
         ok: true,
         applied: result.applied,
         adopted,
         dryRun: flags.dryRun,
         sql: result.sql,
+        notes: result.notes,
       }
       if (flags.dryRun) {
         const text =

@@ -1,4 +1,4 @@
-import type { CatalogExecutor } from '@fluentorm/core'
+import type { CatalogExecutor, MigrationDirectoryState } from '@fluentorm/core'
 import type { CliIO, ExitCode } from '../cli-command.ts'
 
 /** What the runner commands import from the runtime (loaded only when one of them runs). */
@@ -50,4 +50,15 @@ export function catalogExecutor(session: ReturnType<Runtime['toDriver']>): Catal
     query: async <R>(text: string, values?: readonly unknown[]) =>
       (await session.query<R>({ text, ...(values === undefined ? {} : { values }) })).rows,
   }
+}
+
+/**
+ * The problems of migrations/ that `migrate` and `status` refuse, as `check` and `generate` do:
+ * two files with one number (two branches), which would both run. They are core's branch
+ * check (`readMigrationDirectory`), worded as `check` prints them. The rest of that check (a
+ * file generated from another branch's snapshot, a stale snapshot.json) is about what the next
+ * `generate` diffs from, not about what runs: `check` keeps it.
+ */
+export function sharedNumberProblems(directory: MigrationDirectoryState): string[] {
+  return directory.problems.filter((problem) => / share the number \d+ /.test(problem))
 }

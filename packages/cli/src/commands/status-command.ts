@@ -1,7 +1,8 @@
+import { readMigrationDirectory } from '@fluentorm/core'
 import type { CliCommand } from '../cli-command.ts'
 import { cliProject } from '../cli-project.ts'
 import { flagsUsage, parseCommandFlags } from '../command-flags.ts'
-import { output, withDatabase } from './migration-cli.ts'
+import { output, sharedNumberProblems, withDatabase } from './migration-cli.ts'
 
 /** `fluentorm status`: applied and pending migrations; exit 1 when migrate would refuse. */
 export const statusCommand: CliCommand = {
@@ -10,7 +11,9 @@ export const statusCommand: CliCommand = {
   usage: `Usage: fluentorm status [--url url] [--migrations dir]
 
 Lists the applied migrations (with when they finished) and the pending ones. Exits 1 when
-an applied file was edited or is missing, or a pending file sorts before an applied one.
+an applied file was edited or is missing, a pending file sorts before an applied one, two
+files share a number (migrate refuses all of these), or an index is INVALID (a failed
+CREATE INDEX CONCURRENTLY left it: it enforces nothing).
 
 Options:
 ${flagsUsage()}
@@ -24,6 +27,10 @@ ${flagsUsage()}
     const project = cliProject(flags, io)
     return withDatabase(project.url, io, flags.json, async (db, runtime) => {
       const result = await runtime.status(db, { migrations: project.migrationsDir })
+      const problems = [
+        ...sharedNumberProblems(await readMigrationDirectory(project.migrationsDir)),
+        ...result.problems,
+      ]
       const lines = [
         ...result.applied.map(
           (entry) => `applied  ${entry.name}.sql  ${entry.finishedAt.toISOString()}\n`,
@@ -34,17 +41,17 @@ ${flagsUsage()}
           : []),
       ]
       const data = {
-        ok: result.problems.length === 0,
+        ok: problems.length === 0,
         applied: result.applied.map((entry) => ({
           name: entry.name,
           finishedAt: entry.finishedAt.toISOString(),
         })),
         pending: result.pending,
-        problems: result.problems,
+        problems,
       }
       output(io, flags.json, data, lines.join(''))
-      if (!flags.json) for (const problem of result.problems) io.err(`problem  ${problem}\n`)
-      return result.problems.length > 0 ? 1 : 0
+      if (!flags.json) for (const problem of problems) io.err(`problem  ${problem}\n`)
+      return problems.length > 0 ? 1 : 0
     })
   },
 }

@@ -19,6 +19,7 @@ export interface BaselineOptions {
  * Records the migrations numbered up to `upTo` as applied, with their checksums, without
  * running them: for a database that already has what they make (one adopted with
  * `fluentorm pull`, or built before the project used migrations). Returns the names recorded.
+ * Refuses, recording nothing, an `upTo` below the first migration or past the last one.
  *
  * ```ts
  * await baseline(pool, { migrations: 'migrations', upTo: 2 })
@@ -34,6 +35,16 @@ export async function baseline(db: Executor, options: BaselineOptions): Promise<
       kind: 'invalid_usage',
       operation: 'migrate',
       reason: `no migration is numbered ${options.upTo} or below. --baseline takes the number of the last migration the database already has, e.g. --baseline 2 for 0002_….sql.`,
+    })
+  }
+  // Past the last file, n names a migration that does not exist: a typo, or the wrong folder.
+  const last = migrations.at(-1)!
+  if (options.upTo > migrationNumber(last.name)) {
+    throw new FluentOrmError({
+      code: 'INVALID_USAGE',
+      kind: 'invalid_usage',
+      operation: 'migrate',
+      reason: `--baseline ${options.upTo} is past the last migration, ${last.name}.sql (number ${migrationNumber(last.name)}): there is no migration ${options.upTo} to record. Nothing was recorded. --baseline takes the number of the last migration the database already has: --baseline ${migrationNumber(last.name)} records all of them; check that --migrations names the right folder.`,
     })
   }
   return withMigrationLock(

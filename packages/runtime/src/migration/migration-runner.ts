@@ -1,7 +1,7 @@
 import { FluentOrmError } from '../errors/fluent-orm-error.ts'
 import type { Driver, Executor } from '../executor/driver.ts'
 import { toDriver } from '../executor/to-driver.ts'
-import { leadingEnumValueAdditions } from './enum-value-statements.ts'
+import { invalidIndexes, invalidIndexProblem } from './invalid-indexes.ts'
 import { compareMigrations, type Migration, readDirectives } from './migration-format.ts'
 import {
   type AppliedMigration,
@@ -11,8 +11,8 @@ import {
   recordApplied,
 } from './migration-history.ts'
 import { withMigrationLock } from './migration-lock.ts'
+import { type MigrationOperation, runScript } from './migration-script.ts'
 import { type MigrationSource, resolveMigrations } from './migration-source.ts'
-import { splitStatements } from './split-statements.ts'
 import { historyProblems } from './verify-history.ts'
 
 export interface MigrateOptions {
@@ -33,6 +33,11 @@ export interface MigrateResult {
   readonly applied: readonly string[]
   /** With `dryRun`: the SQL that would run, file by file. */
   readonly sql: string
+  /**
+   * What the runner did besides the files' statements, for the person running it: each invalid
+   * index (left by a failed `CREATE INDEX CONCURRENTLY`) it dropped to build it again.
+   */
+  readonly notes: readonly string[]
 }
 
 export interface DownOptions extends Omit<MigrateOptions, 'dryRun'> {
@@ -44,7 +49,11 @@ export interface DownOptions extends Omit<MigrateOptions, 'dryRun'> {
 export interface MigrationStatus {
   readonly applied: readonly AppliedMigration[]
   readonly pending: readonly string[]
-  /** Edited, missing or out-of-order migrations: `migrate` refuses while there are any. */
+  /**
+   * Edited, missing or out-of-order migrations (`migrate` refuses while there are any), and
+   * invalid indexes in the schema (left by a failed `CREATE INDEX CONCURRENTLY`: they enforce
+   * nothing), each with what to do.
+   */
   readonly problems: readonly string[]
 }
 
@@ -76,11 +85,14 @@ export async function migrate(
       return {
         applied: pending.map((m) => m.name),
         sql: pending.map((m) => `-- ${m.name}.sql\n${m.sql.trim()}\n`).join('\n'),
+        notes: [],
       }
     }
+    const notes: string[] = []
     for (const migration of pending) {
-      await runScript(
+      const done = await runScript(
         session,
+        'migrate',
         `${migration.name}.sql`,
         migration.sql,
         (tx, startedAt, transactional) =>
@@ -91,8 +103,9 @@ export async function migrate(
             transactional,
           }),
       )
+      notes.push(...done)
     }
-    return { applied: pending.map((m) => m.name), sql: '' }
+    return { applied: pending.map((m) => m.name), sql: '', notes }
   })
 }
 
@@ -139,18 +152,28 @@ export async function down(db: Executor, options: DownOptions): Promise<MigrateR
       return {
         applied: targets.map((m) => m.name),
         sql: targets.map((m) => `-- ${m.name}.down.sql\n${m.down!.trim()}\n`).join('\n'),
+        notes: [],
       }
     }
+    const notes: string[] = []
     for (const migration of targets) {
-      await runScript(session, `${migration.name}.down.sql`, migration.down!, (tx) =>
-        deleteApplied(tx, migration.name),
+      const done = await runScript(
+        session,
+        'down',
+        `${migration.name}.down.sql`,
+        migration.down!,
+        (tx) => deleteApplied(tx, migration.name),
       )
+      notes.push(...done)
     }
-    return { applied: targets.map((m) => m.name), sql: '' }
+    return { applied: targets.map((m) => m.name), sql: '', notes }
   })
 }
 
-/** Applied and pending migrations and any problem `migrate` would refuse on. Read-only, no lock. */
+/**
+ * Applied and pending migrations, any problem `migrate` would refuse on, and the invalid
+ * indexes of the current schema (one being built right now is not a problem). Read-only, no lock.
+ */
 export async function status(
   db: Executor,
   options: { migrations: MigrationSource } | MigrationSource,
@@ -160,12 +183,14 @@ export async function status(
       ? options
       : (options as { migrations: MigrationSource }).migrations
   const migrations = await resolveMigrations(source)
-  const applied = await readHistory(toDriver(db))
+  const driver = toDriver(db)
+  const applied = await readHistory(driver)
   const done = new Set(applied.map((a) => a.name))
+  const invalid = (await invalidIndexes(driver, null)).filter((i) => i.buildingPid === null)
   return {
     applied,
     pending: migrations.filter((m) => !done.has(m.name)).map((m) => m.name),
-    problems: historyProblems(applied, migrations),
+    problems: [...historyProblems(applied, migrations), ...invalid.map(invalidIndexProblem)],
   }
 }
 
@@ -173,7 +198,7 @@ type Resolved = Required<Omit<MigrateOptions, 'migrations'>> & { migrations: Mig
 
 function normalise(
   options: MigrateOptions | MigrationSource,
-  operation: 'migrate' | 'down',
+  operation: MigrationOperation,
 ): Resolved {
   const given: MigrateOptions =
     typeof options === 'string' || Array.isArray(options)
@@ -193,7 +218,7 @@ function milliseconds(
   options: MigrateOptions,
   name: 'lockWaitTimeout' | 'lockTimeout' | 'statementTimeout',
   fallback: number,
-  operation: 'migrate' | 'down',
+  operation: MigrationOperation,
 ): number {
   const value = Object.hasOwn(options, name) ? options[name] : undefined
   if (value === undefined) return fallback
@@ -213,75 +238,6 @@ function run<T>(db: Executor, options: Resolved, fn: (session: Driver) => Promis
   return withMigrationLock(toDriver(db), options, fn)
 }
 
-/**
- * Runs a script statement by statement (so a failure names its statement), then `record`,
- * all in one transaction; or, for `-- fluentorm:no-transaction` files, one by one on the
- * session, recording only after the last statement succeeded. A transactional file's leading
- * `ALTER TYPE … ADD VALUE` statements commit in a transaction of their own first: the rest of
- * the file may use the new values, which PostgreSQL allows only once they are committed.
- */
-async function runScript(
-  session: Driver,
-  file: string,
-  sql: string,
-  record: (db: Driver, startedAt: Date, transactional: boolean) => Promise<void>,
-): Promise<void> {
-  const statements = splitStatements(sql)
-  const transactional = !readDirectives(sql).noTransaction
-  const committedFirst = transactional ? leadingEnumValueAdditions(statements) : 0
-  const startedAt = new Date()
-  const execute = async (db: Driver, from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const statement = statements[i]!
-      try {
-        await db.exec(statement.text)
-      } catch (error) {
-        throw statementFailed(file, i, statements.length, statement, error, {
-          transactional,
-          committedFirst: i < committedFirst ? 0 : committedFirst,
-        })
-      }
-    }
-  }
-  if (!transactional) {
-    await execute(session, 0, statements.length)
-    await record(session, startedAt, transactional)
-    return
-  }
-  if (committedFirst > 0) await session.transaction((tx) => execute(tx, 0, committedFirst))
-  await session.transaction(async (tx) => {
-    await execute(tx, committedFirst, statements.length)
-    await record(tx, startedAt, transactional)
-  })
-}
-
-function statementFailed(
-  file: string,
-  index: number,
-  count: number,
-  statement: { text: string; line: number },
-  error: unknown,
-  run: { transactional: boolean; committedFirst: number },
-): FluentOrmError {
-  const inner = error instanceof FluentOrmError ? error : undefined
-  const message = inner?.reason ?? (error as Error).message
-  const outcome = !run.transactional
-    ? `${file} runs without a transaction: the statements before this one stay applied. Fix it so every statement can run again (IF [NOT] EXISTS), then run migrate again.`
-    : run.committedFirst > 0
-      ? `The enum values added by the first ${run.committedFirst} statement(s) of ${file} stay: they commit before the rest of the file, which may use them. The rest was rolled back. Fix it and run migrate again (ADD VALUE IF NOT EXISTS does nothing for a value already there).`
-      : `Nothing of ${file} was applied (its transaction was rolled back). Fix it and run migrate again.`
-  return new FluentOrmError({
-    code: inner?.code ?? 'MIGRATION_FAILED',
-    kind: inner?.kind ?? 'database',
-    operation: 'migrate',
-    reason: `${file}, statement ${index + 1} of ${count} (line ${statement.line}): ${message}\n  ${statement.text.split('\n').join('\n  ')}\n${outcome}`,
-    detail: inner?.detail,
-    hint: inner?.hint,
-    sql: statement.text,
-    cause: error,
-  })
-}
-
 function rollbackProblem(migration: Migration): string[] {
   if (migration.down === undefined) {
     return [
@@ -296,7 +252,7 @@ function rollbackProblem(migration: Migration): string[] {
     : []
 }
 
-function refuseOn(problems: readonly string[], operation: 'migrate' | 'down'): void {
+function refuseOn(problems: readonly string[], operation: MigrationOperation): void {
   if (problems.length === 0) return
   throw new FluentOrmError({
     code: 'MIGRATION_HISTORY',

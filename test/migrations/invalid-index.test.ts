@@ -67,7 +67,7 @@ describe.each(OWN_DATABASE_BACKENDS)('invalid indexes on $name', ({ open }) => {
   it('names the invalid index a failed CONCURRENTLY build left, and what to do', async () => {
     const message = await failure(migrate(backend.db, [createUsers, uniqueEmail]))
     expect(message).toContain(
-      'migrate failed: 0002_unique_email.sql, statement 1 of 1 (line 1): duplicate value for unique constraint users_email_key on table users',
+      'migrate failed: 0002_unique_email.sql, statement 1 of 1 (line 3): duplicate value for unique constraint users_email_key on table users',
     )
     expect(message).toContain(
       'PostgreSQL left the index users_email_key on users behind, INVALID (a failed CREATE INDEX CONCURRENTLY does): it enforces nothing. Fix what made it fail (for a unique index: the duplicate values), then run migrate again: fluentorm drops the invalid users_email_key and builds it again',

@@ -93,7 +93,7 @@ ${flagsUsage([['--schema name', 'the PostgreSQL schema to compare (default: the 
       for (const failure of failures) io.err(`check: ${failure}\n`)
       if (drift?.compared && drift.differences.length > 0) {
         io.err(
-          `check: the database (schema ${drift.schema}) differs from the schema of its migrations. Keep a change made by hand by writing it into the schema files and running npx fluentorm generate, or undo it in the database.\n`,
+          `check: the database (schema ${drift.schema}) differs from the schema of its migrations. Keep a change made by hand by writing it into the schema files and running npx fluentorm generate (a table they cannot declare, such as one without a primary key: its CREATE TABLE IF NOT EXISTS in a hand-written migration), or undo it in the database.\n`,
         )
       }
     }

@@ -37,7 +37,7 @@ export async function checkDrift(
     const name =
       schema ?? (await read.query<{ name: string }>('SELECT current_schema() AS name'))[0]!.name
     const expected = (await readDevState(session))?.applied ?? state.snapshot?.schema ?? null
-    const drift = await detectDrift(read, expected, name)
+    const drift = await detectDrift(read, expected, name, state.files)
     if (!drift.ok) return { compared: false, reason: drift.message }
     return { compared: true, schema: name, differences: drift.differences }
   })

@@ -182,10 +182,13 @@ export function lintStatements(
       )
     }
     if (/\bSET\s+NOT\s+NULL\b/i.test(body) && existing(altered)) {
+      const table = tableName(altered!)
+      const raw = new RegExp(String.raw`\bALTER\s+(?:COLUMN\s+)?${IDENT}\s+SET\s+NOT\s+NULL`, 'i')
+      const column = tableName(raw.exec(body)?.[1] ?? '<column>')
       add(
         'set-not-null',
         'warning',
-        `SET NOT NULL on ${tableName(altered!)} scans the whole table under an exclusive lock, and fails if a row holds NULL.`,
+        `SET NOT NULL on ${table}.${column} scans the whole table under an exclusive lock, and fails if a row holds NULL. A DEFAULT only covers rows inserted later: if rows may hold NULL, fill them first, in this migration before it (UPDATE ${table} SET ${column} = … WHERE ${column} IS NULL).`,
       )
     }
     if (/^TRUNCATE\b[\s\S]*\bCASCADE\b/i.test(body)) {

@@ -6,6 +6,7 @@ import {
 } from './connection-fault.ts'
 import { errorDetail, hasRedacted } from './error-detail.ts'
 import { FluentOrmError, type FluentOrmErrorKind } from './fluent-orm-error.ts'
+import { nullRowsReason, offendingRows } from './offending-rows.ts'
 import { publicDetail, publicMessage, serverKey } from './server-detail.ts'
 
 export interface ErrorContext {
@@ -85,7 +86,10 @@ export function toFluentError(error: unknown, context: ErrorContext): FluentOrmE
   return new FluentOrmError({
     code: fluentCode(kind, code, source),
     kind,
-    reason: describe(kind, source, code, publicMessage(code, source.message)),
+    reason: withRows(
+      describe(kind, source, code, publicMessage(code, source.message), context.sql),
+      offendingRows(kind, source, context.sql),
+    ),
     model: context.model,
     operation: context.operation,
     constraint: source.constraint,
@@ -174,6 +178,7 @@ function describe(
   source: DatabaseErrorLike,
   code: string,
   message: string,
+  sql: string | undefined,
 ): string {
   const key = serverKey(source.detail, source.table)
   const on = source.table ? ` on table ${source.table}` : ''
@@ -184,11 +189,12 @@ function describe(
       return `foreign key constraint ${source.constraint}${on} violated${key ? `: ${key.text}` : ''}`
     case 'not_null_violation':
       // DDL (ADD COLUMN … NOT NULL, SET NOT NULL) over rows that have no value yet.
-      if (/contains null values/.test(source.message)) {
-        return `column ${source.table}.${source.column} cannot be NOT NULL: rows of the table have no value in it. Give the column a DEFAULT, or fill it in (UPDATE ${source.table} SET ${source.column} = …) before SET NOT NULL`
-      }
+      if (/contains null values/.test(source.message)) return nullRowsReason(source, sql)
       return `column ${source.table}.${source.column} is NOT NULL but the value was null; pass a value for ${source.column}`
     case 'check_violation': {
+      // ADD CONSTRAINT … CHECK or VALIDATE CONSTRAINT over the rows already there.
+      if (/is violated by some row/.test(source.message))
+        return `check constraint ${source.constraint}${on} is violated by rows of the table`
       const row = publicDetail(source.detail, source.table)
       return `check constraint ${source.constraint}${on} rejected the row${row ? ` (${withoutPeriod(row)})` : ''}`
     }
@@ -223,6 +229,11 @@ function describe(
     default:
       return message
   }
+}
+
+/** The reason, then how to find the rows it is about. */
+function withRows(reason: string, rows: string | null): string {
+  return rows === null ? reason : `${reason}; ${rows}`
 }
 
 function hintFor(kind: FluentOrmErrorKind): string | undefined {

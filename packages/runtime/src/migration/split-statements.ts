@@ -1,7 +1,10 @@
 /** One statement of a migration file, with where it starts (for error messages). */
 export interface SqlStatement {
   readonly text: string
-  /** 1-based line of the statement's first character in the file. */
+  /**
+   * 1-based line in the file of the statement's code (after the comments leading it: a
+   * failure in a file's first statement points at it, not at the file's header).
+   */
   readonly line: number
 }
 
@@ -21,7 +24,7 @@ export function splitStatements(sql: string): SqlStatement[] {
   let i = 0
   const push = (end: number) => {
     const raw = sql.slice(start, end)
-    const offset = raw.length - raw.trimStart().length
+    const offset = /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*/.exec(raw)?.[0].length ?? 0
     const text = raw.trim()
     if (withoutComments(text) !== '') {
       statements.push({ text, line: lineAt(sql, start + offset) })

@@ -25,7 +25,7 @@ async function readMigrationDir(dir: string) {
       code: 'MIGRATIONS_NOT_FOUND',
       kind: 'invalid_usage',
       operation: 'migrate',
-      reason: `cannot read the migrations directory ${dir} (${(error as NodeJS.ErrnoException).code ?? error}). Run it from your project root, or pass the directory (--dir, or { migrations: 'path/to/migrations' }).`,
+      reason: `cannot read the migrations directory ${dir} (${(error as NodeJS.ErrnoException).code ?? error}). Run it from your project root, or pass the directory (--migrations, or { migrations: 'path/to/migrations' }).`,
       cause: error,
     })
   }

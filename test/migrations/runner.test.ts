@@ -100,6 +100,17 @@ describe.each(OWN_DATABASE_BACKENDS)('the migration runner on $name', ({ open })
     expect(await history()).toEqual(['001_create_things', '003_add_size'])
   })
 
+  it('refuses two pending files that share a number, before anything runs; down still rolls back', async () => {
+    await migrate(backend.db, [one])
+    const twin = handWritten('002_add_other', 'ALTER TABLE things ADD COLUMN other TEXT;')
+    await expect(migrate(backend.db, [one, two, twin])).rejects.toThrow(
+      '002_add_label.sql and 002_add_other.sql share the number 2 (two branches each made one)',
+    )
+    expect(await history()).toEqual(['001_create_things'])
+    await down(backend.db, { migrations: [one, two, twin], steps: 1 })
+    expect(await history()).toEqual([])
+  })
+
   it('names the line of a failing first statement, not of the header comments before it', async () => {
     const failing = handWritten(
       '002_broken',

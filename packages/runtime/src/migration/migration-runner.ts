@@ -138,8 +138,9 @@ export async function down(db: Executor, options: DownOptions): Promise<MigrateR
   return run(db, resolved, async (session) => {
     const applied = await readHistory(session)
     refuseOn(
+      // A pending file out of order or sharing a number does not change what rolls back.
       historyProblems(applied, migrations).filter(
-        (p) => !p.includes('is not applied but sorts before'),
+        (p) => !p.includes('is not applied but sorts before') && !p.includes(' share the number '),
       ),
       'down',
     )

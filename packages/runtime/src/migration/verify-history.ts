@@ -1,11 +1,18 @@
-import { compareMigrations, legacyMigrationChecksum, type Migration } from './migration-format.ts'
+import {
+  compareMigrations,
+  legacyMigrationChecksum,
+  type Migration,
+  migrationNumber,
+} from './migration-format.ts'
 import type { AppliedMigration } from './migration-history.ts'
 
 /**
  * What makes a run unsafe, checked before anything runs: an applied migration whose file
  * was edited or is gone, and a pending one that sorts before the last applied one (it came
- * from a merged branch and would run out of order). Each message names the file and what
- * to do.
+ * from a merged branch and would run out of order), or that shares its number with another
+ * (two branches each generated one: whatever order they ran in would be a guess; files that
+ * share a number and are all applied already are history, not refused). Each message names
+ * the file and what to do.
  */
 export function historyProblems(
   applied: readonly AppliedMigration[],
@@ -40,6 +47,18 @@ export function historyProblems(
           `${migration.name}.sql is not applied but sorts before ${last}.sql, which is (probably merged from another branch). Renumber it after the last migration (rename it and its .down.sql to the next free number), then migrate again.`,
         )
       }
+    }
+  }
+  const byNumber = new Map<number, string[]>()
+  for (const { name } of migrations) {
+    const number = migrationNumber(name)
+    byNumber.set(number, [...(byNumber.get(number) ?? []), name])
+  }
+  for (const [number, names] of byNumber) {
+    if (names.length > 1 && names.some((name) => !appliedNames.has(name))) {
+      problems.push(
+        `${names.map((name) => `${name}.sql`).join(' and ')} share the number ${number} (two branches each made one). Renumber the one not applied anywhere shared after the last migration (rename it and its .down.sql), or regenerate it on top (docs/MIGRATIONS.md), then migrate again.`,
+      )
     }
   }
   return problems

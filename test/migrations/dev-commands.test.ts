@@ -238,6 +238,20 @@ export default async function seed(db: Transaction, models: Record<string, any>)
     expect(await p.rows('SELECT email FROM users')).toHaveLength(2)
   })
 
+  it('names where a seed file that does not parse fails, as schema files are named', async () => {
+    await seedFile(
+      '03_broken.ts',
+      'export default async function (db) {\n  const x = 1\n  return x +\n}\n',
+    )
+    try {
+      const broken = p.cli('seed', '--url', p.url)
+      expect(broken.code).toBe(1)
+      expect(broken.err).toMatch(/seeds\/03_broken\.ts:4:1: cannot be loaded: \S/)
+    } finally {
+      await rm(join(p.dir, 'seeds', '03_broken.ts'))
+    }
+  })
+
   it('names a file without a default export, and a missing folder (--seeds, config seeds)', async () => {
     await seedFile('03_broken.ts', 'export const seed = 1\n')
     const noDefault = p.cli('seed', '--url', p.url)

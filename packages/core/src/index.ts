@@ -24,7 +24,7 @@ export {
   loadSchemas,
   type SchemaModuleCache,
 } from './loader/load-schemas.ts'
-export { seedFileNames } from './loader/seed-files.ts'
+export { seedFileNames, seedLoadError } from './loader/seed-files.ts'
 export {
   applyDevPlan,
   DEV_STATE_TABLE,

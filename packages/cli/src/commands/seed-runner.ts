@@ -1,5 +1,11 @@
 import { join, relative } from 'node:path'
-import { formatProblems, loadSchemas, seedFileNames, toModelMetas } from '@fluentorm/core'
+import {
+  formatProblems,
+  loadSchemas,
+  seedFileNames,
+  seedLoadError,
+  toModelMetas,
+} from '@fluentorm/core'
 import { createJiti } from 'jiti'
 import type { CliProject } from '../cli-project.ts'
 import type { Runtime, RuntimeDatabase } from './migration-cli.ts'
@@ -48,7 +54,7 @@ export async function runSeeds(
     try {
       module = (await jiti.import(join(project.seedsDir, name))) as { default?: unknown }
     } catch (error) {
-      return { ok: false, file, error: `${file} cannot be loaded: ${firstLine(error)}` }
+      return { ok: false, file, error: seedLoadError(error, join(project.seedsDir, name), file) }
     }
     if (typeof module.default !== 'function') {
       return {

@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path'
-import { seedFileNames } from '@fluentorm/core'
+import { seedFileNames, seedLoadError } from '@fluentorm/core'
 import type { Database } from '@fluentorm/runtime'
 import type { RunnableDevEnvironment, ViteDevServer } from 'vite'
 
@@ -40,7 +40,7 @@ export async function runDevSeeds(
     try {
       module = (await ssr.runner.import(path)) as { default?: unknown }
     } catch (error) {
-      return { ok: false, error: `${file} cannot be loaded: ${firstLine(error)}` }
+      return { ok: false, error: seedLoadError(error, path, file) }
     }
     if (typeof module.default !== 'function') {
       return {

@@ -151,6 +151,7 @@ function withTieBreaker(
   fail: (problem: string, hint: string) => never,
 ): readonly Order[] {
   if (state.groupBy.length > 0) return withGroupKeys(state)
+  if (state.distinct) return withDistinctValues(state)
   const own = state.orderBy
     .map((order) => order.by)
     .filter((by) => by.kind === 'column' && by.table === null)
@@ -188,6 +189,23 @@ function withGroupKeys(state: QueryNode): readonly Order[] {
   const missing = state.groupBy.filter(
     (key) => !state.orderBy.some((order) => sameExpr(order.by, key)),
   )
+  if (missing.length === 0) return state.orderBy
+  const direction = state.orderBy[state.orderBy.length - 1]!.direction
+  return [
+    ...state.orderBy,
+    ...missing.map((by): Order => ({ by, key: null, direction, nulls: null })),
+  ]
+}
+
+/**
+ * A DISTINCT query's order made total: its rows are its distinct selected values, so those
+ * values are what makes it unique, not the primary key (PostgreSQL refuses to order a SELECT
+ * DISTINCT by what it does not select, and selecting the key would make every row distinct).
+ */
+function withDistinctValues(state: QueryNode): readonly Order[] {
+  const missing = selectedItems(state)
+    .map((item) => item.expr)
+    .filter((expr) => !state.orderBy.some((order) => sameExpr(order.by, expr)))
   if (missing.length === 0) return state.orderBy
   const direction = state.orderBy[state.orderBy.length - 1]!.direction
   return [

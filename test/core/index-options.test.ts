@@ -57,22 +57,24 @@ describe('index keys, INCLUDE and storage parameters', () => {
     })
   })
 
-  it('diffs a change of key, operator class, INCLUDE or parameters as drop + add, both ways', () => {
+  it('diffs a change of key, operator class, INCLUDE or parameters as a rebuild, both ways', () => {
     const withOpclass = { ...lowerEmail, columns: [{ expression: 'lower(email)' }] }
     const plan = planMigration(schema([withOpclass]), schema([lowerEmail]))
+    // Built beside the old one, which is dropped only once the new one stands.
     expect(plan.up).toEqual([
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_users_lower_email_fluentorm_new ON users ((lower(email)) text_pattern_ops);',
       'DROP INDEX CONCURRENTLY IF EXISTS idx_users_lower_email;',
-      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_users_lower_email ON users ((lower(email)) text_pattern_ops);',
+      'ALTER INDEX IF EXISTS idx_users_lower_email_fluentorm_new RENAME TO idx_users_lower_email;',
     ])
-    expect(plan.down?.[1]).toBe(
-      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_users_lower_email ON users ((lower(email)));',
+    expect(plan.down?.[0]).toBe(
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_users_lower_email_fluentorm_new ON users ((lower(email)));',
     )
     for (const changed of [
       { ...recent, include: ['email', 'id'] },
       { ...recent, with: { fillfactor: 80 } },
       { ...recent, columns: [{ column: 'seen_at', order: 'desc' as const }, 'name'] },
     ])
-      expect(planMigration(schema([recent]), schema([changed])).up).toHaveLength(2)
+      expect(planMigration(schema([recent]), schema([changed])).up).toHaveLength(3)
     expect(planMigration(schema([recent, lowerEmail]), schema([recent, lowerEmail])).up).toEqual([])
     // A renamed column keeps its indexes: the rename alone (keys translated).
     const overEmail = {

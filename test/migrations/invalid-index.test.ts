@@ -123,7 +123,7 @@ describe.each(OWN_DATABASE_BACKENDS)('invalid indexes on $name', ({ open }) => {
     expect(await query(`SELECT to_regclass('users.note') AS found`)).toEqual([{ found: null }])
   })
 
-  it('says which index an index-only migration dropped before its new one failed', async () => {
+  it('keeps the old index while an index made unique is built, and builds it on the rerun', async () => {
     const emailIndex = (unique: boolean): Build => {
       return (t) => {
         t.integer({ name: 'id', primaryKey: true })
@@ -136,6 +136,11 @@ describe.each(OWN_DATABASE_BACKENDS)('invalid indexes on $name', ({ open }) => {
     const created = migrationOf(1, planMigration(null, before))
     const plan = planMigration(before, after)
     expect(plan.transactional).toBe(false)
+    expect(plan.up).toEqual([
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_users_email_fluentorm_new ON users (email);',
+      'DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;',
+      'ALTER INDEX IF EXISTS idx_users_email_fluentorm_new RENAME TO idx_users_email;',
+    ])
     const madeUnique: Migration = migrationOf(2, plan)
     await toDriver(backend.db).exec(
       `DROP SCHEMA ${backend.schema} CASCADE; CREATE SCHEMA ${backend.schema}`,
@@ -144,9 +149,22 @@ describe.each(OWN_DATABASE_BACKENDS)('invalid indexes on $name', ({ open }) => {
     await query(`INSERT INTO users VALUES (1, '${DUPLICATE}'), (2, '${DUPLICATE}')`)
     const message = await failure(migrate(backend.db, [created, madeUnique]))
     expect(message).toContain(
-      'Statement 1 dropped the index idx_users_email: it stays dropped until 0002_',
+      'PostgreSQL left the index idx_users_email_fluentorm_new on users behind, INVALID',
     )
-    expect(message).toContain('PostgreSQL left the index idx_users_email on users behind, INVALID')
+    // The old index still serves queries: nothing was dropped.
+    const indexes = () =>
+      query(
+        `SELECT c.relname AS name, i.indisunique AS "unique", i.indisvalid AS valid FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'users'::regclass
+         AND NOT i.indisprimary ORDER BY 1`,
+      )
+    expect(await indexes()).toEqual([
+      { name: 'idx_users_email', unique: false, valid: true },
+      { name: 'idx_users_email_fluentorm_new', unique: true, valid: false },
+    ])
+    await query('DELETE FROM users WHERE id = 2')
+    expect((await migrate(backend.db, [created, madeUnique])).applied).toEqual([madeUnique.name])
+    expect(await indexes()).toEqual([{ name: 'idx_users_email', unique: true, valid: true }])
   })
 })
 

@@ -245,6 +245,22 @@ function unchangedValuesCheck(table: string, from: ColumnIR, to: ColumnIR): stri
   return `DO ${tag} BEGIN ${body} END ${tag};`
 }
 
+/**
+ * An index changed in place (the same name, a new definition) in a migration that runs
+ * outside a transaction: built under a name of its own first, then the old one dropped and
+ * the new one renamed, so the table always has one of them. Dropping first left it with
+ * neither when the build failed (a unique index over duplicates). Each statement can run
+ * again: a failed build's invalid index is dropped by the runner and built again.
+ */
+export function rebuildIndexSql(table: string, index: IndexIR): string[] {
+  const building = `${index.name.slice(0, 48)}_fluentorm_new`
+  return [
+    createIndexSql(table, { ...index, name: building }, true),
+    `DROP INDEX CONCURRENTLY IF EXISTS ${q(index.name)};`,
+    `ALTER INDEX IF EXISTS ${q(building)} RENAME TO ${q(index.name)};`,
+  ]
+}
+
 /** Like the per-table files' index, plus CONCURRENTLY for a migration that runs outside a transaction. */
 function createIndexSql(table: string, index: IndexIR, concurrently: boolean): string {
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS ${q(index.name)} ${indexTargetSql(table, index)};`

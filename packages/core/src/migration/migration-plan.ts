@@ -6,7 +6,12 @@ import type { SchemaChange, SchemaChangeKind } from '../diff/schema-change.ts'
 import { diffSchemas } from '../diff/schema-diff.ts'
 import type { SchemaIR } from '../schema/schema-ir.ts'
 import { createExtensionSql } from '../sql/constraint-sql.ts'
-import { type ChangeSqlOptions, changeSql, replaceColumnSql } from './change-sql.ts'
+import {
+  type ChangeSqlOptions,
+  changeSql,
+  rebuildIndexSql,
+  replaceColumnSql,
+} from './change-sql.ts'
 import { type LintFinding, lintChanges, lintStatements } from './migration-lint.ts'
 import { migrationName } from './migration-name.ts'
 import { EMPTY_SCHEMA_HASH, schemaHash } from './schema-snapshot.ts'
@@ -174,7 +179,30 @@ function ordered(changes: readonly SchemaChange[]): SchemaChange[] {
 
 /** The SQL of ordered changes, a replaced column's drop and add each at its own phase. */
 function statementsOf(changes: readonly SchemaChange[], options: ChangeSqlOptions): string[] {
+  // Outside a transaction an index changed in place is built beside the old one, which is
+  // dropped only once the new one stands (rebuildIndexSql).
+  const indexKey = (table: string, name: string) => `${table}\0${name}`
+  const rebuilt = new Set(
+    options.concurrently
+      ? changes.flatMap((c) =>
+          c.kind === 'addIndex' &&
+          changes.some(
+            (d) => d.kind === 'dropIndex' && d.table === c.table && d.index.name === c.index.name,
+          )
+            ? [indexKey(c.table, c.index.name)]
+            : [],
+        )
+      : [],
+  )
   const steps = changes.flatMap((change) => {
+    if (
+      (change.kind === 'addIndex' || change.kind === 'dropIndex') &&
+      rebuilt.has(indexKey(change.table, change.index.name))
+    ) {
+      const statements =
+        change.kind === 'addIndex' ? rebuildIndexSql(change.table, change.index) : []
+      return [{ phase: phaseOf(change), statements }]
+    }
     if (change.kind !== 'replaceColumn')
       return [{ phase: phaseOf(change), statements: changeSql(change, options) }]
     const { drop, add } = replaceColumnSql(change)

@@ -238,13 +238,20 @@ function partitionOwnObjects(partition: Table, schema: string): UnexpressedObjec
   ]
 }
 
-/** A table written in SQL: its CREATE TABLE, then its own constraints and indexes. */
+/**
+ * A table written in SQL: its CREATE TABLE, then its constraints and indexes. A partition's
+ * inherited ones come with PARTITION OF; an INHERITS child's checks are written as its own,
+ * since `ALTER TABLE … INHERIT` (after them) refuses a child without its parent's checks.
+ */
 function rawTable(table: Table, reason: string, schema: string): UnexpressedObject[] {
   const name = table.row.name
   const why = 'it belongs to a table written in SQL'
+  const partition = table.row.partition_of !== null
   return [
     { stage: 'table', object: `table ${name}`, reason, sql: rawTableSql(table.row, table.columns) },
-    ...table.constraints.filter((c) => !c.inherited).map((c) => rawConstraint(name, c, why)),
+    ...table.constraints
+      .filter((c) => !c.inherited || !partition)
+      .map((c) => rawConstraint(name, c, why)),
     ...table.indexes
       .filter((i) => !i.of_constraint && !i.inherited)
       .map((i) => rawIndex(schema, i, why)),

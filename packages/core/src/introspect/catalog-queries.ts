@@ -10,6 +10,7 @@ import {
   type DomainRow,
   FUNCTIONS,
   type FunctionRow,
+  NOT_A_TYPES_OWN,
   TRIGGERS,
   type TriggerRow,
 } from './object-catalog.ts'
@@ -156,6 +157,22 @@ export interface DatabaseCatalog {
 const NOT_OF_EXTENSION = (classTable: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${classTable}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`
 
+/** `CREATE TYPE … AS RANGE` of the range type `t` (its pg_type row) from `r`, its pg_range row: each option as set, a default left out. */
+const CREATE_RANGE = (t: string, r: string) => {
+  const defaultMultirange = `CASE WHEN strpos(${t}.typname, 'range') > 0 THEN overlay(${t}.typname PLACING 'multirange' FROM strpos(${t}.typname, 'range') FOR 5) ELSE ${t}.typname || '_multirange' END`
+  return `'CREATE TYPE ' || quote_ident(${t}.typname) || ' AS RANGE (SUBTYPE = ' || format_type(${r}.rngsubtype, NULL)
+  || (SELECT CASE WHEN opc.opcdefault THEN '' ELSE ', SUBTYPE_OPCLASS = '
+      || CASE WHEN opc.opcnamespace IN ('pg_catalog'::regnamespace, ${t}.typnamespace) THEN '' ELSE quote_ident(opc.opcnamespace::regnamespace::text) || '.' END
+      || quote_ident(opc.opcname) END FROM pg_opclass opc WHERE opc.oid = ${r}.rngsubopc)
+  || CASE WHEN ${r}.rngcollation <> 0 AND ${r}.rngcollation <> (SELECT typcollation FROM pg_type WHERE oid = ${r}.rngsubtype)
+      THEN ', COLLATION = ' || ${r}.rngcollation::regcollation::text ELSE '' END
+  || CASE WHEN ${r}.rngcanonical <> 0 THEN ', CANONICAL = ' || ${r}.rngcanonical::regproc::text ELSE '' END
+  || CASE WHEN ${r}.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || ${r}.rngsubdiff::regproc::text ELSE '' END
+  || COALESCE((SELECT ', MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname) FROM pg_type mt
+      WHERE mt.oid = ${r}.rngmultitypid AND mt.typname <> ${defaultMultirange}), '')
+  || ')'`
+}
+
 const TABLES = `
 SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
   (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
@@ -262,15 +279,27 @@ SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN '
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_type ty ON ty.oid = dep.refobjid JOIN pg_class tc ON tc.oid = ty.typrelid
     WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = p.oid AND tc.relkind IN ('r', 'p', 'v', 'm'))
 FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND ${NOT_OF_EXTENSION('pg_proc', 'p.oid')}
+  AND ${NOT_A_TYPES_OWN('p.oid')}
 UNION ALL
-SELECT 'trigger', t.tgname || ' on ' || c.relname, t.oid::int, pg_get_triggerdef(t.oid, true), false
+SELECT 'trigger', t.tgname || ' on ' || c.relname, t.oid::int, pg_get_triggerdef(t.oid, true)
+  -- pg_get_triggerdef prints no state: a trigger not in the default one (ORIGIN) is set to its own after it.
+  || CASE t.tgenabled WHEN 'D' THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' DISABLE TRIGGER ' || quote_ident(t.tgname)
+    WHEN 'A' THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ALWAYS TRIGGER ' || quote_ident(t.tgname)
+    WHEN 'R' THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE REPLICA TRIGGER ' || quote_ident(t.tgname) ELSE '' END, false
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT t.tgisinternal AND t.tgparentid = 0
 UNION ALL
 SELECT 'domain', t.typname, t.oid::int,
   'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || format_type(t.typbasetype, t.typtypmod)
   || COALESCE(' DEFAULT ' || t.typdefault, '') || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
-  || COALESCE((SELECT string_agg(' CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname) FROM pg_constraint con WHERE con.contypid = t.oid), ''), false
+  || COALESCE((SELECT string_agg(' CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname) FROM pg_constraint con WHERE con.contypid = t.oid AND con.convalidated), '')
+  -- CREATE DOMAIN takes no NOT VALID: such a check is added after it, unchecked as it was.
+  || COALESCE((SELECT string_agg(';
+ALTER DOMAIN ' || quote_ident(t.typname) || ' ADD CONSTRAINT ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' ORDER BY con.conname)
+    FROM pg_constraint con WHERE con.contypid = t.oid AND NOT con.convalidated), ''), false
 FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'd' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL
 SELECT 'type', t.typname, t.oid::int,
@@ -279,6 +308,10 @@ SELECT 'type', t.typname, t.oid::int,
   || ')', false
 FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
 WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.typtype = 'c' AND c.relkind = 'c' AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
+UNION ALL
+SELECT 'type', t.typname, t.oid::int, ${CREATE_RANGE('t', 'r')}, false
+FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid
+WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 UNION ALL
 SELECT 'sequence', c.relname, c.oid::int, ${CREATE_SEQUENCE('c', 's')}, false
 FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid

@@ -64,6 +64,13 @@ const IN_SCHEMA = '(SELECT oid FROM pg_namespace WHERE nspname = $1)'
 const NOT_OF_EXTENSION = (classTable: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = '${classTable}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`
 
+/**
+ * A range or multirange type's constructor functions (`floatrange(float8, float8)`) are its
+ * own, internally dependent on it: its `CREATE TYPE … AS RANGE` makes them again.
+ */
+export const NOT_A_TYPES_OWN = (oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_proc'::regclass AND dep.objid = ${oid} AND dep.refclassid = 'pg_type'::regclass AND dep.deptype = 'i')`
+
 export const FUNCTIONS = `
 SELECT p.oid::int AS oid, p.proname AS name, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS object,
   p.prokind::text AS kind,
@@ -78,7 +85,7 @@ SELECT p.oid::int AS oid, p.proname AS name, p.proname || '(' || pg_get_function
     OR p.procost <> 100 OR p.prorows <> CASE WHEN p.proretset THEN 1000 ELSE 0 END) AS other_attributes,
   EXISTS (SELECT 1 FROM pg_proc o WHERE o.pronamespace = p.pronamespace AND o.proname = p.proname AND o.oid <> p.oid) AS overloaded
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-WHERE p.pronamespace = ${IN_SCHEMA} AND ${NOT_OF_EXTENSION('pg_proc', 'p.oid')}
+WHERE p.pronamespace = ${IN_SCHEMA} AND ${NOT_OF_EXTENSION('pg_proc', 'p.oid')} AND ${NOT_A_TYPES_OWN('p.oid')}
 ORDER BY p.oid`
 
 export const TRIGGERS = `

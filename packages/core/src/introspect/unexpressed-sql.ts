@@ -129,11 +129,15 @@ export function definitionObjects(
         const name = row.name
         const body = (definition ?? '').replace(/;\s*$/, '')
         const create = row.kind === 'view' ? 'CREATE VIEW' : 'CREATE MATERIALIZED VIEW'
+        // A materialized view's indexes with it: they cannot precede it, and go where it goes.
+        const indexes = catalog.indexes
+          .filter((index) => index.table_oid === row.oid)
+          .map((index) => stripSchema(index.definition, catalog.schema))
         objects.push({
           stage: 'view',
           object,
           reason: 'views are not part of the schema DSL',
-          sql: `${create} ${quoteIdent(name)} AS\n${body}`,
+          sql: [`${create} ${quoteIdent(name)} AS\n${body}`, ...indexes].join(';\n'),
         })
         break
       }

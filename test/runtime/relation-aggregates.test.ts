@@ -94,6 +94,19 @@ describe.each(BACKENDS)('relation aggregates and filters on $name', ({ open }) =
     expect(grouped).toHaveLength(byHand.length)
   })
 
+  it('refuses a having on a relation value without groupBy, pointing at where', async () => {
+    const query = User.query().select('id').withCount('posts').having('posts_count', '>=', 2)
+    await expect(query.fetch(db)).rejects.toThrow(
+      /having\('posts_count', …\) without groupBy\(\).*filter on it with where\('posts_count', …\)/s,
+    )
+    // An aggregate over the whole table needs no groupBy: that having stays.
+    const whole = await Post.query()
+      .selectAggregate('count', '*', 'n')
+      .having('n', '>', 0)
+      .fetch(db)
+    expect(whole).toHaveLength(1)
+  })
+
   it('tells whether related rows exist, and aggregates their columns exactly', async () => {
     const rows = await Post.query()
       .select('title')

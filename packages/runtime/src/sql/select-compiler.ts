@@ -69,7 +69,10 @@ export class QueryCompiler extends SqlCompiler {
       )
       text += ` GROUP BY ${grouped.map((e) => this.expr(e, frame)).join(', ')}`
     }
-    if (query.having.length) text += ` HAVING ${this.clauses(query.having, frame)}`
+    if (query.having.length) {
+      ungroupedRelationValue(query)
+      text += ` HAVING ${this.clauses(query.having, frame)}`
+    }
     if (query.orderBy.length) {
       // An alias names the value the select list shows, which JSON may have cast (numeric to
       // text) and a projection replaced: there the order's own value is used.
@@ -367,4 +370,36 @@ export function columnList(info: TableInfo): string {
     columnLists.set(info, list)
   }
   return list
+}
+
+/**
+ * Refuses a HAVING on a relation value (`withCount('posts')` then `having('posts_count', …)`)
+ * without GROUP BY: HAVING makes the whole query one group, and PostgreSQL answers that the
+ * table's columns "must appear in the GROUP BY clause". A relation value is per row: `where`
+ * filters on it.
+ */
+function ungroupedRelationValue(query: QueryNode): void {
+  if (query.groupBy.length > 0) return
+  const relationValue = query.extras.find((extra) =>
+    query.having.some((clause) => mentions(clause.condition, extra.expr)),
+  )
+  if (relationValue === undefined) return
+  throw usageError(
+    { model: query.runtime.info.modelName, operation: 'having' },
+    `having('${relationValue.key}', …) without groupBy(): HAVING makes the whole query one group`,
+    `A relation value is one per row: filter on it with where('${relationValue.key}', …).`,
+  )
+}
+
+/** Whether `expr` is `target` or holds it (in a comparison, a logical group). */
+function mentions(expr: Expr, target: Expr): boolean {
+  if (sameExpr(expr, target)) return true
+  switch (expr.kind) {
+    case 'compare':
+      return mentions(expr.left, target) || mentions(expr.right, target)
+    case 'logical':
+      return expr.clauses.some((clause) => mentions(clause.condition, target))
+    default:
+      return false
+  }
 }

@@ -123,6 +123,19 @@ function expectSameCatalog(before: Record<string, string[]>, after: Record<strin
     expect({ kind, rows: after[kind] }).toEqual({ kind, rows: before[kind] })
 }
 
+describe('fluentorm pull: primary keys schema files cannot declare', () => {
+  it('writes a table with a DEFERRABLE or INCLUDE primary key in SQL, its key as it was', async () => {
+    const { before, after, pulled } = await roundTrip(`
+      CREATE TABLE slots (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED, v int);
+      CREATE TABLE wide (id int, v text, PRIMARY KEY (id) INCLUDE (v));`)
+    expect(pulled.stdout).toContain('its primary key is DEFERRABLE')
+    expect(pulled.stdout).toContain('its primary key has INCLUDE columns')
+    expectSameCatalog(before, after)
+    expect(after.constraints.join('\n')).toContain('PRIMARY KEY (id) DEFERRABLE INITIALLY DEFERRED')
+    expect(after.constraints.join('\n')).toContain('PRIMARY KEY (id) INCLUDE (v)')
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

@@ -219,6 +219,10 @@ function rawTableReason(
     return keyless ? null : 'it has no primary key (models need one)'
   if (!table.primaryKey.columns.every((column) => columns.has(column)))
     return 'its primary key is over a column without a schema builder'
+  // Schema files declare a plain key: its table is written as it is rather than lose these.
+  if (table.primaryKey.deferrable) return 'its primary key is DEFERRABLE'
+  if (/\bINCLUDE\s*\(/i.test(table.primaryKey.definition))
+    return 'its primary key has INCLUDE columns'
   return null
 }
 

@@ -136,6 +136,41 @@ describe('fluentorm pull: primary keys schema files cannot declare', () => {
   })
 })
 
+describe('fluentorm pull: view options and view column defaults', () => {
+  it('writes a view with options or a column default in SQL, both kept', async () => {
+    const { target, pulled } = await roundTrip(`
+      CREATE TABLE posts (id int PRIMARY KEY, title text, live boolean NOT NULL DEFAULT false);
+      CREATE VIEW live_posts WITH (security_barrier = true) AS
+        SELECT id, title, live FROM posts WHERE live WITH CASCADED CHECK OPTION;
+      ALTER VIEW live_posts ALTER COLUMN title SET DEFAULT 'untitled';
+      CREATE VIEW titled AS SELECT id, title FROM posts;
+      ALTER VIEW titled ALTER COLUMN title SET DEFAULT 'none';
+      CREATE MATERIALIZED VIEW counts WITH (fillfactor = 70) AS SELECT count(*) AS n FROM posts;`)
+    expect(pulled.stdout).toContain('its options (security_barrier=true, check_option=cascaded)')
+    expect(pulled.stdout).toContain('its column title has a default')
+    const options = await target.db.query(
+      `SELECT relname, reloptions::text[] AS options FROM pg_class
+        WHERE relnamespace = $1::regnamespace AND relkind IN ('v', 'm') ORDER BY 1`,
+      [target.schema],
+    )
+    expect(options.rows).toEqual([
+      { relname: 'counts', options: ['fillfactor=70'] },
+      { relname: 'live_posts', options: ['security_barrier=true', 'check_option=cascaded'] },
+      { relname: 'titled', options: null },
+    ])
+    const defaults = await target.db.query(
+      `SELECT c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) AS "default" FROM pg_attrdef d
+        JOIN pg_class c ON c.oid = d.adrelid JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+        WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'v' ORDER BY 1`,
+      [target.schema],
+    )
+    expect(defaults.rows).toEqual([
+      { relname: 'live_posts', attname: 'title', default: "'untitled'::text" },
+      { relname: 'titled', attname: 'title', default: "'none'::text" },
+    ])
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

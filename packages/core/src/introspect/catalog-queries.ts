@@ -32,6 +32,11 @@ export interface TableRow {
   readonly comment: string | null
   /** A view's (`v`) or materialized view's (`m`) body as `pg_get_viewdef` prints it; null for a table. */
   readonly view_definition: string | null
+  /**
+   * A view's or materialized view's options (`security_barrier=true`, `check_option=cascaded`,
+   * a materialized view's storage parameters), or null.
+   */
+  readonly view_options: readonly string[] | null
 }
 
 export interface ColumnRow {
@@ -179,7 +184,8 @@ SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
   obj_description(c.oid, 'pg_class') AS comment,
-  CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition
+  CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition,
+  CASE WHEN c.relkind IN ('v', 'm') THEN c.reloptions::text[] END AS view_options
 FROM pg_class c
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm')
   AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')

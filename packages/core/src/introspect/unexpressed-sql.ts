@@ -129,6 +129,16 @@ export function definitionObjects(
         const name = row.name
         const body = (definition ?? '').replace(/;\s*$/, '')
         const create = row.kind === 'view' ? 'CREATE VIEW' : 'CREATE MATERIALIZED VIEW'
+        // Its options (security_barrier, check_option, storage) and its columns' defaults, as they are.
+        const table = catalog.tables.find((t) => t.oid === row.oid)
+        const options = table?.view_options ?? []
+        const withOptions = options.length === 0 ? '' : ` WITH (${options.join(', ')})`
+        const defaults = catalog.columns
+          .filter((c) => c.table_oid === row.oid && c.default_sql !== null)
+          .map(
+            (c) =>
+              `ALTER VIEW ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(c.name)} SET DEFAULT ${stripSchema(c.default_sql!, catalog.schema)}`,
+          )
         // A materialized view's indexes with it: they cannot precede it, and go where it goes.
         const indexes = catalog.indexes
           .filter((index) => index.table_oid === row.oid)
@@ -137,7 +147,11 @@ export function definitionObjects(
           stage: 'view',
           object,
           reason: 'views are not part of the schema DSL',
-          sql: [`${create} ${quoteIdent(name)} AS\n${body}`, ...indexes].join(';\n'),
+          sql: [
+            `${create} ${quoteIdent(name)}${withOptions} AS\n${body}`,
+            ...indexes,
+            ...defaults,
+          ].join(';\n'),
         })
         break
       }

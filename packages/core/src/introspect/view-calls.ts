@@ -54,15 +54,20 @@ export function adoptViews(
       if (!('unsupported' in builder)) builders.set(column.name, builder)
     }
     const unsupported = columns.find((column) => !builders.has(column.name))
+    const defaulted = columns.find((column) => column.default_sql !== null)
     const follows = inSql.find((names) => names.every((name) => namesWord(body, name)))
     const reason =
       unsupported !== undefined
         ? `its column ${unsupported.name}: ${(columnBuilder(row.name, unsupported, enums, catalog.schema) as { unsupported: string }).unsupported}`
         : !expressionText(body, 'view body').ok
           ? 'its body is not one SELECT the schema DSL can hold'
-          : follows !== undefined
-            ? `it reads ${follows.join('.')}, which the hand-written migration makes or alters, so it is made after it, in SQL`
-            : undefined
+          : (row.view_options ?? []).length > 0
+            ? `its options (${row.view_options!.join(', ')}) are not part of the schema DSL`
+            : defaulted !== undefined
+              ? `its column ${defaulted.name} has a default (ALTER VIEW … SET DEFAULT), which the schema DSL does not declare`
+              : follows !== undefined
+                ? `it reads ${follows.join('.')}, which the hand-written migration makes or alters, so it is made after it, in SQL`
+                : undefined
     if (reason !== undefined) {
       reasons.set(object, reason)
       inSql.push([row.name])

@@ -19,6 +19,7 @@ const column = (fields: Partial<ColumnRow>): ColumnRow => ({
   identity: '',
   generated: '',
   identity_options: null,
+  identity_sequence: null,
   collation: null,
   base_extension: null,
   comment: null,

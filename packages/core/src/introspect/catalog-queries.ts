@@ -60,6 +60,8 @@ export interface ColumnRow {
   readonly generated: string
   /** An identity's sequence: `START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE … CACHE 1 NO CYCLE`. */
   readonly identity_options: string | null
+  /** An identity's sequence's name (`accounts_id_seq`, or one given with SEQUENCE NAME), or null. */
+  readonly identity_sequence: string | null
   readonly collation: string | null
   /** The extension the scalar type belongs to (`citext`), or null. */
   readonly base_extension: string | null
@@ -208,6 +210,8 @@ SELECT a.attrelid::int AS table_oid, a.attname AS name, a.attnum::int AS positio
   (SELECT 'START WITH ' || sq.seqstart || ' INCREMENT BY ' || sq.seqincrement || ' MINVALUE ' || sq.seqmin || ' MAXVALUE ' || sq.seqmax || ' CACHE ' || sq.seqcache || CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END
     FROM pg_depend dep JOIN pg_sequence sq ON sq.seqrelid = dep.objid
     WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i') AS identity_options,
+  (SELECT sc.relname FROM pg_depend dep JOIN pg_class sc ON sc.oid = dep.objid
+    WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i' AND sc.relkind = 'S') AS identity_sequence,
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> bt.typcollation THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
   (SELECT e.extname FROM pg_depend dep JOIN pg_extension e ON e.oid = dep.refobjid
     WHERE dep.classid = 'pg_type'::regclass AND dep.objid = bt.oid AND dep.refclassid = 'pg_extension'::regclass AND dep.deptype = 'e') AS base_extension,

@@ -63,6 +63,7 @@ function standInColumn(tableOid: number): ColumnRow {
     identity: '',
     generated: '',
     identity_options: null,
+    identity_sequence: null,
     collation: null,
     base_extension: null,
     comment: null,

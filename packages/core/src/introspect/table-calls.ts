@@ -12,6 +12,7 @@ import { type ColumnBuilder, defaultOption } from './column-builder.ts'
 import { belongsToCalls, inverseRelations } from './foreign-keys.ts'
 import { indexEntry, unwrap } from './index-calls.ts'
 import type { OptionValue, SchemaCall, UnexpressedObject } from './pulled-schema.ts'
+import { ownSequenceName } from './unexpressed-sql.ts'
 
 /**
  * The builder calls of one table's schema file: columns (with the timestamps and softDelete
@@ -147,6 +148,12 @@ export function tableCalls(
         `ALTER TABLE ${quoteIdent(name)} ALTER COLUMN ${quoteIdent(column.name)} ${options} RESTART`,
       )
     }
+    if (ownSequenceName(name, column))
+      fix(
+        `column ${name}.${column.name}`,
+        `its identity sequence is named ${column.identity_sequence}`,
+        `ALTER SEQUENCE ${quoteIdent(`${name}_${column.name}_seq`)} RENAME TO ${quoteIdent(column.identity_sequence!)}`,
+      )
     if (builder.retype !== undefined)
       fix(
         `column ${name}.${column.name}`,

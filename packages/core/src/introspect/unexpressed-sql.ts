@@ -20,15 +20,29 @@ const STAGES: readonly UnexpressedStage[] = [
   'comment',
 ]
 
+/**
+ * Whether an identity's sequence has a name of its own (`SEQUENCE NAME`), not the one
+ * PostgreSQL gives it (`<table>_<column>_seq`, when that fits 63 bytes; a longer one is
+ * shortened, and then kept as PostgreSQL shortens it).
+ */
+export function ownSequenceName(table: string, column: ColumnRow): boolean {
+  const given = `${table}_${column.name}_seq`
+  return (
+    column.identity_sequence !== null &&
+    Buffer.byteLength(given) <= 63 &&
+    column.identity_sequence !== given
+  )
+}
+
 /** `name type [DEFAULT x | GENERATED …] [NOT NULL]` as the catalog has it. */
-export function columnDefinition(column: ColumnRow): string {
+export function columnDefinition(column: ColumnRow, table?: string): string {
   const parts = [quoteIdent(column.name), column.type]
   if (column.collation !== null) parts.push(`COLLATE ${quoteIdent(column.collation)}`)
   if (column.generated === 's') parts.push(`GENERATED ALWAYS AS (${column.default_sql}) STORED`)
   else if (column.default_sql !== null) parts.push(`DEFAULT ${column.default_sql}`)
   if (column.identity !== '')
     parts.push(
-      `GENERATED ${column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${column.identity_options === null ? '' : ` (${column.identity_options})`}`,
+      `GENERATED ${column.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${identityOptions(column, table)}`,
     )
   if (column.not_null) parts.push('NOT NULL')
   return parts.join(' ')
@@ -58,13 +72,23 @@ export function serialSequenceObjects(table: string, column: ColumnRow): Unexpre
   ]
 }
 
+/** ` (SEQUENCE NAME x START WITH …)`: an identity's own sequence name and options, or ''. */
+function identityOptions(column: ColumnRow, table: string | undefined): string {
+  const named =
+    table !== undefined && ownSequenceName(table, column)
+      ? [`SEQUENCE NAME ${quoteIdent(column.identity_sequence!)}`]
+      : []
+  const options = [...named, ...(column.identity_options === null ? [] : [column.identity_options])]
+  return options.length === 0 ? '' : ` (${options.join(' ')})`
+}
+
 /** `CREATE TABLE` of a table the DSL cannot express (no primary key, partitioned, a partition). */
 export function rawTableSql(row: TableRow, columns: readonly ColumnRow[]): string {
   const name = quoteIdent(row.name)
   if (row.partition_of !== null) {
     return `CREATE TABLE ${name} PARTITION OF ${quoteIdent(row.partition_of)} ${row.partition_bound ?? 'DEFAULT'}`
   }
-  const lines = columns.map((column) => `  ${columnDefinition(column)}`).join(',\n')
+  const lines = columns.map((column) => `  ${columnDefinition(column, row.name)}`).join(',\n')
   const partition = row.relkind === 'p' ? ` PARTITION BY ${row.partition_key}` : ''
   return `CREATE TABLE ${name} (\n${lines}\n)${partition}`
 }

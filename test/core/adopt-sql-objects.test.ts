@@ -198,6 +198,46 @@ describe('fluentorm pull: identity sequences named by hand', () => {
   })
 })
 
+describe('fluentorm pull: comments on every kind of object', () => {
+  it('keeps comments on constraints, indexes, functions, types, domains and triggers', async () => {
+    const { target } = await roundTrip(`
+      CREATE TYPE mood AS ENUM ('ok', 'meh');
+      CREATE DOMAIN positive AS int CONSTRAINT positive_check CHECK (VALUE > 0);
+      CREATE TABLE items (id int PRIMARY KEY, n positive, m mood, CONSTRAINT n_small CHECK (n < 100));
+      CREATE INDEX items_n ON items (n);
+      CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+      CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
+      COMMENT ON TYPE mood IS 'how it went';
+      COMMENT ON DOMAIN positive IS 'above zero';
+      COMMENT ON CONSTRAINT positive_check ON DOMAIN positive IS 'the domain''s rule';
+      COMMENT ON CONSTRAINT n_small ON items IS 'kept small';
+      COMMENT ON CONSTRAINT items_pkey ON items IS 'the key';
+      COMMENT ON INDEX items_n IS 'for lookups';
+      COMMENT ON FUNCTION touch() IS 'does nothing';
+      COMMENT ON TRIGGER items_touch ON items IS 'on every update';`)
+    // Source and copy share the database: each comment once in each, on the same kind of object.
+    const comments = await target.db.query(
+      `SELECT d.classoid::regclass::text AS catalog, d.description, count(*)::int AS copies
+        FROM pg_description d
+        WHERE d.description IN ('how it went', 'above zero', 'the domain''s rule', 'kept small',
+          'the key', 'for lookups', 'does nothing', 'on every update')
+        GROUP BY 1, 2 ORDER BY 2`,
+    )
+    expect(comments.rows).toEqual(
+      [
+        ['pg_type', 'above zero'],
+        ['pg_proc', 'does nothing'],
+        ['pg_class', 'for lookups'],
+        ['pg_type', 'how it went'],
+        ['pg_constraint', 'kept small'],
+        ['pg_trigger', 'on every update'],
+        ['pg_constraint', "the domain's rule"],
+        ['pg_constraint', 'the key'],
+      ].map(([catalog, description]) => ({ catalog, description, copies: 2 })),
+    )
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

@@ -275,6 +275,49 @@ FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
 GROUP BY t.oid, t.typname ORDER BY t.oid`
 
+/**
+ * Comments on what is not a table, view or column: constraints (of tables and domains),
+ * indexes, functions and procedures, types and domains, triggers. Written last, when all of
+ * them exist; none of an extension's objects, nor of what pull does not write (aggregates).
+ */
+const OTHER_COMMENTS = `
+SELECT 'comment', 'on constraint ' || con.conname || ' of ' || COALESCE(tc.relname, ty.typname), con.oid::int,
+  'COMMENT ON CONSTRAINT ' || quote_ident(con.conname) || ' ON '
+    || CASE WHEN con.contypid <> 0 THEN 'DOMAIN ' || quote_ident(ty.typname) ELSE quote_ident(tc.relname) END
+    || ' IS ' || quote_literal(d.description), false
+FROM pg_description d JOIN pg_constraint con ON con.oid = d.objoid AND d.classoid = 'pg_constraint'::regclass
+LEFT JOIN pg_class tc ON tc.oid = con.conrelid LEFT JOIN pg_type ty ON ty.oid = con.contypid
+WHERE con.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND COALESCE(tc.relname, '') NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')
+UNION ALL
+SELECT 'comment', 'on index ' || c.relname, c.oid::int,
+  'COMMENT ON INDEX ' || quote_ident(c.relname) || ' IS ' || quote_literal(d.description), false
+FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('i', 'I')
+  AND ${NOT_OF_EXTENSION('pg_class', 'c.oid')}
+UNION ALL
+SELECT 'comment', 'on ' || CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || p.proname, p.oid::int,
+  'COMMENT ON ' || CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END || quote_ident(p.proname)
+    || '(' || pg_get_function_identity_arguments(p.oid) || ') IS ' || quote_literal(d.description), false
+FROM pg_description d JOIN pg_proc p ON p.oid = d.objoid AND d.classoid = 'pg_proc'::regclass
+WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND p.prokind IN ('f', 'p')
+  AND ${NOT_OF_EXTENSION('pg_proc', 'p.oid')}
+UNION ALL
+SELECT 'comment', 'on type ' || t.typname, t.oid::int,
+  'COMMENT ON ' || CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || quote_ident(t.typname)
+    || ' IS ' || quote_literal(d.description), false
+FROM pg_description d JOIN pg_type t ON t.oid = d.objoid AND d.classoid = 'pg_type'::regclass
+WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+  AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+  AND ${NOT_OF_EXTENSION('pg_type', 't.oid')}
+UNION ALL
+SELECT 'comment', 'on trigger ' || tg.tgname || ' of ' || c.relname, tg.oid::int,
+  'COMMENT ON TRIGGER ' || quote_ident(tg.tgname) || ' ON ' || quote_ident(c.relname)
+    || ' IS ' || quote_literal(d.description), false
+FROM pg_description d JOIN pg_trigger tg ON tg.oid = d.objoid AND d.classoid = 'pg_trigger'::regclass
+JOIN pg_class c ON c.oid = tg.tgrelid
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT tg.tgisinternal`
+
 /** Everything that is not a table, as the SQL that makes it. */
 const DEFINITIONS = `
 SELECT 'extension' AS kind, e.extname AS name, e.oid::int AS oid, NULL AS definition, false AS on_table_type
@@ -363,6 +406,8 @@ FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_c
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm')
   AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')
+UNION ALL
+${OTHER_COMMENTS}
 ORDER BY 3, 2`
 
 /**

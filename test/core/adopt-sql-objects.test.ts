@@ -238,6 +238,31 @@ describe('fluentorm pull: comments on every kind of object', () => {
   })
 })
 
+describe('fluentorm pull: rules', () => {
+  it('keeps a table rule and its state', async () => {
+    const { target, pulled } = await roundTrip(`
+      CREATE TABLE events (id int PRIMARY KEY, note text);
+      CREATE TABLE audit (id int PRIMARY KEY);
+      CREATE RULE no_delete AS ON DELETE TO events DO INSTEAD NOTHING;
+      CREATE RULE log_insert AS ON INSERT TO events DO ALSO INSERT INTO audit VALUES (NEW.id);
+      ALTER TABLE events DISABLE RULE log_insert;`)
+    expect(pulled.stdout).toContain('rules are not part of the schema DSL')
+    const rules = await target.db.query(
+      `SELECT r.rulename, r.ev_enabled::text AS enabled FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+        WHERE c.relnamespace = $1::regnamespace AND r.rulename <> '_RETURN' ORDER BY 1`,
+      [target.schema],
+    )
+    expect(rules.rows).toEqual([
+      { rulename: 'log_insert', enabled: 'D' },
+      { rulename: 'no_delete', enabled: 'O' },
+    ])
+    await target.db.query(`INSERT INTO ${target.schema}.events VALUES (1, 'x')`)
+    await target.db.query(`DELETE FROM ${target.schema}.events`)
+    const kept = await target.db.query(`SELECT count(*)::int AS n FROM ${target.schema}.events`)
+    expect(kept.rows[0]?.n).toBe(1)
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

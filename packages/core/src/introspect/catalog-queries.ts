@@ -345,6 +345,17 @@ ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE REPLICA TRIGGER ' || quote_i
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT t.tgisinternal AND t.tgparentid = 0
 UNION ALL
+-- Rules (CREATE RULE), not a view's own _RETURN rule; a disabled one is set so after it.
+SELECT 'rule', r.rulename || ' on ' || c.relname, r.oid::int, rtrim(pg_get_ruledef(r.oid, true), ';')
+  || CASE r.ev_enabled WHEN 'D' THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' DISABLE RULE ' || quote_ident(r.rulename)
+    WHEN 'A' THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ALWAYS RULE ' || quote_ident(r.rulename)
+    WHEN 'R' THEN ';
+ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE REPLICA RULE ' || quote_ident(r.rulename) ELSE '' END, false
+FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND r.rulename <> '_RETURN'
+UNION ALL
 SELECT 'domain', t.typname, t.oid::int,
   'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || format_type(t.typbasetype, t.typtypmod)
   || COALESCE(' DEFAULT ' || t.typdefault, '') || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END

@@ -197,6 +197,14 @@ export function definitionObjects(
           sql: definition,
         })
         break
+      case 'rule':
+        objects.push({
+          stage: 'trigger',
+          object,
+          reason: 'rules are not part of the schema DSL',
+          sql: definition,
+        })
+        break
       case 'row level security':
       case 'policy':
         objects.push({

@@ -263,6 +263,27 @@ describe('fluentorm pull: rules', () => {
   })
 })
 
+describe('fluentorm pull: a foreign key to another schema', () => {
+  it('says the other schema is not adopted and must exist before migrate', async () => {
+    const other = `other_${process.pid}_${Date.now()}`
+    const admin = await pgBackend()
+    opened.push(admin)
+    await admin.db.query(
+      `CREATE SCHEMA ${other}; CREATE TABLE ${other}.lookup (id int PRIMARY KEY)`,
+    )
+    try {
+      const { pulled } = await roundTrip(
+        `CREATE TABLE uses (id int PRIMARY KEY, lookup_id int REFERENCES ${other}.lookup (id))`,
+      )
+      expect(pulled.stdout).toContain(
+        `it references ${other}.lookup, a table of another schema, which pull does not adopt: on an empty database, make that schema and table before migrate`,
+      )
+    } finally {
+      await admin.db.query(`DROP SCHEMA ${other} CASCADE`)
+    }
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

@@ -45,19 +45,21 @@ export function expressibleForeignKeys(
             ? 'it is NOT VALID'
             : / MATCH FULL| SET (NULL|DEFAULT) \(/.test(constraint.definition)
               ? 'it uses MATCH FULL or a column list in its action'
-              : target === undefined || constraint.references_schema !== schema
-                ? `it references ${constraint.references_table}, which is not a schema file's table`
-                : column === undefined ||
-                    !builders.get(name)?.has(column) ||
-                    !builders.get(target.row.name)?.has(targetColumn ?? '')
-                  ? 'its column is written in SQL'
-                  : local?.type !== referenced?.type
-                    ? `its column is ${local?.type} but the referenced column is ${referenced?.type}`
-                    : constraint.on_delete === 'n' && local?.not_null
-                      ? 'ON DELETE SET NULL on a NOT NULL column'
-                      : !isKeyOf(target, targetColumn ?? '')
-                        ? `${target.row.name}.${targetColumn} is neither its primary key nor unique`
-                        : null
+              : constraint.references_schema !== null && constraint.references_schema !== schema
+                ? `it references ${constraint.references_schema}.${constraint.references_table}, a table of another schema, which pull does not adopt: on an empty database, make that schema and table before migrate`
+                : target === undefined
+                  ? `it references ${constraint.references_table}, which is not a schema file's table`
+                  : column === undefined ||
+                      !builders.get(name)?.has(column) ||
+                      !builders.get(target.row.name)?.has(targetColumn ?? '')
+                    ? 'its column is written in SQL'
+                    : local?.type !== referenced?.type
+                      ? `its column is ${local?.type} but the referenced column is ${referenced?.type}`
+                      : constraint.on_delete === 'n' && local?.not_null
+                        ? 'ON DELETE SET NULL on a NOT NULL column'
+                        : !isKeyOf(target, targetColumn ?? '')
+                          ? `${target.row.name}.${targetColumn} is neither its primary key nor unique`
+                          : null
       if (
         reason !== null ||
         column === undefined ||

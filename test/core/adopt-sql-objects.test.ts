@@ -284,6 +284,20 @@ describe('fluentorm pull: a foreign key to another schema', () => {
   })
 })
 
+describe('fluentorm pull: an enum with an empty label', () => {
+  it('adopts it, the empty label kept', async () => {
+    const { target } = await roundTrip(`
+      CREATE TYPE answer AS ENUM ('', 'yes', 'no');
+      CREATE TABLE replies (id int PRIMARY KEY, answer answer NOT NULL DEFAULT '');`)
+    const labels = await target.db.query(
+      `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+        WHERE t.typname = 'answer' AND t.typnamespace = $1::regnamespace ORDER BY e.enumsortorder`,
+      [target.schema],
+    )
+    expect(labels.rows.map((row) => row.enumlabel)).toEqual(['', 'yes', 'no'])
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

@@ -278,10 +278,12 @@ function compileEnum(draft: ColumnDraft, table: string, report: Report): EnumIR 
       report(`The enum value '${value}' is listed twice.`, 'Remove the duplicate value.')
     seen.add(value)
     const bytes = Buffer.byteLength(value)
-    if (bytes === 0 || bytes > 63) {
+    // An empty label is one PostgreSQL takes (CREATE TYPE … AS ENUM ('')); a database pull
+    // adopts may have one.
+    if (bytes > 63) {
       report(
-        `The enum value '${value}' is ${bytes} bytes long; PostgreSQL allows 1 to 63.`,
-        'Use a shorter, non-empty value.',
+        `The enum value '${value}' is ${bytes} bytes long; PostgreSQL allows at most 63.`,
+        'Use a shorter value.',
       )
     }
   }

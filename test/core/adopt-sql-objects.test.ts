@@ -298,6 +298,34 @@ describe('fluentorm pull: an enum with an empty label', () => {
   })
 })
 
+describe('fluentorm pull: replica identity', () => {
+  it('keeps a replica identity other than the primary key', async () => {
+    const { target } = await roundTrip(`
+      CREATE TABLE full_rows (id int PRIMARY KEY, v text);
+      ALTER TABLE full_rows REPLICA IDENTITY FULL;
+      CREATE TABLE by_code (id int PRIMARY KEY, code text NOT NULL);
+      CREATE UNIQUE INDEX by_code_code ON by_code (code);
+      ALTER TABLE by_code REPLICA IDENTITY USING INDEX by_code_code;
+      CREATE TABLE keyless_log (v text);
+      ALTER TABLE keyless_log REPLICA IDENTITY NOTHING;
+      CREATE TABLE plain (id int PRIMARY KEY);`)
+    const identities = await target.db.query(
+      `SELECT c.relname, c.relreplident::text AS identity,
+          (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+            WHERE i.indrelid = c.oid AND i.indisreplident) AS "index"
+        FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'r'
+          AND c.relname <> 'fluentorm_migrations' ORDER BY 1`,
+      [target.schema],
+    )
+    expect(identities.rows).toEqual([
+      { relname: 'by_code', identity: 'i', index: 'by_code_code' },
+      { relname: 'full_rows', identity: 'f', index: null },
+      { relname: 'keyless_log', identity: 'n', index: null },
+      { relname: 'plain', identity: 'd', index: null },
+    ])
+  })
+})
+
 describe('fluentorm pull: objects written in SQL come back as they were', () => {
   it('a materialized view written in SQL keeps its indexes (REFRESH … CONCURRENTLY needs its unique one)', async () => {
     // It reads the serial a.id, which the hand-written migration alters (OWNED BY): it stays in SQL.

@@ -88,6 +88,18 @@ export function adoptCatalog(catalog: DatabaseCatalog): PulledSchema {
           withRetypeRefused(builder, column, table.columns, table.row.partition_key),
         )
     }
+    // Logical replication's row identity, after the indexes it may name.
+    if (
+      table.row.replica_identity !== null &&
+      table.row.relkind !== 'v' &&
+      table.row.relkind !== 'm'
+    )
+      unexpressed.push({
+        stage: 'policy',
+        object: `replica identity of ${name}`,
+        reason: 'the schema DSL does not declare a replica identity',
+        sql: `ALTER TABLE ${quoteIdent(name)} REPLICA IDENTITY ${table.row.replica_identity}`,
+      })
     const reason = rawTableReason(table, columns, partitionings.get(name))
     if (reason !== null) {
       unexpressed.push(...rawTable(table, reason, schema))

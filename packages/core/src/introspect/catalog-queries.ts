@@ -37,6 +37,11 @@ export interface TableRow {
    * a materialized view's storage parameters), or null.
    */
   readonly view_options: readonly string[] | null
+  /**
+   * `ALTER TABLE … REPLICA IDENTITY` when it is not the default (the primary key): `FULL`,
+   * `NOTHING`, `USING INDEX name`; null otherwise.
+   */
+  readonly replica_identity: string | null
 }
 
 export interface ColumnRow {
@@ -187,7 +192,10 @@ SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
   obj_description(c.oid, 'pg_class') AS comment,
   CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition,
-  CASE WHEN c.relkind IN ('v', 'm') THEN c.reloptions::text[] END AS view_options
+  CASE WHEN c.relkind IN ('v', 'm') THEN c.reloptions::text[] END AS view_options,
+  CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
+    WHEN 'i' THEN (SELECT 'USING INDEX ' || quote_ident(ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = c.oid AND i.indisreplident) END AS replica_identity
 FROM pg_class c
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind IN ('r', 'p', 'v', 'm')
   AND c.relname NOT IN ('fluentorm_migrations', 'fluentorm_dev_state')

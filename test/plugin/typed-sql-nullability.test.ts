@@ -215,6 +215,20 @@ describe('typed SQL names and slices', () => {
     if (!parsed.ok) expect(parsed.problem.message).toContain(message)
   })
 
+  it('takes a file without statements yet (empty, or only comments) as a module without exports', () => {
+    for (const source of ['', '\n  \n', '-- just a comment\n/* block */\n'])
+      expect(parseSqlFile(source)).toEqual({ ok: true, statements: [] })
+    expect(parseSqlFile('SELECT 1\n')).toMatchObject({ ok: false })
+  })
+
+  it('places an @nullable naming no parameter at its own line', () => {
+    const parsed = parseSqlFile('-- name: a\nSELECT id\n  -- @nullable :nope\nFROM t WHERE id = :x')
+    expect(parsed).toMatchObject({
+      ok: false,
+      problem: { message: 'a has no parameter :nope for its @nullable', offset: 21 },
+    })
+  })
+
   it('serves a statement named like the runtime function it is made with', async () => {
     const db = await PGlite.create()
     try {

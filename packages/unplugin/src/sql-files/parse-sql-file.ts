@@ -54,6 +54,10 @@ const UNEXPORTABLE = new Set(
 export function parseSqlFile(source: string): ParsedSqlFile {
   const headers = [...source.matchAll(HEADER)]
   const first = headers[0]
+  // A file with no statement yet (new, or only comments) is a module without exports, as
+  // `fluentorm generate` takes it.
+  if (first === undefined && stripComments(source).trim() === '')
+    return { ok: true, statements: [] }
   const before = source.slice(0, first?.index ?? source.length)
   if (first === undefined || stripComments(before).trim() !== '') {
     const offset = first === undefined ? 0 : firstCode(before)
@@ -65,7 +69,7 @@ export function parseSqlFile(source: string): ParsedSqlFile {
     const offset = header.index
     if (!IDENTIFIER.test(name)) {
       return problem(
-        `\`${name}\` is not a name a module can export: use letters, digits and _`,
+        `\`${name}\` is not a name a module can export: use letters, digits, _ and $`,
         offset,
       )
     }
@@ -95,7 +99,11 @@ export function parseSqlFile(source: string): ParsedSqlFile {
     const nullable = annotated(block, 'nullable')
     const unknown = [...nullable].find((param) => !parsed.params.includes(param))
     if (unknown !== undefined) {
-      return problem(`${name} has no parameter :${unknown} for its @nullable`, offset)
+      // At the annotation that names it.
+      const written = unknown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const line = new RegExp(`^[ \\t]*--[ \\t]*@nullable\\b.*:?\\b${written}\\b`, 'm').exec(block)
+      const at = line === null ? offset : start + line.index
+      return problem(`${name} has no parameter :${unknown} for its @nullable`, at)
     }
     statements.push({ name, ...parsed, notNull: annotated(block, 'notnull'), nullable })
   }

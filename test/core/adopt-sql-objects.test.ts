@@ -2,8 +2,8 @@ import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from '../../packages/cli/src/main.ts'
 import { type Backend, DATABASE_URL, pgBackend } from '../support/backends.ts'
+import { fluentormInProcess as fluentorm } from '../support/fluentorm-cli.ts'
 import { runScript, tempProject } from './support/schema-fixtures.ts'
 
 /**
@@ -11,21 +11,6 @@ import { runScript, tempProject } from './support/schema-fixtures.ts'
  * built from SQL is pulled, the migrations are applied to an empty schema, and the catalog
  * (what pg_dump --schema-only would show of these objects) is the same on both.
  */
-
-async function fluentorm(cwd: string, ...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, {
-    cwd,
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  })
-  return { code, stdout, stderr }
-}
 
 /** DATABASE_URL with the search path at a test schema, as a user of `--schema` would connect. */
 function urlFor(schema: string): string {

@@ -5,29 +5,13 @@ import { formatProblems, loadSchemas, toModelMetas } from '@fluentorm/core'
 import { baseline, defineModels, migrate } from '@fluentorm/runtime'
 import type pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from '../../packages/cli/src/main.ts'
 import { pullProject } from '../../packages/core/src/introspect/pull-project.ts'
 import { type Backend, DATABASE_URL, pgBackend, pgliteBackend } from '../support/backends.ts'
+import { fluentormInProcess as fluentorm } from '../support/fluentorm-cli.ts'
 import { ROOT, runScript, tempProject } from './support/schema-fixtures.ts'
 
 const FIXTURES = resolve(ROOT, 'test/core/fixtures/adopt')
 const fixture = (name: string) => readFile(join(FIXTURES, name), 'utf8')
-
-/** The CLI in process, in `cwd`, with its output kept. */
-async function fluentorm(cwd: string, ...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, {
-    cwd,
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  })
-  return { code, stdout, stderr }
-}
 
 /** DATABASE_URL with the search path at a test schema, as a user of `--schema` would connect. */
 function urlFor(schema: string): string {

@@ -2,25 +2,9 @@ import { rm } from 'node:fs/promises'
 import { migrate } from '@fluentorm/runtime'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../packages/cli/src/main.ts'
 import { type Backend, DATABASE_URL, pgBackend, pgDatabaseBackend } from '../support/backends.ts'
+import { fluentormInProcess as fluentorm } from '../support/fluentorm-cli.ts'
 import { runScript, tempProject } from './support/schema-fixtures.ts'
-
-/** The CLI in process, in `cwd`, with its output kept. */
-async function fluentorm(cwd: string, ...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(args, {
-    cwd,
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  })
-  return { code, stdout, stderr }
-}
 
 /**
  * `pull --schema shop` over a URL whose search path is public records the adopted migrations

@@ -135,6 +135,30 @@ describe.each(BACKENDS)(`cursorPaginate on $name (CURSOR_SEED=${seed})`, ({ open
     }
   })
 
+  /** Pages of 1, 2 and a few rows, forward to the end and back by prev: the rows `expected`. */
+  const walksBothWays = async (
+    query: any,
+    shown: (rows: Row[]) => string[],
+    expected: string[],
+  ) => {
+    for (const perPage of [1, 2, 1 + Math.floor(next() * 5)]) {
+      const pages: string[][] = []
+      let page = await query.cursorPaginate(db, { perPage })
+      for (;;) {
+        pages.push(shown(page.rows))
+        if (page.next === null) break
+        page = await query.cursorPaginate(db, { perPage, after: page.next })
+      }
+      expect(pages.flat()).toEqual(expected)
+      const back: string[][] = [pages[pages.length - 1]!]
+      while (page.prev !== null) {
+        page = await query.cursorPaginate(db, { perPage, before: page.prev })
+        back.unshift(shown(page.rows))
+      }
+      expect(back).toEqual(pages)
+    }
+  }
+
   const grouped: [string, (q: any) => any, string][] = [
     [
       'groups by their count, the group key as tie-breaker',
@@ -160,23 +184,7 @@ describe.each(BACKENDS)(`cursorPaginate on $name (CURSOR_SEED=${seed})`, ({ open
     // refuses it outside GROUP BY), the group keys do.
     const shown = (rows: Row[]) => rows.map((row) => JSON.stringify({ ...row, n: Number(row.n) }))
     const expected = shown(await hand(handWritten))
-    const query = build(Event.query())
-    for (const perPage of [1, 2, 1 + Math.floor(next() * 5)]) {
-      const pages: string[][] = []
-      let page = await query.cursorPaginate(db, { perPage })
-      for (;;) {
-        pages.push(shown(page.rows))
-        if (page.next === null) break
-        page = await query.cursorPaginate(db, { perPage, after: page.next })
-      }
-      expect(pages.flat()).toEqual(expected)
-      const back: string[][] = [pages[pages.length - 1]!]
-      while (page.prev !== null) {
-        page = await query.cursorPaginate(db, { perPage, before: page.prev })
-        back.unshift(shown(page.rows))
-      }
-      expect(back).toEqual(pages)
-    }
+    await walksBothWays(build(Event.query()), shown, expected)
   })
 
   const distinct: [string, (q: any) => any, string][] = [
@@ -202,23 +210,7 @@ describe.each(BACKENDS)(`cursorPaginate on $name (CURSOR_SEED=${seed})`, ({ open
     // distinct (and PostgreSQL refuses to order by what is not selected); the values do.
     const shown = (rows: Row[]) => rows.map((row) => JSON.stringify(row))
     const expected = shown(await hand(handWritten))
-    const query = build(Event.query())
-    for (const perPage of [1, 2, 1 + Math.floor(next() * 5)]) {
-      const pages: string[][] = []
-      let page = await query.cursorPaginate(db, { perPage })
-      for (;;) {
-        pages.push(shown(page.rows))
-        if (page.next === null) break
-        page = await query.cursorPaginate(db, { perPage, after: page.next })
-      }
-      expect(pages.flat()).toEqual(expected)
-      const back: string[][] = [pages[pages.length - 1]!]
-      while (page.prev !== null) {
-        page = await query.cursorPaginate(db, { perPage, before: page.prev })
-        back.unshift(shown(page.rows))
-      }
-      expect(back).toEqual(pages)
-    }
+    await walksBothWays(build(Event.query()), shown, expected)
   })
 
   it('stays stable while rows are inserted before and after the cursor', async () => {

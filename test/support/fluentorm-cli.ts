@@ -18,3 +18,20 @@ export function runFluentorm(cwd: string, ...args: string[]) {
   })
   return { code: result.status, out: result.stdout, err: result.stderr }
 }
+
+/** The CLI in process (its `main`), in `cwd`, with its output kept. */
+export async function fluentormInProcess(cwd: string, ...args: string[]) {
+  const { main } = await import('../../packages/cli/src/main.ts')
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, {
+    cwd,
+    out: (text) => {
+      stdout += text
+    },
+    err: (text) => {
+      stderr += text
+    },
+  })
+  return { code, stdout, stderr }
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqlFileStatement } from '../../packages/runtime/src/sql-file/sql-file-statement.ts'
 import { parseSqlFile } from '../../packages/unplugin/src/sql-files/parse-sql-file.ts'
 import { sqlFileModule } from '../../packages/unplugin/src/sql-files/sql-file-code.ts'
+import { SqlFileBuildError } from '../../packages/unplugin/src/sql-files/sql-files.ts'
 import {
   type TypedStatement,
   typeSqlFile,
@@ -181,6 +182,32 @@ describe('typed SQL parameters are sent as their types take them', () => {
   it('types a parameter of a domain over int8 as its base type takes it', async () => {
     const statement = await typed(db, 'SELECT id FROM films WHERE id = CAST(:id AS big_id)')
     expect(statement.params[0]?.tsType).toBe('bigint | number')
+  })
+})
+
+describe('typed SQL errors', () => {
+  it('names every statement PostgreSQL refuses, each at its place, not only the first', async () => {
+    const db = await PGlite.create()
+    try {
+      await db.exec('CREATE TABLE films (id int PRIMARY KEY, title text NOT NULL)')
+      const source =
+        '-- name: ok\nSELECT id FROM films\n\n-- name: one\nSELECT budget FROM films\n\n-- name: two\nSELECT id, id FROM films\n\n-- name: three\nSELECT titel FROM films\n'
+      const typed = await typeSqlFile(db, source)
+      if (typed.ok) throw new Error('typed a file with three bad statements')
+      const error = new SqlFileBuildError('/p/queries/films.sql', typed.error, 'queries/films.sql')
+      expect(error.message.split('\n')).toEqual([
+        'queries/films.sql:5:8: one: column "budget" does not exist',
+        'queries/films.sql:8:1: two: two result columns are named id: give one another name with AS',
+        'queries/films.sql:11:8: three: column "titel" does not exist',
+      ])
+      expect(error.refused.map(({ line, column }) => [line, column])).toEqual([
+        [5, 8],
+        [8, 1],
+        [11, 8],
+      ])
+    } finally {
+      await db.close()
+    }
   })
 })
 

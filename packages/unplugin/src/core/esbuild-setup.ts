@@ -32,11 +32,18 @@ export function esbuildSetup(context: FluentormContext, build: PluginBuild): voi
       return { contents: await context.sqlFileCode(args.path), loader: 'js', ...watch }
     } catch (error) {
       if (!(error instanceof SqlFileBuildError)) throw error
-      const { line, column } = error.at
-      // esbuild prints the code frame from lineText and reads no file for a plugin's error.
-      const lineText = sourceLine(args.path, line)
-      const location = { file: args.path, line, column: column - 1, lineText }
-      return { errors: [{ text: error.message, location }], ...watch }
+      // One error per statement refused, each with its code frame: esbuild prints the frame
+      // from lineText and reads no file for a plugin's error.
+      const errors = error.refused.map(({ text, line, column }) => ({
+        text,
+        location: {
+          file: args.path,
+          line,
+          column: column - 1,
+          lineText: sourceLine(args.path, line),
+        },
+      }))
+      return { errors, ...watch }
     }
   })
   // After a build, or when a watch context is disposed: the typing database lives as long.

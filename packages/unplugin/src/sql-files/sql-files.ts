@@ -17,15 +17,30 @@ export interface SqlFilesProject {
   readonly writeDts: boolean
 }
 
-/** A `.sql` file PostgreSQL refused: the message says `file:line:column: name: reason`. */
+/**
+ * A `.sql` file PostgreSQL refused: the message says `file:line:column: name: reason`, a line
+ * for each statement refused (the first one is `at`).
+ */
 export class SqlFileBuildError extends Error {
   override readonly name = 'SqlFileBuildError'
+  /** Each statement refused, as `file:line:column: name: reason`, with its place. */
+  readonly refused: readonly {
+    readonly text: string
+    readonly line: number
+    readonly column: number
+  }[]
   constructor(
     readonly file: string,
     readonly at: SqlFileError,
     relativeFile: string,
   ) {
-    super(`${relativeFile}:${at.line}:${at.column}: ${at.message}`)
+    const refused = [at, ...(at.more ?? [])].map(({ message, line, column }) => ({
+      text: `${relativeFile}:${line}:${column}: ${message}`,
+      line,
+      column,
+    }))
+    super(refused.map((error) => error.text).join('\n'))
+    this.refused = refused
   }
 }
 

@@ -36,6 +36,8 @@ export interface SqlFileError {
   readonly message: string
   readonly line: number
   readonly column: number
+  /** The file's other statements PostgreSQL refused, each at its place (all are described at once). */
+  readonly more?: readonly Omit<SqlFileError, 'more'>[]
 }
 
 export type TypedSqlFile =
@@ -61,18 +63,21 @@ export async function typeSqlFile(
     parsed.statements.map((s) => s.text),
   )
   const prepared: Prepared[] = []
+  const refused: SqlFileError[] = []
   for (const [i, statement] of parsed.statements.entries()) {
     const result = described[i] as Described
     if (!result.ok) {
       const at = result.position === null ? 0 : result.position - 1
       const offset = statement.sourceOffsets[at] ?? statement.sourceOffsets[0] ?? 0
-      return fail(source, `${statement.name}: ${result.message}`, offset)
+      refused.push(placed(source, `${statement.name}: ${result.message}`, offset))
+      continue
     }
     const fields = result.fields ?? []
     const repeated = fields.find((f, i) => fields.findIndex((g) => g.name === f.name) !== i)
     if (repeated) {
       const message = `${statement.name}: two result columns are named ${repeated.name}: give one another name with AS`
-      return fail(source, message, statement.sourceOffsets[0] ?? 0)
+      refused.push(placed(source, message, statement.sourceOffsets[0] ?? 0))
+      continue
     }
     prepared.push({
       statement,
@@ -81,6 +86,8 @@ export async function typeSqlFile(
       outer: outerJoins(statement.code),
     })
   }
+  const [first, ...more] = refused
+  if (first !== undefined) return { ok: false, error: more.length > 0 ? { ...first, more } : first }
   const joined = prepared.flatMap((p) => (p.outer === 'all' ? [] : p.outer))
   const [typeRows, notNull, relations] = await Promise.all([
     catalog.types(
@@ -146,7 +153,11 @@ const PARAM_TYPES: Readonly<Record<number, string>> = {
 }
 
 function fail(source: string, message: string, offset: number): TypedSqlFile {
-  return { ok: false, error: { message, ...lineColumn(source, offset) } }
+  return { ok: false, error: placed(source, message, offset) }
+}
+
+function placed(source: string, message: string, offset: number): SqlFileError {
+  return { message, ...lineColumn(source, offset) }
 }
 
 /** Whether each result column is known non-null. */

@@ -326,6 +326,15 @@ FROM pg_description d JOIN pg_trigger tg ON tg.oid = d.objoid AND d.classoid = '
 JOIN pg_class c ON c.oid = tg.tgrelid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT tg.tgisinternal`
 
+/**
+ * The `ALTER TABLE … DISABLE | ENABLE ALWAYS | ENABLE REPLICA TRIGGER/RULE name` that follows
+ * a trigger's or rule's definition when its state (`enabled`: 'D', 'A', 'R') is not the
+ * default one ('O', which its definition makes), on its own line; '' for the default.
+ */
+const FIRING_STATE = (what: 'TRIGGER' | 'RULE', enabled: string, name: string) =>
+  `COALESCE(';\nALTER TABLE ' || quote_ident(c.relname) || CASE ${enabled} WHEN 'D' THEN ' DISABLE '
+    WHEN 'A' THEN ' ENABLE ALWAYS ' WHEN 'R' THEN ' ENABLE REPLICA ' END || '${what} ' || quote_ident(${name}), '')`
+
 /** Everything that is not a table, as the SQL that makes it. */
 const DEFINITIONS = `
 SELECT 'extension' AS kind, e.extname AS name, e.oid::int AS oid, NULL AS definition, false AS on_table_type
@@ -344,23 +353,13 @@ FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspnam
 UNION ALL
 SELECT 'trigger', t.tgname || ' on ' || c.relname, t.oid::int, pg_get_triggerdef(t.oid, true)
   -- pg_get_triggerdef prints no state: a trigger not in the default one (ORIGIN) is set to its own after it.
-  || CASE t.tgenabled WHEN 'D' THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' DISABLE TRIGGER ' || quote_ident(t.tgname)
-    WHEN 'A' THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ALWAYS TRIGGER ' || quote_ident(t.tgname)
-    WHEN 'R' THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE REPLICA TRIGGER ' || quote_ident(t.tgname) ELSE '' END, false
+  || ${FIRING_STATE('TRIGGER', 't.tgenabled', 't.tgname')}, false
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND NOT t.tgisinternal AND t.tgparentid = 0
 UNION ALL
 -- Rules (CREATE RULE), not a view's own _RETURN rule; a disabled one is set so after it.
 SELECT 'rule', r.rulename || ' on ' || c.relname, r.oid::int, rtrim(pg_get_ruledef(r.oid, true), ';')
-  || CASE r.ev_enabled WHEN 'D' THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' DISABLE RULE ' || quote_ident(r.rulename)
-    WHEN 'A' THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ALWAYS RULE ' || quote_ident(r.rulename)
-    WHEN 'R' THEN ';
-ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE REPLICA RULE ' || quote_ident(r.rulename) ELSE '' END, false
+  || ${FIRING_STATE('RULE', 'r.ev_enabled', 'r.rulename')}, false
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND r.rulename <> '_RETURN'
 UNION ALL
